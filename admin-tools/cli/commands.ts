@@ -1,0 +1,18 @@
+/**
+ * Every subcommand of `p2p-update`, loaded lazily so that a command only pays for what
+ * it imports. Each module exports `run(argv): Promise<exitCode>`.
+ */
+export interface Command {
+  readonly summary: string;
+  readonly load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  keygen: { summary: 'make an admin Ed25519 key pair', load: () => import('../keygen.ts') },
+  create: { summary: 'turn an update file into a signed torrent-file++', load: () => import('../create.ts') },
+  verify: {
+    summary: 'check a torrent-file++ (and its payload) against admin keys',
+    load: () => import('../verify.ts'),
+  },
+  show: { summary: 'print what a torrent-file++ holds', load: () => import('../show.ts') },
+};

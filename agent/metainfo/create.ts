@@ -1,0 +1,82 @@
+/**
+ * Creating and signing a torrent-file++ (spec §Creating). create-torrent builds the
+ * BEP 3 info dict (streaming piece hashes); we add the signed info and the BEP 35
+ * signature. No trackers are added: each node sets its own announce URL later, which
+ * changes neither the infohash nor the signature.
+ */
+import createTorrent from 'create-torrent';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { UsageError } from '../common/errors.ts';
+import type { SecretKey } from '../crypto/keys.ts';
+import { decodeStrict, encode, isDict } from './bencode-strict.ts';
+import { LIMITS } from './limits.ts';
+import { parseTorrentPlusPlus } from './parse.ts';
+import { sha256File } from './payload.ts';
+import { signDetached, signedMessage } from './signature.ts';
+
+export interface CreateOptions {
+  readonly uri: string;
+  readonly version: number;
+  readonly key: SecretKey;
+  /** Seconds since the epoch. */
+  readonly expires?: number;
+  readonly pieceLength?: number;
+  readonly name?: string;
+  /** Milliseconds since the epoch; stamped as "creation date". */
+  readonly now: number;
+  readonly createdBy?: string;
+}
+
+/** A piece length near size/1024, within the limits: about 1,000 pieces per file. */
+export function choosePieceLength(size: number): number {
+  let p = LIMITS.minPieceLength;
+  while (p < LIMITS.maxPieceLength && size / p > 1024) p *= 2;
+  return p;
+}
+
+function buildInfo(path: string, name: string, pieceLength: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    createTorrent(path, { name, pieceLength, announceList: [], createdBy: 'p2p-update' }, (err, torrent) => {
+      if (err) return reject(err);
+      const top = decodeStrict(torrent);
+      if (!isDict(top) || !isDict(top['info']))
+        return reject(new Error('create-torrent returned no info dict'));
+      resolve(encode(top['info']));
+    });
+  });
+}
+
+export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOptions): Promise<Uint8Array> {
+  const size = (await stat(payloadPath)).size;
+  if (size === 0)
+    throw new UsageError(`${payloadPath} is empty; an update payload must have at least one byte`);
+  const pieceLength = opts.pieceLength ?? choosePieceLength(size);
+  if (
+    pieceLength < LIMITS.minPieceLength ||
+    pieceLength > LIMITS.maxPieceLength ||
+    (pieceLength & (pieceLength - 1)) !== 0
+  ) {
+    throw new UsageError(`--piece-length must be a power of two in [16384, 33554432], got ${pieceLength}`);
+  }
+  const infoBytes = await buildInfo(payloadPath, opts.name ?? basename(payloadPath), pieceLength);
+  const { sha256, length } = await sha256File(payloadPath);
+  const kid = opts.key.publicKey.keyId;
+  const signedInfo = {
+    uri: opts.uri,
+    version: opts.version,
+    length,
+    sha256,
+    kid,
+    ...(opts.expires === undefined ? {} : { expires: opts.expires }),
+  };
+  const signature = await signDetached(signedMessage(infoBytes, encode(signedInfo)), opts.key.sodiumKey);
+  const torrent = encode({
+    'created by': opts.createdBy ?? 'p2p-update',
+    'creation date': Math.floor(opts.now / 1000),
+    info: decodeStrict(infoBytes),
+    signatures: { [kid]: { info: signedInfo, signature } },
+  });
+  parseTorrentPlusPlus(torrent); // what we write must pass our own strict parser
+  return torrent;
+}

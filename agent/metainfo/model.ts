@@ -1,0 +1,58 @@
+/** The torrent-file++ as data: what the parser returns and the verifier checks. */
+
+/** The signed fields of one signer (spec §Signed info). */
+export interface SignedInfo {
+  readonly uri: string;
+  readonly version: number;
+  readonly length: number;
+  readonly sha256: Uint8Array;
+  /** Seconds since the Unix epoch; absent means no expiry. */
+  readonly expires?: number;
+  /** Key id of the signer: first 8 bytes of SHA-256 of its Ed25519 public key, hex. */
+  readonly kid: string;
+}
+
+export interface SignatureEntry {
+  readonly signer: string;
+  readonly signedInfo: SignedInfo;
+  /** bencode(signed info), exactly as it appears in the file. */
+  readonly signedInfoBytes: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export interface InfoDict {
+  readonly name: string;
+  readonly length: number;
+  readonly pieceLength: number;
+  readonly pieces: Uint8Array;
+  readonly private: boolean;
+}
+
+export interface TorrentPlusPlus {
+  readonly raw: Uint8Array;
+  /** bencode(info), exactly as it appears in the file: what the infohash and signature cover. */
+  readonly infoBytes: Uint8Array;
+  /** SHA-1 of infoBytes, lower-case hex (BEP 3). */
+  readonly infoHash: string;
+  readonly info: InfoDict;
+  readonly announce?: string;
+  readonly announceList?: string[][];
+  readonly comment?: string;
+  readonly createdBy?: string;
+  readonly creationDate?: number;
+  readonly signatures: readonly SignatureEntry[];
+}
+
+/** What a successful verification yields: the facts the manager acts on. */
+export interface VerifiedUpdate {
+  readonly uri: string;
+  readonly version: number;
+  readonly length: number;
+  readonly sha256: Uint8Array;
+  readonly expires?: number;
+  readonly kid: string;
+  readonly infoHash: string;
+  readonly name: string;
+  readonly pieceLength: number;
+  readonly torrent: TorrentPlusPlus;
+}
