@@ -1,0 +1,49 @@
+/**
+ * Wires the Figure 2 plan into namespaces, veths, bridges, routes and nftables rules.
+ * Interfaces are created straight inside their namespaces, so short names (eth0, wan0)
+ * never meet the root namespace.
+ */
+import { addAddress, addBridge, addNamespace, defaultRoute, enslave, sysctl, vethPair } from './netns.ts';
+import { FW_LAN, NAT_LAN, type Fig2Plan } from './plan.ts';
+import { firewallRules, natRouterRules } from './rules.ts';
+import { nsRun } from './run.ts';
+
+/** Attach a host to the public switch: `dev` inside `ns`, port `p-<suffix>` on the bridge. */
+async function toSwitch(p: Fig2Plan, ns: string, dev: string, suffix: string, ip: string): Promise<void> {
+  await vethPair(ns, dev, p.ns.pub, `p-${suffix}`);
+  await enslave(p.ns.pub, `p-${suffix}`, 'br0');
+  await addAddress(ns, dev, `${ip}/24`);
+}
+
+export async function buildFig2(p: Fig2Plan): Promise<void> {
+  await Promise.all(p.allNamespaces.map(addNamespace));
+  await addBridge(p.ns.pub, 'br0');
+  const { n1, n2, n3, n4 } = p.nodes;
+  await Promise.all([
+    toSwitch(p, p.ns.rdv, 'eth0', 'rdv', p.rdvIp),
+    toSwitch(p, n1.ns, 'eth0', 'n1', n1.ip),
+    toSwitch(p, p.ns.nat, 'wan0', 'nat', p.natWanIp),
+    toSwitch(p, p.ns.fw, 'wan0', 'fw', p.fwWanIp),
+  ]);
+
+  // NAT router and its single host (node 2)
+  await vethPair(p.ns.nat, 'lan0', n2.ns, 'eth0');
+  await addAddress(p.ns.nat, 'lan0', `${NAT_LAN}.1/24`);
+  await addAddress(n2.ns, 'eth0', `${n2.ip}/24`);
+  await defaultRoute(n2.ns, `${NAT_LAN}.1`);
+
+  // firewall router with a bridged LAN (nodes 3 and 4)
+  await addBridge(p.ns.fw, 'br0');
+  await addAddress(p.ns.fw, 'br0', `${FW_LAN}.1/24`);
+  for (const n of [n3, n4]) {
+    await vethPair(p.ns.fw, `p-${n.name}`, n.ns, 'eth0');
+    await enslave(p.ns.fw, `p-${n.name}`, 'br0');
+    await addAddress(n.ns, 'eth0', `${n.ip}/24`);
+    await defaultRoute(n.ns, `${FW_LAN}.1`);
+  }
+
+  for (const r of [p.ns.nat, p.ns.fw]) await sysctl(r, { 'net.ipv4.ip_forward': '1' });
+  await nsRun(p.ns.nat, 'nft', ['-f', '-'], { input: natRouterRules() });
+  const fw = firewallRules({ bridgeHost: n3.ip, isolatedHost: n4.ip, forwardedUdpPort: p.forwardedUdpPort });
+  await nsRun(p.ns.fw, 'nft', ['-f', '-'], { input: fw });
+}
