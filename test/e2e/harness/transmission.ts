@@ -1,0 +1,77 @@
+/**
+ * One transmission-daemon per node namespace (LAB-NOTES recipe): settings.json written
+ * before start (the daemon rewrites it itself), RPC on the namespace's 127.0.0.1:9091
+ * without auth, DHT and port mapping off (a closed lab), uTP and PEX on, LPD optional.
+ * A socat process in the namespace bridges the RPC port to a Unix socket for the tests.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodePlan } from './plan.ts';
+import type { Topology } from './topology.ts';
+import { TransmissionRpc } from './transmission-rpc.ts';
+
+export const RPC_PORT = 9091;
+
+export function transmissionSettings(dir: string, peerPort: number, overrides: object = {}): object {
+  return {
+    'download-dir': join(dir, 'dl'),
+    'incomplete-dir-enabled': false,
+    'rpc-enabled': true,
+    'rpc-bind-address': '127.0.0.1',
+    'rpc-port': RPC_PORT,
+    'rpc-authentication-required': false,
+    'rpc-whitelist-enabled': true,
+    'rpc-whitelist': '127.0.0.1',
+    'rpc-host-whitelist-enabled': false,
+    'peer-port': peerPort,
+    'peer-port-random-on-start': false,
+    'port-forwarding-enabled': false,
+    'dht-enabled': false,
+    'lpd-enabled': false,
+    'pex-enabled': true,
+    'utp-enabled': true,
+    'blocklist-enabled': false,
+    encryption: 1,
+    'start-added-torrents': true,
+    'ratio-limit-enabled': false,
+    'idle-seeding-limit-enabled': false,
+    'download-queue-enabled': false,
+    'seed-queue-enabled': false,
+    'queue-stalled-enabled': false,
+    'message-level': 2,
+    umask: 18,
+    'cache-size-mb': 4,
+    ...overrides,
+  };
+}
+
+export interface RunningTransmission {
+  readonly dir: string;
+  readonly downloadDir: string;
+  readonly rpc: TransmissionRpc;
+  readonly daemonName: string;
+}
+
+/** Writes the config and starts the daemon and its RPC bridge in `node`'s namespace. */
+export async function startTransmission(
+  topo: Topology,
+  node: NodePlan,
+  dir: string,
+  overrides: object = {},
+): Promise<RunningTransmission> {
+  mkdirSync(join(dir, 'dl'), { recursive: true });
+  writeFileSync(
+    join(dir, 'settings.json'),
+    JSON.stringify(transmissionSettings(dir, node.btPort, overrides), null, 2),
+  );
+  const daemonName = `transmission-${node.name}`;
+  topo.procs.spawn(daemonName, node.ns, 'transmission-daemon', ['-f', '-g', dir, '--log-info']);
+  const socketPath = join(dir, 'rpc.sock');
+  topo.procs.spawn(`rpc-bridge-${node.name}`, node.ns, 'socat', [
+    `UNIX-LISTEN:${socketPath},fork,unlink-early`,
+    `TCP:127.0.0.1:${RPC_PORT}`,
+  ]);
+  const rpc = new TransmissionRpc(socketPath);
+  await rpc.waitReady();
+  return { dir, downloadDir: join(dir, 'dl'), rpc, daemonName };
+}
