@@ -1,0 +1,136 @@
+/**
+ * Cluster: p2p-update running on a Figure 2 topology. Each node namespace runs
+ * transmission-daemon, natm and manager with their own config, state, inbox and deploy
+ * directory; the rendezvous runs on its public host. Everything is a child of the
+ * topology's process group, so Topology.destroy() (or Ctrl-C) stops it all.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { managerConfig, natmConfig, rendezvousConfig, type ClusterSecrets } from './node-configs.ts';
+import { nodeLayout, type NodeLayout } from './node-layout.ts';
+import { REPO_ROOT } from './paths.ts';
+import { NODE_NAMES, type NodeName } from './plan.ts';
+import { nsRun, run } from './run.ts';
+import type { Topology } from './topology.ts';
+import { startTransmission } from './transmission.ts';
+
+export const BIN = join(REPO_ROOT, 'bin', 'p2p-update');
+
+export class Cluster {
+  readonly layout: Readonly<Record<NodeName, NodeLayout>>;
+  readonly adminKey: string;
+
+  private constructor(
+    readonly topo: Topology,
+    readonly secrets: ClusterSecrets,
+  ) {
+    this.layout = Object.fromEntries(NODE_NAMES.map((n) => [n, nodeLayout(topo.runDir, n)])) as Record<
+      NodeName,
+      NodeLayout
+    >;
+    this.adminKey = join(topo.runDir, 'admin.key');
+  }
+
+  /** Makes the admin key pair (with the admin CLI), a cluster key, and every config file. */
+  static async create(topo: Topology): Promise<Cluster> {
+    await run(BIN, ['keygen', '--out', join(topo.runDir, 'admin')], { timeoutMs: 30_000 });
+    const secrets: ClusterSecrets = {
+      adminPub: join(topo.runDir, 'admin.pub'),
+      clusterKey: randomBytes(32).toString('base64'),
+      deployScript: join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'deploy-demo.sh'),
+    };
+    const c = new Cluster(topo, secrets);
+    c.writeConfigs();
+    return c;
+  }
+
+  private writeConfigs(): void {
+    const p = this.topo.plan;
+    for (const n of NODE_NAMES) {
+      const l = this.layout[n];
+      for (const d of [l.dir, l.trDir, l.downloadDir, l.stateDir, l.inboxDir, l.deployDir])
+        mkdirSync(d, { recursive: true });
+      writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets), null, 2));
+      writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.secrets), null, 2));
+    }
+    mkdirSync(join(this.topo.runDir, 'rdv'), { recursive: true });
+    const rdv = rendezvousConfig(p, this.secrets, join(this.topo.runDir, 'rdv', 'stats.sock'));
+    writeFileSync(this.rendezvousConfigPath, JSON.stringify(rdv, null, 2));
+  }
+
+  get rendezvousConfigPath(): string {
+    return join(this.topo.runDir, 'rdv', 'rendezvous.json');
+  }
+
+  private spawnBin(name: string, ns: string, args: string[]): void {
+    this.topo.procs.spawn(name, ns, BIN, args, { cwd: REPO_ROOT });
+  }
+
+  startRendezvous(): void {
+    this.spawnBin('rendezvous', this.topo.plan.ns.rdv, ['rendezvous', '--config', this.rendezvousConfigPath]);
+  }
+
+  /** SIGKILL by default: the rendezvous host dies, it does not say goodbye. */
+  async stopRendezvous(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.topo.procs.stop('rendezvous', signal);
+  }
+
+  async startNode(n: NodeName): Promise<void> {
+    const node = this.topo.node(n);
+    const l = this.layout[n];
+    await startTransmission(this.topo, node, l.trDir);
+    this.spawnBin(`natm-${n}`, node.ns, ['natm', '--config', l.natmConfig]);
+    this.spawnBin(`manager-${n}`, node.ns, ['manager', '--config', l.managerConfig]);
+  }
+
+  async stopNode(n: NodeName): Promise<void> {
+    const p = this.topo.procs;
+    await Promise.all([p.stop(`manager-${n}`), p.stop(`natm-${n}`)]);
+    await Promise.all([p.stop(`transmission-${n}`), p.stop(`rpc-bridge-${n}`)]);
+  }
+
+  async start(): Promise<void> {
+    this.startRendezvous();
+    await Promise.all(NODE_NAMES.map((n) => this.startNode(n)));
+  }
+
+  /** `p2p-update ARGS` run inside node n's namespace; stdout. */
+  cli(n: NodeName, args: readonly string[]): Promise<string> {
+    return nsRun(this.topo.node(n).ns, BIN, args, { timeoutMs: 30_000 });
+  }
+
+  async cliJson<T>(n: NodeName, args: readonly string[]): Promise<T> {
+    return JSON.parse(await this.cli(n, args)) as T;
+  }
+
+  /** Drops an update into node n's inbox: the payload first, then the torrent (renamed in atomically). */
+  publish(n: NodeName, torrentPath: string, payloadPath?: string, payloadName?: string): void {
+    const inbox = this.layout[n].inboxDir;
+    if (payloadPath) copyFileSync(payloadPath, join(inbox, payloadName ?? basename(payloadPath)));
+    const tmp = join(inbox, `.${basename(torrentPath)}.part`);
+    copyFileSync(torrentPath, tmp);
+    renameSync(tmp, join(inbox, basename(torrentPath)));
+  }
+
+  /** Lines `uri version sha256` the deploy script wrote on node n (one per deploy run). */
+  deployed(n: NodeName): Array<{ uri: string; version: number; sha256: string }> {
+    let text = '';
+    try {
+      text = readFileSync(join(this.layout[n].deployDir, 'deployed.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [uri = '', version = '0', sha256 = ''] = l.split(' ');
+        return { uri, version: Number(version), sha256 };
+      });
+  }
+
+  logOf(name: string): string {
+    return join(this.topo.runDir, 'logs', `${name}.log`);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The per-node config files of a Figure 2 cluster (pure builders; the formats are the
+ * manager's and natm's own: docs/config/*.example.json). Timers are shortened so the
+ * scenarios run in seconds; everything else is the documented default.
+ */
+import type { NodeLayout } from './node-layout.ts';
+import type { Fig2Plan, NodeName } from './plan.ts';
+
+export const RDV_PORT = 3478;
+export const DEMO_URI = 'app:/opt/demo';
+
+export interface ClusterSecrets {
+  readonly adminPub: string;
+  readonly clusterKey: string;
+  readonly deployScript: string;
+}
+
+export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
+  return {
+    trustedKeys: [s.adminPub],
+    stateDir: l.stateDir,
+    inboxDir: l.inboxDir,
+    transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: l.downloadDir, pollMs: 500 },
+    tracker: { host: '127.0.0.1', port: 6969, intervalS: 5 },
+    natmSocket: l.natmSocket,
+    deployers: { [DEMO_URI]: { type: 'script', path: s.deployScript, args: [l.deployDir] } },
+    deploy: { timeoutMs: 30_000, maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 5000 },
+    logLevel: 'debug',
+  };
+}
+
+/**
+ * natm: every node listens on the forwarded port number (node 3's is the one the
+ * firewall forwards). Node 3 is the bridge; node 4 knows no rendezvous, only node 3.
+ */
+export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, s: ClusterSecrets): object {
+  const node = p.nodes[name];
+  const rdv = `${p.rdvIp}:${RDV_PORT}`;
+  const common = {
+    id: name,
+    listen: `0.0.0.0:${p.forwardedUdpPort}`,
+    clusterKeys: [s.clusterKey],
+    advertise: [`${node.ip}:${p.forwardedUdpPort}`],
+    ipcSocket: l.natmSocket,
+    statsSocket: l.statsSocket,
+    keepaliveMs: 2000,
+    logLevel: 'debug',
+  };
+  if (name === 'n4') return { ...common, bridgeVia: `${p.nodes.n3.ip}:${p.forwardedUdpPort}` };
+  return { ...common, rendezvous: [rdv], stunServers: [rdv], bridge: name === 'n3' };
+}
+
+export function rendezvousConfig(p: Fig2Plan, s: ClusterSecrets, statsSocket: string): object {
+  return {
+    id: 'rdv',
+    listen: `${p.rdvIp}:${RDV_PORT}`,
+    clusterKeys: [s.clusterKey],
+    statsSocket,
+    sessionTtlMs: 20_000,
+    pushIntervalMs: 500,
+    logLevel: 'debug',
+  };
+}
