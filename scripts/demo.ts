@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { liveDemo } from './demo/live.ts';
 
 const BIN = fileURLToPath(new URL('../bin/p2p-update', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'p2pu-demo-'));
@@ -83,7 +84,9 @@ try {
   writeFileSync(f('evil.sh'), readFileSync(f('demo-app-1.0.sh')).fill(0x41, 0, 10));
   run(['verify', f('v1.torrent'), '--pub', f('admin.pub'), '--payload', f('evil.sh')], false);
 
-  console.log('\ndemo finished: a signed update verified; forged, foreign-key and swapped copies refused.');
+  console.log('\nsigned update verified; forged, foreign-key and swapped copies refused.');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+await liveDemo();

@@ -7,28 +7,23 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { withAnnounce } from '../../agent/metainfo/announce.ts';
-import { parseTorrentPlusPlus } from '../../agent/metainfo/parse.ts';
 import { FailureGuard } from './harness/guard.ts';
-import { harnessFile, REPO_ROOT, tsNode } from './harness/paths.ts';
-import { NODE_NAMES, type NodeName } from './harness/plan.ts';
+import { metainfoFor, seedOnNode1, startSwarm, type Swarm } from './harness/swarm.ts';
 import { Topology } from './harness/topology.ts';
 import { waitComplete } from './harness/torrent-wait.ts';
-import { startTransmission, type RunningTransmission } from './harness/transmission.ts';
 import { makeUpdate, newAdminKey, type MadeUpdate } from './harness/update-files.ts';
 
 const SIZE = 8 * 1024 * 1024;
-const TRACKER_PORT = 7070;
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 describe('Transmission swarm across Figure 2', () => {
   const guard = new FailureGuard();
   let topo: Topology;
   let upd: MadeUpdate;
-  const tr = {} as Record<NodeName, RunningTransmission>;
+  let tr: Swarm;
 
   before(async () => {
     topo = await Topology.create({ prefix: 'p2pe-w-' });
@@ -40,28 +35,7 @@ describe('Transmission swarm across Figure 2', () => {
       version: 1,
       key,
     });
-    const ep = (n: NodeName, lan = false) =>
-      `${lan ? topo.node(n).ip : topo.node(n).publicIp}:${topo.node(n).btPort}`;
-    // what the overlay would tell each node: public endpoints, LAN addresses for LAN neighbours
-    const peers: Record<NodeName, string[]> = {
-      n1: [],
-      n2: [ep('n1'), ep('n3')],
-      n3: [ep('n1'), ep('n2'), ep('n4', true)],
-      n4: [ep('n3', true)],
-    };
-    await Promise.all(
-      NODE_NAMES.map(async (n) => {
-        const dir = join(topo.runDir, n);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'peers.json'), JSON.stringify({ [upd.infoHash]: peers[n] }));
-        const [cmd, args] = tsNode(harnessFile('peer-tracker.ts'), [
-          String(TRACKER_PORT),
-          join(dir, 'peers.json'),
-        ]);
-        topo.procs.spawn(`tracker-${n}`, topo.node(n).ns, cmd, args, { cwd: REPO_ROOT });
-        tr[n] = await startTransmission(topo, topo.node(n), join(dir, 'tr'));
-      }),
-    );
+    tr = await startSwarm(topo, upd);
   });
 
   after(async () => {
@@ -71,19 +45,14 @@ describe('Transmission swarm across Figure 2', () => {
   it(
     'nodes 2, 3 and 4 download from node 1; nodes 3 and 4 share over their LAN',
     guard.wrap(async () => {
-      const metainfo = (n: NodeName) => {
-        const t = withAnnounce(parseTorrentPlusPlus(upd.raw), `http://127.0.0.1:${TRACKER_PORT}/announce`);
-        assert.equal(t.infoHash, upd.infoHash, `${n}: a node's own announce URL leaves the infohash alone`);
-        return Buffer.from(t.raw).toString('base64');
-      };
-      copyFileSync(upd.payloadPath, join(tr.n1.downloadDir, upd.name));
-      await tr.n1.rpc.call('torrent-add', { metainfo: metainfo('n1') });
-      await waitComplete(tr.n1.rpc, upd.infoHash, 30_000); // verified local data: seeding
+      const { base64, infoHash } = metainfoFor(upd);
+      assert.equal(infoHash, upd.infoHash, "a node's own announce URL leaves the infohash alone");
+      await seedOnNode1(tr, upd);
       await topo.resetCounters('fw');
       const lan4 = await topo.lanPortBytes('n4');
       const t0 = Date.now();
       const leechers = ['n2', 'n3', 'n4'] as const;
-      await Promise.all(leechers.map((n) => tr[n].rpc.call('torrent-add', { metainfo: metainfo(n) })));
+      await Promise.all(leechers.map((n) => tr[n].rpc.call('torrent-add', { metainfo: base64 })));
       const done = await Promise.all(
         leechers.map(async (n) => {
           const s = await waitComplete(tr[n].rpc, upd.infoHash, 120_000);

@@ -1,0 +1,56 @@
+/**
+ * A bare Transmission swarm on Figure 2 (no agents): one transmission-daemon and one
+ * peer tracker per node, each tracker told what the overlay would tell that node
+ * (public endpoints; LAN addresses for LAN neighbours). Node 1 seeds `upd`.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withAnnounce } from '../../../agent/metainfo/announce.ts';
+import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
+import { harnessFile, REPO_ROOT, tsNode } from './paths.ts';
+import { NODE_NAMES, type NodeName } from './plan.ts';
+import type { Topology } from './topology.ts';
+import { waitComplete } from './torrent-wait.ts';
+import { startTransmission, type RunningTransmission } from './transmission.ts';
+import type { MadeUpdate } from './update-files.ts';
+
+export const TRACKER_PORT = 7070;
+export type Swarm = Record<NodeName, RunningTransmission>;
+
+export function overlayPeers(topo: Topology): Record<NodeName, string[]> {
+  const ep = (n: NodeName, lan = false) =>
+    `${lan ? topo.node(n).ip : topo.node(n).publicIp}:${topo.node(n).btPort}`;
+  return { n1: [], n2: [ep('n1'), ep('n3')], n3: [ep('n1'), ep('n2'), ep('n4', true)], n4: [ep('n3', true)] };
+}
+
+export async function startSwarm(topo: Topology, upd: MadeUpdate): Promise<Swarm> {
+  const peers = overlayPeers(topo);
+  const tr = {} as Swarm;
+  await Promise.all(
+    NODE_NAMES.map(async (n) => {
+      const dir = join(topo.runDir, n);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'peers.json'), JSON.stringify({ [upd.infoHash]: peers[n] }));
+      const [cmd, args] = tsNode(harnessFile('peer-tracker.ts'), [
+        String(TRACKER_PORT),
+        join(dir, 'peers.json'),
+      ]);
+      topo.procs.spawn(`tracker-${n}`, topo.node(n).ns, cmd, args, { cwd: REPO_ROOT });
+      tr[n] = await startTransmission(topo, topo.node(n), join(dir, 'tr'));
+    }),
+  );
+  return tr;
+}
+
+/** The torrent-file++ with this node's own tracker URL, base64 for torrent-add. */
+export function metainfoFor(upd: MadeUpdate): { base64: string; infoHash: string } {
+  const t = withAnnounce(parseTorrentPlusPlus(upd.raw), `http://127.0.0.1:${TRACKER_PORT}/announce`);
+  return { base64: Buffer.from(t.raw).toString('base64'), infoHash: t.infoHash };
+}
+
+/** Node 1 gets the payload and seeds it (its local data verified). */
+export async function seedOnNode1(tr: Swarm, upd: MadeUpdate): Promise<void> {
+  copyFileSync(upd.payloadPath, join(tr.n1.downloadDir, upd.name));
+  await tr.n1.rpc.call('torrent-add', { metainfo: metainfoFor(upd).base64 });
+  await waitComplete(tr.n1.rpc, upd.infoHash, 30_000);
+}
