@@ -57,4 +57,4 @@ createServer((req, res) => {
   };
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   res.end(Buffer.from(encode(body)));
-}).listen(port, '127.0.0.1');
+}).listen(port, '127.0.0.1', () => process.stdout.write(`listening on 127.0.0.1:${port}\n`));

@@ -3,7 +3,7 @@
  * peer tracker per node, each tracker told what the overlay would tell that node
  * (public endpoints; LAN addresses for LAN neighbours). Node 1 seeds `upd`.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withAnnounce } from '../../../agent/metainfo/announce.ts';
 import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
@@ -13,6 +13,7 @@ import type { Topology } from './topology.ts';
 import { waitComplete } from './torrent-wait.ts';
 import { startTransmission, type RunningTransmission } from './transmission.ts';
 import type { MadeUpdate } from './update-files.ts';
+import { waitUntil } from './wait.ts';
 
 export const TRACKER_PORT = 7070;
 export type Swarm = Record<NodeName, RunningTransmission>;
@@ -23,7 +24,11 @@ export function overlayPeers(topo: Topology): Record<NodeName, string[]> {
   return { n1: [], n2: [ep('n1'), ep('n3')], n3: [ep('n1'), ep('n2'), ep('n4', true)], n4: [ep('n3', true)] };
 }
 
-export async function startSwarm(topo: Topology, upd: MadeUpdate): Promise<Swarm> {
+export async function startSwarm(
+  topo: Topology,
+  upd: MadeUpdate,
+  trOverrides: Partial<Record<NodeName, object>> = {},
+): Promise<Swarm> {
   const peers = overlayPeers(topo);
   const tr = {} as Swarm;
   await Promise.all(
@@ -35,8 +40,15 @@ export async function startSwarm(topo: Topology, upd: MadeUpdate): Promise<Swarm
         String(TRACKER_PORT),
         join(dir, 'peers.json'),
       ]);
-      topo.procs.spawn(`tracker-${n}`, topo.node(n).ns, cmd, args, { cwd: REPO_ROOT });
-      tr[n] = await startTransmission(topo, topo.node(n), join(dir, 'tr'));
+      const tracker = topo.procs.spawn(`tracker-${n}`, topo.node(n).ns, cmd, args, { cwd: REPO_ROOT });
+      tr[n] = await startTransmission(topo, topo.node(n), join(dir, 'tr'), trOverrides[n] ?? {});
+      // a daemon whose first announce fails waits ~20 s to retry: have the tracker up first
+      await waitUntil(
+        `tracker on ${n}`,
+        () => readFileSync(tracker.logFile, 'utf8').includes('listening'),
+        20_000,
+        100,
+      );
     }),
   );
   return tr;
