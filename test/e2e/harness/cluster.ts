@@ -15,6 +15,12 @@ import { nsRun, run } from './run.ts';
 import type { Topology } from './topology.ts';
 import { startTransmission } from './transmission.ts';
 
+export interface Member {
+  readonly id: string;
+  readonly path: string;
+  readonly applied: Record<string, number>;
+}
+
 export const BIN = join(REPO_ROOT, 'bin', 'p2p-update');
 
 export class Cluster {
@@ -102,6 +108,25 @@ export class Cluster {
 
   async cliJson<T>(n: NodeName, args: readonly string[]): Promise<T> {
     return JSON.parse(await this.cli(n, args)) as T;
+  }
+
+  /**
+   * `p2p-update members --json` on node n, reduced to what the scenarios check: each
+   * member's id, path type and applied version per URI.
+   */
+  async members(n: NodeName): Promise<Member[]> {
+    const l = this.layout[n];
+    const raw = await this.cliJson<unknown>(n, ['members', '--json', '--config', l.natmConfig]);
+    const list = (Array.isArray(raw) ? raw : (raw as { members?: unknown[] }).members) ?? [];
+    return list.map((m) => {
+      const o = m as Record<string, unknown>;
+      const state = (o['state'] ?? {}) as Record<string, unknown>;
+      return {
+        id: String(o['id'] ?? o['node'] ?? o['nodeId']),
+        path: String(o['path'] ?? o['pathType'] ?? ''),
+        applied: (o['applied'] ?? state['applied'] ?? {}) as Record<string, number>,
+      };
+    });
   }
 
   /** Drops an update into node n's inbox: the payload first, then the torrent (renamed in atomically). */

@@ -1,6 +1,6 @@
 /** Bounded polling for the e2e scenarios: check every `everyMs` until true or the deadline. */
 export async function waitUntil(
-  what: string,
+  what: string | (() => string),
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
   everyMs = 500,
@@ -16,7 +16,9 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   const why = lastError === undefined ? '' : ` (last error: ${String(lastError)})`;
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${why}`,
+  );
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

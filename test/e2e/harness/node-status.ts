@@ -1,0 +1,73 @@
+/**
+ * What a node says about itself: `p2p-update status --json` (the manager's store) and
+ * what its deploy script wrote. Shapes follow agent/manager/status-view.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cluster } from './cluster.ts';
+import { DEMO_URI } from './node-configs.ts';
+import type { NodeName } from './plan.ts';
+import { waitUntil } from './wait.ts';
+
+export interface StatusRow {
+  readonly uri: string;
+  readonly applied: number | null;
+  readonly highest: number;
+  readonly state: string | null;
+  readonly version: number | null;
+  readonly progress: number | null;
+  readonly lastError: string | null;
+}
+
+export interface RefusalRow {
+  readonly code: string;
+  readonly reason: string;
+  readonly source: string;
+  readonly uri?: string;
+  readonly version?: number;
+}
+
+export interface NodeStatus {
+  readonly uris: StatusRow[];
+  readonly refusals: RefusalRow[];
+}
+
+export async function status(c: Cluster, n: NodeName): Promise<NodeStatus> {
+  return c.cliJson<NodeStatus>(n, ['status', '--json', '--config', c.layout[n].managerConfig]);
+}
+
+export function demoRow(s: NodeStatus): StatusRow | undefined {
+  return s.uris.find((r) => r.uri === DEMO_URI);
+}
+
+/** The version the deploy script last wrote as current on node n (null if none). */
+export function currentDeployed(c: Cluster, n: NodeName): number | null {
+  try {
+    return Number(readFileSync(join(c.layout[n].deployDir, 'current'), 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
+/** Waits until every node in `nodes` deployed `version`; ms after start per node. */
+export async function waitDeployed(
+  c: Cluster,
+  nodes: readonly NodeName[],
+  version: number,
+  timeoutMs: number,
+): Promise<Record<string, number>> {
+  const t0 = Date.now();
+  const at: Record<string, number> = {};
+  await waitUntil(
+    () =>
+      `version ${version} deployed on ${nodes.join(', ')}; current: ${nodes.map((n) => `${n}=${currentDeployed(c, n)}`).join(' ')}`,
+    () => {
+      for (const n of nodes)
+        if (at[n] === undefined && currentDeployed(c, n) === version) at[n] = Date.now() - t0;
+      return nodes.every((n) => at[n] !== undefined);
+    },
+    timeoutMs,
+    250,
+  );
+  return at;
+}
