@@ -1,7 +1,103 @@
-/** The full Figure 2 story (needs manager, natm and rendezvous): written once they land. */
+/**
+ * The full Figure 2 story, live: rendezvous and four nodes start, find each other
+ * (punching through the NAT, bridging node 4 through node 3), the admin drops v1 into
+ * node 1's inbox, and every node verifies, downloads and deploys it. Ends with a table.
+ */
+import { join } from 'node:path';
+import { Admin } from '../../test/e2e/harness/admin.ts';
+import { Cluster, type Member } from '../../test/e2e/harness/cluster.ts';
+import { currentDeployed, demoRow, status } from '../../test/e2e/harness/node-status.ts';
+import { NODE_NAMES, type NodeName } from '../../test/e2e/harness/plan.ts';
 import type { Topology } from '../../test/e2e/harness/topology.ts';
-import type { Narrator } from './narrator.ts';
+import { sleep } from '../../test/e2e/harness/wait.ts';
+import { mib, type Narrator } from './narrator.ts';
 
-export async function fig2Story(_topo: Topology, _say: Narrator): Promise<void> {
-  throw new Error('fig2Story: not written yet');
+const SIZE = 4 * 1024 * 1024;
+const WHERE: Record<NodeName, string> = {
+  n1: 'public',
+  n2: 'behind NAT',
+  n3: 'behind firewall (bridge)',
+  n4: 'behind firewall, no way out',
+};
+
+async function watchMembers(c: Cluster, say: Narrator, timeoutS: number): Promise<Member[]> {
+  const seen = new Map<string, string>();
+  let last: Member[] = [];
+  while (say.elapsed() < timeoutS) {
+    last = await c.members('n1').catch(() => last);
+    for (const m of last) {
+      if (m.id === 'n1' || seen.get(m.id) === m.path) continue;
+      const how =
+        m.path === 'punched' ? 'hole punched' : m.path === 'bridged' ? 'bridged through n3' : m.path;
+      say.event(m.id, `${seen.has(m.id) ? 'path now' : 'joined the overlay,'} ${how}`);
+      seen.set(m.id, m.path);
+    }
+    if (NODE_NAMES.every((n) => n === 'n1' || seen.has(n))) break;
+    await sleep(500);
+  }
+  return last;
+}
+
+async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS: number) {
+  const shown: Record<string, string> = {};
+  const doneAt: Record<string, number> = {};
+  while (Object.keys(doneAt).length < NODE_NAMES.length && say.elapsed() < timeoutS) {
+    for (const n of NODE_NAMES) {
+      if (doneAt[n] !== undefined) continue;
+      if (currentDeployed(c, n) === version) {
+        doneAt[n] = say.elapsed();
+        say.event(n, `deployed v${version}: the deploy script ran`);
+        continue;
+      }
+      const row = demoRow(await status(c, n).catch(() => ({ uris: [], refusals: [] })));
+      if (row?.version !== version || !row.state) continue;
+      const pct = row.state === 'downloading' ? ` ${Math.floor((row.progress ?? 0) / 25) * 25}%` : '';
+      const line = `${row.state}${pct}`;
+      if (shown[n] === line) continue;
+      if (shown[n] === undefined)
+        say.event(
+          n,
+          n === 'n4' ? `notification relayed through n3, verified v${version}` : `verified v${version}`,
+        );
+      if (row.state !== 'verified') say.event(n, line);
+      shown[n] = line;
+    }
+    await sleep(700);
+  }
+  return doneAt;
+}
+
+export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
+  say.step('Every node starts transmission-daemon, natm and manager; the rendezvous starts');
+  const c = await Cluster.create(topo);
+  say.reset();
+  await c.start();
+  const members = await watchMembers(c, say, 30);
+
+  say.step(`The admin signs v1 (${mib(SIZE)}) and drops it into node 1's inbox`);
+  const admin = new Admin(join(topo.runDir, 'admin'), c.adminKey);
+  const v1 = await admin.release(1, SIZE);
+  await topo.resetCounters('fw');
+  say.reset();
+  c.publish('n1', v1.torrent, v1.payload, v1.name);
+  const doneAt = await watchUpdate(c, say, 1, 90);
+
+  say.step('Where things stand');
+  const fw = await topo.counters('fw');
+  say.say(
+    `firewall WAN in: ${mib(fw['wan_in']!.bytes)} for nodes 3 and 4 (${mib(2 * SIZE)} if each had fetched it)`,
+  );
+  const last = Math.max(...Object.values(doneAt));
+  if (Object.keys(doneAt).length === NODE_NAMES.length)
+    say.say(`publish to last node deployed: ${last.toFixed(1)} s`);
+  say.table(
+    ['node', 'where', 'path from n1', 'applied', 'deployed after'],
+    NODE_NAMES.map((n) => [
+      n,
+      WHERE[n],
+      n === 'n1' ? '-' : (members.find((m) => m.id === n)?.path ?? '?'),
+      currentDeployed(c, n) === null ? '-' : `v${currentDeployed(c, n)}`,
+      doneAt[n] === undefined ? 'not yet' : `${doneAt[n]!.toFixed(1)} s`,
+    ]),
+  );
 }
