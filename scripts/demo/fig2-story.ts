@@ -20,17 +20,24 @@ const WHERE: Record<NodeName, string> = {
   n4: 'behind firewall, no way out',
 };
 
+const HOW: Record<string, string> = {
+  direct: 'direct',
+  punched: 'hole punched through the NAT/firewall',
+  bridged: 'bridged through n3',
+  relayed: 'relayed by the rendezvous',
+};
+
 async function watchMembers(c: Cluster, say: Narrator, timeoutS: number): Promise<Member[]> {
   const seen = new Map<string, string>();
   let last: Member[] = [];
   while (say.elapsed() < timeoutS) {
     last = await c.members('n1').catch(() => last);
     for (const m of last) {
-      if (m.id === 'n1' || seen.get(m.id) === m.path) continue;
-      const how =
-        m.path === 'punched' ? 'hole punched' : m.path === 'bridged' ? 'bridged through n3' : m.path;
-      say.event(m.id, `${seen.has(m.id) ? 'path now' : 'joined the overlay,'} ${how}`);
-      seen.set(m.id, m.path);
+      const path = m.path ?? 'no direct path yet';
+      if (m.self || seen.get(m.id) === path) continue;
+      const how = HOW[path] ?? path;
+      say.event(m.id, `${seen.has(m.id) ? 'path from n1 now' : 'joined the overlay; path from n1:'} ${how}`);
+      seen.set(m.id, path);
     }
     if (NODE_NAMES.every((n) => n === 'n1' || seen.has(n))) break;
     await sleep(500);

@@ -15,9 +15,13 @@ import { nsRun, run } from './run.ts';
 import type { Topology } from './topology.ts';
 import { startTransmission } from './transmission.ts';
 
+/** One row of `members --json` (agent/gossip/members-view.ts), the fields the scenarios use. */
 export interface Member {
   readonly id: string;
-  readonly path: string;
+  readonly self: boolean;
+  readonly status: string;
+  readonly path: string | null;
+  readonly lastSeen: number;
   readonly applied: Record<string, number>;
 }
 
@@ -110,23 +114,9 @@ export class Cluster {
     return JSON.parse(await this.cli(n, args)) as T;
   }
 
-  /**
-   * `p2p-update members --json` on node n, reduced to what the scenarios check: each
-   * member's id, path type and applied version per URI.
-   */
+  /** `p2p-update members --json` on node n (asks its natm over the IPC socket). */
   async members(n: NodeName): Promise<Member[]> {
-    const l = this.layout[n];
-    const raw = await this.cliJson<unknown>(n, ['members', '--json', '--config', l.natmConfig]);
-    const list = (Array.isArray(raw) ? raw : (raw as { members?: unknown[] }).members) ?? [];
-    return list.map((m) => {
-      const o = m as Record<string, unknown>;
-      const state = (o['state'] ?? {}) as Record<string, unknown>;
-      return {
-        id: String(o['id'] ?? o['node'] ?? o['nodeId']),
-        path: String(o['path'] ?? o['pathType'] ?? ''),
-        applied: (o['applied'] ?? state['applied'] ?? {}) as Record<string, number>,
-      };
-    });
+    return this.cliJson<Member[]>(n, ['members', '--json', '--socket', this.layout[n].natmSocket]);
   }
 
   /** Drops an update into node n's inbox: the payload first, then the torrent (renamed in atomically). */
