@@ -125,6 +125,9 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
       /^p2p-update:x:\d+:\d+:.*:\/var\/lib\/p2p-update:\/usr\/sbin\/nologin$/m,
     );
     assert.equal((await r().in(['stat', '-c', '%U %a', '/var/lib/p2p-update'])).trim(), 'p2p-update 755');
+    const downloads = await r().in(['stat', '-c', '%U:%G %a', '/var/lib/p2p-update/downloads']);
+    assert.equal(downloads.trim(), 'p2p-update:debian-transmission 2770');
+    assert.match(await r().in(['id', '-nG', 'p2p-update']), /\bdebian-transmission\b/);
     const conffiles = await r().in(['dpkg-query', '-W', '-f=${Conffiles}', 'p2p-update']);
     const shipped = readdirSync(r().path('etc/p2p-update')).filter((f) => f !== 'transmission-rpc.json');
     assert.deepEqual(shipped.sort(), CONFIGS.map((n) => `${n}.json`).sort());

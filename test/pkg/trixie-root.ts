@@ -28,9 +28,13 @@ const CHROOT_ENV = {
 };
 
 /** Runs a command; resolves with its output and exit code (never rejects on exit != 0). */
-export async function sh(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+export async function sh(
+  file: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<RunResult> {
   try {
-    const r = await run(file, args, { env: env ?? process.env, maxBuffer: 64 << 20 });
+    const r = await run(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 << 20 });
     return { stdout: r.stdout, stderr: r.stderr, code: 0 };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; code?: unknown };
@@ -74,7 +78,7 @@ export class TrixieRoot {
 
   /** Runs a command inside the root. */
   chroot(cmd: string[]): Promise<RunResult> {
-    return sh('chroot', [this.dir, ...cmd], CHROOT_ENV);
+    return sh('chroot', [this.dir, ...cmd], { env: CHROOT_ENV });
   }
 
   /** Runs a command inside the root; throws with its output when it fails. */
