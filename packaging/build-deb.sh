@@ -2,6 +2,7 @@
 # Builds build/p2p-update_<version>_all.deb with dpkg-deb from a staging tree:
 #   /usr/lib/p2p-update   the CLI and daemons, bundled by esbuild (node20, ESM)
 #   /usr/bin/p2p-update   a wrapper that runs the bundle with the system node
+#   /usr/share/p2p-update/deploy-scripts  example deployers, when deploy-scripts/ exists
 #   /usr/lib/systemd/system/p2p-update-{manager,natm,rendezvous}.service
 #   /etc/p2p-update/*.json  conffiles, from docs/config/*.example.json
 #   /var/lib/p2p-update   state
@@ -44,6 +45,15 @@ node -e 'const p = JSON.parse(require("fs").readFileSync("package.json", "utf8")
   >"$lib/package.json"
 
 install -D -m 0755 packaging/bin/p2p-update "$stage/usr/bin/p2p-update"
+# Example deploy scripts and manifests (docs/manager.md), when the repo has them.
+if [ -d deploy-scripts ]; then
+  for f in deploy-scripts/*; do
+    [ -f "$f" ] || continue
+    mode=0644
+    [ -x "$f" ] && mode=0755
+    install -D -m "$mode" "$f" "$stage/usr/share/p2p-update/$f"
+  done
+fi
 for unit in packaging/systemd/*.service; do
   install -D -m 0644 "$unit" "$stage/usr/lib/systemd/system/$(basename "$unit")"
 done
