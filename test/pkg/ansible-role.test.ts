@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildDeb, REPO, sh, TrixieRoot } from './trixie-root.ts';
 
-const ANSIBLE_ENV = { ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_FORCE_COLOR: '0' };
+const ANSIBLE_ENV = {
+  ANSIBLE_NOCOLOR: '1',
+  ANSIBLE_RETRY_FILES_ENABLED: '0',
+  ANSIBLE_FORCE_COLOR: '0',
+  ANSIBLE_PIPELINING: '1',
+};
 
 describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_000 }, () => {
   let root: TrixieRoot | undefined;
