@@ -117,6 +117,13 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     const verify = await r().chroot(['systemd-analyze', 'verify', '--man=no', ...UNITS]);
     assert.equal(verify.code, 0, verify.stderr);
     assert.equal(verify.stderr.trim(), '', verify.stderr);
+    for (const unit of UNITS) {
+      // systemd's own exposure score (0 safest .. 10), "OK" up to 4.
+      const path = `/usr/lib/systemd/system/${unit}`;
+      const sec = await r().chroot(['systemd-analyze', 'security', '--offline=yes', '--no-pager', path]);
+      const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(sec.stdout)?.[1]);
+      assert.ok(score <= 4, `${unit}: exposure ${score}\n${sec.stdout.slice(-2000)}`);
+    }
   });
 
   it('made the system user, state dir and the example configs as conffiles', async () => {
