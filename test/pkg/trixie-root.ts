@@ -5,7 +5,15 @@
  * anything is still mounted inside.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -54,12 +62,26 @@ export function buildDeb(): { deb: string; dir: string } {
   return { deb: out.trim().split('\n').at(-1) ?? '', dir };
 }
 
+/** Roots left by a run that was killed (older than an hour): unmount and delete them. */
+async function sweepStale(): Promise<void> {
+  const hourAgo = Date.now() - 3600_000;
+  for (const name of readdirSync('/var/tmp').filter((n) => n.startsWith('p2pk-root-'))) {
+    const dir = join('/var/tmp', name);
+    if (statSync(dir).mtimeMs > hourAgo) continue;
+    const proc = join(dir, 'proc');
+    if (readFileSync('/proc/mounts', 'utf8').includes(` ${proc} `)) await sh('umount', ['-l', proc]);
+    if (!readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`))
+      rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export class TrixieRoot {
   private mounted = false;
 
   private constructor(readonly dir: string) {}
 
   static async fresh(): Promise<TrixieRoot> {
+    await sweepStale();
     const made = await sh('bash', [join(HERE, 'trixie-base.sh'), BASE_TARBALL]);
     if (made.code !== 0) throw new Error(`trixie-base.sh failed:\n${made.stderr}`);
     const root = new TrixieRoot(mkdtempSync('/var/tmp/p2pk-root-'));
