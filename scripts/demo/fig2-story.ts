@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Admin } from '../../test/e2e/harness/admin.ts';
-import { Cluster, type Member } from '../../test/e2e/harness/cluster.ts';
+import { Cluster, type Endpoint } from '../../test/e2e/harness/cluster.ts';
 import { currentDeployed, demoRow, status } from '../../test/e2e/harness/node-status.ts';
 import { NODE_NAMES, type NodeName } from '../../test/e2e/harness/plan.ts';
 import type { Topology } from '../../test/e2e/harness/topology.ts';
@@ -20,29 +20,35 @@ const WHERE: Record<NodeName, string> = {
   n4: 'behind firewall, no way out',
 };
 
-const HOW: Record<string, string> = {
-  direct: 'direct',
-  punched: 'hole punched through the NAT/firewall',
-  bridged: 'bridged through n3',
-  relayed: 'relayed by the rendezvous',
-};
+const ep = (e?: Endpoint) => (e ? `${e.address}:${e.port}` : '?');
 
-async function watchMembers(c: Cluster, say: Narrator, timeoutS: number): Promise<Member[]> {
-  const seen = new Map<string, string>();
-  let last: Member[] = [];
+/** Narrates the overlay forming, from each natm's stats: registration, punched paths, the bridge. */
+async function watchOverlay(c: Cluster, say: Narrator, timeoutS: number): Promise<Map<string, string>> {
+  const told = new Set<string>();
+  const pathFromN1 = new Map<string, string>();
+  const tell = (key: string, who: string, text: string) => {
+    if (told.has(key)) return;
+    told.add(key);
+    say.event(who, text);
+  };
   while (say.elapsed() < timeoutS) {
-    last = await c.members('n1').catch(() => last);
-    for (const m of last) {
-      const path = m.path ?? 'no direct path yet';
-      if (m.self || seen.get(m.id) === path) continue;
-      const how = HOW[path] ?? path;
-      say.event(m.id, `${seen.has(m.id) ? 'path from n1 now' : 'joined the overlay; path from n1:'} ${how}`);
-      seen.set(m.id, path);
+    for (const n of NODE_NAMES) {
+      const s = await c.natmStats(n).catch(() => null);
+      if (!s) continue;
+      if (s.external)
+        tell(`${n}-ext`, n, `registered with the rendezvous; STUN says it is ${ep(s.external)}`);
+      for (const child of s.children)
+        tell(`${n}-child-${child}`, child, `no way out: joined through bridge ${n}`);
+      for (const p of s.peers) {
+        if (p.path === 'punched')
+          tell(`punch-${[n, p.id].sort().join('-')}`, n, `hole punched to ${p.id} (${ep(p.external)})`);
+        if (n === 'n1') pathFromN1.set(p.id, p.path);
+      }
     }
-    if (NODE_NAMES.every((n) => n === 'n1' || seen.has(n))) break;
+    if (['n2', 'n3', 'n4'].every((n) => pathFromN1.has(n))) break;
     await sleep(500);
   }
-  return last;
+  return pathFromN1;
 }
 
 async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS: number) {
@@ -79,7 +85,7 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
   const c = await Cluster.create(topo);
   say.reset();
   await c.start();
-  const members = await watchMembers(c, say, 30);
+  const paths = await watchOverlay(c, say, 30);
 
   say.step(`The admin signs v1 (${mib(SIZE)}) and drops it into node 1's inbox`);
   const admin = new Admin(join(topo.runDir, 'admin'), c.adminKey);
@@ -102,7 +108,7 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
     NODE_NAMES.map((n) => [
       n,
       WHERE[n],
-      n === 'n1' ? '-' : (members.find((m) => m.id === n)?.path ?? '?'),
+      n === 'n1' ? '-' : (paths.get(n) ?? '?'),
       currentDeployed(c, n) === null ? '-' : `v${currentDeployed(c, n)}`,
       doneAt[n] === undefined ? 'not yet' : `${doneAt[n]!.toFixed(1)} s`,
     ]),

@@ -25,6 +25,20 @@ export interface Member {
   readonly applied: Record<string, number>;
 }
 
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The parts of natm's stats (agent/natm/stats-server.ts) the scenarios and the demo use. */
+export interface NatmStats {
+  readonly id: string;
+  readonly external?: Endpoint;
+  readonly children: string[];
+  readonly peers: Array<{ id: string; path: string; external?: Endpoint; internal?: Endpoint }>;
+  readonly counters: Record<string, number>;
+}
+
 export const BIN = join(REPO_ROOT, 'bin', 'p2p-update');
 
 export class Cluster {
@@ -117,6 +131,11 @@ export class Cluster {
   /** `p2p-update members --json` on node n (asks its natm over the IPC socket). */
   async members(n: NodeName): Promise<Member[]> {
     return this.cliJson<Member[]>(n, ['members', '--json', '--socket', this.layout[n].natmSocket]);
+  }
+
+  /** `p2p-update natm-stats` on node n: its external endpoint, peers with path types, bridge children. */
+  async natmStats(n: NodeName): Promise<NatmStats> {
+    return this.cliJson<NatmStats>(n, ['natm-stats', '--socket', this.layout[n].statsSocket]);
   }
 
   /** Drops an update into node n's inbox: the payload first, then the torrent (renamed in atomically). */
