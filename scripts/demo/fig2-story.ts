@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Admin } from '../../test/e2e/harness/admin.ts';
 import { Cluster, type Endpoint } from '../../test/e2e/harness/cluster.ts';
-import { currentDeployed, demoRow, status } from '../../test/e2e/harness/node-status.ts';
+import { currentDeployed, storeCurrent } from '../../test/e2e/harness/node-status.ts';
 import { NODE_NAMES, type NodeName } from '../../test/e2e/harness/plan.ts';
 import type { Topology } from '../../test/e2e/harness/topology.ts';
 import { sleep } from '../../test/e2e/harness/wait.ts';
@@ -62,9 +62,9 @@ async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS:
         say.event(n, `deployed v${version}: the deploy script ran`);
         continue;
       }
-      const row = demoRow(await status(c, n).catch(() => ({ uris: [], refusals: [] })));
-      if (row?.version !== version || !row.state) continue;
-      const pct = row.state === 'downloading' ? ` ${Math.floor((row.progress ?? 0) / 25) * 25}%` : '';
+      const row = storeCurrent(c, n);
+      if (row?.version !== version) continue;
+      const pct = row.state === 'downloading' ? ` ${Math.floor(row.progress * 4) * 25}%` : '';
       const line = `${row.state}${pct}`;
       if (shown[n] === line) continue;
       if (shown[n] === undefined)
@@ -75,7 +75,7 @@ async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS:
       if (row.state !== 'verified') say.event(n, line);
       shown[n] = line;
     }
-    await sleep(700);
+    await sleep(300);
   }
   return doneAt;
 }

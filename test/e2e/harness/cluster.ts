@@ -12,6 +12,7 @@ import { nodeLayout, type NodeLayout } from './node-layout.ts';
 import { REPO_ROOT } from './paths.ts';
 import { NODE_NAMES, type NodeName } from './plan.ts';
 import { nsRun, run } from './run.ts';
+import { readSocketJson } from './socket-json.ts';
 import type { Topology } from './topology.ts';
 import { startTransmission } from './transmission.ts';
 
@@ -133,9 +134,13 @@ export class Cluster {
     return this.cliJson<Member[]>(n, ['members', '--json', '--socket', this.layout[n].natmSocket]);
   }
 
-  /** `p2p-update natm-stats` on node n: its external endpoint, peers with path types, bridge children. */
-  async natmStats(n: NodeName): Promise<NatmStats> {
-    return this.cliJson<NatmStats>(n, ['natm-stats', '--socket', this.layout[n].statsSocket]);
+  /**
+   * natm's stats on node n (what `p2p-update natm-stats` prints): its external endpoint,
+   * peers with path types, bridge children. Read from the stats socket directly: fast
+   * enough to poll.
+   */
+  natmStats(n: NodeName): Promise<NatmStats> {
+    return readSocketJson<NatmStats>(this.layout[n].statsSocket);
   }
 
   /** Drops an update into node n's inbox: the payload first, then the torrent (renamed in atomically). */

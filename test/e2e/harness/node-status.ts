@@ -40,6 +40,24 @@ export function demoRow(s: NodeStatus): StatusRow | undefined {
   return s.uris.find((r) => r.uri === DEMO_URI);
 }
 
+/**
+ * The current update of app:/opt/demo straight from the manager's store file (the file
+ * `status` reads; always replaced whole). Cheap enough for the demo to poll.
+ */
+export function storeCurrent(
+  c: Cluster,
+  n: NodeName,
+): { version: number; state: string; progress: number } | null {
+  try {
+    const d = JSON.parse(readFileSync(join(c.layout[n].stateDir, 'store.json'), 'utf8')) as {
+      uris?: Record<string, { current?: { version: number; state: string; progress: number } | null }>;
+    };
+    return d.uris?.[DEMO_URI]?.current ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The version the deploy script last wrote as current on node n (null if none). */
 export function currentDeployed(c: Cluster, n: NodeName): number | null {
   try {
