@@ -3,10 +3,10 @@
  * (`bin/p2p-update manager --config ...`), its logs (pino JSON on stderr) collected.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StoreData } from '../../../agent/manager/model.ts';
+import type { StoreData, UriRecord } from '../../../agent/manager/model.ts';
 import { readStore } from '../../../agent/manager/store.ts';
 import type { Netns } from './netns.ts';
 import { createDaemon, nsPort, type Daemon } from './transmission.ts';
@@ -93,6 +93,7 @@ export async function createNode(
       await writeFile(configPath, JSON.stringify(config, null, 2));
     },
     async startManager() {
+      const from = logs.length;
       const [file, args] = ns.wrap(process.execPath, [BIN, 'manager', '--config', configPath]);
       const p = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       proc = p;
@@ -113,7 +114,7 @@ export async function createNode(
       });
       await waitFor(
         `manager ${name} started`,
-        () => logs.some((l) => l['msg'] === 'manager started'),
+        () => logs.slice(from).some((l) => l['msg'] === 'manager started'),
         30_000,
       );
     },
@@ -138,4 +139,34 @@ export async function createNode(
     },
   };
   return node;
+}
+
+/** Drops raw bytes into the inbox the way publish does (dot-name, then rename). */
+export async function dropRaw(node: TestNode, name: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(node.inboxDir, `.${name}.tmp`);
+  await writeFile(tmp, bytes);
+  await rename(tmp, join(node.inboxDir, name));
+}
+
+/** How many deploys of the example script finished on this node ("applied" lines). */
+export async function appliedLines(node: TestNode): Promise<string[]> {
+  const text = await readFile(join(node.markerDir, 'deploy.log'), 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.startsWith('applied '));
+}
+
+export async function waitUri(
+  node: TestNode,
+  uri: string,
+  pred: (r: UriRecord) => boolean,
+  timeoutMs: number,
+): Promise<UriRecord> {
+  return waitFor(
+    `${node.name} ${uri}`,
+    async () => {
+      const r = (await node.store())?.uris[uri];
+      return r !== undefined && pred(r) ? r : null;
+    },
+    timeoutMs,
+    250,
+  );
 }
