@@ -49,6 +49,11 @@ export async function runProcess(cmd: DeployCommand, init: RunInit): Promise<Run
   });
   const pid = sub.pid;
   sub.all?.on('data', (c: Buffer) => tail.push(c));
+  // When the leader exits, kill what it left in its group: they would hold the output
+  // pipes open (and outlive the deploy).
+  sub.once('exit', () => {
+    if (pid !== undefined) killGroup(pid);
+  });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -61,7 +66,6 @@ export async function runProcess(cmd: DeployCommand, init: RunInit): Promise<Run
   }
   const r = await sub;
   clearTimeout(timer);
-  if (pid !== undefined) killGroup(pid); // leftovers in the group
   const base = { output: tail.text(), outputBytes: tail.total, durationMs: Date.now() - t0 };
   const out = base.output;
   if (timedOut) throw new DeployError('DEPLOY_TIMEOUT', `${cmd.file} killed after ${init.timeoutMs} ms`, out);

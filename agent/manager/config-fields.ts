@@ -19,7 +19,8 @@ export function fail(key: string, expected: string, v: unknown): never {
 }
 
 export function object(v: unknown, key: string, allowed: readonly string[]): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(key, 'an object', v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    fail(key === '' ? '(top level)' : key, 'an object', v);
   for (const k of Object.keys(v)) {
     if (k.startsWith('//')) continue;
     if (!allowed.includes(k)) {
