@@ -13,7 +13,7 @@ import { decide } from './decide.ts';
 import type { RefusalCode } from './model.ts';
 import { accepted } from './update-machine.ts';
 
-export type Source = 'inbox' | 'natm' | 'publish';
+export type Source = 'inbox' | 'natm';
 
 export type Outcome =
   | { readonly kind: 'accepted'; readonly update: VerifiedUpdate; readonly id: string }

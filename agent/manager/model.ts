@@ -52,7 +52,7 @@ export interface Refusal {
   readonly at: number;
   readonly code: RefusalCode;
   readonly reason: string;
-  /** inbox | natm | publish | payload */
+  /** inbox | natm | payload */
   readonly source: string;
   readonly uri?: string;
   readonly version?: number;
