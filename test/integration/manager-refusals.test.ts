@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { appliedLines, createNode, dropRaw, waitUri, type TestNode } from './manager-harness/node.ts';
@@ -26,11 +27,12 @@ before(async () => {
   a = await createNode(tmp.path, 'a', admin.pubPath, ns, '10.1.0.1');
   await a.daemon.start();
   await a.writeConfig({});
-  await a.startManager();
+  // Dropped while the manager is down: files already in the inbox at start are taken too.
   const payload = await makePayload(tmp.path, 'v5.bin', 64 * 1024);
   const t = await sign(admin, payload, join(tmp.path, 'v5.torrent'), { uri: URI, version: 5 });
-  await dropRaw(a, 'v5.bin', await import('node:fs/promises').then((f) => f.readFile(payload)));
+  await dropRaw(a, 'v5.bin', await readFile(payload));
   await dropRaw(a, 'v5.torrent', t.raw);
+  await a.startManager();
   await waitUri(a, URI, (r) => r.applied === 5, 60_000);
 });
 

@@ -144,6 +144,7 @@ export async function createNode(
 /** Drops raw bytes into the inbox the way publish does (dot-name, then rename). */
 export async function dropRaw(node: TestNode, name: string, bytes: Uint8Array): Promise<void> {
   const tmp = join(node.inboxDir, `.${name}.tmp`);
+  await mkdir(node.inboxDir, { recursive: true });
   await writeFile(tmp, bytes);
   await rename(tmp, join(node.inboxDir, name));
 }
