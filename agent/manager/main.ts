@@ -21,6 +21,7 @@ import type { Inbound } from './natm-messages.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
 import { VersionStore } from './store.ts';
+import { StoreError } from './store-error.ts';
 
 export interface Running {
   readonly trackerUrl: string;
@@ -66,8 +67,19 @@ export async function startManager(
   };
   const manager = new Manager(core, onFatal);
   manager.start();
+  /** A store that cannot be written is fatal; anything else is this input's problem. */
+  const storeFatal = (e: unknown): never => {
+    if (e instanceof StoreError) onFatal(e);
+    throw e;
+  };
   const onMessage = (m: Inbound): void => {
-    if (m.type === 'notification') void manager.submit(m.torrent, 'natm').catch(onFatal);
+    if (m.type === 'notification')
+      void manager
+        .submit(m.torrent, 'natm')
+        .catch(storeFatal)
+        .catch((e: unknown) =>
+          log.child({ component: 'natm' }).error({ err: String(e) }, 'notification not handled'),
+        );
     else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
       tx.reannounce(m.infoHash).catch(() => undefined);
