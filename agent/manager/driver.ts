@@ -11,6 +11,7 @@ import { errorText, record, type Core } from './core.ts';
 import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
+import { killGroup } from '../deploy/run-process.ts';
 import { reapLeftover, deployOnce } from './step-deploy.ts';
 import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
 import { addTorrent, pollDownload, type PollMemo } from './step-transfer.ts';
@@ -46,9 +47,21 @@ export class UriDriver {
     });
   }
 
+  /**
+   * Stops the loop. A deploy in progress is killed with its process group so that stop
+   * is prompt; it is run again at the next start, like any interrupted deploy.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake.abort();
+    const c = this.core.store.uri(this.uri)?.current;
+    if (this.running && c?.state === 'deploying' && c.deployPid !== null) {
+      this.core.log.warn(
+        { uri: this.uri, version: c.version, pgid: c.deployPid },
+        'deploy interrupted by stop',
+      );
+      killGroup(c.deployPid);
+    }
     await this.running;
   }
 

@@ -93,7 +93,12 @@ export async function startManager(
             clock,
             log: log.child({ component: 'natm' }),
             onMessage,
-            onConnect: async (c) => (await manager.currentTorrents()).forEach((r) => c.relay(r)),
+            onConnect: async (c) => {
+              for (const r of await manager.currentTorrents()) {
+                c.relay(r);
+                c.have(r.infoHash, r.complete);
+              }
+            },
             stateMessage: () => natmState(store.data),
             btPort: () => tx.peerPort(),
           },

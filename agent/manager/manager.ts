@@ -14,6 +14,8 @@ export interface RelayMessage {
   version: number;
   infoHash: string;
   torrent: Uint8Array;
+  /** The payload is complete on this node (past downloading). */
+  complete: boolean;
 }
 
 export class Manager {
@@ -83,7 +85,15 @@ export class Manager {
       if (c === null || c.state === 'failed') continue;
       const torrent = await this.core.store.loadTorrent(c.infoHash).catch(() => null);
       if (torrent === null) continue;
-      out.push({ id: notificationId(torrent), uri, version: c.version, infoHash: c.infoHash, torrent });
+      const complete = c.state !== 'verified' && c.state !== 'downloading';
+      out.push({
+        id: notificationId(torrent),
+        uri,
+        version: c.version,
+        infoHash: c.infoHash,
+        torrent,
+        complete,
+      });
     }
     return out;
   }

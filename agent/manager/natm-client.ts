@@ -57,7 +57,15 @@ export class NatmClient implements NatmPort {
   }
 
   relay(m: { id: string; uri: string; version: number; infoHash: string; torrent: Uint8Array }): void {
-    this.send({ type: 'relay', ...m, torrent: Buffer.from(m.torrent).toString('base64') });
+    const { id, uri, version, infoHash } = m;
+    this.send({
+      type: 'relay',
+      id,
+      uri,
+      version,
+      infoHash,
+      torrent: Buffer.from(m.torrent).toString('base64'),
+    });
   }
   verdict(m: { id: string; code: string; reason: string }): void {
     this.send({ type: 'verdict', id: m.id, accepted: false, code: m.code, reason: m.reason });

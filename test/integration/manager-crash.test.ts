@@ -112,3 +112,27 @@ test(
     assert.equal(await linesFor(uri), 1);
   },
 );
+
+test(
+  'SIGTERM during a deploy: the manager stops promptly, kills the deploy, reruns it at start',
+  { timeout: 110_000 },
+  async () => {
+    const uri = 'app:/slow/term';
+    await p.publish(uri, 1, 64 * 1024);
+    const log = join(p.b.markerDir, 'deploy.log');
+    await waitFor(
+      'deploy began',
+      async () => (await readFile(log, 'utf8')).includes(`begin ${uri} 1`),
+      90_000,
+    );
+    const t0 = Date.now();
+    assert.equal(await p.b.stopManager(), 0);
+    assert.ok(Date.now() - t0 < 3500, `stopped in ${Date.now() - t0} ms (the deploy sleeps 4 s)`);
+    assert.ok(p.b.logs.some((l) => l['msg'] === 'deploy interrupted by stop' && l['uri'] === uri));
+    await p.b.startManager();
+    const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
+    assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
+    await delay(4500);
+    assert.equal(await linesFor(uri), 1);
+  },
+);

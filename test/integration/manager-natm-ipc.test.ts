@@ -144,6 +144,9 @@ test('after natm restarts, the manager reconnects: hello and relay of the curren
   await waitMsg((m) => m.type === 'hello', 'hello again', from);
   const relay = await waitMsg((m) => m.type === 'relay', 'relay again', from);
   assert.equal(relay['infoHash'], accepted.infoHash);
+  assert.deepEqual(Object.keys(relay).sort(), ['id', 'infoHash', 'torrent', 'type', 'uri', 'version']);
+  const have = await waitMsg((m) => m.type === 'have', 'have again', from);
+  assert.equal(have['infoHash'], accepted.infoHash);
   assert.equal(
     relay['torrent'],
     Buffer.from(await readFile(join(tmp.path, 'n1.torrent'))).toString('base64'),
