@@ -33,25 +33,19 @@ export class Tracker {
   async start(): Promise<void> {
     if (this.server) return;
     const server = createServer((req, res) => {
-      const url = req.url ?? '';
-      const infoHash = url.startsWith('/announce?') ? infoHashOf(url) : null;
       res.setHeader('content-type', 'text/plain');
-      if (url.startsWith('/scrape')) {
-        res.end(scrapeReply());
-        return;
-      }
-      if (infoHash === null) {
+      let body: Uint8Array;
+      try {
+        body = this.answer(req.url ?? '', req.socket.remoteAddress ?? '');
+      } catch (e) {
         this.bad++;
-        this.c.log.debug({ url: url.slice(0, 200), reason: 'bad announce' }, 'tracker dropped request');
-        res.end(failureReply('expected GET /announce?info_hash=<20 bytes>'));
-        return;
+        body = failureReply('bad request');
+        this.c.log.debug(
+          { url: (req.url ?? '').slice(0, 200), reason: String(e) },
+          'tracker dropped request',
+        );
       }
-      this.announces++;
-      const port = Number(new URL(url, 'http://x').searchParams.get('port'));
-      const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-      const peers = this.c.peers.list(infoHash, { ip, port });
-      this.c.log.debug({ infoHash, peers: peers.length, port }, 'tracker announce');
-      res.end(announceReply(peers, this.init.intervalS));
+      res.end(body);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -60,6 +54,22 @@ export class Tracker {
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
     this.c.log.info({ url: this.url }, 'tracker listening');
+  }
+
+  /** The reply to one request; never throws for bad input (only for programming errors). */
+  private answer(url: string, remote: string): Uint8Array {
+    if (url.startsWith('/scrape')) return scrapeReply();
+    const infoHash = url.startsWith('/announce?') ? infoHashOf(url) : null;
+    if (infoHash === null) {
+      this.bad++;
+      this.c.log.debug({ url: url.slice(0, 200), reason: 'bad announce' }, 'tracker dropped request');
+      return failureReply('expected GET /announce?info_hash=<20 bytes>');
+    }
+    this.announces++;
+    const port = Number(new URL(url, 'http://x').searchParams.get('port'));
+    const peers = this.c.peers.list(infoHash, { ip: remote.replace(/^::ffff:/, ''), port });
+    this.c.log.debug({ infoHash, peers: peers.length, port }, 'tracker announce');
+    return announceReply(peers, this.init.intervalS);
   }
 
   async stop(): Promise<void> {
