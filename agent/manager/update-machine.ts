@@ -67,14 +67,14 @@ export function accepted(rec: UriRecord | undefined, u: VerifiedUpdate, now: num
 
 function apply(c: UpdateRecord, e: UpdateEvent): Partial<UpdateRecord> {
   switch (e.type) {
-    case 'progress':
-      return { progress: Math.min(1, Math.max(0, e.fraction)) };
+    case 'progress': // the transfer moves again: an earlier transfer error is over
+      return { progress: Math.min(1, Math.max(0, e.fraction)), lastError: null };
     case 'transfer-error':
     case 'payload-bad':
     case 'give-up':
       return { lastError: e.error };
     case 'downloaded':
-      return { progress: 1 };
+      return { progress: 1, lastError: null };
     case 'deploy-started':
       return { deployAttempts: c.deployAttempts + 1, nextAttemptAt: null, deployPid: null };
     case 'deploy-pid':

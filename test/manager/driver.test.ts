@@ -23,6 +23,7 @@ import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type DeployRunner, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { createTorrentPlusPlus } from '../../agent/metainfo/create.ts';
+import { TransferError } from '../../agent/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/transmission/progress.ts';
 
 let dir: string;
@@ -32,10 +33,18 @@ let manager: Manager;
 const done = new Set<string>(); // infohashes the fake daemon reports complete
 const deploys: number[] = [];
 let failNext = 0;
+let unreachable = 0; // the fake daemon refuses this many calls
+const lost = new Set<string>(); // torrents the fake daemon "forgets" once (restart without resume data)
+const adds: string[] = [];
 
 function fakeTx(): TransmissionPort {
   const status = new Map<string, number>();
   const get = async (h: string): Promise<TorrentProgress | null> => {
+    if (unreachable > 0) {
+      unreachable--;
+      throw new TransferError('UNREACHABLE', 'torrent-get: cannot reach the daemon');
+    }
+    if (lost.delete(h)) status.delete(h);
     if (!status.has(h)) return null;
     const full = done.has(h);
     return {
@@ -55,6 +64,7 @@ function fakeTx(): TransmissionPort {
       const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
       const h = parseTorrentPlusPlus(raw).infoHash;
       const had = status.has(h);
+      adds.push(h);
       status.set(h, 4);
       return had ? 'duplicate' : 'added';
     },
@@ -83,6 +93,9 @@ beforeEach(async () => {
   done.clear();
   deploys.length = 0;
   failNext = 0;
+  unreachable = 0;
+  lost.clear();
+  adds.length = 0;
   const config = validateConfig({
     trustedKeys: ['/unused.pub'],
     stateDir: join(dir, 'state'),
@@ -187,4 +200,17 @@ test('the same torrent again is a duplicate and changes nothing', async () => {
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(JSON.stringify(core.store.data), before);
   assert.deepEqual(deploys, [3]);
+});
+
+test('a daemon that is unreachable for a while, then lost the torrent: waited out, added again', async () => {
+  const v = await update(1);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'downloading', 'downloading');
+  unreachable = 2;
+  await until(() => (cur()?.lastError ?? '').startsWith('UNREACHABLE'), 'lastError recorded');
+  lost.add(v.infoHash);
+  await until(() => adds.length === 2, 'added again');
+  done.add(v.infoHash);
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(deploys, [1]);
 });

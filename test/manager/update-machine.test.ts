@@ -137,3 +137,14 @@ test('backoff doubles per attempt and is capped', () => {
     [1000, 2000, 4000, 5000, 5000, 5000],
   );
 });
+
+test('a transfer error is shown until the transfer moves again', () => {
+  let r = run(accepted(undefined, u(1), 0), 1, [
+    { type: 'download-started' },
+    { type: 'transfer-error', error: 'UNREACHABLE: daemon down' },
+  ]);
+  assert.equal(r.current?.lastError, 'UNREACHABLE: daemon down');
+  r = transition(r, 1, { type: 'progress', fraction: 0.2 }, 5)!;
+  assert.equal(r.current?.lastError, null);
+  assert.equal(r.current?.progress, 0.2);
+});
