@@ -22,7 +22,7 @@ export async function swarmStory(topo: Topology, say: Narrator): Promise<void> {
     version: 1,
     key,
   });
-  const tr = await startSwarm(topo, upd);
+  const tr = await startSwarm(topo);
   await seedOnNode1(tr, upd);
   say.event('n1', `seeding ${upd.name} (${mib(SIZE)}, infohash ${upd.infoHash.slice(0, 12)}…)`);
   await topo.resetCounters('fw');

@@ -35,7 +35,7 @@ describe('Transmission swarm across Figure 2', () => {
       version: 1,
       key,
     });
-    tr = await startSwarm(topo, upd);
+    tr = await startSwarm(topo);
   });
 
   after(async () => {

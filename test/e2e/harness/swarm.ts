@@ -1,9 +1,9 @@
 /**
  * A bare Transmission swarm on Figure 2 (no agents): one transmission-daemon and one
  * peer tracker per node, each tracker told what the overlay would tell that node
- * (public endpoints; LAN addresses for LAN neighbours). Node 1 seeds `upd`.
+ * (public endpoints; LAN addresses for LAN neighbours). Node 1 seeds (seedOnNode1).
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withAnnounce } from '../../../agent/metainfo/announce.ts';
 import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
@@ -26,7 +26,6 @@ export function overlayPeers(topo: Topology): Record<NodeName, string[]> {
 
 export async function startSwarm(
   topo: Topology,
-  upd: MadeUpdate,
   trOverrides: Partial<Record<NodeName, object>> = {},
 ): Promise<Swarm> {
   const peers = overlayPeers(topo);
@@ -35,11 +34,7 @@ export async function startSwarm(
     NODE_NAMES.map(async (n) => {
       const dir = join(topo.runDir, n);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'peers.json'), JSON.stringify({ [upd.infoHash]: peers[n] }));
-      const [cmd, args] = tsNode(harnessFile('peer-tracker.ts'), [
-        String(TRACKER_PORT),
-        join(dir, 'peers.json'),
-      ]);
+      const [cmd, args] = tsNode(harnessFile('peer-tracker.ts'), [String(TRACKER_PORT), ...peers[n]]);
       const tracker = topo.procs.spawn(`tracker-${n}`, topo.node(n).ns, cmd, args, { cwd: REPO_ROOT });
       tr[n] = await startTransmission(topo, topo.node(n), join(dir, 'tr'), trOverrides[n] ?? {});
       // a daemon whose first announce fails waits ~20 s to retry: have the tracker up first
