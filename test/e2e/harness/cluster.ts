@@ -14,6 +14,7 @@ import { NODE_NAMES, type NodeName } from './plan.ts';
 import { nsRun, run } from './run.ts';
 import { readSocketJson } from './socket-json.ts';
 import type { Topology } from './topology.ts';
+import { waitUntil } from './wait.ts';
 import { startTransmission } from './transmission.ts';
 
 /** One row of `members --json` (agent/gossip/members-view.ts), the fields the scenarios use. */
@@ -38,6 +39,8 @@ export interface NatmStats {
   readonly children: string[];
   readonly peers: Array<{ id: string; path: string; external?: Endpoint; internal?: Endpoint }>;
   readonly counters: Record<string, number>;
+  /** The gossip members view, when gossip runs in natm. */
+  readonly members?: Member[];
 }
 
 export const BIN = join(REPO_ROOT, 'bin', 'p2p-update');
@@ -129,9 +132,28 @@ export class Cluster {
     return JSON.parse(await this.cli(n, args)) as T;
   }
 
-  /** `p2p-update members --json` on node n (asks its natm over the IPC socket). */
+  /**
+   * `p2p-update members --json` on node n. Pointed at natm's stats socket, which carries
+   * the gossip members view (the members client accepts either socket).
+   */
   async members(n: NodeName): Promise<Member[]> {
-    return this.cliJson<Member[]>(n, ['members', '--json', '--socket', this.layout[n].natmSocket]);
+    return this.cliJson<Member[]>(n, ['members', '--json', '--socket', this.layout[n].statsSocket]);
+  }
+
+  /**
+   * Waits until every node's natm knows every other node as an alive member (the
+   * fleet exists before the admin publishes). Returns how long it took.
+   */
+  async waitOverlay(timeoutMs: number): Promise<number> {
+    const known = async (n: NodeName) => {
+      const m = (await this.natmStats(n)).members ?? [];
+      return NODE_NAMES.every((x) => m.some((y) => y.id === x && y.status === 'alive'));
+    };
+    return waitUntil(
+      'every natm to know all four nodes',
+      async () => (await Promise.all(NODE_NAMES.map(known))).every(Boolean),
+      timeoutMs,
+    );
   }
 
   /**
