@@ -25,7 +25,7 @@ export interface Endpoint {
 }
 
 export interface PeerView {
-  /** Node id: lower-case hex, 1–64 chars, unique in the cluster. */
+  /** Node id: 1–32 chars of [a-z0-9._-], unique in the cluster (see isNodeId). */
   readonly id: string;
   /** Best current path, or null when no path works (yet). */
   readonly path: PathType | null;
@@ -47,4 +47,9 @@ export interface OverlayLink {
   onMessage(handler: (peerId: string, payload: Uint8Array) => void): void;
   peers(): readonly PeerView[];
   onPeerChange(handler: (peer: PeerView) => void): void;
+}
+
+/** Node ids are short so that a forwarded 1100-byte payload still fits one 1280-byte datagram. */
+export function isNodeId(s: unknown): s is string {
+  return typeof s === 'string' && /^[a-z0-9._-]{1,32}$/.test(s);
 }
