@@ -272,10 +272,14 @@ export class NatmNode implements OverlayLink {
     // Our NAT mapping changed: punched paths are dead. Re-register and punch again.
     const l = this.live();
     const redo: PeerState[] = [];
-    for (const p of this.book.map.values())
-      if (this.book.pathOf(p, l) === 'punched') ((p.ep = undefined), redo.push(p));
+    for (const p of this.book.map.values()) {
+      if (this.book.pathOf(p, l) !== 'punched') continue;
+      p.ep = undefined;
+      p.lastIntro = -Infinity;
+      redo.push(p);
+    }
     this.rdv.rdvs.forEach((_, i) => this.register(i));
-    for (const p of redo.slice(0, this.cfg.eagerPaths)) ((p.lastIntro = -Infinity), this.requestIntro(p, l));
+    for (const p of redo.slice(0, this.cfg.eagerPaths)) this.requestIntro(p, l);
     for (const p of redo) this.touch(p, l);
   }
 
