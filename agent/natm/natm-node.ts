@@ -231,7 +231,7 @@ export class NatmNode implements OverlayLink {
   }
 
   private onTable(ri: number, b: Extract<Body, { t: 'table' }>): void {
-    if (ri >= 0 && b.observed) this.observed(b.observed);
+    if (ri >= 0 && b.observed) this.observed(ri, b.observed);
     for (const e of b.entries) {
       if (e.id === this.selfId) continue;
       if (e.gone) {
@@ -258,16 +258,20 @@ export class NatmNode implements OverlayLink {
     const r = this.rdv.rdvs[ri]!;
     if (b.push) return;
     r.known = b.version;
-    if (b.more && ++r.pages < this.cfg.tablePagesPerTick) this.register(ri);
+    // Page on while there is room; a full book takes one page per keepalive (a bounded subset).
+    const full = this.book.map.size >= this.cfg.maxPeers;
+    if (b.more && !full && ++r.pages < this.cfg.tablePagesPerTick) this.register(ri);
   }
 
-  /** Our external endpoint as an authenticated rendezvous saw it. */
-  private observed(ep: Endpoint): void {
-    if (sameEp(ep, this.external)) return;
-    const moved = this.external !== undefined;
-    this.c.logger.info({ external: ep, previous: this.external }, 'external endpoint learned');
+  /** Our external endpoint as authenticated rendezvous `ri` saw it; a change means we moved. */
+  private observed(ri: number, ep: Endpoint): void {
+    const r = this.rdv.rdvs[ri]!;
+    const prev = r.observed;
+    r.observed = ep;
+    if (sameEp(ep, prev)) return;
+    this.c.logger.info({ external: ep, previous: prev, rendezvous: r.ep }, 'external endpoint learned');
     this.external = ep;
-    if (!moved) return;
+    if (!prev) return;
     this.counters.inc('external_changed');
     // Our NAT mapping changed: punched paths are dead. Re-register and punch again.
     const l = this.live();

@@ -10,6 +10,8 @@ export interface RdvState {
   readonly ep: Endpoint;
   lastAck: number;
   known: number;
+  /** Our endpoint as this rendezvous saw it (authenticated; differs per server behind symmetric NAT). */
+  observed?: Endpoint;
   pages: number;
 }
 

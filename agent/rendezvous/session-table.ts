@@ -22,8 +22,9 @@ export type Upsert = 'new' | 'changed' | 'same' | 'full';
 
 export class SessionTable {
   private version = 0;
-  /** Insertion order = version order: a changed entry is deleted and re-added. */
   private readonly byId = new Map<string, Session>();
+  /** Every put in version order; an item is stale when its entry has a newer version. */
+  private log: Session[] = [];
   private live = 0;
 
   constructor(
@@ -88,13 +89,21 @@ export class SessionTable {
 
   /** Up to `limit` entries changed after `version`, oldest change first; `more` if cut. */
   since(version: number, limit: number): { entries: Session[]; more: boolean; upTo: number } {
-    const newer: Session[] = [];
-    const all = [...this.byId.values()];
-    for (let i = all.length - 1; i >= 0 && all[i]!.ver > version; i--) newer.push(all[i]!);
-    newer.reverse();
-    const entries = newer.slice(0, limit);
-    const more = newer.length > limit;
-    return { entries, more, upTo: more ? entries[entries.length - 1]!.ver : this.version };
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.log[mid]!.ver > version) hi = mid;
+      else lo = mid + 1;
+    }
+    const entries: Session[] = [];
+    for (let i = lo; i < this.log.length; i++) {
+      const s = this.log[i]!;
+      if (this.byId.get(s.id) !== s) continue;
+      if (entries.length === limit) return { entries, more: true, upTo: entries[limit - 1]!.ver };
+      entries.push(s);
+    }
+    return { entries, more: false, upTo: this.version };
   }
 
   /** Live entries, for tests and stats. */
@@ -106,5 +115,8 @@ export class SessionTable {
     s.ver = ++this.version;
     this.byId.delete(s.id);
     this.byId.set(s.id, s);
+    this.log.push(s);
+    if (this.log.length > 2 * this.byId.size + 64)
+      this.log = this.log.filter((x) => this.byId.get(x.id) === x);
   }
 }

@@ -25,6 +25,8 @@ export class MemoryNetwork {
   private readonly owners = new Map<string, SimHost | NatBox>();
   private readonly lans = new Map<NatBox, Map<string, SimHost>>();
   private readonly random: () => number;
+  /** Wiretap for tests (sees every datagram a host sends, before loss and NAT). */
+  tap: ((data: Uint8Array, from: Endpoint, to: Endpoint) => void) | undefined;
 
   constructor(
     readonly clock: Clock,
@@ -64,6 +66,7 @@ export class MemoryNetwork {
     const host = from.host;
     const now = this.clock.now();
     if (data.length > MAX_UDP) return this.count('too_big');
+    this.tap?.(data, from.local(), to);
     if (this.random() < (this.opts.loss ?? 0)) return this.count('loss');
     const srcPriv = { address: host.address, port: from.port };
     const lanPeer = host.nat ? this.lans.get(host.nat)?.get(to.address) : undefined;

@@ -2,7 +2,7 @@
  * The outer envelope of every natm datagram, behind a small interface so that a later
  * issue can swap the cluster key for per-node certificates without touching the protocol.
  *
- *   0xC5 · version 1 · key hint u8 · nonce[24] · XChaCha20-Poly1305(plaintext, ad = first 27 bytes)
+ *   0xC5 · version 1 · key hint u8 · nonce[24] (random[16] ‖ counter u64) · XChaCha20-Poly1305(plaintext, ad = first 27 bytes)
  *
  * `open` is ordered cheapest first: length, magic/version, key hint, then one AEAD try
  * per key with that hint. It returns the plaintext or a drop reason; it never throws.
@@ -26,10 +26,18 @@ export interface PacketSealer {
 }
 
 export class ClusterKeySealer implements PacketSealer {
+  /** Nonce = 16 random bytes fixed per sealer ‖ 64-bit counter: unique without per-packet randomness. */
+  private readonly nonce: Uint8Array;
+  private readonly counter: DataView;
+
   constructor(
     private readonly sodium: Sodium,
     private readonly keyring: Keyring,
-  ) {}
+  ) {
+    this.nonce = new Uint8Array(24);
+    this.nonce.set(sodium.randombytes_buf(16), 0);
+    this.counter = new DataView(this.nonce.buffer, 16, 8);
+  }
 
   seal(plain: Uint8Array): Uint8Array {
     const key = this.keyring.primary();
@@ -37,7 +45,8 @@ export class ClusterKeySealer implements PacketSealer {
     out[0] = MAGIC;
     out[1] = VERSION;
     out[2] = key.hint;
-    out.set(this.sodium.randombytes_buf(24), 3);
+    this.counter.setBigUint64(0, this.counter.getBigUint64(0) + 1n);
+    out.set(this.nonce, 3);
     const ad = out.subarray(0, HEADER);
     const ct = this.sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
       plain,

@@ -10,6 +10,9 @@ export const MAX_DATAGRAM = 1280;
 
 export class WireError extends Error {}
 
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: true });
+
 export class Writer {
   private readonly buf = new Uint8Array(MAX_DATAGRAM);
   private readonly view = new DataView(this.buf.buffer);
@@ -38,7 +41,7 @@ export class Writer {
     return this;
   }
   str(s: string): this {
-    const b = new TextEncoder().encode(s);
+    const b = enc.encode(s);
     if (b.length > 255) throw new WireError('string over 255 bytes');
     this.u8(b.length);
     this.buf.set(b, this.room(b.length));
@@ -91,7 +94,7 @@ export class Reader {
     const len = this.u8();
     if (len > max) throw new WireError('string too long');
     const at = this.take(len);
-    return new TextDecoder('utf-8', { fatal: true }).decode(this.buf.subarray(at, at + len));
+    return dec.decode(this.buf.subarray(at, at + len));
   }
   bytes(max: number): Uint8Array {
     const len = this.u16();
