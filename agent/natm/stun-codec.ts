@@ -24,6 +24,8 @@ export interface StunInfo {
 
 export function decodeStun(b: Uint8Array): StunInfo | null {
   if (b.length > MAX_STUN || !looksLikeStun(b)) return null;
+  const declared = (b[2]! << 8) | b[3]!;
+  if (declared !== b.length - 20 || declared % 4 !== 0) return null; // RFC 5389 §6: length covers the attributes exactly
   try {
     const m = stun.decode(Buffer.from(b));
     const { STUN_BINDING_REQUEST: REQ, STUN_BINDING_RESPONSE: RES } = stun.constants;
