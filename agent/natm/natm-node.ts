@@ -16,8 +16,8 @@ import { type DatagramSocket, type Endpoint, sameEp } from './datagram.ts';
 import { HolePuncher } from './hole-puncher.ts';
 import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from './overlay-link.ts';
 import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
-import { RateLimiter } from './rate-limiter.ts';
 import { RendezvousClient } from './rendezvous-client.ts';
+import { type Forward, Router } from './router.ts';
 import type { StunInfo } from './stun-codec.ts';
 import { type Body, MAX_TTL, type Packet } from './wire/messages.ts';
 
@@ -31,8 +31,6 @@ export interface NatmComponents {
   internals?: Endpoint[];
 }
 
-type Forward = Extract<Body, { t: 'forward' }>;
-
 export class NatmNode implements OverlayLink {
   readonly selfId: string;
   readonly counters = new Counters();
@@ -41,8 +39,7 @@ export class NatmNode implements OverlayLink {
   external: Endpoint | undefined;
   private readonly channel: Channel;
   private readonly puncher: HolePuncher;
-  private readonly forwardLimit: RateLimiter;
-  private readonly children = new Map<string, { ep: Endpoint; last: number }>();
+  private readonly router: Router;
   private bridgeLast = -Infinity;
   private readonly random: () => number;
   private readonly internals: Endpoint[];
@@ -65,7 +62,8 @@ export class NatmNode implements OverlayLink {
       (p, from) => this.onPacket(p, from),
       (s, from) => this.onStun(s, from),
     );
-    this.forwardLimit = new RateLimiter(cfg.forwardRatePerSec, cfg.forwardBurst, 4 * cfg.maxChildren + 16);
+    const { channel, book, rdv, counters } = this;
+    this.router = new Router({ channel, book, rdv, counters, clock: c.clock, live: () => this.live() }, cfg);
     this.puncher = new HolePuncher(
       c.clock,
       { intervalMs: cfg.punchIntervalMs, attempts: cfg.punchAttempts, maxPending: cfg.maxPendingPunches },
@@ -96,7 +94,7 @@ export class NatmNode implements OverlayLink {
       if (payload.length > MAX_APP_PAYLOAD) return this.refuse('send_oversized');
       const p = this.book.get(peerId);
       if (!p) return this.refuse('send_unknown_peer');
-      return this.route(p, this.selfId, payload, MAX_TTL) || this.refuse('send_no_path');
+      return this.router.route(p, this.selfId, payload, MAX_TTL) || this.refuse('send_no_path');
     } catch (e) {
       this.c.logger.warn({ err: e, peer: peerId }, 'send failed');
       return this.refuse('send_error');
@@ -131,7 +129,7 @@ export class NatmNode implements OverlayLink {
         ...r,
         alive: this.rdv.alive(i, now, this.cfg.pathTimeoutMs),
       })),
-      children: [...this.children.keys()],
+      children: [...this.router.children.keys()],
       pendingPunches: this.puncher.size(),
       peers: this.peers(),
       counters: this.counters.snapshot(),
@@ -146,8 +144,7 @@ export class NatmNode implements OverlayLink {
     this.rdv.rdvs.forEach((r, i) => ((r.pages = 0), this.register(i)));
     if (this.cfg.bridgeVia)
       this.channel.send(this.cfg.bridgeVia, { t: 'child-hello', internals: this.internals });
-    for (const [id, ch] of this.children)
-      if (now - ch.last > this.cfg.pathTimeoutMs) this.children.delete(id);
+    this.router.expireChildren(now);
     const l = this.live();
     const alive = [...this.book.map.values()].filter((p) => this.book.endpointAlive(p, l));
     alive.sort((a, b) => b.lastSeen - a.lastSeen);
@@ -172,13 +169,13 @@ export class NatmNode implements OverlayLink {
     );
     for (let k = 0; k < 2 && cands.length; k++) {
       const [p] = cands.splice(Math.floor(this.random() * cands.length), 1);
-      this.requestIntro(p!, l);
+      this.router.requestIntro(p!, l);
     }
   }
 
   private register(i: number): void {
     const r = this.rdv.rdvs[i]!;
-    const children = this.cfg.bridge ? [...this.children.keys()] : [];
+    const children = this.cfg.bridge ? [...this.router.children.keys()] : [];
     this.channel.send(r.ep, { t: 'register', internals: this.internals, known: r.known, children });
   }
 
@@ -253,7 +250,7 @@ export class NatmNode implements OverlayLink {
     }
     if (ri < 0) return;
     if (this.cfg.bridge)
-      for (const ch of this.children.values())
+      for (const ch of this.router.children.values())
         this.channel.send(ch.ep, { ...b, observed: undefined, push: true });
     const r = this.rdv.rdvs[ri]!;
     if (b.push) return;
@@ -283,7 +280,7 @@ export class NatmNode implements OverlayLink {
       redo.push(p);
     }
     this.rdv.rdvs.forEach((_, i) => this.register(i));
-    for (const p of redo.slice(0, this.cfg.eagerPaths)) this.requestIntro(p, l);
+    for (const p of redo.slice(0, this.cfg.eagerPaths)) this.router.requestIntro(p, l);
     for (const p of redo) this.touch(p, l);
   }
 
@@ -304,76 +301,21 @@ export class NatmNode implements OverlayLink {
   }
 
   private onChildHello(sender: string, internals: Endpoint[], from: Endpoint): void {
-    if (!this.cfg.bridge) return this.counters.inc('drop_not_bridge');
-    if (!this.children.has(sender) && this.children.size >= this.cfg.maxChildren)
-      return this.counters.inc('drop_children_full');
-    this.children.set(sender, { ep: from, last: this.c.clock.now() });
+    if (!this.router.admitChild(sender, from)) return;
     const p = this.learn(sender, from, true);
     if (p) p.internals = internals;
     this.channel.send(from, { t: 'child-ack' });
   }
 
   private onForward(sender: string, b: Forward, from: Endpoint, trustedHop: boolean): void {
-    if (b.dest === this.selfId) {
-      if (!trustedHop) this.learn(sender, from, false);
-      const o = this.book.ensure(b.origin);
-      if (o) o.lastSeen = this.c.clock.now();
-      return this.deliver(b.origin, b.payload);
-    }
-    if (!this.cfg.bridge) return this.counters.inc('drop_forward_not_bridge');
-    if (!this.forwardLimit.take(sender, this.c.clock.now())) return this.counters.inc('drop_forward_rate');
-    if (b.ttl <= 1) return this.counters.inc('drop_ttl');
-    const child = this.children.get(b.dest);
-    if (child) {
-      this.counters.inc('bridged_in');
-      return void this.channel.send(child.ep, { ...b, ttl: b.ttl - 1 });
-    }
-    const dest = this.book.get(b.dest);
-    if (
-      this.children.has(b.origin) &&
-      sender === b.origin &&
-      dest &&
-      this.route(dest, b.origin, b.payload, b.ttl - 1)
-    )
-      return this.counters.inc('bridged_out');
-    this.counters.inc('drop_forward_unroutable');
+    if (b.dest !== this.selfId) return this.router.forwardAsBridge(sender, b);
+    if (!trustedHop) this.learn(sender, from, false);
+    const o = this.book.ensure(b.origin);
+    if (o) o.lastSeen = this.c.clock.now();
+    this.deliver(b.origin, b.payload);
   }
 
   // ---- helpers ---------------------------------------------------------------------
-
-  /** Send `payload` from `origin` (us, or a bridge child) to peer `p` on its best path. */
-  private route(p: PeerState, origin: string, payload: Uint8Array, ttl: number): boolean {
-    const l = this.live();
-    const fwd: Forward = { t: 'forward', origin, dest: p.id, ttl, payload };
-    switch (this.book.pathOf(p, l)) {
-      case 'direct':
-      case 'punched':
-        return this.channel.send(p.ep!, origin === this.selfId ? { t: 'data', payload } : fwd);
-      case 'bridged': {
-        if (l.bridgeUp) return this.channel.send(this.cfg.bridgeVia!, fwd);
-        const b = p.via ? this.book.get(p.via) : undefined;
-        if (b && this.book.endpointAlive(b, l)) return this.channel.send(b.ep!, fwd);
-        const i = b ? [...b.rdvs].find((k) => l.rdvAlive(k)) : undefined;
-        return i !== undefined && this.channel.send(this.rdv.rdvs[i]!.ep, fwd);
-      }
-      case 'relayed': {
-        const i = [...p.rdvs].find((k) => l.rdvAlive(k))!;
-        this.requestIntro(p, l);
-        return this.channel.send(this.rdv.rdvs[i]!.ep, fwd);
-      }
-      default:
-        return false;
-    }
-  }
-
-  /** Ask a rendezvous to introduce us to `p` (upgrade relayed → punched), rate-limited per peer. */
-  private requestIntro(p: PeerState, l: Liveness): void {
-    if (!p.ext || l.now - p.lastIntro < this.cfg.upgradeIntervalMs) return;
-    const i = [...p.rdvs].find((k) => l.rdvAlive(k));
-    if (i === undefined) return;
-    p.lastIntro = l.now;
-    this.channel.send(this.rdv.rdvs[i]!.ep, { t: 'intro-req', target: p.id });
-  }
 
   /** An authenticated packet from `id` at `from`: that endpoint works. */
   private learn(id: string, from: Endpoint, lan: boolean): PeerState | undefined {
@@ -383,7 +325,7 @@ export class NatmNode implements OverlayLink {
     p.ep = from;
     p.epHeard = now;
     p.lastSeen = now;
-    p.lan = lan || this.children.has(id);
+    p.lan = lan || this.router.children.has(id);
     if (this.puncher.done(id)) this.counters.inc('punch_succeeded');
     this.touch(p, this.live());
     return p;

@@ -17,6 +17,9 @@ test('two nodes behind one NAT use their LAN addresses (no hairpin)', async () =
   assert.equal(w.net.stats.get('no_hairpin') ?? 0, 0);
   assert.ok(w.deliver('b', 'a'));
   await w.stop();
+  await w.stop(); // idempotent
+  w.clock.advance(1000);
+  assert.equal(w.clock.pending(), 0, 'stop() leaves no timer behind');
 });
 
 test('bridge: node 4 (no route out) reaches and is reached through bridge node 3', async () => {
