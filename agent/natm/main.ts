@@ -21,6 +21,8 @@ export interface NatmProcess {
   node: NatmNode;
   ipc: IpcServer | undefined;
   socket: UdpSocket;
+  /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
+  reloadKeys(keys: readonly string[]): void;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,8 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     node: cfg.id,
   });
   const s = await sodium();
-  const sealer = new ClusterKeySealer(s, new Keyring(s, cfg.clusterKeys));
+  const keyring = new Keyring(s, cfg.clusterKeys);
+  const sealer = new ClusterKeySealer(s, keyring);
   const socket = await UdpSocket.bind(cfg.listen, logger);
   const node = new NatmNode(
     { socket, sealer, clock: systemClock, logger, internals: lanEndpoints(cfg, socket.local()) },
@@ -72,6 +75,10 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     node,
     ipc,
     socket,
+    reloadKeys(keys) {
+      keyring.replace(keys);
+      logger.info({ keys: keyring.size() }, 'cluster keys reloaded');
+    },
     stop: () =>
       (stopped ??= (async () => {
         await node.stop();

@@ -5,7 +5,7 @@
 import { parse, optionalString } from '../../admin-tools/cli/args.ts';
 import { UsageError } from '../common/errors.ts';
 import { readJson } from '../natm/config-check.ts';
-import { untilSignal } from '../natm/signals.ts';
+import { onReload, untilSignal } from '../natm/signals.ts';
 import { rendezvousConfig } from './config.ts';
 import { startRendezvous } from './main.ts';
 
@@ -22,7 +22,14 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     `rendezvous listening on ${proc.socket.local().address}:${proc.socket.local().port}\n`,
   );
+  const off = onReload(async () => {
+    if (file)
+      proc.reloadKeys(
+        rendezvousConfig({ ...(await readJson(file)), ...(listen ? { listen } : {}) }).clusterKeys,
+      );
+  });
   await untilSignal();
+  off();
   await proc.stop();
   return 0;
 }

@@ -19,6 +19,8 @@ export interface RendezvousConfig {
   readonly relayBurst: number;
   readonly controlRatePerSec: number;
   readonly controlBurst: number;
+  readonly stunRatePerSec: number;
+  readonly stunBurst: number;
   readonly logLevel: string;
   readonly stunOnly: boolean;
 }
@@ -38,6 +40,8 @@ const KEYS = [
   'relayBurst',
   'controlRatePerSec',
   'controlBurst',
+  'stunRatePerSec',
+  'stunBurst',
   'logLevel',
   'stunOnly',
 ];
@@ -64,6 +68,8 @@ export function rendezvousConfig(raw: Raw): RendezvousConfig {
     relayBurst: int(raw, 'relayBurst', 40, 1, 10_000),
     controlRatePerSec: int(raw, 'controlRatePerSec', 5, 1, 1000),
     controlBurst: int(raw, 'controlBurst', 20, 1, 1000),
+    stunRatePerSec: int(raw, 'stunRatePerSec', 100, 1, 100_000),
+    stunBurst: int(raw, 'stunBurst', 200, 1, 100_000),
     logLevel: str(raw, 'logLevel', 'info'),
     stunOnly,
   });

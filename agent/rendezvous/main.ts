@@ -12,6 +12,8 @@ import { RendezvousServer } from './server.ts';
 export interface RendezvousProcess {
   server: RendezvousServer;
   socket: UdpSocket;
+  /** Apply a new clusterKeys list (SIGHUP). */
+  reloadKeys(keys: readonly string[]): void;
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,8 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
     node: cfg.id,
   });
   const s = await sodium();
-  const sealer = cfg.stunOnly ? null : new ClusterKeySealer(s, new Keyring(s, cfg.clusterKeys));
+  const keyring = cfg.stunOnly ? null : new Keyring(s, cfg.clusterKeys);
+  const sealer = keyring ? new ClusterKeySealer(s, keyring) : null;
   const socket = await UdpSocket.bind(cfg.listen, logger);
   const server = new RendezvousServer({ socket, sealer, clock: systemClock, logger }, cfg);
   const stats = cfg.statsSocket
@@ -39,6 +42,10 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
   return {
     server,
     socket,
+    reloadKeys(keys) {
+      keyring?.replace(keys);
+      logger.info({ keys: keyring?.size() ?? 0 }, 'cluster keys reloaded');
+    },
     stop: () =>
       (stopped ??= (async () => {
         await server.stop();

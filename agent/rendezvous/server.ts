@@ -30,6 +30,7 @@ export class RendezvousServer {
   private readonly channel: Channel | null;
   private readonly relay: RateLimiter;
   private readonly control: RateLimiter;
+  private readonly stunLimit: RateLimiter;
   private readonly pending = new Map<string, Session>();
   private timers: Timer[] = [];
   private readonly random: () => number;
@@ -42,6 +43,7 @@ export class RendezvousServer {
     this.table = new SessionTable(cfg.maxSessions, cfg.sessionTtlMs);
     this.relay = new RateLimiter(cfg.relayRatePerSec, cfg.relayBurst, 2 * cfg.maxSessions);
     this.control = new RateLimiter(cfg.controlRatePerSec, cfg.controlBurst, 2 * cfg.maxSessions);
+    this.stunLimit = new RateLimiter(cfg.stunRatePerSec, cfg.stunBurst, 2 * cfg.maxSessions);
     const comps = { ...c, counters: this.counters };
     this.channel = c.sealer ? new Channel({ ...comps, sealer: c.sealer }, cfg.id, 2 * cfg.maxSessions) : null;
     if (this.channel)
@@ -86,6 +88,8 @@ export class RendezvousServer {
 
   private onStun(s: StunInfo, from: Endpoint): void {
     if (s.kind !== 'request') return this.counters.inc('drop_stun_unexpected');
+    // Responses are ~4× the request: limit per source address against reflection floods.
+    if (!this.stunLimit.take(from.address, this.c.clock.now())) return this.counters.inc('drop_stun_rate');
     this.counters.inc('stun_requests');
     this.c.socket.send(bindingResponse(s.txid, from), from);
   }

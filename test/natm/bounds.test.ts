@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Endpoint } from '../../agent/natm/datagram.ts';
 import { MAX_APP_PAYLOAD } from '../../agent/natm/overlay-link.ts';
+import { bindingRequest } from '../../agent/natm/stun-codec.ts';
 import { seeded, SimWorld } from './sim-world.ts';
 
 test('relay rate per node is bounded at the rendezvous', async () => {
@@ -103,5 +104,18 @@ test('fuzz: 5,000 mutated real packets at nodes and rendezvous: all dropped and 
   }
   assert.ok(a.counters.get('drop_replay') > 0, 'replayed originals are refused');
   assert.ok(w.deliver('a', 'b') && w.deliver('b', 'a'), 'still working');
+  await w.stop();
+});
+
+test('STUN answers are rate-limited per source address', async () => {
+  const w = await SimWorld.create();
+  const r = w.addRendezvous({ stunRatePerSec: 10, stunBurst: 20 });
+  const evil = w.net.addHost(w.publicAddress()).bind(666);
+  let answers = 0;
+  evil.onMessage(() => answers++);
+  for (let i = 0; i < 100; i++) evil.send(bindingRequest().bytes, w.rdvEps[0]!);
+  w.run(100);
+  assert.equal(answers, 20);
+  assert.equal(r.counters.get('drop_stun_rate'), 80);
   await w.stop();
 });

@@ -37,6 +37,24 @@ async function stats(sock: string): Promise<Stats> {
 const rdvPort = await freeUdpPort();
 const rdvStats = `${procs.dir}/rdv-stats.sock`;
 const nodes = ['n1', 'n2', 'n3'];
+const running = new Map<string, ReturnType<Procs['cli']>>();
+const rdvConfig = (keys: string[]) => ({
+  id: 'rdv1',
+  listen: `127.0.0.1:${rdvPort}`,
+  clusterKeys: keys,
+  statsSocket: rdvStats,
+  logLevel: 'warn',
+});
+const nodeConfig = (id: string, keys: string[]) => ({
+  id,
+  listen: '127.0.0.1:0',
+  clusterKeys: keys,
+  rendezvous: [`127.0.0.1:${rdvPort}`],
+  statsSocket: `${procs.dir}/${id}-stats.sock`,
+  ipcSocket: `${procs.dir}/${id}-ipc.sock`,
+  keepaliveMs: 500,
+  logLevel: 'warn',
+});
 
 test('a rendezvous and three natm processes on loopback find each other', async () => {
   const rdvCfg = await procs.file('rdv.json', {
@@ -49,17 +67,8 @@ test('a rendezvous and three natm processes on loopback find each other', async 
   procs.cli(['rendezvous', '--config', rdvCfg]);
   await waitFor('rendezvous stats', () => stats(rdvStats));
   for (const id of nodes) {
-    const cfg = await procs.file(`${id}.json`, {
-      id,
-      listen: '127.0.0.1:0',
-      clusterKeys: [KEY],
-      rendezvous: [`127.0.0.1:${rdvPort}`],
-      statsSocket: `${procs.dir}/${id}-stats.sock`,
-      ipcSocket: `${procs.dir}/${id}-ipc.sock`,
-      keepaliveMs: 500,
-      logLevel: 'warn',
-    });
-    procs.cli(['natm', '--config', cfg]);
+    const cfg = await procs.file(`${id}.json`, nodeConfig(id, [KEY]));
+    running.set(id, procs.cli(['natm', '--config', cfg]));
   }
   for (const id of nodes) {
     await waitFor(
@@ -150,4 +159,47 @@ test('garbage at every port: nothing crashes, drops are counted by reason', asyn
     const st = await stats(`${procs.dir}/${id}-stats.sock`);
     assert.equal(st.peers?.filter((p) => p.path === 'direct').length, 2);
   }
+});
+
+test('cluster key rotation with SIGHUP, no restart: paths survive, the old key is refused', async () => {
+  const rotate = async (keys: string[]) => {
+    await procs.file('rdv1.json', rdvConfig(keys));
+    for (const id of nodes) await procs.file(`${id}.json`, nodeConfig(id, keys));
+    for (const c of running.values()) c.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 300));
+  };
+  await rotate([KEY, OTHER_KEY]); // install everywhere
+  await rotate([OTHER_KEY, KEY]); // use everywhere
+  await rotate([OTHER_KEY]); // remove the old key
+  const before = (await stats(`${procs.dir}/n1-stats.sock`)).counters.rx_probe ?? 0;
+  await waitFor(
+    'probes under the new key',
+    async () =>
+      ((await stats(`${procs.dir}/n1-stats.sock`)).counters.rx_probe ?? 0) > before + 4 || undefined,
+  );
+  for (const id of nodes) {
+    const st = await stats(`${procs.dir}/${id}-stats.sock`);
+    assert.equal(st.peers?.filter((p) => p.path === 'direct').length, 2, `${id} kept its paths`);
+  }
+  const s = await sodium();
+  const old = new ClusterKeySealer(s, new Keyring(s, [KEY]));
+  const port = (await stats(`${procs.dir}/n2-stats.sock`)).listen.port;
+  const sock = dgram.createSocket('udp4');
+  const pkt = old.seal(
+    encodePacket({
+      sender: 'n1',
+      epoch: Date.now() * 2,
+      seq: 1,
+      body: { t: 'data', payload: Uint8Array.of(1) },
+    }),
+  );
+  const prev = (await stats(`${procs.dir}/n2-stats.sock`)).counters.drop_unknown_key ?? 0;
+  await new Promise<void>((r) => sock.send(pkt, port, '127.0.0.1', () => r()));
+  sock.close();
+  await waitFor(
+    'old-key packet refused',
+    async () =>
+      ((await stats(`${procs.dir}/n2-stats.sock`)).counters.drop_unknown_key ?? 0) > prev || undefined,
+  );
+  for (const c of running.values()) assert.equal(c.exitCode, null, 'still running');
 });

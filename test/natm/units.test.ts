@@ -42,6 +42,10 @@ test('keyring rotation: install, use, remove (Serf style)', () => {
   assert.throws(() => upgraded.remove(OTHER_KEY), ConfigError, 'cannot remove primary');
   upgraded.remove(KEY);
   assert.equal(upgraded.size(), 1);
+  upgraded.replace([KEY, OTHER_KEY]);
+  assert.equal(upgraded.size(), 2);
+  assert.throws(() => upgraded.replace([KEY, 'bad']), /32 bytes/);
+  assert.equal(upgraded.size(), 2, 'a bad reload changes nothing');
   assert.throws(() => new Keyring(s, ['short']), /32 bytes/);
   assert.throws(() => new Keyring(s, []), ConfigError);
 });

@@ -37,6 +37,13 @@ export class Keyring {
     return this.keys.length;
   }
 
+  /** Replace the whole list (config reload); the first key becomes primary. All-or-nothing. */
+  replace(base64Keys: readonly string[]): void {
+    if (base64Keys.length === 0) throw new ConfigError('clusterKeys: at least one key is required');
+    const next = new Keyring(this.sodium, base64Keys);
+    this.keys = next.keys;
+  }
+
   /** Add a key (not primary). Idempotent. */
   install(base64: string): void {
     const k = this.decode(base64);
