@@ -81,6 +81,14 @@ test('a rendezvous and three natm processes on loopback find each other', async 
       30_000,
     );
   }
+  const [code, out] = await procs.run(process.execPath, [
+    new URL('../../bin/p2p-update', import.meta.url).pathname,
+    'natm-stats',
+    '--config',
+    `${procs.dir}/n1.json`,
+  ]);
+  assert.equal(code, 0, out);
+  assert.equal(JSON.parse(out).id, 'n1', 'natm-stats --config finds the stats socket');
   const r = await stats(rdvStats);
   assert.equal((r as unknown as { sessions: number }).sessions, 3);
 });
