@@ -249,7 +249,7 @@ export class NatmNode implements OverlayLink {
       this.touch(p, this.live());
     }
     if (ri < 0) return;
-    if (this.cfg.bridge)
+    if (this.cfg.bridge && b.entries.length)
       for (const ch of this.router.children.values())
         this.channel.send(ch.ep, { ...b, observed: undefined, push: true });
     const r = this.rdv.rdvs[ri]!;
