@@ -305,6 +305,8 @@ export class NatmNode implements OverlayLink {
     const p = this.learn(sender, from, true);
     if (p) p.internals = internals;
     this.channel.send(from, { t: 'child-ack' });
+    const entries = this.router.nextPageFor(sender);
+    if (entries.length) this.channel.send(from, { t: 'table', version: 0, more: false, push: true, entries });
   }
 
   private onForward(sender: string, b: Forward, from: Endpoint, trustedHop: boolean): void {

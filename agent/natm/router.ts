@@ -13,7 +13,7 @@ import type { Endpoint } from './datagram.ts';
 import type { Liveness, PeerBook, PeerState } from './peer-book.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { RendezvousClient } from './rendezvous-client.ts';
-import type { Body } from './wire/messages.ts';
+import { type Body, MAX_ENTRIES, type TableEntry } from './wire/messages.ts';
 
 export type Forward = Extract<Body, { t: 'forward' }>;
 
@@ -28,7 +28,7 @@ export interface RouterComponents {
 
 export class Router {
   /** Bridge children: node id → LAN endpoint and last hello. Bounded by maxChildren. */
-  readonly children = new Map<string, { ep: Endpoint; last: number }>();
+  readonly children = new Map<string, { ep: Endpoint; last: number; cursor: number }>();
   private readonly limit: RateLimiter;
 
   constructor(
@@ -78,8 +78,30 @@ export class Router {
     if (!this.cfg.bridge) return (this.c.counters.inc('drop_not_bridge'), false);
     if (!this.children.has(id) && this.children.size >= this.cfg.maxChildren)
       return (this.c.counters.inc('drop_children_full'), false);
-    this.children.set(id, { ep: from, last: this.c.clock.now() });
+    const cursor = this.children.get(id)?.cursor ?? 0;
+    this.children.set(id, { ep: from, last: this.c.clock.now(), cursor });
     return true;
+  }
+
+  /**
+   * The next page (≤ MAX_ENTRIES) of what this bridge knows, for child `id`: a child that
+   * joins late still learns the whole peer book, one bounded page per child-hello.
+   */
+  nextPageFor(id: string): TableEntry[] {
+    const ch = this.children.get(id);
+    const all = [...this.c.book.map.values()].filter((p) => p.id !== id && (p.ext || p.via));
+    if (!ch || all.length === 0) return [];
+    const start = ch.cursor % all.length;
+    const page = [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_ENTRIES);
+    ch.cursor = start + page.length;
+    return page.map((p) => ({
+      id: p.id,
+      ext: p.ext,
+      internals: p.internals,
+      via: p.via,
+      gone: false,
+      ver: 0,
+    }));
   }
 
   expireChildren(now: number): void {

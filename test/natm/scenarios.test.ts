@@ -46,6 +46,22 @@ test('bridge: node 4 (no route out) reaches and is reached through bridge node 3
   await w.stop();
 });
 
+test('a bridge child that joins late still learns the peers its bridge knows', async () => {
+  const w = await SimWorld.create({ delayMs: 10 });
+  w.addRendezvous();
+  for (let i = 0; i < 25; i++) w.addNode(`p${i}`, 'full-cone', { eagerPaths: 0 });
+  const fw = w.net.addNat(w.publicAddress(), 'port-restricted');
+  w.addNode('n3', { nat: fw }, { bridge: true });
+  w.run(60_000);
+  const lan3 = w.hosts.get('n3')!.address;
+  const n4 = w.addNode('n4', { nat: fw, isolated: true }, { bridgeVia: `${lan3}:4000`, keepaliveMs: 5000 });
+  w.run(30_000);
+  const bridged = n4.peers().filter((p) => p.path === 'bridged').length;
+  assert.equal(bridged, 25, 'every peer of the bridge, one page per hello');
+  assert.ok(w.deliver('n4', 'p17', 3000));
+  await w.stop();
+});
+
 test('a node that moves to another network is reachable again', async () => {
   const w = await SimWorld.create({ delayMs: 10 });
   w.addRendezvous();
