@@ -28,4 +28,16 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'print a new random cluster key (base64)',
     load: () => import('../../agent/natm/keygen-cli.ts'),
   },
+  manager: {
+    summary: 'run the node manager daemon',
+    load: () => import('../../agent/manager/cli/manager.ts'),
+  },
+  publish: {
+    summary: "drop a torrent-file++ (and payload) into this node's inbox",
+    load: () => import('../../agent/manager/cli/publish.ts'),
+  },
+  status: {
+    summary: "show this node's updates and versions",
+    load: () => import('../../agent/manager/cli/status.ts'),
+  },
 };
