@@ -25,7 +25,7 @@ const ep = (e?: Endpoint) => (e ? `${e.address}:${e.port}` : '?');
 /** Narrates the overlay forming, from each natm's stats: registration, punched paths, the bridge. */
 async function watchOverlay(c: Cluster, say: Narrator, timeoutS: number): Promise<Map<string, string>> {
   const told = new Set<string>();
-  const pathFromN1 = new Map<string, string>();
+  const pathToN1 = new Map<string, string>();
   const tell = (key: string, who: string, text: string) => {
     if (told.has(key)) return;
     told.add(key);
@@ -42,13 +42,13 @@ async function watchOverlay(c: Cluster, say: Narrator, timeoutS: number): Promis
       for (const p of s.peers) {
         if (p.path === 'punched')
           tell(`punch-${[n, p.id].sort().join('-')}`, n, `hole punched to ${p.id} (${ep(p.external)})`);
-        if (n === 'n1') pathFromN1.set(p.id, p.path);
+        if (p.id === 'n1' && p.path) pathToN1.set(n, p.path);
       }
     }
-    if (['n2', 'n3', 'n4'].every((n) => pathFromN1.has(n))) break;
+    if (['n2', 'n3', 'n4'].every((n) => pathToN1.has(n))) break;
     await sleep(500);
   }
-  return pathFromN1;
+  return pathToN1;
 }
 
 async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS: number) {
@@ -104,7 +104,7 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
   if (Object.keys(doneAt).length === NODE_NAMES.length)
     say.say(`publish to last node deployed: ${last.toFixed(1)} s`);
   say.table(
-    ['node', 'where', 'path from n1', 'applied', 'deployed after'],
+    ['node', 'where', 'path to n1', 'applied', 'deployed after'],
     NODE_NAMES.map((n) => [
       n,
       WHERE[n],
