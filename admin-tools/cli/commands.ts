@@ -15,4 +15,5 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('../verify.ts'),
   },
   show: { summary: 'print what a torrent-file++ holds', load: () => import('../show.ts') },
+  members: { summary: "list the fleet as this node's natm sees it", load: () => import('../members.ts') },
 };

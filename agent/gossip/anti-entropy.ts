@@ -30,9 +30,7 @@ export function pickDigest(all: DigestEntry[], random: () => number): DigestEntr
 
 /** Items sent along with a push-pull to `target`: who we are, how we see them, a sample. */
 export function syncItems(ms: Membership, fleet: FleetStates, target: string, random: () => number): Item[] {
-  const items: Item[] = [ms.selfItem()];
-  const seen = ms.table.get(target);
-  if (seen) items.push(ms.itemFor(seen));
+  const items: Item[] = [ms.selfItem()]; // (Outbox adds how we see `target` if not alive)
   const own = fleet.get(ms.table.selfId);
   if (own) items.push({ kind: 'state', record: own });
   for (const m of ms.table.sample(MEMBER_SAMPLE, random, 'live', target)) items.push(ms.itemFor(m));

@@ -112,6 +112,9 @@ export class Reader {
   }
   str(): string {
     const b = this.bytes(this.u8());
+    let ascii = true;
+    for (let i = 0; i < b.length && ascii; i++) ascii = b[i]! < 0x80;
+    if (ascii) return String.fromCharCode(...b);
     try {
       return dec.decode(b);
     } catch {

@@ -64,7 +64,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   maxQueuedFetches: 64,
   maxSources: 8,
   fetchWindow: 8,
-  chunkTimeoutMs: 1000,
+  chunkTimeoutMs: 500,
   stallTimeoutMs: 15_000,
   offerTimeoutMs: 60_000,
   agentVersion: '0.0.0',

@@ -43,7 +43,7 @@ export class GossipNode {
   counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0 };
 
   constructor(
-    private readonly c: GossipComponents,
+    readonly c: GossipComponents,
     init: Partial<GossipInit> = {},
   ) {
     this.init = resolveGossipInit(init);
@@ -59,7 +59,10 @@ export class GossipNode {
       { clock: c.clock, queue: this.queue, removed: (id) => this.fleet.delete(id) },
       this.init,
     );
-    this.out = new Outbox(c.link, this.queue);
+    this.out = new Outbox(c.link, this.queue, (peer) => {
+      const m = this.membership.table.get(peer);
+      return m && m.status !== 'alive' ? this.membership.itemFor(m) : null;
+    });
     this.prober = new Prober(
       {
         clock: c.clock,
@@ -216,16 +219,6 @@ export class GossipNode {
     const m = table.get(from);
     if (m) m.lastSeen = now;
     for (const it of items) this.item(from, it);
-    // A node we think suspect/dead talks to us: tell it, so that it can refute (rate-limited).
-    if (
-      m &&
-      m.status !== 'alive' &&
-      body.type !== 'push-pull' &&
-      now - m.toldAt >= this.init.probeIntervalMs
-    ) {
-      m.toldAt = now;
-      this.out.send(from, { type: 'gossip' }, [this.membership.itemFor(m)], false);
-    }
     switch (body.type) {
       case 'ping':
         return this.prober.onPing(from, body.seq, body.target);

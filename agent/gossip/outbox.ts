@@ -20,16 +20,22 @@ export class Outbox {
   };
   noPath = 0;
 
+  /**
+   * `hint(peer)`: how we see `peer` if that is suspect/dead, piggybacked first on every
+   * packet with piggyback to it, so it can refute (Lifeguard's "buddy system").
+   */
   constructor(
     private readonly link: OverlayLink,
     private readonly queue: BroadcastQueue,
+    private readonly hint: (peer: string) => Item | null,
   ) {}
 
   send(peer: string, body: Body, extra: readonly Item[] = [], piggyback = true): boolean {
     const w = encodeBody(body);
     let budget = MAX_PACKET - w.len - 1;
     const items: Uint8Array[] = [];
-    for (const it of extra) {
+    const h = piggyback ? this.hint(peer) : null;
+    for (const it of h ? [h, ...extra] : extra) {
       const b = encodeItem(it);
       if (b.length > budget || items.length >= 255) break;
       items.push(b);
@@ -41,9 +47,12 @@ export class Outbox {
 
   /** A gossip packet carrying only queued broadcasts; not sent when there are none. */
   gossip(peer: string): boolean {
+    if (this.queue.size === 0) return false;
     const w = encodeBody({ type: 'gossip' });
-    const items = this.queue.take(MAX_PACKET - w.len - 1);
-    if (items.length === 0) return false;
+    const h = this.hint(peer);
+    const first = h ? [encodeItem(h)] : [];
+    const items = [...first, ...this.queue.take(MAX_PACKET - w.len - 1 - (first[0]?.length ?? 0))];
+    if (items.length === first.length) return false;
     return this.raw(peer, 'gossip', assemble(w, items));
   }
 

@@ -1,7 +1,7 @@
 /**
  * SWIM failure detection (Das et al. 2002; memberlist state.go probeNode). Every probe
- * interval the next member in a shuffled round-robin gets a PING; no ACK within
- * probeTimeoutMs → a second PING and PING-REQ to `indirectChecks` other alive members, which ping the target
+ * interval the next member in a shuffled round-robin gets a PING (re-sent after
+ * probeTimeoutMs/2 without an ACK); no ACK within probeTimeoutMs → a third PING and PING-REQ to `indirectChecks` other alive members, which ping the target
  * and forward its ACK; no ACK by the end of the interval → `failed(target)` (the caller
  * marks it suspect). Pending probes and indirect relays are bounded by maxPendingProbes.
  */
@@ -55,9 +55,11 @@ export class Prober {
     const p: Pending = { target, acked: false };
     this.pending.set(seq, p);
     this.c.send(target, { type: 'ping', seq, target });
+    const half = this.init.probeTimeoutMs / 2;
+    this.c.clock.setTimeout(() => void (p.acked || this.c.send(target, { type: 'ping', seq, target })), half);
     this.c.clock.setTimeout(() => {
       if (p.acked) return;
-      this.c.send(target, { type: 'ping', seq, target }); // one direct retry (memberlist: TCP fallback)
+      this.c.send(target, { type: 'ping', seq, target }); // third direct try (memberlist: TCP fallback)
       for (const helper of this.c.table.sample(this.init.indirectChecks, this.c.random, 'alive', target))
         this.c.send(helper.id, { type: 'ping-req', seq, target });
     }, this.init.probeTimeoutMs);
@@ -76,8 +78,14 @@ export class Prober {
   onPingReq(from: string, seq: number, target: string): void {
     if (this.pending.size >= this.init.maxPendingProbes || target === this.c.table.selfId) return;
     const mine = this.newSeq();
-    this.pending.set(mine, { target, acked: false, relay: { requester: from, seq } });
+    const p: Pending = { target, acked: false, relay: { requester: from, seq } };
+    this.pending.set(mine, p);
     this.c.send(target, { type: 'ping', seq: mine, target });
+    const half = this.init.probeTimeoutMs / 2;
+    this.c.clock.setTimeout(
+      () => void (p.acked || this.c.send(target, { type: 'ping', seq: mine, target })),
+      half,
+    );
     this.c.clock.setTimeout(() => this.pending.delete(mine), this.init.probeTimeoutMs);
   }
 
