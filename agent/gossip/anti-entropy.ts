@@ -11,7 +11,8 @@ import type { Membership } from './membership.ts';
 import type { FleetStates } from './fleet-states.ts';
 
 export const DIGEST_BUDGET = 560;
-const MEMBER_SAMPLE = 12;
+/** Members sampled into a push-pull; the Outbox stops adding items at MAX_PACKET. */
+const MEMBER_SAMPLE = 64;
 const STATE_SAMPLE = 4;
 
 export function pickDigest(all: DigestEntry[], random: () => number): DigestEntry[] {

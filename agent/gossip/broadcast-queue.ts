@@ -12,6 +12,9 @@ export interface Broadcast {
   transmits: number;
 }
 
+/** Smallest item worth looking for once the packet is nearly full (a member update is ≥ 8 bytes). */
+const MIN_ITEM = 16;
+
 export function retransmitLimit(mult: number, n: number): number {
   return Math.max(1, Math.ceil(mult * Math.log10(n + 1)));
 }
@@ -54,9 +57,9 @@ export class BroadcastQueue {
     const limit = this.limit();
     const out: Uint8Array[] = [];
     const moved: Broadcast[] = [];
-    for (let t = 0; t < this.buckets.length && out.length < maxCount && budget > 0; t++) {
+    for (let t = 0; t < this.buckets.length && out.length < maxCount && budget >= MIN_ITEM; t++) {
       for (const b of this.buckets[t] ?? []) {
-        if (out.length >= maxCount) break;
+        if (out.length >= maxCount || budget < MIN_ITEM) break;
         if (b.bytes.length > budget) continue;
         budget -= b.bytes.length;
         out.push(b.bytes);

@@ -64,6 +64,10 @@ export class Writer {
     if (b.length > 0xffff) throw new RangeError(`blob longer than 65535 bytes: ${b.length}`);
     return this.u16(b.length).bytes(b);
   }
+  /** The written bytes without copying (valid until the next write). */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }

@@ -22,7 +22,7 @@ const KINDS = ['member', 'announce', 'state'] as const;
 const MAX_ITEMS = 255;
 
 export function encodeBody(body: Body): Writer {
-  const w = new Writer();
+  const w = new Writer(body.type === 'chunk' ? 1100 : 64);
   w.u8(WIRE_VERSION).u8(TYPES.indexOf(body.type) + 1);
   switch (body.type) {
     case 'ping':
@@ -49,7 +49,7 @@ export function encodeBody(body: Body): Writer {
 }
 
 export function encodeItem(item: Item): Uint8Array {
-  const w = new Writer(256);
+  const w = new Writer(64);
   w.u8(KINDS.indexOf(item.kind) + 1);
   if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u32(item.incarnation);
   else if (item.kind === 'announce') w.bytes(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
@@ -60,8 +60,16 @@ export function encodeItem(item: Item): Uint8Array {
 /** Body, then u8 item count, then each encoded item as-is (already kind-prefixed). */
 export function assemble(body: Writer, items: readonly Uint8Array[]): Uint8Array {
   body.u8(items.length);
-  for (const i of items) body.bytes(i);
-  return body.finish();
+  let n = body.len;
+  for (const i of items) n += i.length;
+  const out = new Uint8Array(n);
+  out.set(body.written(), 0);
+  let at = body.len;
+  for (const i of items) {
+    out.set(i, at);
+    at += i.length;
+  }
+  return out;
 }
 
 export function encodePacket(p: Packet): Uint8Array {

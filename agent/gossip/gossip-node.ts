@@ -21,6 +21,8 @@ import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
 import { Prober } from './prober.ts';
 
+const JOIN_SYNCS = 3;
+
 export interface GossipComponents {
   link: OverlayLink;
   clock: Clock;
@@ -40,6 +42,7 @@ export class GossipNode {
   private timers: Timer[] = [];
   private running = false;
   private stateSeq = 0;
+  private followUpTimer: Timer | null = null;
   counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0 };
 
   constructor(
@@ -124,8 +127,8 @@ export class GossipNode {
     );
     this.timers.push(clock.setInterval(() => this.guard(() => this.reconnectTick()), i.reconnectIntervalMs));
     this.timers.push(clock.setInterval(() => this.guard(() => this.membership.prune()), 60_000));
-    const first = this.membership.table.sample(1, random, 'alive')[0];
-    if (first) this.pushPull(first.id, false); // join: sync with one known member right away
+    // Join: sync with a few known members right away (memberlist: push-pull with the seeds).
+    for (const m of this.membership.table.sample(JOIN_SYNCS, random, 'alive')) this.pushPull(m.id, false);
   }
 
   /** Idempotent. Cancels every timer and fetch; later packets are ignored. */
@@ -134,6 +137,8 @@ export class GossipNode {
     this.running = false;
     for (const t of this.timers) t.cancel();
     this.timers = [];
+    this.followUpTimer?.cancel();
+    this.followUpTimer = null;
     this.membership.stop();
     this.notifications.fetcher.stop();
   }
@@ -190,6 +195,19 @@ export class GossipNode {
     this.out.send(peer, { type: 'push-pull', reply, digest }, items);
   }
 
+  /**
+   * A push-pull taught us members we did not know: sync again with another member soon
+   * (at most one follow-up pending; one per probe interval), so a joining node or one
+   * returning from a partition learns the whole membership in a few exchanges.
+   */
+  private followUp(): void {
+    if (this.followUpTimer || !this.running) return;
+    this.followUpTimer = this.c.clock.setTimeout(() => {
+      this.followUpTimer = null;
+      this.guard(() => this.pushPullTick());
+    }, this.init.probeIntervalMs);
+  }
+
   private onPeerChange(p: PeerView): void {
     if (!this.running || p.path === null || p.id === this.selfId) return;
     const now = this.c.clock.now();
@@ -218,7 +236,9 @@ export class GossipNode {
     table.addKnown(from, now);
     const m = table.get(from);
     if (m) m.lastSeen = now;
+    const known = table.size;
     for (const it of items) this.item(from, it);
+    if (body.type === 'push-pull' && table.size > known) this.followUp();
     switch (body.type) {
       case 'ping':
         return this.prober.onPing(from, body.seq, body.target);

@@ -1,7 +1,7 @@
 /**
  * SWIM failure detection (Das et al. 2002; memberlist state.go probeNode). Every probe
  * interval the next member in a shuffled round-robin gets a PING (re-sent after
- * probeTimeoutMs/2 without an ACK); no ACK within probeTimeoutMs → a third PING and PING-REQ to `indirectChecks` other alive members, which ping the target
+ * probeTimeoutMs/2 without an ACK); no ACK within probeTimeoutMs → a third PING and PING-REQ to `indirectChecks` other alive members, which ping the target (up to 3 times)
  * and forward its ACK; no ACK by the end of the interval → `failed(target)` (the caller
  * marks it suspect). Pending probes and indirect relays are bounded by maxPendingProbes.
  */
@@ -81,11 +81,9 @@ export class Prober {
     const p: Pending = { target, acked: false, relay: { requester: from, seq } };
     this.pending.set(mine, p);
     this.c.send(target, { type: 'ping', seq: mine, target });
-    const half = this.init.probeTimeoutMs / 2;
-    this.c.clock.setTimeout(
-      () => void (p.acked || this.c.send(target, { type: 'ping', seq: mine, target })),
-      half,
-    );
+    const retry = () => void (p.acked || this.c.send(target, { type: 'ping', seq: mine, target }));
+    this.c.clock.setTimeout(retry, this.init.probeTimeoutMs / 3);
+    this.c.clock.setTimeout(retry, (2 * this.init.probeTimeoutMs) / 3);
     this.c.clock.setTimeout(() => this.pending.delete(mine), this.init.probeTimeoutMs);
   }
 

@@ -27,6 +27,8 @@ export class SimCluster {
   readonly refused = new Set<string>();
   /** Notifications each node's manager was offered (id → count of nodes). */
   readonly offered = new Map<string, number>();
+  /** Who each notification was fetched from (id → sender ids). */
+  readonly offeredFrom = new Map<string, Set<string>>();
   readonly init: ClusterInit;
 
   constructor(init: Partial<ClusterInit> = {}) {
@@ -47,8 +49,10 @@ export class SimCluster {
     const link = this.net.links.get(id)!;
     link.reset();
     const node = new GossipNode({ link, clock: this.clock, random: this.random }, this.init.gossip);
-    node.onNotification((nid, bytes) => {
+    node.onNotification((nid, bytes, from) => {
       this.offered.set(nid, (this.offered.get(nid) ?? 0) + 1);
+      if (!this.offeredFrom.has(nid)) this.offeredFrom.set(nid, new Set());
+      this.offeredFrom.get(nid)!.add(from);
       this.clock.setTimeout(() => {
         const hdr = blobHeader(bytes);
         if (!hdr || this.refused.has(nid)) node.refuse(nid);
