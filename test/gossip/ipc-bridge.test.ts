@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { bridgeIpc } from '../../agent/gossip/ipc-bridge.ts';
+import { makeBlob } from '../../agent/gossip/sim/blob.ts';
+import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+
+test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol/ipc.md', () => {
+  const c = new SimCluster({ n: 3, seed: 41, verifyDelayMs: 0 });
+  c.clock.advance(2000);
+  // n2 is wired to an "IPC server" (a fake emitter) instead of the simulated manager.
+  const ipc = Object.assign(new EventEmitter(), {
+    sent: [] as { type: string; id: string; torrent: string; from: string }[],
+    send(m: { type: 'notification'; id: string; torrent: string; from: string }) {
+      this.sent.push(m);
+      return true;
+    },
+  });
+  const node = c.node('n2');
+  const counters = bridgeIpc(node, ipc);
+  const { id, bytes } = makeBlob('app://fw', 3, 2500);
+  c.publish('n0', 'app://fw', 3, 2500);
+  c.clock.advance(5000);
+  const note = ipc.sent.find((m) => m.id === id);
+  assert.ok(note, 'the manager was told');
+  assert.deepEqual(new Uint8Array(Buffer.from(note.torrent, 'base64')), bytes);
+  // The simulated manager of n2 also relays; the IPC relay of the same bytes is idempotent.
+  ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: note.torrent });
+  assert.equal(counters.badRelays, 0);
+  ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: Buffer.from('tampered').toString('base64') });
+  assert.equal(counters.badRelays, 1, 'bytes that do not hash to id are not relayed');
+  ipc.emit('verdict', { id: 'ff'.repeat(32), accepted: false, code: 'ROLLBACK', reason: 'old' });
+  assert.equal(node.notifications.seen.get('ff'.repeat(32)), 'refused');
+  ipc.emit('state', { applied: { 'app://fw': 3 }, current: null });
+  c.clock.advance(3000);
+  assert.deepEqual({ ...c.node('n0').fleet.get('n2')?.applied }, { 'app://fw': 3 });
+  c.stop();
+});
