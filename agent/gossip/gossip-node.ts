@@ -71,8 +71,9 @@ export class GossipNode {
         clock: c.clock,
         random: c.random,
         table: this.membership.table,
-        send: (peer, body) => void this.out.send(peer, body),
-        failed: (id, inc) => this.membership.probeFailed(id, inc),
+        // Probe timers still pending at stop() find `running` false and do nothing.
+        send: (peer, body) => void (this.running && this.out.send(peer, body)),
+        failed: (id, inc) => void (this.running && this.membership.probeFailed(id, inc)),
       },
       this.init,
     );
@@ -140,7 +141,7 @@ export class GossipNode {
     this.followUpTimer?.cancel();
     this.followUpTimer = null;
     this.membership.stop();
-    this.notifications.fetcher.stop();
+    this.notifications.stop();
   }
 
   onNotification(h: NotificationHandler): void {

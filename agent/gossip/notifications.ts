@@ -7,7 +7,7 @@
  * offerTimeoutMs is forgotten, so anti-entropy can offer it again (ipc.md: manager down).
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from '../common/clock.ts';
+import type { Clock, Timer } from '../common/clock.ts';
 import { BlobStore } from './blob-store.ts';
 import { Fetcher, type FetcherInit } from './fetcher.ts';
 import { CHUNK_SIZE, MAX_BLOB, type DigestEntry } from './messages.ts';
@@ -34,6 +34,8 @@ export class Notifications {
   readonly seen: SeenCache;
   readonly fetcher: Fetcher;
   private readonly handlers: NotificationHandler[] = [];
+  /** Offer-timeout timers (one per offered id; the seen cache bounds them). */
+  private readonly offers = new Set<Timer>();
   counters = { offered: 0, relayed: 0, refused: 0, abandoned: 0, served: 0, stale: 0 };
 
   constructor(
@@ -97,6 +99,12 @@ export class Notifications {
     this.counters.refused++;
   }
 
+  stop(): void {
+    this.fetcher.stop();
+    for (const t of this.offers) t.cancel();
+    this.offers.clear();
+  }
+
   digest(): DigestEntry[] {
     return this.store.entries().map(({ id, uri, version, size }) => ({ id, uri, version, size }));
   }
@@ -104,9 +112,11 @@ export class Notifications {
   private offer(e: DigestEntry, bytes: Uint8Array, from: string): void {
     this.seen.set(e.id, 'offered');
     this.counters.offered++;
-    this.c.clock.setTimeout(() => {
+    const t = this.c.clock.setTimeout(() => {
+      this.offers.delete(t);
       if (this.seen.get(e.id) === 'offered') this.seen.delete(e.id);
     }, this.init.offerTimeoutMs);
+    this.offers.add(t);
     for (const h of this.handlers) h(e.id, bytes, from);
   }
 }

@@ -64,9 +64,12 @@ test('nodes that only know 3 seeds learn the whole membership by gossip', () => 
 
 test('stop() leaves no timer behind', () => {
   const c = new SimCluster({ n: 5, seed: 14 });
-  c.clock.advance(5000);
+  c.clock.advance(3000);
+  c.publish('n0', 'app://fw', 1, 50_000); // fetches and offers under way
+  c.crash('n3'); // suspicion timers under way
+  c.clock.advance(2500);
   c.stop();
-  c.clock.advance(120_000); // let in-flight deliveries and one-shot timers drain
+  c.clock.advance(2000); // in-flight deliveries (≤ 40 ms) and probe timers (≤ 1 probe interval) drain
   assert.equal(c.clock.pending(), 0);
   c.stop(); // idempotent
 });
