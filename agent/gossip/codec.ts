@@ -92,9 +92,8 @@ export function decodePacket(buf: Uint8Array): Packet | null {
     }
     if (r.remaining !== 0) return null;
     return { body, items };
-  } catch (e) {
-    if (e instanceof Short) return null;
-    return null;
+  } catch {
+    return null; // Short (overrun) or a malformed UTF-8 string: junk, not our bug
   }
 }
 

@@ -9,12 +9,20 @@
  */
 export type PathType = 'direct' | 'punched' | 'bridged' | 'relayed';
 
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface PeerView {
-  id: string;
-  path: PathType | null;
-  external?: { address: string; port: number };
-  internal?: { address: string; port: number };
-  lastSeen: number;
+  /** Node id: 1–32 chars of [a-z0-9._-] in natm (the gossip wire format allows ≤ 255 bytes). */
+  readonly id: string;
+  /** Best current path, or null when no path works (yet). */
+  readonly path: PathType | null;
+  readonly external?: Endpoint;
+  readonly internal?: Endpoint;
+  /** Clock ms of the last authenticated packet from this peer (0 = never). */
+  readonly lastSeen: number;
 }
 
 export interface OverlayLink {
@@ -22,7 +30,7 @@ export interface OverlayLink {
   /** Opaque app payload of at most ~1100 bytes; false if there is no path; never throws. */
   send(peerId: string, payload: Uint8Array): boolean;
   onMessage(handler: (peerId: string, payload: Uint8Array) => void): void;
-  /** Peers the transport layer knows a path to. */
+  /** Peers the transport layer knows (a path to, when `path` is not null). */
   peers(): readonly PeerView[];
   onPeerChange(handler: (peer: PeerView) => void): void;
 }
