@@ -112,8 +112,8 @@ export class Fetcher {
   }
 
   stop(): void {
+    this.queued.clear(); // first, so that dropping the active ones starts nothing new
     for (const id of [...this.active.keys()]) this.drop(id, 'stopped', false);
-    this.queued.clear();
   }
 
   private pump(): void {
