@@ -3,12 +3,12 @@
  * in-memory network with a fake clock, how many gossip rounds (200 ms) and simulated
  * seconds until 99% / 100% of nodes hold a 10 KB notification, messages sent per node,
  * and Serf's prediction fraction(x) = 1 / (1 + (N+1)·e^(−0.5·fanout·(1−loss)·x)).
- * Prints JSON on stdout and writes an SVG plot to bench/out/gossip.svg.
+ * Prints JSON on stdout and writes an SVG plot to bench/out/gossip-n<sizes>.svg.
  *
  *   node --import tsx bench/gossip.ts [--sizes 100,1000,10000] [--losses 0,0.1,0.3]
  *
- * N > 2000 runs with a partial membership view (each node knows ≤ 256 members, joined via
- * 32 seeds): a full view is O(N²) memory in one process; see docs/protocol/gossip.md.
+ * N > 2000 runs with a partial membership view (each node knows 256 random members,
+ * maxMembers 256): a full view is O(N²) memory in one process; see docs/protocol/gossip.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -35,7 +35,7 @@ function serfRounds(n: number, loss: number, frac: number): number {
 interface Row {
   n: number;
   loss: number;
-  view: 'full' | 'partial-256';
+  view: 'full' | 'random-256';
   rounds99: number;
   rounds100: number;
   seconds99: number;
@@ -54,10 +54,10 @@ for (const n of sizes) {
     const c = new SimCluster({
       n,
       seed: 1,
-      net: { loss, peers: partial ? 32 : 'all' },
+      net: { loss, peers: partial ? 256 : 'all', seedsFrom: 'any' },
       gossip: partial ? { maxMembers: 256 } : {},
     });
-    c.clock.advance(partial ? 20_000 : 3000);
+    c.clock.advance(3000);
     for (const l of c.net.links.values()) l.sent = 0;
     c.net.sentByType.clear();
     const id = c.publish('n0', 'app://bench', 1, 10_000);
@@ -78,7 +78,7 @@ for (const n of sizes) {
     const row: Row = {
       n,
       loss,
-      view: partial ? 'partial-256' : 'full',
+      view: partial ? 'random-256' : 'full',
       rounds99: r99,
       rounds100: r100,
       seconds99: (r99 * ROUND_MS) / 1000,
@@ -110,8 +110,9 @@ console.log(
   ),
 );
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/gossip.svg', svg(rows));
-process.stderr.write('wrote bench/out/gossip.svg\n');
+const svgPath = `bench/out/gossip-n${sizes.join('-')}.svg`;
+writeFileSync(svgPath, svg(rows));
+process.stderr.write(`wrote ${svgPath}\n`);
 
 function svg(rs: Row[]): string {
   const W = 900;

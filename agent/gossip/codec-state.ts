@@ -1,5 +1,5 @@
 /** Wire layout of a fleet-view state record (docs/protocol/gossip.md §Fleet view). */
-import { Short, type Reader, type Writer } from './bytes.ts';
+import { Short, Writer, type Reader } from './bytes.ts';
 import { MAX_DIGEST, type StateRecord } from './messages.ts';
 
 export function writeState(w: Writer, s: StateRecord): void {
@@ -33,4 +33,28 @@ export function readState(r: Reader): StateRecord | null {
   const current = { uri: r.str(), version: r.u53(), state: r.str(), progress: r.u8() };
   if (current.progress > 100) return null;
   return { node, seq, agentVersion, applied, current };
+}
+
+/** Largest encoded state record we publish (it must fit a packet with other items). */
+export const MAX_STATE_BYTES = 900;
+
+const fits = (t: string) => Buffer.byteLength(t) <= 255;
+
+/**
+ * Make a record publishable: drop fields that cannot be encoded (strings over 255 bytes)
+ * and applied entries beyond what fits in MAX_STATE_BYTES.
+ */
+export function fitState(r: StateRecord): StateRecord {
+  const applied = Object.entries(r.applied).filter(([u, v]) => fits(u) && Number.isSafeInteger(v) && v >= 0);
+  const c = r.current;
+  const current =
+    c && fits(c.uri) && fits(c.state) && Number.isSafeInteger(c.version) && c.version >= 0 ? c : null;
+  const out = { ...r, agentVersion: fits(r.agentVersion) ? r.agentVersion : '?', current };
+  for (let n = Math.min(applied.length, MAX_DIGEST); n >= 0; n--) {
+    out.applied = Object.fromEntries(applied.slice(0, n));
+    const w = new Writer(256);
+    writeState(w, out);
+    if (w.len <= MAX_STATE_BYTES) return out;
+  }
+  return { ...out, applied: {}, current: null };
 }

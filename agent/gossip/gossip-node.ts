@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../common/logger.ts';
 import { pickDigest, syncItems } from './anti-entropy.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
 import { decodePacket, encodeItem } from './codec.ts';
+import { fitState } from './codec-state.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
 import { FleetStates } from './fleet-states.ts';
 import { Membership } from './membership.ts';
@@ -161,12 +162,12 @@ export class GossipNode {
   /** Publish this node's fleet-view state record. */
   setState(s: Omit<StateRecord, 'node' | 'seq' | 'agentVersion'>): StateRecord {
     this.stateSeq = Math.max(this.stateSeq + 1, this.c.clock.now());
-    const record: StateRecord = {
+    const record = fitState({
       node: this.selfId,
       seq: this.stateSeq,
       agentVersion: this.init.agentVersion,
       ...s,
-    };
+    });
     this.fleet.apply(record);
     this.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record }));
     return record;

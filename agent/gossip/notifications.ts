@@ -84,6 +84,8 @@ export class Notifications {
   /** The upper layer verified `bytes` and accepts it: store, announce, serve. */
   relay(id: string, bytes: Uint8Array, hdr: { uri: string; version: number }): boolean {
     if (bytes.length === 0 || bytes.length > MAX_BLOB) return false;
+    if (Buffer.byteLength(hdr.uri) > 255 || !Number.isSafeInteger(hdr.version) || hdr.version < 0)
+      return false;
     if (createHash('sha256').update(bytes).digest('hex') !== id) return false;
     const entry = { id, uri: hdr.uri, version: hdr.version, size: bytes.length };
     if (!this.store.put({ ...entry, bytes })) return this.store.get(id) !== undefined;

@@ -100,3 +100,23 @@ test('`p2p-update members --json` asks natm over its unix socket and prints ever
     c.stop();
   }
 });
+
+test('a state record too big for a packet is trimmed to fit; unencodable fields are dropped', () => {
+  const c = new SimCluster({ n: 3, seed: 32 });
+  c.clock.advance(2000);
+  const applied: Record<string, number> = {};
+  for (let i = 0; i < 40; i++) applied[`app://${'x'.repeat(100)}/${i}`] = i;
+  const r = c.node('n0').setState({
+    applied,
+    current: { uri: 'u'.repeat(300), version: 1, state: 'downloading', progress: 5 },
+  });
+  assert.ok(Object.keys(r.applied).length > 0 && Object.keys(r.applied).length < 16);
+  assert.equal(r.current, null, 'a URI over 255 bytes cannot be encoded');
+  c.clock.advance(5000);
+  assert.equal(c.node('n2').fleet.get('n0')?.seq, r.seq, 'it still spreads');
+  assert.equal(
+    c.node('n0').relay('ab'.repeat(32), new Uint8Array(5), { uri: 'u'.repeat(300), version: 1 }),
+    false,
+  );
+  c.stop();
+});

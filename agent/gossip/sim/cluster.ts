@@ -37,6 +37,7 @@ export class SimCluster {
     this.net = new SimNetwork(this.clock, this.random, this.init.net);
     for (let i = 0; i < this.init.n; i++) this.ids.push(`n${i}`);
     for (const id of this.ids) this.net.addNode(id);
+    if (this.net.init.seedsFrom === 'any') this.net.reseed();
     for (const id of this.ids) this.spawn(id);
   }
 

@@ -14,6 +14,8 @@ export interface SimNetworkInit {
   loss: number;
   /** 'all': every node is a transport peer of every other; a number: that many seeds. */
   peers: 'all' | number;
+  /** Seeds drawn from the nodes added before (a growing fleet) or from all (call `reseed`). */
+  seedsFrom: 'earlier' | 'any';
 }
 
 const TYPE_NAMES = ['?', 'ping', 'ack', 'ping-req', 'gossip', 'fetch', 'chunk', 'push-pull'];
@@ -33,7 +35,7 @@ export class SimNetwork {
     private readonly random: () => number,
     init: Partial<SimNetworkInit> = {},
   ) {
-    this.init = { latencyMs: 20, jitterMs: 20, loss: 0, peers: 'all', ...init };
+    this.init = { latencyMs: 20, jitterMs: 20, loss: 0, peers: 'all', seedsFrom: 'earlier', ...init };
   }
 
   addNode(id: string): SimLink {
@@ -46,6 +48,20 @@ export class SimNetwork {
     this.links.set(id, link);
     this.allViews = null;
     return link;
+  }
+
+  /** With seedsFrom 'any': give every node `peers` seeds drawn uniformly from all nodes. */
+  reseed(): void {
+    const ids = [...this.links.keys()];
+    const k = typeof this.init.peers === 'number' ? this.init.peers : 0;
+    for (const link of this.links.values()) {
+      const seeds = new Set<string>();
+      while (seeds.size < Math.min(k, ids.length - 1)) {
+        const id = ids[Math.floor(this.random() * ids.length)]!;
+        if (id !== link.selfId) seeds.add(id);
+      }
+      link.seeds = [...seeds];
+    }
   }
 
   setLoss(p: number): void {
@@ -107,7 +123,7 @@ export class SimLink implements OverlayLink {
   constructor(
     private readonly net: SimNetwork,
     readonly selfId: string,
-    private readonly seeds: string[],
+    public seeds: string[],
   ) {}
 
   send(peerId: string, payload: Uint8Array): boolean {
