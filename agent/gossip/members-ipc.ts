@@ -1,7 +1,9 @@
 /**
  * `members` over natm's IPC socket (docs/protocol/ipc.md framing: NDJSON, one object per
  * line). Request `{"type":"members"}` (any client; no `hello` needed); reply
- * `{"type":"members","nodeId":..., "now": ms, "members":[MemberView...]}`.
+ * `{"type":"members","nodeId":..., "now": ms, "members":[MemberView...]}`. The client also
+ * accepts natm's stats socket, which writes one status object on connect: if that object
+ * has a `members` array (`membersReply(...).members`), it is used.
  * `membersReply` is the server side (natm's IPC server calls it); `queryMembers` the client.
  */
 import { createConnection } from 'node:net';
@@ -66,11 +68,17 @@ export function queryMembers(socketPath: string, timeoutMs = 5000): Promise<Memb
         } catch {
           continue; // not ours
         }
-        const m = msg as Partial<MembersReply>;
+        const m = msg as Partial<MembersReply> & { id?: unknown };
         if (m && m.type === 'members') {
           if (!Array.isArray(m.members) || typeof m.nodeId !== 'string')
             return done(new IpcError('IPC_BAD_REPLY', 'members reply without a members array'));
           return done(null, m as MembersReply);
+        }
+        // natm's stats socket: one status object that embeds `members` (and closes).
+        if (m && typeof m === 'object' && Array.isArray(m.members)) {
+          const nodeId = typeof m.nodeId === 'string' ? m.nodeId : typeof m.id === 'string' ? m.id : '';
+          const now = typeof m.now === 'number' ? m.now : Date.now();
+          return done(null, { type: 'members', nodeId, now, members: m.members });
         }
       }
     });

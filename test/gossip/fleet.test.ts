@@ -94,6 +94,29 @@ test('`p2p-update members --json` asks natm over its unix socket and prints ever
     assert.equal(printed.length, 20);
     assert.deepEqual(printed.find((m) => m.id === 'n7')?.applied, { 'app://fw': 2 });
     await assert.rejects(queryMembers(join(dir, 'missing.sock')), { code: 'IPC_UNAVAILABLE' });
+    // natm's stats socket style: one status object on connect, members embedded.
+    const statsPath = join(dir, 'stats.sock');
+    const stats = createServer((s) =>
+      s.end(
+        `${JSON.stringify({ id: 'n5', counters: {}, members: membersReply(c.node('n5'), 1).members })}\n`,
+      ),
+    );
+    await new Promise<void>((r) => stats.listen(statsPath, r));
+    try {
+      const viaStats = await queryMembers(statsPath);
+      assert.equal(viaStats.nodeId, 'n5');
+      assert.equal(viaStats.members.length, 20);
+    } finally {
+      stats.close();
+    }
+    const mute = createServer((s) => s.end('{"type":"hello-ack","nodeId":"x"}\n'));
+    const mutePath = join(dir, 'mute.sock');
+    await new Promise<void>((r) => mute.listen(mutePath, r));
+    try {
+      await assert.rejects(queryMembers(mutePath), { code: 'IPC_BAD_REPLY' });
+    } finally {
+      mute.close();
+    }
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });

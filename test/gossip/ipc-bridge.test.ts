@@ -36,3 +36,23 @@ test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol
   assert.deepEqual({ ...c.node('n0').fleet.get('n2')?.applied }, { 'app://fw': 3 });
   c.stop();
 });
+
+test('attachGossip starts a node on a link, answers members, and stops cleanly', async () => {
+  const { attachGossip } = await import('../../agent/gossip/attach.ts');
+  const { silentLogger } = await import('../../agent/common/logger.ts');
+  const c = new SimCluster({ n: 3, seed: 42 });
+  const link = c.net.addNode('extra');
+  const g = attachGossip(link, undefined, { logger: silentLogger(), clock: c.clock, random: c.random });
+  c.clock.advance(5000);
+  const r = g.members();
+  assert.equal(r.nodeId, 'extra');
+  assert.deepEqual(
+    r.members.map((m) => m.id),
+    ['extra', 'n0', 'n1', 'n2'],
+  );
+  assert.ok(r.members.every((m) => m.status === 'alive'));
+  g.stop();
+  c.stop();
+  c.clock.advance(2000);
+  assert.equal(c.clock.pending(), 0);
+});

@@ -1,0 +1,34 @@
+/**
+ * What natm's main.ts adds to run gossip in the natm process (one place, STYLE.md rule 3):
+ *
+ *   const gossip = attachGossip(node, ipc, { logger, agentVersion });
+ *   // stats socket: () => ({ ...node.stats(), members: gossip.members().members })
+ *   // on stop: gossip.stop()
+ *
+ * `link` is the NatmNode (it implements OverlayLink); `ipc` its IpcServer (optional).
+ */
+import { systemClock, type Clock } from '../common/clock.ts';
+import type { Logger } from '../common/logger.ts';
+import type { GossipInit } from './config.ts';
+import { GossipNode } from './gossip-node.ts';
+import { bridgeIpc, type IpcLike } from './ipc-bridge.ts';
+import { membersReply, type MembersReply } from './members-ipc.ts';
+import type { OverlayLink } from './overlay-link.ts';
+
+export interface AttachedGossip {
+  readonly node: GossipNode;
+  members(): MembersReply;
+  stop(): void;
+}
+
+export function attachGossip(
+  link: OverlayLink,
+  ipc: IpcLike | undefined,
+  o: { logger: Logger; clock?: Clock; random?: () => number; init?: Partial<GossipInit> },
+): AttachedGossip {
+  const clock = o.clock ?? systemClock;
+  const node = new GossipNode({ link, clock, random: o.random ?? Math.random, logger: o.logger }, o.init);
+  if (ipc) bridgeIpc(node, ipc);
+  node.start();
+  return { node, members: () => membersReply(node, clock.now()), stop: () => node.stop() };
+}
