@@ -1,6 +1,8 @@
 /**
  * Fetches announced notifications from their holders in CHUNK_SIZE pieces (pull on demand:
  * only the ~60-byte announcement is gossiped, the blob moves once per node).
+ * The chunk timeout adapts to the measured round trip (srtt + 4·rttvar, RFC 6298; first
+ * tries only, as Karn), between 100 ms and `chunkTimeoutMs`.
  * Bounds: `maxActive` fetches at once, `maxQueued` waiting, `maxSources` holders per
  * fetch, `window` chunk requests in flight per fetch. A chunk request that times out is
  * re-sent to the next holder; a fetch with no progress for `stallTimeoutMs` is abandoned
@@ -34,9 +36,21 @@ interface Job {
   done: Uint8Array;
   received: number;
   next: number;
-  inflight: Map<number, Timer>;
+  inflight: Map<number, Req>;
   lastProgress: number;
+  /** Round-trip estimate (RFC 6298 style, ms; 0 = no sample yet). */
+  srtt: number;
+  rttvar: number;
 }
+
+interface Req {
+  timer: Timer;
+  sentAt: number;
+  retry: boolean;
+}
+
+/** Lower bound of the adaptive chunk timeout (ms). */
+const MIN_RTO = 100;
 
 export class Fetcher {
   private readonly active = new Map<string, Job>();
@@ -82,6 +96,8 @@ export class Fetcher {
       received: 0,
       next: 0,
       inflight: new Map(),
+      srtt: 0,
+      rttvar: 0,
       lastProgress: this.c.clock.now(),
     });
     this.pump();
@@ -99,8 +115,10 @@ export class Fetcher {
       return this.resend(job, idx);
     }
     if (data.length !== Math.min(CHUNK_SIZE, total - offset)) return void this.badChunks++;
-    job.inflight.get(idx)!.cancel();
+    const req = job.inflight.get(idx)!;
+    req.timer.cancel();
     job.inflight.delete(idx);
+    if (!req.retry) sampleRtt(job, this.c.clock.now() - req.sentAt); // Karn: first tries only
     if (!job.done[idx]) {
       job.done[idx] = 1;
       job.buf.set(data, offset);
@@ -135,17 +153,21 @@ export class Fetcher {
     // Re-request chunks whose earlier request was answered "missing" or lost with the job.
   }
 
-  private request(job: Job, idx: number): void {
+  private request(job: Job, idx: number, retry = false): void {
     const peer = job.sources[job.src % job.sources.length]!;
     job.src = (job.src + 1) % job.sources.length;
     this.c.requestChunk(peer, job.entry.id, idx * CHUNK_SIZE);
-    const t = this.c.clock.setTimeout(() => this.timeout(job, idx), this.init.chunkTimeoutMs);
-    job.inflight.set(idx, t);
+    const rto =
+      job.srtt > 0
+        ? Math.min(this.init.chunkTimeoutMs, Math.max(MIN_RTO, job.srtt + 4 * job.rttvar))
+        : this.init.chunkTimeoutMs;
+    const timer = this.c.clock.setTimeout(() => this.timeout(job, idx), rto);
+    job.inflight.set(idx, { timer, sentAt: this.c.clock.now(), retry });
   }
 
   private resend(job: Job, idx: number): void {
-    job.inflight.get(idx)?.cancel();
-    this.request(job, idx);
+    job.inflight.get(idx)?.timer.cancel();
+    this.request(job, idx, true);
   }
 
   private timeout(job: Job, idx: number): void {
@@ -166,10 +188,20 @@ export class Fetcher {
   private drop(id: string, reason: string, notify = true): void {
     const job = this.active.get(id) ?? this.queued.get(id);
     if (!job) return;
-    for (const t of job.inflight.values()) t.cancel();
+    for (const r of job.inflight.values()) r.timer.cancel();
     this.active.delete(id);
     this.queued.delete(id);
     if (notify) this.c.abandon(id, reason);
     this.pump();
+  }
+}
+
+function sampleRtt(job: Job, rtt: number): void {
+  if (job.srtt === 0) {
+    job.srtt = rtt;
+    job.rttvar = rtt / 2;
+  } else {
+    job.rttvar = 0.75 * job.rttvar + 0.25 * Math.abs(job.srtt - rtt);
+    job.srtt = 0.875 * job.srtt + 0.125 * rtt;
   }
 }
