@@ -22,7 +22,7 @@ test('each item is sent at most limit times, least-sent first', () => {
   q.push('x', bytes(10, 2));
   q.take(1000);
   q.push('y', bytes(10, 3));
-  assert.equal(q.take(10)[0]![0], 3, 'the never-sent item goes first');
+  assert.equal(q.take(19)[0]![0], 3, 'the never-sent item goes first (room for one)');
 });
 
 test('a newer item with the same key replaces the old one and restarts its count', () => {
