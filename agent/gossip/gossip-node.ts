@@ -44,6 +44,8 @@ export class GossipNode {
   private running = false;
   private stateSeq = 0;
   private followUpTimer: Timer | null = null;
+  /** Reported in state records; natm sets it from the manager's `hello`. */
+  agentVersion: string;
   counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0 };
 
   constructor(
@@ -51,6 +53,7 @@ export class GossipNode {
     init: Partial<GossipInit> = {},
   ) {
     this.init = resolveGossipInit(init);
+    this.agentVersion = this.init.agentVersion;
     this.log = (c.logger ?? silentLogger()).child({ component: 'gossip' });
     const self = c.link.selfId;
     this.queue = new BroadcastQueue(
@@ -165,7 +168,7 @@ export class GossipNode {
     const record = fitState({
       node: this.selfId,
       seq: this.stateSeq,
-      agentVersion: this.init.agentVersion,
+      agentVersion: this.agentVersion,
       ...s,
     });
     this.fleet.apply(record);

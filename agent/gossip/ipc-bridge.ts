@@ -1,7 +1,8 @@
 /**
  * Wires a GossipNode to natm's IPC server (docs/protocol/ipc.md), for natm's main.ts:
  *   overlay notification → `notification` to the manager;
- *   `relay` → GossipNode.relay (announce + serve); `verdict` → refuse; `state` → fleet record.
+ *   `relay` → GossipNode.relay (announce + serve); `verdict` → refuse; `state` → fleet record;
+ *   `hello` → the agent version reported in state records.
  * Typed against the narrow surface it needs (agent/natm/ipc-server.ts's IpcServer fits).
  * `torrent` is base64; a relay whose bytes do not hash to `id` is ignored and counted.
  */
@@ -19,6 +20,7 @@ export interface StateMsg {
 }
 
 export interface IpcLike {
+  on(event: 'hello', fn: (m: { agentVersion: string }) => void): unknown;
   on(event: 'relay', fn: (m: RelayMsg) => void): unknown;
   on(event: 'verdict', fn: (m: { id: string }) => void): unknown;
   on(event: 'state', fn: (m: StateMsg) => void): unknown;
@@ -35,6 +37,7 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number }
     if (!node.relay(m.id, bytes, { uri: m.uri, version: m.version })) counters.badRelays++;
   });
   ipc.on('verdict', (m) => node.refuse(m.id));
+  ipc.on('hello', (m) => void (node.agentVersion = m.agentVersion.slice(0, 64)));
   ipc.on('state', (m) =>
     node.setState({
       applied: Object.fromEntries(Object.entries(m.applied).slice(0, 16)),
