@@ -1,11 +1,11 @@
 /**
- * What natm's main.ts adds to run gossip in the natm process (one place, STYLE.md rule 3):
+ * Gossip inside the natm process (agent/natm/main.ts, STYLE.md rule 3):
  *
- *   const gossip = attachGossip(node, ipc, { logger, agentVersion });
- *   // stats socket: () => ({ ...node.stats(), members: gossip.members().members })
- *   // on stop: gossip.stop()
+ *   const gossip = attachGossip(node, ipc, { logger });   // node: NatmNode (an OverlayLink)
+ *   stats: () => ({ ...node.stats(), members: gossip.members().members })
+ *   on stop: gossip.stop()
  *
- * `link` is the NatmNode (it implements OverlayLink); `ipc` its IpcServer (optional).
+ * `ipc` is natm's IpcServer (optional): notifications go up, relay/verdict/state/hello come down.
  */
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
