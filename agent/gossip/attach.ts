@@ -28,7 +28,14 @@ export function attachGossip(
 ): AttachedGossip {
   const clock = o.clock ?? systemClock;
   const node = new GossipNode({ link, clock, random: o.random ?? Math.random, logger: o.logger }, o.init);
-  if (ipc) bridgeIpc(node, ipc);
+  const bridge = ipc ? bridgeIpc(node, ipc) : undefined;
   node.start();
-  return { node, members: () => membersReply(node, clock.now()), stop: () => node.stop() };
+  return {
+    node,
+    members: () => membersReply(node, clock.now()),
+    stop: () => {
+      bridge?.stop();
+      node.stop();
+    },
+  };
 }

@@ -12,11 +12,11 @@ import { silentLogger, type Logger } from '../common/logger.ts';
 import { pickDigest, syncItems } from './anti-entropy.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
 import { decodePacket, encodeItem } from './codec.ts';
-import { fitState } from './codec-state.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
 import { FleetStates } from './fleet-states.ts';
 import { Membership } from './membership.ts';
 import type { Body, Item, StateRecord } from './messages.ts';
+import { LocalState } from './local-state.ts';
 import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
@@ -38,14 +38,14 @@ export class GossipNode {
   readonly notifications: Notifications;
   readonly fleet: FleetStates;
   readonly out: Outbox;
+  /** This node's own record (manager state, agent version, BitTorrent port, haves). */
+  readonly local: LocalState;
   private readonly prober: Prober;
   private readonly log: Logger;
   private timers: Timer[] = [];
   private running = false;
-  private stateSeq = 0;
   private followUpTimer: Timer | null = null;
-  /** Reported in state records; natm sets it from the manager's `hello`. */
-  agentVersion: string;
+  private readonly stateHandlers: ((r: StateRecord) => void)[] = [];
   counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0 };
 
   constructor(
@@ -53,7 +53,6 @@ export class GossipNode {
     init: Partial<GossipInit> = {},
   ) {
     this.init = resolveGossipInit(init);
-    this.agentVersion = this.init.agentVersion;
     this.log = (c.logger ?? silentLogger()).child({ component: 'gossip' });
     const self = c.link.selfId;
     this.queue = new BroadcastQueue(
@@ -61,6 +60,10 @@ export class GossipNode {
       () => this.membership.table.live() + 1,
     );
     this.fleet = new FleetStates(this.init.maxMembers);
+    this.local = new LocalState(
+      { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue },
+      this.init.agentVersion,
+    );
     this.membership = new Membership(
       self,
       { clock: c.clock, queue: this.queue, removed: (id) => this.fleet.delete(id) },
@@ -162,18 +165,14 @@ export class GossipNode {
     this.notifications.refuse(id);
   }
 
-  /** Publish this node's fleet-view state record. */
-  setState(s: Omit<StateRecord, 'node' | 'seq' | 'agentVersion'>): StateRecord {
-    this.stateSeq = Math.max(this.stateSeq + 1, this.c.clock.now());
-    const record = fitState({
-      node: this.selfId,
-      seq: this.stateSeq,
-      agentVersion: this.agentVersion,
-      ...s,
-    });
-    this.fleet.apply(record);
-    this.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record }));
-    return record;
+  /** Publish this node's fleet-view state record (from the manager's `state`). */
+  setState(s: Pick<StateRecord, 'applied' | 'current'>): StateRecord {
+    return this.local.set(s);
+  }
+
+  /** Called for every newer state record learnt from another node (not our own). */
+  onStateRecord(h: (r: StateRecord) => void): void {
+    this.stateHandlers.push(h);
   }
 
   private gossipTick(): void {
@@ -274,7 +273,9 @@ export class GossipNode {
   private item(from: string, it: Item): void {
     if (it.kind === 'member') return this.membership.apply(it.status, it.id, it.incarnation);
     if (it.kind === 'announce') return this.notifications.heard(it, from);
-    if (this.fleet.apply(it.record)) this.queue.push(`s:${it.record.node}`, encodeItem(it));
+    if (it.record.node === this.selfId || !this.fleet.apply(it.record)) return;
+    this.queue.push(`s:${it.record.node}`, encodeItem(it));
+    for (const h of this.stateHandlers) h(it.record);
   }
 
   /** Timer and packet handlers never throw: a failure is counted and logged. */

@@ -41,7 +41,7 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       external: p?.external ? { ...p.external } : null,
       internal: p?.internal ? { ...p.internal } : null,
       lastSeen: self ? now : Math.max(lastSeen, p?.lastSeen ?? 0),
-      agentVersion: s?.agentVersion ?? (self ? node.agentVersion : null),
+      agentVersion: s?.agentVersion ?? (self ? node.local.agentVersion : null),
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,

@@ -12,6 +12,8 @@ export const CHUNK_SIZE = 1000;
 export const MAX_BLOB = 2 * 1024 * 1024;
 /** Entries in a push-pull digest, and URIs/applied versions in a state record. */
 export const MAX_DIGEST = 16;
+/** infoHashes listed in a state record's `have`. */
+export const MAX_HAVE = 8;
 
 export type MemberStatus = 'alive' | 'suspect' | 'dead';
 
@@ -39,6 +41,9 @@ export interface StateRecord {
   agentVersion: string;
   applied: Record<string, number>;
   current: { uri: string; version: number; state: string; progress: number } | null;
+  /** The node's BitTorrent peer port (0 = unknown) and the infoHashes it holds or fetches. */
+  btPort: number;
+  have: string[];
 }
 
 export interface StateItem {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { bridgeIpc } from '../../agent/gossip/ipc-bridge.ts';
+import { bridgeIpc, type BridgeOut } from '../../agent/gossip/ipc-bridge.ts';
 import { makeBlob } from '../../agent/gossip/sim/blob.ts';
 import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
 
@@ -34,6 +34,7 @@ test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol
   ipc.emit('state', { applied: { 'app://fw': 3 }, current: null });
   c.clock.advance(3000);
   assert.deepEqual({ ...c.node('n0').fleet.get('n2')?.applied }, { 'app://fw': 3 });
+  counters.stop();
   c.stop();
 });
 
@@ -55,4 +56,47 @@ test('attachGossip starts a node on a link, answers members, and stops cleanly',
   c.stop();
   c.clock.advance(2000);
   assert.equal(c.clock.pending(), 0);
+});
+
+function fakeIpc() {
+  return Object.assign(new EventEmitter(), {
+    sent: [] as BridgeOut[],
+    send(m: BridgeOut) {
+      this.sent.push(m);
+      return true;
+    },
+  });
+}
+
+test('IPC bridge: `have` + btPort spread in state records; `peers` lists the holders and follows changes', () => {
+  const c = new SimCluster({ n: 4, seed: 43 });
+  c.clock.advance(2000);
+  const [i0, i1] = [fakeIpc(), fakeIpc()];
+  const b0 = bridgeIpc(c.node('n0'), i0);
+  const b1 = bridgeIpc(c.node('n1'), i1);
+  const ih = 'ab'.repeat(20);
+  i0.emit('hello', { agentVersion: '1.0', btPort: 51413 });
+  i1.emit('hello', { agentVersion: '1.0', btPort: 6000 });
+  i0.emit('have', { infoHash: ih, complete: true });
+  c.clock.advance(3000);
+  i1.emit('have', { infoHash: ih, complete: false });
+  const peersAt = (ipc: ReturnType<typeof fakeIpc>) =>
+    ipc.sent.filter((m) => m.type === 'peers' && m.infoHash === ih).at(-1) as
+      { peers: unknown[] } | undefined;
+  assert.deepEqual(peersAt(i1)?.peers, [{ ip: '10.1.0.0', port: 51413 }], "n1 learns n0's LAN endpoint");
+  c.clock.advance(3000);
+  assert.deepEqual(
+    peersAt(i0)?.peers,
+    [{ ip: '10.1.0.1', port: 6000 }],
+    'and n0 learns n1 (a fetcher is a peer too)',
+  );
+  const before = i1.sent.length;
+  c.clock.advance(10_000);
+  assert.equal(i1.sent.length, before, 'nothing re-sent while the holders are unchanged');
+  c.crash('n0');
+  c.clock.advance(40_000);
+  assert.deepEqual(peersAt(i1)?.peers, [], 'a dead holder is withdrawn');
+  b0.stop();
+  b1.stop();
+  c.stop();
 });

@@ -4,7 +4,8 @@
  * notifications with the real torrent-file++ verifier (docs/protocol/ipc.md: notification →
  * relay | verdict; state). A signed torrent-file++ published at n1 reaches every node;
  * one signed by an unknown key is refused and spread no further; `p2p-update members
- * --json` on any node lists all four with their applied versions.
+ * --json` on any node lists all four with their applied versions; a `have` on one node
+ * becomes a `peers` list on another.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -33,6 +34,7 @@ class TestManager {
   constructor(
     readonly id: string,
     private readonly trusted: PublicKey[],
+    readonly btPort: number,
   ) {}
 
   async connect(path: string): Promise<void> {
@@ -49,7 +51,7 @@ class TestManager {
         if (m.type === 'notification') void this.onNotification(m);
       }
     });
-    this.send({ type: 'hello', agentVersion: '0.1.0-loopback', btPort: 51413 });
+    this.send({ type: 'hello', agentVersion: '0.1.0-loopback', btPort: this.btPort });
   }
 
   send(m: object): void {
@@ -135,7 +137,7 @@ test('natm processes gossip a real torrent-file++ and show the fleet with versio
     procs.cli(['natm', '--config', cfg]);
   }
   for (const id of ids) {
-    const m = new TestManager(id, [admin.pub]);
+    const m = new TestManager(id, [admin.pub], 51001 + managers.length);
     managers.push(m);
     await waitFor(`${id} IPC socket`, () =>
       m.connect(`${procs.dir}/${id}-ipc.sock`).then(
@@ -185,6 +187,21 @@ test('natm processes gossip a real torrent-file++ and show the fleet with versio
     ids,
   );
   assert.ok(view.every((m) => m.status === 'alive' && m.agentVersion === '0.1.0-loopback'));
+
+  // BitTorrent peers: n1 seeds the payload, n3 starts fetching it: n3's manager is told
+  // n1's endpoint (ipc.md `have` → `peers`).
+  const ih = 'cd'.repeat(20);
+  managers[0]!.send({ type: 'have', infoHash: ih, complete: true });
+  managers[2]!.send({ type: 'have', infoHash: ih, complete: false });
+  const peers = await waitFor(
+    'n3 to get the BitTorrent peers of the payload',
+    () =>
+      managers[2]!.got.find(
+        (x) => x.type === 'peers' && x.infoHash === ih && (x.peers as unknown[]).length > 0,
+      ),
+    LONG,
+  );
+  assert.deepEqual(peers.peers, [{ ip: '127.0.0.1', port: 51001 }]);
 
   // A torrent signed by an unknown key, relayed by n1's (compromised) manager, is refused by
   // every other manager and therefore never spread beyond n1's direct fetchers.

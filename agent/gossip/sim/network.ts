@@ -84,8 +84,7 @@ export class SimNetwork {
   }
 
   views(): readonly PeerView[] {
-    if (!this.allViews)
-      this.allViews = [...this.links.keys()].map((id) => ({ id, path: 'direct', lastSeen: 0 }) as PeerView);
+    if (!this.allViews) this.allViews = [...this.links.keys()].map((id, i) => simView(id, i));
     return this.allViews;
   }
 
@@ -137,7 +136,7 @@ export class SimLink implements OverlayLink {
   }
   peers(): readonly PeerView[] {
     if (this.net.init.peers === 'all') return this.net.views();
-    return this.seeds.map((id) => ({ id, path: 'direct', lastSeen: 0 }));
+    return this.seeds.map((id) => simView(id, 0));
   }
   deliver(from: string, payload: Uint8Array): void {
     for (const h of this.msg) h(from, payload);
@@ -151,4 +150,16 @@ export class SimLink implements OverlayLink {
     this.msg = [];
     this.change = [];
   }
+}
+
+/** A PeerView with made-up LAN (10.1.x.y) and public (198.18.x.y) addresses for node #i. */
+export function simView(id: string, i: number): PeerView {
+  const tail = `${(i >> 8) & 255}.${i & 255}`;
+  return {
+    id,
+    path: 'direct',
+    internal: { address: `10.1.${tail}`, port: 4100 },
+    external: { address: `198.18.${tail}`, port: 40000 + (i % 20000) },
+    lastSeen: 0,
+  };
 }
