@@ -112,3 +112,8 @@ test('random bytes never throw (fuzz)', () => {
   }
   assert.ok(decoded > 0, 'some mutations still decode (fields without structure)');
 });
+
+test("the gossip packet budget fits natm's app payload limit", async () => {
+  const { MAX_APP_PAYLOAD } = await import('../../agent/gossip/overlay-link.ts');
+  assert.ok(MAX_PACKET <= MAX_APP_PAYLOAD, `${MAX_PACKET} > ${MAX_APP_PAYLOAD}`);
+});
