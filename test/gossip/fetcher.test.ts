@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../agent/common/fake-clock.ts';
+import { FakeClock } from '../../agent/simnet/fake-clock.ts';
 import { Fetcher } from '../../agent/gossip/fetcher.ts';
 import { makeBlob } from '../../agent/gossip/sim/blob.ts';
 

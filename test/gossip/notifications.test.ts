@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { FakeClock } from '../../agent/common/fake-clock.ts';
+import { FakeClock } from '../../agent/simnet/fake-clock.ts';
 import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
 import { GossipNode } from '../../agent/gossip/gossip-node.ts';
 import { MAX_BLOB } from '../../agent/gossip/messages.ts';

@@ -3,7 +3,7 @@
  * manager that accepts a notification after `verifyDelayMs` (by parsing its header) unless
  * its id is in `refused`, then relays it (docs/protocol/ipc.md: notification → relay).
  */
-import { FakeClock } from '../../common/fake-clock.ts';
+import { FakeClock } from '../../simnet/fake-clock.ts';
 import type { GossipInit } from '../config.ts';
 import { GossipNode } from '../gossip-node.ts';
 import { blobHeader, makeBlob } from './blob.ts';
@@ -90,7 +90,12 @@ export class SimCluster {
 
   /** Advance until `pred` or `maxMs`; returns simulated ms taken, or -1. */
   runUntil(pred: () => boolean, maxMs: number, stepMs = 100): number {
-    return this.clock.runUntil(pred, maxMs, stepMs);
+    const start = this.clock.now();
+    while (!pred()) {
+      if (this.clock.now() - start >= maxMs) return -1;
+      this.clock.advance(stepMs);
+    }
+    return this.clock.now() - start;
   }
 
   /** Messages sent by each node (all types), from the network's counters. */

@@ -5,7 +5,7 @@
  * here: every node can send to every other node (subject to loss/offline/partition), and
  * `peers()` lists either all nodes or `seeds` random earlier nodes (to exercise joins).
  */
-import type { FakeClock } from '../../common/fake-clock.ts';
+import type { FakeClock } from '../../simnet/fake-clock.ts';
 import type { OverlayLink, PeerView } from '../overlay-link.ts';
 
 export interface SimNetworkInit {
