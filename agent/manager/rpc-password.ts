@@ -4,29 +4,24 @@
  * one line) or JSON with a "password" key, like /etc/p2p-update/transmission-rpc.json
  * that the Debian package writes (packaging/transmission-rpc.ts).
  */
-import { open } from 'node:fs/promises';
 import { ConfigError } from '../common/errors.ts';
 import type { RpcInit } from '../transmission/rpc.ts';
 import type { ManagerConfig } from './config.ts';
+import { readCapped } from './read-capped.ts';
 
 const MAX_FILE_BYTES = 64 * 1024;
 const KEY = 'config transmission.passwordFile';
 
-async function readCapped(path: string): Promise<string> {
-  let fh;
+async function readFile(path: string): Promise<string> {
+  let buf: Buffer;
   try {
-    fh = await open(path, 'r');
-    const buf = Buffer.alloc(MAX_FILE_BYTES + 1);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_FILE_BYTES) throw new ConfigError(`${KEY}: ${path} is larger than 64 KiB`);
-    return buf.subarray(0, bytesRead).toString('utf8');
+    buf = await readCapped(path, MAX_FILE_BYTES);
   } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError(`${KEY}: cannot read ${path} (${code})`, { cause });
-  } finally {
-    await fh?.close();
   }
+  if (buf.length > MAX_FILE_BYTES) throw new ConfigError(`${KEY}: ${path} is larger than 64 KiB`);
+  return buf.toString('utf8');
 }
 
 /** The password in a password file's text, or a ConfigError saying what is wrong. */
@@ -58,6 +53,6 @@ export async function rpcInit(t: ManagerConfig['transmission']): Promise<RpcInit
   const password =
     t.passwordFile === undefined
       ? (t.password ?? '')
-      : passwordFromText(await readCapped(t.passwordFile), t.passwordFile);
+      : passwordFromText(await readFile(t.passwordFile), t.passwordFile);
   return { ...base, username: t.username, password };
 }
