@@ -4,7 +4,7 @@
  * bencoded failure reason, never an exception; only GET /announce is served.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger.ts';
 import { announceReply, failureReply, infoHashOf, scrapeReply } from './compact.ts';
 import type { PeerTable } from './peer-table.ts';
@@ -27,7 +27,8 @@ export class Tracker {
   ) {}
 
   get url(): string {
-    return `http://${this.init.host}:${this.port}/announce`;
+    const host = isIPv6(this.init.host) ? `[${this.init.host}]` : this.init.host;
+    return `http://${host}:${this.port}/announce`;
   }
 
   async start(): Promise<void> {
