@@ -112,7 +112,7 @@ export async function startManager(
   }
   const inbox = new Inbox(
     {
-      submit: (raw, payload) => manager.submit(raw, 'inbox', payload),
+      submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
       log: log.child({ component: 'inbox' }),
     },
     { dir: config.inboxDir, settleMs: 300 },
