@@ -90,7 +90,11 @@ export function dashboardPage(v: DashboardView): string {
         button('/admin/revoke', v.csrf, 'nodeId', n.nodeId, 'Revoke…', 'danger') +
         '</td></tr>',
     );
-  const rev = s.revoked.map((r) => `<tr><td><code>${esc(r.nodeId)}</code></td><td>${when(r.at)}</td></tr>`);
+  const ownerOf = new Map(s.nodes.map((n) => [n.nodeId, n.owner]));
+  const rev = s.revoked.map(
+    (r) =>
+      `<tr><td><code>${esc(r.nodeId)}</code></td><td>${esc(ownerOf.get(r.nodeId) ?? '')}</td><td>${when(r.at)}</td></tr>`,
+  );
   const flash = v.flash ? `<p class="note" role="status">${esc(v.flash)}</p>` : '';
   return layout(
     `Enrollment — ${v.cluster}`,
@@ -98,7 +102,7 @@ export function dashboardPage(v: DashboardView): string {
 <main>${flash}<p>CA key <code>${esc(v.caKeyId)}</code> · policy <strong>${esc(v.policy)}</strong> · revocation list seq ${s.crlSeq}</p>
 ${table(`Pending requests (${pending.length})`, ['Node id', 'Owner', 'Token', 'Received', 'Decision'], pend, 'No request is waiting.')}
 ${table(`Enrolled nodes (${nodes.length})`, ['Node id', 'Owner', 'Issued', 'Expires', ''], nodes, 'No node is enrolled yet.')}
-${table(`Revoked nodes (${rev.length})`, ['Node id', 'Revoked'], rev, 'No node is revoked.')}</main>`,
+${table(`Revoked nodes (${rev.length})`, ['Node id', 'Owner', 'Revoked'], rev, 'No node is revoked.')}</main>`,
   );
 }
 
