@@ -149,6 +149,7 @@ export class Initiator {
     this.#state = 'done';
     const session = new TransportSession({
       peer: r.peer,
+      handshakeHash: ss.h,
       sendKey: k1,
       recvKey: k2,
       windowSize: this.#init.windowSize,
@@ -208,6 +209,7 @@ export class Responder {
       ok: true,
       session: new TransportSession({
         peer: r.peer,
+        handshakeHash: ss.h,
         sendKey: k2,
         recvKey: k1,
         windowSize: this.#init.windowSize,

@@ -188,7 +188,7 @@ describe('Noise XX handshake with certificates', () => {
     const r = sr.open(pkts[3]!);
     assert.ok(!r.ok && r.error.code === 'REPLAY');
     const bad = new Uint8Array(pkts[4]!);
-    bad[2]! ^= 1; // counter byte: authenticated as associated data
+    bad[6]! ^= 1; // counter byte: authenticated as associated data
     const rb = sr.open(bad);
     assert.ok(!rb.ok && ['DECRYPT_FAILED', 'REPLAY'].includes(rb.error.code));
     const bad2 = new Uint8Array(pkts[4]!);
@@ -200,6 +200,10 @@ describe('Noise XX handshake with certificates', () => {
     assert.ok(sr.open(si.seal(Uint8Array.of(1))).ok);
     const old = sr.open(pkts[0]!);
     assert.ok(!old.ok && old.error.code === 'REPLAY', 'older than the window');
+    const otherSid = new Uint8Array(pkts[4]!);
+    otherSid[2]! ^= 1;
+    const ro = sr.open(otherSid);
+    assert.ok(!ro.ok && ro.error.code === 'UNEXPECTED', 'session id is checked');
     const mal = sr.open(new Uint8Array(5));
     assert.ok(!mal.ok && mal.error.code === 'MALFORMED');
   });
