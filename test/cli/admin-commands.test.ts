@@ -1,0 +1,192 @@
+/** The admin's commands as a user runs them: exit codes 0/1/2, one-line coded errors, key files. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cli } from '../helpers/cli.ts';
+import { payloadBytes, tempDir } from '../helpers/fixtures.ts';
+
+describe('p2p-update admin commands', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const p = (f: string): string => join(dir.path, f);
+
+  before(async () => {
+    dir = await tempDir();
+    await writeFile(p('app.tar'), payloadBytes(250_000));
+    assert.equal(cli(['keygen', '--out', p('admin')]).status, 0);
+    assert.equal(cli(['keygen', '--out', p('other')]).status, 0);
+  });
+  after(() => dir.cleanup());
+
+  it('keygen writes a 0600 private key and refuses to overwrite', async () => {
+    assert.equal((await stat(p('admin.key'))).mode & 0o777, 0o600);
+    assert.match(await readFile(p('admin.pub'), 'utf8'), /^-----BEGIN PUBLIC KEY-----/);
+    const before = await readFile(p('admin.key'), 'utf8');
+    const r = cli(['keygen', '--out', p('admin')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^error KEY_EXISTS: .*admin\.key already exists/);
+    assert.equal(await readFile(p('admin.key'), 'utf8'), before);
+  });
+
+  it('create + verify: exit 0 and a summary with uri, version, infohash, expiry', () => {
+    const c = cli([
+      'create',
+      p('app.tar'),
+      '--uri',
+      'app:/opt/demo',
+      '--version',
+      '4',
+      '--key',
+      p('admin.key'),
+      '--expires',
+      '30d',
+      '--out',
+      p('v4.torrent'),
+    ]);
+    assert.equal(c.status, 0, c.stderr);
+    const v = cli(['verify', p('v4.torrent'), '--pub', p('admin.pub'), '--payload', p('app.tar')]);
+    assert.equal(v.status, 0, v.stderr);
+    assert.match(v.stdout, /uri:\s+app:\/opt\/demo/);
+    assert.match(v.stdout, /version:\s+4/);
+    assert.match(v.stdout, /infohash:\s+[0-9a-f]{40}/);
+    assert.match(v.stdout, /expires:\s+20\d\d-/);
+  });
+
+  it('verify refusals exit 1 with exactly one line "error CODE: explanation"', async () => {
+    cli([
+      'create',
+      p('app.tar'),
+      '--uri',
+      'app:/opt/demo',
+      '--version',
+      '5',
+      '--key',
+      p('other.key'),
+      '--out',
+      p('other.torrent'),
+    ]);
+    cli([
+      'create',
+      p('app.tar'),
+      '--uri',
+      'app:/opt/demo',
+      '--version',
+      '6',
+      '--key',
+      p('admin.key'),
+      '--expires',
+      '1000000000',
+      '--out',
+      p('old.torrent'),
+    ]);
+    const good = await readFile(p('v4.torrent'));
+    await writeFile(p('garbage.torrent'), Buffer.concat([good, Buffer.from('!')]));
+    await writeFile(p('wrong.tar'), payloadBytes(250_000, 3));
+    const cases: [string[], string][] = [
+      [['verify', p('other.torrent'), '--pub', p('admin.pub')], 'UNKNOWN_SIGNER'],
+      [['verify', p('old.torrent'), '--pub', p('admin.pub')], 'EXPIRED'],
+      [['verify', p('garbage.torrent'), '--pub', p('admin.pub')], 'MALFORMED'],
+      [['verify', p('v4.torrent'), '--pub', p('admin.pub'), '--payload', p('wrong.tar')], 'PAYLOAD_MISMATCH'],
+      [['verify', p('app.tar'), '--pub', p('admin.pub')], 'MALFORMED'],
+    ];
+    const forged = Buffer.from(good.toString('latin1').replace('7:versioni4e', '7:versioni9e'), 'latin1');
+    await writeFile(p('forged.torrent'), forged);
+    cases.push([['verify', p('forged.torrent'), '--pub', p('admin.pub')], 'BAD_SIGNATURE']);
+    for (const [args, code] of cases) {
+      const r = cli(args);
+      assert.equal(r.status, 1, `${code}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^error ${code}: \\S.*\\n$`));
+    }
+  });
+
+  it('an oversized file is refused as TOO_LARGE without reading it whole', async () => {
+    await writeFile(p('huge.torrent'), '');
+    await truncate(p('huge.torrent'), 50 * 1024 * 1024);
+    const r = cli(['verify', p('huge.torrent'), '--pub', p('admin.pub')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^error TOO_LARGE: /);
+  });
+
+  it('usage mistakes exit 2 with one clear line', () => {
+    for (const args of [
+      ['verify'],
+      ['verify', p('v4.torrent')],
+      ['create', p('app.tar'), '--uri', 'app:/x', '--key', p('admin.key'), '--out', p('x.torrent')],
+      [
+        'create',
+        p('app.tar'),
+        '--uri',
+        'app:/x',
+        '--version',
+        '-1',
+        '--key',
+        p('admin.key'),
+        '--out',
+        p('x.torrent'),
+      ],
+      [
+        'create',
+        p('app.tar'),
+        '--uri',
+        'no-scheme',
+        '--version',
+        '1',
+        '--key',
+        p('admin.key'),
+        '--out',
+        p('x.torrent'),
+      ],
+      ['show', p('v4.torrent'), '--bogus'],
+      ['frobnicate'],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^usage error: /);
+    }
+  });
+
+  it('show --json gives the fields a script needs', () => {
+    const j = JSON.parse(cli(['show', p('v4.torrent'), '--json']).stdout) as Record<string, unknown>;
+    assert.equal(j['name'], 'app.tar');
+    assert.equal(j['length'], 250_000);
+    const [sig] = j['signatures'] as { uri: string; version: number }[];
+    assert.deepEqual([sig?.uri, sig?.version], ['app:/opt/demo', 4]);
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(
+      await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+    ) as { version: string };
+    assert.equal(cli(['--version']).stdout.trim(), pkg.version);
+  });
+
+  it('a 1 GiB payload is hashed as a stream: peak memory stays far below its size', async () => {
+    await writeFile(p('big.img'), '');
+    await truncate(p('big.img'), 1024 * 1024 * 1024); // sparse: no disk used
+    const script = `
+      import { createTorrentPlusPlus } from './agent/metainfo/create.ts';
+      import { parseSecretKeyPem } from './agent/crypto/keys.ts';
+      import { readFileSync } from 'node:fs';
+      const key = await parseSecretKeyPem(readFileSync(process.argv[1], 'utf8'));
+      const t = await createTorrentPlusPlus(process.argv[2], { uri: 'os:/img', version: 1, key, now: Date.now() });
+      console.log(JSON.stringify({ bytes: t.length, maxRssKiB: process.resourceUsage().maxRSS }));`;
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script, p('admin.key'), p('big.img')],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 180_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { bytes: number; maxRssKiB: number };
+    console.log('create of a 1 GiB payload', out);
+    assert.ok(out.maxRssKiB < 300 * 1024, `peak RSS ${out.maxRssKiB} KiB for a 1 GiB payload`);
+  });
+});

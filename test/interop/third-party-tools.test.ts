@@ -1,0 +1,106 @@
+/**
+ * Interop with tools nobody here wrote (Debian packages transmission-cli and openssl,
+ * npm parse-torrent): a torrent-file++ is a valid BEP 3 file, and its Ed25519
+ * signature checks out in OpenSSL over exactly the bytes the spec names.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import parseTorrent from 'parse-torrent';
+import { parseTorrentPlusPlus } from '../../agent/metainfo/parse.ts';
+import { signedMessage } from '../../agent/metainfo/signature.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+import { cli } from '../helpers/cli.ts';
+
+describe('torrent-file++ read by third-party tools', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let torrentPath: string;
+  let raw: Uint8Array;
+
+  before(async () => {
+    dir = await tempDir();
+    await writeFile(join(dir.path, 'update-1.2.tar'), Buffer.alloc(700_000, 5));
+    assert.equal(cli(['keygen', '--out', join(dir.path, 'admin')]).status, 0);
+    torrentPath = join(dir.path, 'u.torrent');
+    const r = cli([
+      'create',
+      join(dir.path, 'update-1.2.tar'),
+      '--uri',
+      'app:/opt/demo',
+      '--version',
+      '12',
+      '--key',
+      join(dir.path, 'admin.key'),
+      '--out',
+      torrentPath,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    raw = await readFile(torrentPath);
+  });
+  after(() => dir.cleanup());
+
+  it('transmission-show reports the same infohash and file list as our show', () => {
+    const ours = JSON.parse(cli(['show', torrentPath, '--json']).stdout) as {
+      infoHash: string;
+      files: { path: string; length: number }[];
+    };
+    const theirs = execFileSync('transmission-show', [torrentPath], { encoding: 'utf8' });
+    assert.match(theirs, new RegExp(`Hash: ${ours.infoHash}`));
+    assert.deepEqual(ours.files, [{ path: 'update-1.2.tar', length: 700_000 }]);
+    assert.match(theirs, /FILES\s+update-1\.2\.tar \(700\.0 kB\)/);
+  });
+
+  it('parse-torrent reads the same infohash, name and length', async () => {
+    const p = await parseTorrent(raw);
+    const t = parseTorrentPlusPlus(raw);
+    assert.equal(p.infoHash, t.infoHash);
+    assert.equal(p.name, 'update-1.2.tar');
+    assert.equal(p.length, 700_000);
+  });
+
+  it('OpenSSL verifies the Ed25519 signature over bencode(info) ‖ bencode(signed info)', async () => {
+    const t = parseTorrentPlusPlus(raw);
+    const s = t.signatures[0]!;
+    const msg = join(dir.path, 'signed.bin');
+    const sig = join(dir.path, 'sig.bin');
+    await writeFile(msg, signedMessage(t.infoBytes, s.signedInfoBytes));
+    await writeFile(sig, s.signature);
+    const pub = join(dir.path, 'admin.pub');
+    const ok = spawnSync(
+      'openssl',
+      ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', msg, '-sigfile', sig],
+      { encoding: 'utf8' },
+    );
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /Signature Verified Successfully/);
+
+    const tampered = Buffer.from(signedMessage(t.infoBytes, s.signedInfoBytes));
+    tampered[tampered.length - 3]! ^= 1;
+    await writeFile(msg, tampered);
+    const bad = spawnSync(
+      'openssl',
+      ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', msg, '-sigfile', sig],
+      { encoding: 'utf8' },
+    );
+    assert.notEqual(bad.status, 0);
+  });
+
+  it('OpenSSL reads our private key and makes the very same signature', async () => {
+    const t = parseTorrentPlusPlus(raw);
+    const s = t.signatures[0]!;
+    const msg = join(dir.path, 'signed2.bin');
+    await writeFile(msg, signedMessage(t.infoBytes, s.signedInfoBytes));
+    const out = execFileSync('openssl', [
+      'pkeyutl',
+      '-sign',
+      '-inkey',
+      join(dir.path, 'admin.key'),
+      '-rawin',
+      '-in',
+      msg,
+    ]);
+    assert.deepEqual(new Uint8Array(out), new Uint8Array(s.signature)); // Ed25519 is deterministic
+  });
+});
