@@ -11,6 +11,7 @@ import { validateConfig, type PolicyMode } from '../../agent/enroll/config.ts';
 import { EnrollError } from '../../agent/enroll/errors.ts';
 import { hashPassword, verifyPassword } from '../../agent/enroll/password.ts';
 import { EnrollServer } from '../../agent/enroll/server.ts';
+import { loadNodeIdentity } from '../../agent/enroll/node-identity.ts';
 import { openRevocationList } from '../../agent/membership/revocation.ts';
 import { ConfigError } from '../../agent/common/errors.ts';
 
@@ -114,6 +115,8 @@ describe('enrollment server', () => {
       await ca.reject(b!.id);
       const cert = await waiting;
       assert.equal(await waitingReject, 'REJECTED');
+      const before = await loadNodeIdentity(join(tmp, 'r1'), Date.now());
+      assert.equal(before.cert.nodeId, cert.nodeId);
       const other = await CertificateAuthority.open(ca.dir); // the CLI, next to the server
       await other.revoke(cert.nodeId);
       const raw = new Uint8Array(await (await fetch(`${url}/crl`)).arrayBuffer());
@@ -128,6 +131,15 @@ describe('enrollment server', () => {
       assert.equal(held.seq, list.seq);
       const notice = await fetch(`${url}/notices/${cert.nodeId}`);
       assert.equal(notice.status, 200);
+      const noticeBytes = new Uint8Array(await notice.arrayBuffer());
+      // A node that still runs hears the notice by gossip: revoked once, then known.
+      assert.deepEqual(before.membership.acceptNotice(noticeBytes), { ok: true, revoked: [cert.nodeId] });
+      assert.deepEqual(before.membership.acceptNotice(noticeBytes), { ok: true, revoked: [] });
+      const garbage = before.membership.acceptNotice(new Uint8Array([1, 2, 3]));
+      assert.ok(!garbage.ok && garbage.error.code === 'MALFORMED');
+      assert.ok(before.membership.acceptList(raw).ok);
+      // A restarted node loads the newer list and refuses to run with a revoked certificate.
+      await assert.rejects(loadNodeIdentity(join(tmp, 'r1'), Date.now()), { code: 'REVOKED' });
       await assert.rejects(node(url, SHARED, 'r1'), (e: EnrollError) => e.code === 'REJECTED');
     } finally {
       await server.stop();
