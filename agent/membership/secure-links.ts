@@ -9,6 +9,9 @@
  * - DATA → the path's session; the peer's certificate must still be unexpired and not
  *   revoked, else the session is dropped.
  * - A revoked node (RevocationState listener) loses every session and handshake at once.
+ * - Loss: `send` during a handshake repeats our last handshake packet (at most every
+ *   `retryMs`); a repeated HS1 gets the same HS2; HS3 rides with the first DATA packets
+ *   until the responder's first DATA confirms the session.
  * Bounds: `maxPeers` sessions + handshakes, `maxQueued` payloads per pending handshake.
  */
 import type { Clock } from '../common/clock.ts';
@@ -33,24 +36,44 @@ export interface SecureLinksInit {
   readonly maxPeers?: number;
   readonly maxQueued?: number;
   readonly handshakeTimeoutMs?: number;
+  /** A pending handshake repeats its last packet on the next `send` after this long. */
+  readonly retryMs?: number;
 }
 
 export interface Received {
   /** Packets to send back on the same path. */
   readonly send: Uint8Array[];
   /** An authenticated app payload and the proven node id of its sender. */
-  readonly deliver?: { readonly peerId: string; readonly payload: Uint8Array };
+  readonly deliver: readonly Delivery[];
   /** Why the packet was dropped, for counters and debug logs. */
   readonly dropped?: LinkError | MembershipError;
   /** Set when a handshake completed on this packet. */
   readonly established?: string;
 }
 
+export interface Delivery {
+  readonly peerId: string;
+  readonly payload: Uint8Array;
+}
+
 interface Pending<H> {
   readonly hs: H;
   readonly started: number;
+  /** Initiator: app payloads waiting; responder: DATA that overtook a lost HS3. */
   readonly queue: Uint8Array[];
   readonly expectPeer?: string;
+  /** The last handshake packet we sent for it, repeated on loss. */
+  last: Uint8Array;
+  lastSent: number;
+  /** Responder: hex of the initiator's ephemeral key, to answer a repeated HS1 alike. */
+  readonly re?: string;
+}
+
+/** Initiator side: HS3 rides along with the first DATA packets until the peer answers. */
+interface Unconfirmed {
+  readonly sid: string;
+  readonly hs3: Uint8Array;
+  left: number;
 }
 
 export class SecureLinks {
@@ -62,11 +85,12 @@ export class SecureLinks {
   /** Handshakes we started and ones a peer started, apart, so simultaneous opens both work. */
   readonly #out = new Map<string, Pending<Initiator>>();
   readonly #in = new Map<string, Pending<Responder>>();
+  readonly #unconfirmed = new Map<string, Unconfirmed>();
   readonly counters = { dropped: 0, delivered: 0, established: 0, revokedDrops: 0 };
 
   constructor(components: SecureLinksComponents, init: SecureLinksInit) {
     this.#c = components;
-    this.#i = { maxPeers: 1024, maxQueued: 16, handshakeTimeoutMs: 10_000, ...init };
+    this.#i = { maxPeers: 1024, maxQueued: 16, handshakeTimeoutMs: 10_000, retryMs: 1000, ...init };
     this.#jar = new CookieJar(components);
     components.revocation.onRevoked((id) => this.dropNode(id));
   }
@@ -83,17 +107,24 @@ export class SecureLinks {
   /** Packets to put on `path` for `payload`: DATA if a session is up, else HS1 (payload queued). */
   send(path: string, payload: Uint8Array, expectPeer?: string): Uint8Array[] {
     const s = this.#sessions.get(path)?.[0];
-    if (s && this.#alive(path, s)) return [s.seal(payload)];
+    if (s && this.#alive(path, s)) {
+      const u = this.#unconfirmed.get(path);
+      if (u && u.sid === s.id && u.left-- > 0) return [u.hs3, s.seal(payload)];
+      return [s.seal(payload)];
+    }
     const now = this.#c.clock.now();
     const p = this.#out.get(path);
     if (p && now - p.started < this.#i.handshakeTimeoutMs) {
       if (p.queue.length < this.#i.maxQueued) p.queue.push(payload);
-      return [];
+      if (now - p.lastSent < this.#i.retryMs) return [];
+      p.lastSent = now;
+      return [p.last];
     }
     if (!this.#room()) return [];
     const hs = new Initiator(this.#c, { identity: this.#i.identity, checkPeer: this.#check, expectPeer });
-    this.#out.set(path, { hs, started: now, queue: [payload], expectPeer });
-    return [hs.hello()];
+    const last = hs.hello();
+    this.#out.set(path, { hs, started: now, queue: [payload], expectPeer, last, lastSent: now });
+    return [last];
   }
 
   receive(path: string, pkt: Uint8Array): Received {
@@ -104,11 +135,16 @@ export class SecureLinks {
         return this.#data(path, pkt);
       case T_HS1: {
         const gate = admit(this.#jar, path, pkt);
-        if (!gate.admit) return { send: gate.reply ? [gate.reply] : [] };
+        if (!gate.admit) return { send: gate.reply ? [gate.reply] : [], deliver: [] };
+        const re = Buffer.from(pkt.subarray(pkt.length - 32)).toString('hex');
+        const seen = this.#in.get(path);
+        if (seen?.re === re) return { send: [seen.last], deliver: [] }; // our HS2 was lost: same answer
         if (!this.#room()) return this.#drop(new LinkError('UNEXPECTED', 'no room for another handshake'));
         const hs = new Responder(this.#c, { identity: this.#i.identity, checkPeer: this.#check });
         const step = hs.receive(pkt);
-        if (step.ok) this.#in.set(path, { hs, started: this.#c.clock.now(), queue: [] });
+        const now = this.#c.clock.now();
+        if (step.ok && step.send)
+          this.#in.set(path, { hs, started: now, queue: [], last: step.send, lastSent: now, re });
         return this.#step(path, step, this.#in);
       }
       case T_COOKIE:
@@ -116,6 +152,7 @@ export class SecureLinks {
       case T_HS3: {
         const table = packetType(pkt) === T_HS3 ? this.#in : this.#out;
         const p = table.get(path);
+        if (!p && packetType(pkt) === T_HS3 && this.#sessions.has(path)) return { send: [], deliver: [] }; // repeated HS3
         if (!p) return this.#drop(new LinkError('UNEXPECTED', 'handshake packet without a handshake'));
         return this.#step(path, p.hs.receive(pkt), table);
       }
@@ -130,6 +167,7 @@ export class SecureLinks {
     for (const [path, list] of this.#sessions)
       if (list.some((s) => s.peer.nodeId === nodeId)) {
         this.#sessions.delete(path);
+        this.#unconfirmed.delete(path);
         n++;
       }
     for (const [path, p] of this.#out) if (p.expectPeer === nodeId) this.#out.delete(path);
@@ -153,7 +191,12 @@ export class SecureLinks {
       return this.#drop(step.error);
     }
     const send = step.send ? [step.send] : [];
-    if (!step.session) return { send };
+    const pending = table.get(path);
+    if (!step.session) {
+      if (pending && step.send) [pending.last, pending.lastSent] = [step.send, this.#c.clock.now()];
+      return { send, deliver: [] };
+    }
+    if (step.send) this.#unconfirmed.set(path, { sid: step.session.id, hs3: step.send, left: 3 });
     const queued = this.#out.get(path)?.queue ?? [];
     table.delete(path);
     this.#out.delete(path);
@@ -162,19 +205,29 @@ export class SecureLinks {
     this.#sessions.set(path, [step.session, ...older]);
     this.counters.established++;
     for (const q of queued) send.push(step.session.seal(q));
-    return { send, established: step.session.peer.nodeId };
+    const early = table === this.#in ? (pending?.queue ?? []) : [];
+    const deliver = early.flatMap((pkt) => this.#data(path, pkt).deliver);
+    return { send, deliver, established: step.session.peer.nodeId };
   }
 
   #data(path: string, pkt: Uint8Array): Received {
     const sid = sessionIdOf(pkt);
     const s = this.#sessions.get(path)?.find((x) => x.id === sid);
-    if (!s) return this.#drop(new LinkError('UNEXPECTED', `DATA on ${path} for no session of ours`));
+    if (!s) {
+      const p = this.#in.get(path);
+      if (p && p.queue.length < this.#i.maxQueued) {
+        p.queue.push(pkt); // overtook (or outlived a lost) HS3: open it once HS3 arrives
+        return { send: [], deliver: [] };
+      }
+      return this.#drop(new LinkError('UNEXPECTED', `DATA on ${path} for no session of ours`));
+    }
     if (!this.#alive(path, s))
       return this.#drop(new MembershipError('REVOKED', `session with ${s.peer.nodeId} ended`));
     const r = s.open(pkt);
     if (!r.ok) return this.#drop(r.error);
+    if (this.#unconfirmed.get(path)?.sid === s.id) this.#unconfirmed.delete(path);
     this.counters.delivered++;
-    return { send: [], deliver: { peerId: s.peer.nodeId, payload: r.plaintext } };
+    return { send: [], deliver: [{ peerId: s.peer.nodeId, payload: r.plaintext }] };
   }
 
   /** A session lives while its peer is neither revoked nor expired. */
@@ -193,6 +246,6 @@ export class SecureLinks {
 
   #drop(e: LinkError | MembershipError): Received {
     this.counters.dropped++;
-    return { send: [], dropped: e };
+    return { send: [], deliver: [], dropped: e };
   }
 }

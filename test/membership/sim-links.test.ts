@@ -152,6 +152,26 @@ describe('secure links on a simulated network', () => {
     assert.ok(net.drops.some((d) => d.code === 'REVOKED'));
   });
 
+  it('loss of HS1, COOKIE, HS2 and HS3 is repaired by retries; every message arrives once', () => {
+    const { net, now } = build(nodes.slice(0, 2).map((node, i) => ({ node, addr: ADDR[i]! })));
+    const lose = new Set([1, 2, 3, 4]); // first packet of each handshake type
+    net.relay = (p) => (lose.delete(p.bytes[0]!) ? null : p.bytes);
+    for (let k = 0; k < 8; k++) {
+      net.send(ADDR[0]!, ADDR[1]!, `m${k}`);
+      net.run();
+      now.t += 1000;
+    }
+    net.send(ADDR[1]!, ADDR[0]!, 'reply');
+    net.run();
+    assert.equal(lose.size, 0, 'each type was lost once');
+    assert.deepEqual(net.texts(ADDR[1]!), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    assert.deepEqual(net.texts(ADDR[0]!), ['reply']);
+    const before = net.seenByRelay.length;
+    net.send(ADDR[0]!, ADDR[1]!, 'confirmed');
+    net.run();
+    assert.equal(net.seenByRelay.length - before, 1, 'after the reply, no HS3 rides along');
+  });
+
   it('a session ends when the peer certificate expires', async () => {
     const shortLived = await makeNode(ca, { expires: NOW_S + 60 });
     const { net, now } = build([

@@ -44,12 +44,8 @@ export class SimNet {
 
   #handle(at: string, from: string, r: Received): void {
     for (const b of r.send) this.#queue.push({ from: at, to: from, bytes: b });
-    if (r.deliver)
-      this.delivered.push({
-        at,
-        peerId: r.deliver.peerId,
-        text: new TextDecoder().decode(r.deliver.payload),
-      });
+    for (const d of r.deliver)
+      this.delivered.push({ at, peerId: d.peerId, text: new TextDecoder().decode(d.payload) });
     if (r.dropped) this.drops.push({ at, code: r.dropped.code });
   }
 
