@@ -2,16 +2,20 @@
  * `p2p-update enroll --server URL --token T --dir STATE [--owner NAME] [--ca-key-id ID]
  *   [--poll-interval 5s] [--timeout 0]`: make this node's keys, request a certificate,
  * wait for it and save it in STATE (node.key, kx.key, node.cert, ca.pub, crl.bin).
+ * `p2p-update enroll --refresh-crl --server URL --dir STATE` only fetches the signed
+ * revocation list again (for a timer); an older list never replaces the one held.
  */
 import { hostname } from 'node:os';
 import { systemClock } from '../agent/common/clock.ts';
-import { enroll } from '../agent/enroll/client.ts';
+import { enroll, refreshCrlFile } from '../agent/enroll/client.ts';
+import { readTrust } from '../agent/enroll/node-identity.ts';
 import { statePaths } from '../agent/enroll/node-keys.ts';
 import { optionalString, parse, required } from './cli/args.ts';
 import { UsageError } from '../agent/common/errors.ts';
 
 const USAGE =
-  'p2p-update enroll --server URL --token TOKEN --dir STATE [--owner NAME] [--ca-key-id ID] [--poll-interval 5s] [--timeout 0]';
+  'p2p-update enroll --server URL --token TOKEN --dir STATE [--owner NAME] [--ca-key-id ID] [--poll-interval 5s] [--timeout 0]\n' +
+  '       p2p-update enroll --refresh-crl --server URL --dir STATE';
 
 function duration(text: string, name: string): number {
   const m = /^(\d{1,9})(ms|s|m|h)?$/.exec(text);
@@ -30,12 +34,19 @@ export async function run(argv: string[]): Promise<number> {
       'ca-key-id': { type: 'string' },
       'poll-interval': { type: 'string' },
       timeout: { type: 'string' },
+      'refresh-crl': { type: 'boolean' },
     },
     USAGE,
   );
   const server = required(p, 'server', USAGE);
   if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
   const dir = required(p, 'dir', USAGE);
+  if (p.values['refresh-crl']) {
+    const { ca, cluster } = await readTrust(dir);
+    const seq = await refreshCrlFile({ fetch }, server, dir, ca, cluster);
+    console.log(`revocation list seq ${seq} held in ${statePaths(dir).crl}`);
+    return 0;
+  }
   const owner =
     optionalString(p, 'owner') ??
     hostname()

@@ -33,7 +33,7 @@ export class CertificateAuthority {
     readonly dir: string,
     readonly config: CaConfig,
     readonly authority: CertAuthority,
-    readonly _secret: SecretKey,
+    private readonly secret: SecretKey,
     private st: CaState,
     crl: Uint8Array,
     private readonly clock: Pick<Clock, 'now'>,
@@ -168,7 +168,7 @@ export class CertificateAuthority {
       for (const r of this.st.requests)
         if (r.nodeId === nodeId && r.status === 'pending')
           Object.assign(r, { status: 'rejected', decidedAt: now });
-      const signer = { keyId: this.config.keyId, secretKey: this._secret.sodiumKey };
+      const signer = { keyId: this.config.keyId, secretKey: this.secret.sodiumKey };
       const notice = await signRevocationNotice({ cluster: this.cluster, nodeId, issuedAt: now }, signer);
       const noticePath = join(this.dir, 'notices', `${nodeId}.revoke`);
       await writeFileAtomic(noticePath, notice, 0o644);
@@ -197,7 +197,7 @@ export class CertificateAuthority {
         issuedAt: now,
         expires,
       },
-      { keyId: this.config.keyId, secretKey: this._secret.sodiumKey },
+      { keyId: this.config.keyId, secretKey: this.secret.sodiumKey },
     );
     rec.status = 'issued';
     rec.decidedAt = now;
@@ -209,7 +209,7 @@ export class CertificateAuthority {
   async #publishCrl(): Promise<void> {
     this.st.crlSeq++;
     const ids = this.st.revoked.map((r) => r.nodeId);
-    const signer = { keyId: this.config.keyId, secretKey: this._secret.sodiumKey };
+    const signer = { keyId: this.config.keyId, secretKey: this.secret.sodiumKey };
     this.#crl = await signRevocationList(
       { cluster: this.cluster, seq: this.st.crlSeq, issuedAt: this.#nowSec(), ids },
       signer,

@@ -139,7 +139,12 @@ export async function refreshCrlFile(
   ca: CertAuthority,
   cluster: string,
 ): Promise<number> {
-  const res = await c.fetch(new URL('/crl', server).href, { signal: AbortSignal.timeout(15_000) });
+  let res: Response;
+  try {
+    res = await c.fetch(new URL('/crl', server).href, { signal: AbortSignal.timeout(15_000) });
+  } catch (cause) {
+    throw new EnrollError('SERVER', `cannot fetch ${server}/crl: ${(cause as Error).message}`, { cause });
+  }
   if (!res.ok) throw new EnrollError('SERVER', `GET /crl: HTTP ${res.status}`);
   const raw = new Uint8Array(await res.arrayBuffer());
   const list = openRevocationList(raw, ca, cluster);

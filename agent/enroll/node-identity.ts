@@ -8,7 +8,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parsePublicKeyPem } from '../crypto/keys.ts';
-import { decodeCertificate, verifyCertificate, type NodeCert } from '../membership/certificate.ts';
+import {
+  decodeCertificate,
+  verifyCertificate,
+  type CertAuthority,
+  type NodeCert,
+} from '../membership/certificate.ts';
+import { membershipReady } from '../membership/na.ts';
 import type { LinkIdentity } from '../membership/handshake.ts';
 import { Membership } from '../membership/membership.ts';
 import { openRevocationList } from '../membership/revocation.ts';
@@ -23,15 +29,23 @@ export interface NodeIdentity {
   readonly revocation: RevocationState;
 }
 
-export async function loadNodeIdentity(dir: string, now: number): Promise<NodeIdentity> {
+/** The pinned CA key and the cluster named in this node's certificate. */
+export async function readTrust(
+  dir: string,
+): Promise<{ ca: CertAuthority; cluster: string; raw: Uint8Array }> {
   const p = statePaths(dir);
   for (const f of [p.cert, p.caPub])
     if (!existsSync(f)) throw new EnrollError('NOT_FOUND', `${f} missing: run p2p-update enroll first`);
-  const keys = await ensureNodeKeys(dir);
   const caPub = parsePublicKeyPem(await readFile(p.caPub, 'utf8'), p.caPub);
-  const ca = { keyId: caPub.keyId, publicKey: caPub.bytes };
   const raw = new Uint8Array(await readFile(p.cert));
-  const cluster = decodeCertificate(raw).cluster;
+  await membershipReady();
+  return { ca: { keyId: caPub.keyId, publicKey: caPub.bytes }, cluster: decodeCertificate(raw).cluster, raw };
+}
+
+export async function loadNodeIdentity(dir: string, now: number): Promise<NodeIdentity> {
+  const p = statePaths(dir);
+  const { ca, cluster, raw } = await readTrust(dir);
+  const keys = await ensureNodeKeys(dir);
   const revocation = new RevocationState();
   if (existsSync(p.crl))
     revocation.acceptList(openRevocationList(new Uint8Array(await readFile(p.crl)), ca, cluster));

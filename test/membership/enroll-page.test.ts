@@ -166,6 +166,24 @@ describe('enrollment page in headless Chromium', () => {
         status: string;
       };
       assert.equal(poll.status, 'revoked');
+
+      // The node's state follows: its periodic refresh (here run once) brings the new list.
+      const refresher = spawn(
+        process.execPath,
+        [BIN, 'enroll', '--refresh-crl', '--server', server.url, '--dir', state],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const said = waitForOutput(refresher, /revocation list seq 2/, 30_000);
+      assert.equal(await new Promise((r) => refresher.once('exit', r)), 0);
+      await said;
+      const held = openRevocationList(
+        new Uint8Array(await readFile(join(state, 'crl.bin'))),
+        ca.authority,
+        'campus',
+      );
+      assert.deepEqual([held.seq, held.ids], [2, [nodeId]]);
     },
   );
 });
