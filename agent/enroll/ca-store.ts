@@ -98,7 +98,13 @@ export class CertificateAuthority {
   /** Records a request; `sign` issues at once. Idempotent per node id while pending/issued. */
   submit(
     csr: Uint8Array,
-    opts: { token: string; owner?: string; sign: boolean; spendToken?: string },
+    opts: {
+      token: string;
+      owner?: string;
+      /** Sign at once? Decided inside the lock, on the fresh state (auto-then-approve counts). */
+      sign: boolean | ((st: Readonly<CaState>) => boolean);
+      spendToken?: string;
+    },
   ): Promise<RequestRecord> {
     return this.#mutate(async () => {
       let req;
@@ -132,7 +138,7 @@ export class CertificateAuthority {
       };
       this.st.requests.push(rec);
       if (spend) this.st.spentTokens.push(spend);
-      if (opts.sign) {
+      if (typeof opts.sign === 'function' ? opts.sign(this.st) : opts.sign) {
         await this.#issue(rec);
         this.st.autoSigned++;
       }
@@ -248,6 +254,9 @@ export class CertificateAuthority {
         await writeFileAtomic(path, JSON.stringify(this.st, null, 2));
         this.#loadedMtime = (await stat(path)).mtimeMs;
         return out;
+      } catch (e) {
+        this.#loadedMtime = -1; // memory may hold half a change: reload from disk next time
+        throw e;
       } finally {
         await release();
       }

@@ -139,7 +139,8 @@ export class EnrollServer {
     if (typeof body['csr'] !== 'string')
       throw new EnrollError('BAD_REQUEST', 'field "csr" (base64) is required');
     const { ca } = this.#c;
-    const sign = signsAutomatically(this.#cfg.policy, this.#cfg.autoLimit, ca.state.autoSigned);
+    const sign = (st: { autoSigned: number }) =>
+      signsAutomatically(this.#cfg.policy, this.#cfg.autoLimit, st.autoSigned);
     const rec = await ca.submit(Buffer.from(body['csr'], 'base64'), {
       token: token.label,
       owner: token.owner,
