@@ -123,7 +123,7 @@ describe('enrollment page in headless Chromium', () => {
 
       const row = page.getByRole('row').filter({ hasText: nodeId });
       assert.match(await row.innerText(), /lab-pi/);
-      await row.getByRole('button', { name: /Approve/ }).click();
+      await row.getByRole('button', { name: `Approve node ${nodeId.slice(0, 8)}` }).click();
       await page.getByRole('status').filter({ hasText: 'Approved node' }).waitFor();
 
       assert.equal(await exited, 0, 'enroll exits 0 once approved');
@@ -145,7 +145,7 @@ describe('enrollment page in headless Chromium', () => {
       assert.equal(ca.isRevoked(nodeId), false);
 
       const enrolled = page.getByRole('row').filter({ hasText: nodeId });
-      await enrolled.getByRole('button', { name: 'Revoke…' }).click();
+      await enrolled.getByRole('button', { name: `Revoke… node ${nodeId.slice(0, 8)}` }).click();
       await page.getByRole('heading', { name: /Revoke node/ }).waitFor();
       await page.getByRole('button', { name: 'Revoke this node' }).click();
       await page.getByRole('heading', { name: /Revoked nodes \(1\)/ }).waitFor();
