@@ -149,7 +149,7 @@ describe('enrollment page in headless Chromium', () => {
       await page.getByRole('heading', { name: /Revoke node/ }).waitFor();
       await page.getByRole('button', { name: 'Revoke this node' }).click();
       await page.getByRole('heading', { name: /Revoked nodes \(1\)/ }).waitFor();
-      await page.screenshot({ path: join(tmpdir(), 'p2pu-enroll-page.png'), fullPage: true });
+      await page.screenshot({ path: join(tmp, 'enroll-page.png'), fullPage: true }); // inside tmp: removed after
 
       const crl = openRevocationList(
         new Uint8Array(await (await fetch(`${server.url}/crl`)).arrayBuffer()),
