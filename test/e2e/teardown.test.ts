@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { listNamespacesSync } from './harness/netns.ts';
@@ -57,5 +58,6 @@ describe('harness teardown', () => {
     assert.equal(code, 130);
     assert.deepEqual(listNamespacesSync('p2pe-c-'), []);
     assert.equal(alive(pid), false, 'the process in node 1 is gone');
+    rmSync('/tmp/p2pe-c', { recursive: true, force: true }); // logs kept on a signal, by design
   });
 });
