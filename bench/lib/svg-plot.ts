@@ -42,11 +42,13 @@ export function niceStep(span: number, count = 6): number {
 export function renderChart(c: Chart): string {
   const W = c.width ?? 720;
   const H = c.height ?? 420;
-  const m = { l: 60, r: 20, t: 40, b: 50 };
+  const m = { l: 60, r: 20, t: 56, b: 50 };
   const xs = [...c.series.flatMap((s) => s.points.map((p) => p[0])), ...(c.markers ?? []).map((k) => k.x)];
   const ys = c.series.flatMap((s) => s.points.map((p) => p[1]));
   const xMax = Math.max(1e-9, ...xs.filter(Number.isFinite)) * 1.05;
-  const yMax = Math.max(1e-9, ...ys.filter(Number.isFinite));
+  const yTop = Math.max(1e-9, ...ys.filter(Number.isFinite));
+  const yStep = niceStep(yTop, 5);
+  const yMax = Math.ceil(yTop / yStep - 1e-9) * yStep;
   const sx = (x: number) => m.l + (x / xMax) * (W - m.l - m.r);
   const sy = (y: number) => H - m.b - (y / yMax) * (H - m.t - m.b);
   const out: string[] = [
@@ -60,7 +62,6 @@ export function renderChart(c: Chart): string {
       `<line x1="${f1(sx(x))}" y1="${H - m.b}" x2="${f1(sx(x))}" y2="${m.t}" stroke="#eee"/>`,
       `<text x="${f1(sx(x))}" y="${H - m.b + 16}" text-anchor="middle">${f1(x)}</text>`,
     );
-  const yStep = niceStep(yMax, 5);
   for (let y = 0; y <= yMax + 1e-9; y += yStep)
     out.push(
       `<line x1="${m.l}" y1="${f1(sy(y))}" x2="${W - m.r}" y2="${f1(sy(y))}" stroke="#eee"/>`,
@@ -74,18 +75,20 @@ export function renderChart(c: Chart): string {
   );
   for (const [i, k] of (c.markers ?? []).entries()) {
     const color = k.color ?? '#555';
+    const right = sx(k.x) > m.l + 0.7 * (W - m.l - m.r);
     out.push(
       `<line x1="${f1(sx(k.x))}" y1="${H - m.b}" x2="${f1(sx(k.x))}" y2="${m.t}" stroke="${color}" stroke-dasharray="5,4"/>`,
-      `<text x="${f1(sx(k.x) + 4)}" y="${m.t + 14 + 14 * i}" fill="${color}">${esc(k.label)}</text>`,
+      `<text x="${f1(sx(k.x) + (right ? -4 : 4))}" y="${m.t + 14 + 14 * i}" fill="${color}"${right ? ' text-anchor="end"' : ''}>${esc(k.label)}</text>`,
     );
   }
-  for (const [i, s] of c.series.entries()) {
+  let lx = m.l;
+  for (const s of c.series) {
     out.push(`<path d="${pathOf(s, sx, sy)}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-    const ly = H - m.b - 12 - 16 * (c.series.length - 1 - i);
     out.push(
-      `<line x1="${W - m.r - 190}" y1="${ly - 4}" x2="${W - m.r - 170}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
-      `<text x="${W - m.r - 165}" y="${ly}">${esc(s.label)}</text>`,
+      `<line x1="${lx}" y1="38" x2="${lx + 20}" y2="38" stroke="${s.color}" stroke-width="2"/>`,
+      `<text x="${lx + 25}" y="42">${esc(s.label)}</text>`,
     );
+    lx += 40 + 7 * s.label.length;
   }
   out.push('</svg>');
   return `${out.join('\n')}\n`;

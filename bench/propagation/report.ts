@@ -82,6 +82,13 @@ export function buildReport(params: RunParams, b: Bounds, p2p: P2pOutcome, centr
         lastPieceStallMedianS: r(median(stalls)),
         lastPieceStallMaxS: r(max(stalls)),
         steadyMbitMedian: r(median(finite(ms.map((m) => m.steadyBps))) * 8e-6),
+        medianMilestonesS: {
+          firstByte: r(median(firstBytes)),
+          p10: r(median(finite(ms.map((m) => m.p10S)))),
+          p90: r(median(finite(ms.map((m) => m.p90S)))),
+          p99: r(median(finite(ms.map((m) => m.p99S)))),
+          done: r(median(done)),
+        },
       },
       linkBytes: Object.fromEntries(p2p.links),
     },
