@@ -15,4 +15,16 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('../verify.ts'),
   },
   show: { summary: 'print what a torrent-file++ holds', load: () => import('../show.ts') },
+  manager: {
+    summary: 'run the node manager daemon',
+    load: () => import('../../agent/manager/cli/manager.ts'),
+  },
+  publish: {
+    summary: "drop a torrent-file++ (and payload) into this node's inbox",
+    load: () => import('../../agent/manager/cli/publish.ts'),
+  },
+  status: {
+    summary: "show this node's updates and versions",
+    load: () => import('../../agent/manager/cli/status.ts'),
+  },
 };

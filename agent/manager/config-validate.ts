@@ -1,0 +1,129 @@
+/**
+ * Config validation: plain JSON in, an immutable ManagerConfig out, or a ConfigError
+ * naming the key. Pure: no file access (paths are checked for form only).
+ */
+import { isIP } from 'node:net';
+import { DEFAULTS, type DeployerSpec, type ManagerConfig } from './config.ts';
+import { absPath, fail, int, object, optStr, str, strList } from './config-fields.ts';
+
+const TOP = [
+  'trustedKeys',
+  'stateDir',
+  'inboxDir',
+  'transmission',
+  'tracker',
+  'natmSocket',
+  'deployers',
+  'deploy',
+  'logLevel',
+];
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function parsePeer(text: string, key: string): { ip: string; port: number } {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || isIP(m[1]!) !== 4 || port < 1 || port > 65535) fail(key, '"a.b.c.d:port" (IPv4)', text);
+  return { ip: m[1]!, port };
+}
+
+function deployer(v: unknown, key: string): DeployerSpec {
+  const o = object(v, key, ['type', 'path', 'args', 'manifest', 'puppetArgs']);
+  if (o['type'] === 'script') {
+    object(v, key, ['type', 'path', 'args']);
+    return {
+      type: 'script',
+      path: absPath(o, 'path', `${key}.path`),
+      args: strList(o, 'args', `${key}.args`, []),
+    };
+  }
+  if (o['type'] === 'puppet') {
+    object(v, key, ['type', 'manifest', 'puppetArgs']);
+    const manifest = o['manifest'] === undefined ? undefined : absPath(o, 'manifest', `${key}.manifest`);
+    const puppetArgs = strList(o, 'puppetArgs', `${key}.puppetArgs`, []);
+    return manifest === undefined ? { type: 'puppet', puppetArgs } : { type: 'puppet', manifest, puppetArgs };
+  }
+  return fail(`${key}.type`, '"script" or "puppet"', o['type']);
+}
+
+function deployers(v: unknown): Record<string, DeployerSpec> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('deployers', 'an object', v);
+  const out: Record<string, DeployerSpec> = {};
+  for (const [prefix, spec] of Object.entries(v)) {
+    if (prefix.startsWith('//')) continue;
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(prefix))
+      fail(`deployers["${prefix}"]`, 'a URI prefix (scheme:...)', prefix);
+    out[prefix] = deployer(spec, `deployers["${prefix}"]`);
+  }
+  if (Object.keys(out).length === 0) fail('deployers', 'at least one URI prefix', v);
+  return out;
+}
+
+export function validateConfig(json: unknown): ManagerConfig {
+  const top = object(json, '', TOP);
+  const keys = strList(top, 'trustedKeys', 'trustedKeys');
+  if (keys.length === 0) fail('trustedKeys', 'at least one public key path', keys);
+  keys.forEach((k, i) => k.startsWith('/') || fail(`trustedKeys[${i}]`, 'an absolute path', k));
+  const T = DEFAULTS.transmission;
+  const t = object(top['transmission'], 'transmission', [
+    'url',
+    'username',
+    'password',
+    'downloadDir',
+    'timeoutMs',
+    'pollMs',
+  ]);
+  const url = str(t, 'url', 'transmission.url', T.url);
+  if (!/^https?:\/\/[^/\s]+\/\S*$/.test(url)) fail('transmission.url', 'an http(s) URL', url);
+  const username = optStr(t, 'username', 'transmission.username');
+  const password = optStr(t, 'password', 'transmission.password');
+  if ((username === undefined) !== (password === undefined))
+    fail('transmission.password', 'username and password together', password ?? username);
+  const tr = object(top['tracker'] ?? {}, 'tracker', ['host', 'port', 'peers', 'intervalS']);
+  const host = str(tr, 'host', 'tracker.host', DEFAULTS.tracker.host);
+  if (isIP(host) === 0) fail('tracker.host', 'an IP address', host);
+  const peers = strList(tr, 'peers', 'tracker.peers', []);
+  peers.forEach((p, i) => parsePeer(p, `tracker.peers[${i}]`));
+  const D = DEFAULTS.deploy;
+  const d = object(top['deploy'] ?? {}, 'deploy', Object.keys(D));
+  const natm = top['natmSocket'];
+  if (natm !== undefined && natm !== null) absPath(top, 'natmSocket', 'natmSocket');
+  const logLevel = str(top, 'logLevel', 'logLevel', DEFAULTS.logLevel);
+  if (!(LEVELS as readonly string[]).includes(logLevel)) fail('logLevel', LEVELS.join('|'), logLevel);
+  const cfg: ManagerConfig = {
+    trustedKeys: keys,
+    stateDir: absPath(top, 'stateDir', 'stateDir'),
+    inboxDir: absPath(top, 'inboxDir', 'inboxDir'),
+    transmission: {
+      url,
+      ...(username === undefined ? {} : { username, password: password! }),
+      downloadDir: absPath(t, 'downloadDir', 'transmission.downloadDir'),
+      timeoutMs: int(t, 'timeoutMs', 'transmission.timeoutMs', 100, 600_000, T.timeoutMs),
+      pollMs: int(t, 'pollMs', 'transmission.pollMs', 100, 60_000, T.pollMs),
+    },
+    tracker: {
+      host,
+      port: int(tr, 'port', 'tracker.port', 0, 65535, DEFAULTS.tracker.port),
+      peers,
+      intervalS: int(tr, 'intervalS', 'tracker.intervalS', 5, 3600, DEFAULTS.tracker.intervalS),
+    },
+    natmSocket: typeof natm === 'string' ? natm : null,
+    deployers: deployers(top['deployers']),
+    deploy: {
+      timeoutMs: int(d, 'timeoutMs', 'deploy.timeoutMs', 100, 86_400_000, D.timeoutMs),
+      maxAttempts: int(d, 'maxAttempts', 'deploy.maxAttempts', 1, 100, D.maxAttempts),
+      backoffMs: int(d, 'backoffMs', 'deploy.backoffMs', 0, 3_600_000, D.backoffMs),
+      backoffMaxMs: int(d, 'backoffMaxMs', 'deploy.backoffMaxMs', 0, 86_400_000, D.backoffMaxMs),
+      outputCapBytes: int(d, 'outputCapBytes', 'deploy.outputCapBytes', 1024, 16 << 20, D.outputCapBytes),
+    },
+    logLevel: logLevel as ManagerConfig['logLevel'],
+  };
+  return deepFreeze(cfg);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,68 @@
+/**
+ * The manager's configuration: one typed, immutable object (STYLE.md rule 11). Defaults
+ * are stated here; docs/manager.md has the reference and docs/config/manager.example.json
+ * an annotated example. Validation lives in config-validate.ts, file reading in
+ * config-load.ts.
+ */
+
+/** How an update for a URI is applied (docs/manager.md §Deployer contract). */
+export type DeployerSpec =
+  | { readonly type: 'script'; readonly path: string; readonly args: readonly string[] }
+  | { readonly type: 'puppet'; readonly manifest?: string; readonly puppetArgs: readonly string[] };
+
+export interface ManagerConfig {
+  /** Paths of trusted admin Ed25519 public keys (PEM). At least one. */
+  readonly trustedKeys: readonly string[];
+  /** Version store, accepted torrents, deploy work files. */
+  readonly stateDir: string;
+  /** Watched directory: X.torrent (+ payload named as info.name beside it). */
+  readonly inboxDir: string;
+  readonly transmission: {
+    readonly url: string;
+    readonly username?: string;
+    readonly password?: string;
+    /** Where Transmission stores payloads; must be the daemon's view of the same path. */
+    readonly downloadDir: string;
+    readonly timeoutMs: number;
+    readonly pollMs: number;
+  };
+  readonly tracker: {
+    readonly host: string;
+    /** 0 picks a free port at start (fine for tests; a fixed port survives restarts). */
+    readonly port: number;
+    /** "ip:port" BitTorrent peers listed for every torrent until natm supplies peers. */
+    readonly peers: readonly string[];
+    readonly intervalS: number;
+  };
+  /** natm's IPC socket (docs/protocol/ipc.md); null runs without natm. */
+  readonly natmSocket: string | null;
+  /** URI prefix → deployer. The longest matching prefix wins; no match = URI_NOT_ACCEPTED. */
+  readonly deployers: Readonly<Record<string, DeployerSpec>>;
+  readonly deploy: {
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    readonly backoffMs: number;
+    readonly backoffMaxMs: number;
+    readonly outputCapBytes: number;
+  };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULT_CONFIG_PATH = '/etc/p2p-update/manager.json';
+
+export const DEFAULTS = {
+  transmission: {
+    url: 'http://127.0.0.1:9091/transmission/rpc',
+    timeoutMs: 10_000,
+    pollMs: 1_000,
+  },
+  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
+  deploy: {
+    timeoutMs: 600_000,
+    maxAttempts: 3,
+    backoffMs: 5_000,
+    backoffMaxMs: 300_000,
+    outputCapBytes: 65_536,
+  },
+  logLevel: 'info',
+} as const;

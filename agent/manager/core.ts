@@ -1,0 +1,52 @@
+/**
+ * What every manager step shares: the wired components and the one way to record a
+ * state change (store first, then tell natm). A StoreError is fatal: the manager must
+ * not act on a decision it could not write down.
+ */
+import { join } from 'node:path';
+import type { Clock } from '../common/clock.ts';
+import type { Logger } from '../common/logger.ts';
+import type { PublicKey } from '../crypto/keys.ts';
+import type { ManagerConfig } from './config.ts';
+import type { UpdateRecord } from './model.ts';
+import type { DeployRunner, NatmPort, TransmissionPort } from './ports.ts';
+import type { VersionStore } from './store.ts';
+import { transition, type UpdateEvent } from './update-machine.ts';
+
+export interface Core {
+  readonly store: VersionStore;
+  readonly tx: TransmissionPort;
+  readonly natm: NatmPort;
+  readonly runDeploy: DeployRunner;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly config: ManagerConfig;
+  readonly trusted: readonly PublicKey[];
+  readonly trackerUrl: () => string;
+}
+
+export function payloadPath(core: Core, c: Pick<UpdateRecord, 'name'>): string {
+  return join(core.config.transmission.downloadDir, c.name);
+}
+
+/** Records `e` for `uri`@`version`. False when the version was superseded (stale event). */
+export async function record(core: Core, uri: string, version: number, e: UpdateEvent): Promise<boolean> {
+  let applied = false;
+  await core.store.update((d) => {
+    const r = d.uris[uri];
+    const next = r === undefined ? null : transition(r, version, e, core.clock.now());
+    applied = next !== null;
+    return next === null ? d : { ...d, uris: { ...d.uris, [uri]: next } };
+  });
+  if (applied && e.type !== 'progress' && e.type !== 'deploy-pid') {
+    const c = core.store.uri(uri)?.current;
+    core.log.info({ uri, version, event: e.type, state: c?.state }, 'update state');
+  }
+  if (applied) core.natm.state();
+  return applied;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return `${'code' in e ? `${String(e.code)}: ` : ''}${e.message}`;
+  return String(e);
+}

@@ -1,0 +1,171 @@
+/**
+ * Drives one URI's current update through its states until applied or failed
+ * (docs/manager.md §States). Every step starts from what the store says, so a
+ * restarted manager resumes where the last one stopped. A newer accepted version
+ * wakes the loop, which then works on that one. Transient failures (daemon down)
+ * are waited out with backoff; the update is never dropped.
+ */
+import { TransferError } from '../transmission/errors.ts';
+import { STATUS } from '../transmission/progress.ts';
+import { errorText, record, type Core } from './core.ts';
+import { nextDeployStep } from './deploy-policy.ts';
+import type { UpdateRecord } from './model.ts';
+import { sleep } from './sleep.ts';
+import { killGroup } from '../deploy/run-process.ts';
+import { reapLeftover, deployOnce } from './step-deploy.ts';
+import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
+import { addTorrent, pollDownload, type PollMemo } from './step-transfer.ts';
+import { StoreError } from './store-error.ts';
+
+const MAX_BACKOFF_MS = 10_000;
+
+export class UriDriver {
+  private running: Promise<void> | null = null;
+  private wake = new AbortController();
+  private stopped = false;
+  private dirty = false;
+  private failures = 0;
+  private memo: PollMemo = { infoHash: '', trackerChecked: false, corruptEver: 0 };
+  private seeded: string | null = null;
+  private reaped = false;
+
+  constructor(
+    private readonly core: Core,
+    private readonly uri: string,
+    private readonly onFatal: (e: unknown) => void,
+  ) {}
+
+  /** Starts the loop, or wakes it if it runs (a new version, new payload, new peers). */
+  kick(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    this.wake.abort();
+    this.wake = new AbortController();
+    this.running ??= this.loop().finally(() => {
+      this.running = null;
+      if (this.dirty) this.kick();
+    });
+  }
+
+  /**
+   * Stops the loop. A deploy in progress is killed with its process group so that stop
+   * is prompt; it is run again at the next start, like any interrupted deploy.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake.abort();
+    const c = this.core.store.uri(this.uri)?.current;
+    if (this.running && c?.state === 'deploying' && c.deployPid !== null) {
+      this.core.log.warn(
+        { uri: this.uri, version: c.version, pgid: c.deployPid },
+        'deploy interrupted by stop',
+      );
+      killGroup(c.deployPid);
+    }
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.dirty = false;
+      const c = this.core.store.uri(this.uri)?.current;
+      if (!c) return;
+      if (this.memo.infoHash !== c.infoHash)
+        this.memo = { infoHash: c.infoHash, trackerChecked: false, corruptEver: 0 };
+      try {
+        const more = await this.step(c);
+        this.failures = 0;
+        if (!more) return;
+      } catch (e) {
+        if (e instanceof StoreError) return this.onFatal(e);
+        this.failures++;
+        const wait = Math.min(MAX_BACKOFF_MS, this.core.config.transmission.pollMs * 2 ** this.failures);
+        const transient = e instanceof TransferError && e.transient;
+        this.core.log[transient ? 'warn' : 'error'](
+          { uri: this.uri, version: c.version, state: c.state, err: errorText(e), retryInMs: wait },
+          'update step failed; will retry',
+        );
+        if ((c.state === 'verified' || c.state === 'downloading') && c.lastError !== errorText(e))
+          await record(this.core, this.uri, c.version, { type: 'transfer-error', error: errorText(e) }).catch(
+            this.onFatal,
+          );
+        await sleep(this.core.clock, wait, this.wake.signal);
+      }
+    }
+  }
+
+  /** One step; false when there is nothing more to do for now. */
+  private async step(c: UpdateRecord): Promise<boolean> {
+    const { core, uri } = this;
+    switch (c.state) {
+      case 'verified':
+        await addTorrent(core, c);
+        core.natm.have(c.infoHash, false);
+        await record(core, uri, c.version, { type: 'download-started' });
+        return true;
+      case 'downloading':
+        if (await pollDownload(core, uri, c, this.memo)) {
+          core.natm.have(c.infoHash, true);
+          await record(core, uri, c.version, { type: 'downloaded' });
+        } else await sleep(core.clock, core.config.transmission.pollMs, this.wake.signal);
+        return true;
+      case 'verifying-payload': {
+        await flushToDisk(core, c.infoHash);
+        const bad = await payloadMismatch(core, c);
+        if (bad !== null) await refusePayload(core, uri, c, bad);
+        await record(
+          core,
+          uri,
+          c.version,
+          bad === null ? { type: 'payload-ok' } : { type: 'payload-bad', error: bad },
+        );
+        return true;
+      }
+      case 'deploying':
+        return this.deployStep(c);
+      case 'applied':
+        return this.seed(c);
+      case 'failed':
+        return false;
+    }
+  }
+
+  private async deployStep(c: UpdateRecord): Promise<boolean> {
+    const { core, uri } = this;
+    if (!this.reaped) {
+      reapLeftover(core, uri, c);
+      this.reaped = true;
+    }
+    const next = nextDeployStep(c, core.config.deploy, core.clock.now());
+    if (next.kind === 'wait') {
+      await sleep(core.clock, next.until - core.clock.now(), this.wake.signal);
+      return true;
+    }
+    if (next.kind === 'give-up') {
+      core.log.error({ uri, version: c.version, reason: next.reason }, 'deploy gave up');
+      await record(core, uri, c.version, { type: 'give-up', error: next.reason });
+      return true;
+    }
+    // Re-check the bytes right before every attempt: the file may have changed on disk.
+    const bad = await payloadMismatch(core, c);
+    if (bad !== null) {
+      await refusePayload(core, uri, c, bad);
+      await record(core, uri, c.version, { type: 'give-up', error: `PAYLOAD_MISMATCH: ${bad}` });
+      return true;
+    }
+    await deployOnce(core, uri, c);
+    return true;
+  }
+
+  /** An applied update keeps seeding: make sure the daemon has it (once per start). */
+  private async seed(c: UpdateRecord): Promise<boolean> {
+    if (this.seeded === c.infoHash) return false;
+    await addTorrent(this.core, c);
+    const t = await this.core.tx.get(c.infoHash);
+    if (t !== null) await this.core.tx.ensureTracker(t, this.core.trackerUrl());
+    if (t !== null && t.status === STATUS.stopped) await this.core.tx.start(c.infoHash);
+    this.core.natm.have(c.infoHash, true);
+    this.seeded = c.infoHash;
+    return false;
+  }
+}

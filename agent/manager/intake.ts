@@ -1,0 +1,81 @@
+/**
+ * Taking in a torrent-file++ from any source (inbox, publish, natm): verify (steps
+ * 1–6), decide (steps 7–8), check a local payload, then write the torrent and the
+ * new record to disk before anything acts on them. Refusals are recorded and logged.
+ */
+import { createHash } from 'node:crypto';
+import { MetadataError } from '../common/errors.ts';
+import type { VerifiedUpdate } from '../metainfo/model.ts';
+import { checkPayload } from '../metainfo/payload.ts';
+import { verifyTorrentPlusPlus } from '../metainfo/verify.ts';
+import type { Core } from './core.ts';
+import { decide } from './decide.ts';
+import type { RefusalCode } from './model.ts';
+import { accepted } from './update-machine.ts';
+
+export type Source = 'inbox' | 'natm';
+
+export type Outcome =
+  | { readonly kind: 'accepted'; readonly update: VerifiedUpdate; readonly id: string }
+  | { readonly kind: 'duplicate'; readonly update: VerifiedUpdate; readonly id: string }
+  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly reason: string; readonly id: string };
+
+export function notificationId(raw: Uint8Array): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+async function refuse(
+  core: Core,
+  source: Source,
+  id: string,
+  err: MetadataError,
+  u?: VerifiedUpdate,
+): Promise<Outcome> {
+  const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
+  core.log.warn({ source, id, code: err.code, reason: err.message, ...facts }, 'update refused');
+  await core.store.addRefusal({
+    at: core.clock.now(),
+    code: err.code,
+    reason: err.message,
+    source,
+    ...facts,
+  });
+  return { kind: 'refused', code: err.code, reason: err.message, id };
+}
+
+export async function intake(
+  core: Core,
+  raw: Uint8Array,
+  source: Source,
+  localPayload?: string,
+): Promise<Outcome> {
+  const id = notificationId(raw);
+  let u: VerifiedUpdate;
+  try {
+    u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
+  } catch (e) {
+    if (e instanceof MetadataError) return refuse(core, source, id, e);
+    throw e;
+  }
+  const d = decide(u, core.store.uri(u.uri), core.config.deployers);
+  if (d.kind === 'refuse') return refuse(core, source, id, new MetadataError(d.code, d.reason), u);
+  if (d.kind === 'duplicate') {
+    core.log.debug({ source, id, uri: u.uri, version: u.version }, 'update already held');
+    return { kind: 'duplicate', update: u, id };
+  }
+  if (localPayload !== undefined) {
+    try {
+      await checkPayload(localPayload, u);
+    } catch (e) {
+      if (e instanceof MetadataError) return refuse(core, source, id, e, u);
+      throw e;
+    }
+  }
+  await core.store.saveTorrent(u.infoHash, raw);
+  await core.store.setUri(u.uri, accepted(core.store.uri(u.uri), u, core.clock.now()));
+  core.log.info(
+    { source, id, uri: u.uri, version: u.version, infoHash: u.infoHash, signer: u.kid },
+    'update accepted',
+  );
+  return { kind: 'accepted', update: u, id };
+}

@@ -1,0 +1,132 @@
+/**
+ * Wiring of the manager daemon (STYLE.md rule 3: concrete classes meet here and only
+ * here). Start order: keys, store, tracker, Transmission client, manager (resumes),
+ * natm client, inbox. Stop is the reverse and resolves when everything is released.
+ */
+import { mkdir } from 'node:fs/promises';
+import { systemClock, type Clock } from '../common/clock.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { loadPublicKey } from '../crypto/key-files.ts';
+import { runProcess } from '../deploy/run-process.ts';
+import { PeerTable } from '../tracker/peer-table.ts';
+import { Tracker } from '../tracker/tracker.ts';
+import { TransmissionClient } from '../transmission/client.ts';
+import type { ManagerConfig } from './config.ts';
+import { parsePeer } from './config-validate.ts';
+import type { Core } from './core.ts';
+import { Inbox } from './inbox.ts';
+import { Manager } from './manager.ts';
+import { NatmClient } from './natm-client.ts';
+import type { Inbound } from './natm-messages.ts';
+import { natmState } from './natm-state.ts';
+import { NO_NATM, type NatmPort } from './ports.ts';
+import { VersionStore } from './store.ts';
+import { StoreError } from './store-error.ts';
+
+export interface Running {
+  readonly trackerUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startManager(
+  config: ManagerConfig,
+  opts: { log?: Logger; clock?: Clock; agentVersion?: string; onFatal?: (e: unknown) => void } = {},
+): Promise<Running> {
+  const log = opts.log ?? createLogger({ level: config.logLevel, name: 'p2p-update-manager' });
+  const clock = opts.clock ?? systemClock;
+  const trusted = await Promise.all(config.trustedKeys.map(loadPublicKey));
+  for (const dir of [config.stateDir, config.inboxDir, config.transmission.downloadDir])
+    await mkdir(dir, { recursive: true });
+  const store = await VersionStore.open(config.stateDir);
+  const peers = new PeerTable(config.tracker.peers.map((p, i) => parsePeer(p, `tracker.peers[${i}]`)));
+  const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
+  await tracker.start();
+  const tx = new TransmissionClient(config.transmission);
+  let natm: NatmPort = NO_NATM;
+  const natmProxy: NatmPort = {
+    relay: (m) => natm.relay(m),
+    verdict: (m) => natm.verdict(m),
+    have: (h, c) => natm.have(h, c),
+    state: () => natm.state(),
+  };
+  const core: Core = {
+    store,
+    tx,
+    natm: natmProxy,
+    runDeploy: runProcess,
+    clock,
+    log: log.child({ component: 'manager' }),
+    config,
+    trusted,
+    trackerUrl: () => tracker.url,
+  };
+  let stopping: Promise<void> | null = null;
+  const onFatal = (e: unknown): void => {
+    log.fatal({ err: (e as Error).message }, 'manager cannot go on');
+    void stop().then(() => opts.onFatal?.(e));
+  };
+  const manager = new Manager(core, onFatal);
+  manager.start();
+  /** A store that cannot be written is fatal; anything else is this input's problem. */
+  const storeFatal = (e: unknown): never => {
+    if (e instanceof StoreError) onFatal(e);
+    throw e;
+  };
+  const onMessage = (m: Inbound): void => {
+    if (m.type === 'notification')
+      void manager
+        .submit(m.torrent, 'natm')
+        .catch(storeFatal)
+        .catch((e: unknown) =>
+          log.child({ component: 'natm' }).error({ err: String(e) }, 'notification not handled'),
+        );
+    else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
+      log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
+      tx.reannounce(m.infoHash).catch(() => undefined);
+    }
+  };
+  const natmClient =
+    config.natmSocket === null
+      ? null
+      : new NatmClient(
+          {
+            clock,
+            log: log.child({ component: 'natm' }),
+            onMessage,
+            onConnect: async (c) => {
+              for (const r of await manager.currentTorrents()) {
+                c.relay(r);
+                c.have(r.infoHash, r.complete);
+              }
+            },
+            stateMessage: () => natmState(store.data),
+            btPort: () => tx.peerPort(),
+          },
+          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0' },
+        );
+  if (natmClient) {
+    natm = natmClient;
+    natmClient.start();
+  }
+  const inbox = new Inbox(
+    {
+      submit: (raw, payload) => manager.submit(raw, 'inbox', payload),
+      log: log.child({ component: 'inbox' }),
+    },
+    { dir: config.inboxDir, settleMs: 300 },
+  );
+  await inbox.start();
+  log.info(
+    { stateDir: config.stateDir, tracker: tracker.url, uris: Object.keys(store.data.uris).length },
+    'manager started',
+  );
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await inbox.stop();
+      await natmClient?.stop();
+      await manager.stop();
+      await tracker.stop();
+      log.info({}, 'manager stopped');
+    })());
+  return { trackerUrl: tracker.url, stop };
+}

@@ -1,0 +1,109 @@
+/**
+ * The manager: takes torrent-file++ in (intake.ts), keeps one driver per URI
+ * (driver.ts) and answers natm. Intakes are serialised so that two copies of one
+ * update arriving together cannot both be "accepted".
+ */
+import { errorText, payloadPath, type Core } from './core.ts';
+import { UriDriver } from './driver.ts';
+import { intake, notificationId, type Outcome, type Source } from './intake.ts';
+import { placePayload } from './place-payload.ts';
+
+export interface RelayMessage {
+  id: string;
+  uri: string;
+  version: number;
+  infoHash: string;
+  torrent: Uint8Array;
+  /** The payload is complete on this node (past downloading). */
+  complete: boolean;
+}
+
+export class Manager {
+  private readonly drivers = new Map<string, UriDriver>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private started = false;
+
+  constructor(
+    private readonly core: Core,
+    private readonly onFatal: (e: unknown) => void,
+  ) {}
+
+  /** Resumes every URI's current update from the store. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const uri of Object.keys(this.core.store.data.uris)) this.driver(uri).kick();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.chain.catch(() => undefined);
+    await Promise.all([...this.drivers.values()].map((d) => d.stop()));
+    this.drivers.clear();
+  }
+
+  submit(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
+    const run = (): Promise<Outcome> => this.take(raw, source, localPayload);
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async take(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
+    const o = await intake(this.core, raw, source, localPayload);
+    if (o.kind === 'refused') {
+      if (source === 'natm') this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
+      return o;
+    }
+    const u = o.update;
+    this.core.natm.relay({ id: o.id, uri: u.uri, version: u.version, infoHash: u.infoHash, torrent: raw });
+    const c = this.core.store.uri(u.uri)?.current;
+    if (localPayload !== undefined && c && (c.state === 'verified' || c.state === 'downloading')) {
+      try {
+        const placed = await placePayload(localPayload, payloadPath(this.core, c), u);
+        if (placed) this.core.log.info({ uri: u.uri, infoHash: u.infoHash }, 'local payload placed');
+        if (placed && c.state === 'downloading') await this.core.tx.verify(u.infoHash);
+      } catch (e) {
+        this.core.log.warn({ uri: u.uri, err: errorText(e) }, 'local payload not placed; will download');
+      }
+    }
+    if (o.kind === 'accepted') this.core.natm.state();
+    if (this.started) this.driver(u.uri).kick();
+    return o;
+  }
+
+  /** Wakes the drivers (after new peers arrive). */
+  kickAll(): void {
+    for (const d of this.drivers.values()) d.kick();
+  }
+
+  /** Every URI's current torrent, for natm after (re)connecting. */
+  async currentTorrents(): Promise<RelayMessage[]> {
+    const out: RelayMessage[] = [];
+    for (const [uri, r] of Object.entries(this.core.store.data.uris)) {
+      const c = r.current;
+      if (c === null || c.state === 'failed') continue;
+      const torrent = await this.core.store.loadTorrent(c.infoHash).catch(() => null);
+      if (torrent === null) continue;
+      const complete = c.state !== 'verified' && c.state !== 'downloading';
+      out.push({
+        id: notificationId(torrent),
+        uri,
+        version: c.version,
+        infoHash: c.infoHash,
+        torrent,
+        complete,
+      });
+    }
+    return out;
+  }
+
+  private driver(uri: string): UriDriver {
+    let d = this.drivers.get(uri);
+    if (!d) {
+      d = new UriDriver(this.core, uri, this.onFatal);
+      this.drivers.set(uri, d);
+    }
+    return d;
+  }
+}

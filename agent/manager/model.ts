@@ -1,0 +1,71 @@
+/**
+ * What the version store holds (docs/manager.md §State). Plain JSON, so that
+ * `p2p-update status` can read the file without the daemon.
+ */
+import type { MetadataCode } from '../common/errors.ts';
+
+export type UpdateState =
+  'verified' | 'downloading' | 'verifying-payload' | 'deploying' | 'applied' | 'failed';
+
+export const UPDATE_STATES: readonly UpdateState[] = [
+  'verified',
+  'downloading',
+  'verifying-payload',
+  'deploying',
+  'applied',
+  'failed',
+];
+
+/** The update a URI is working on: the highest accepted version. */
+export interface UpdateRecord {
+  readonly version: number;
+  readonly infoHash: string;
+  /** info.name: the payload's file name in the download dir. */
+  readonly name: string;
+  readonly length: number;
+  readonly sha256: string;
+  readonly state: UpdateState;
+  /** Milliseconds since the epoch at which each state was (last) entered. */
+  readonly at: Partial<Record<UpdateState, number>>;
+  /** 0..1, last seen from Transmission. */
+  readonly progress: number;
+  readonly lastError: string | null;
+  readonly deployAttempts: number;
+  /** When the next deploy attempt may start (after a failure). */
+  readonly nextAttemptAt: number | null;
+  /** Process group of a running deploy, killed on restart if still alive. */
+  readonly deployPid: number | null;
+}
+
+export interface UriRecord {
+  /** Highest version ever accepted: never lowered. */
+  readonly highestAccepted: number;
+  /** Highest version whose deploy exited 0, or null. */
+  readonly applied: number | null;
+  readonly appliedAt: number | null;
+  readonly current: UpdateRecord | null;
+}
+
+export type RefusalCode = MetadataCode;
+
+export interface Refusal {
+  readonly at: number;
+  readonly code: RefusalCode;
+  readonly reason: string;
+  /** inbox | natm | payload */
+  readonly source: string;
+  readonly uri?: string;
+  readonly version?: number;
+  readonly infoHash?: string;
+}
+
+export interface StoreData {
+  readonly schema: 1;
+  readonly uris: Readonly<Record<string, UriRecord>>;
+  /** Most recent first, at most MAX_REFUSALS. */
+  readonly refusals: readonly Refusal[];
+}
+
+export const MAX_REFUSALS = 50;
+
+export const EMPTY_STORE: StoreData = { schema: 1, uris: {}, refusals: [] };

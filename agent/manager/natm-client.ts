@@ -1,0 +1,131 @@
+/**
+ * The manager's side of the natm IPC (docs/protocol/ipc.md): a Unix-socket client that
+ * reconnects with backoff (0.5 s doubling to 10 s), says hello and re-announces every
+ * current torrent on each connect, and hands inbound messages to the manager. Sends
+ * never block: while disconnected they are dropped (hello re-sends what matters), and a
+ * peer that stops reading gets nothing more once 8 MiB are queued.
+ */
+import { createConnection, type Socket } from 'node:net';
+import type { Clock, Timer } from '../common/clock.ts';
+import type { Logger } from '../common/logger.ts';
+import { decodeInbound, type Inbound } from './natm-messages.ts';
+import { LineSplitter, parseMessage } from './ndjson.ts';
+import type { NatmPort } from './ports.ts';
+
+export interface NatmComponents {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Called on every connect, after hello: send relays etc. */
+  readonly onConnect: (client: NatmClient) => Promise<void>;
+  readonly onMessage: (m: Inbound) => void;
+  readonly stateMessage: () => object;
+  readonly btPort: () => Promise<number | null>;
+}
+
+const MAX_QUEUED_BYTES = 8 << 20;
+
+export class NatmClient implements NatmPort {
+  private socket: Socket | null = null;
+  private timer: Timer | null = null;
+  private backoffMs = 500;
+  private running = false;
+  badFrames = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly c: NatmComponents,
+    private readonly init: { path: string; agentVersion: string },
+  ) {}
+
+  get connected(): boolean {
+    return this.socket !== null && !this.socket.connecting;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timer?.cancel();
+    this.timer = null;
+    const s = this.socket;
+    this.socket = null;
+    if (s && !s.destroyed) await new Promise<void>((resolve) => s.once('close', () => resolve()).destroy());
+  }
+
+  relay(m: { id: string; uri: string; version: number; infoHash: string; torrent: Uint8Array }): void {
+    const { id, uri, version, infoHash } = m;
+    this.send({
+      type: 'relay',
+      id,
+      uri,
+      version,
+      infoHash,
+      torrent: Buffer.from(m.torrent).toString('base64'),
+    });
+  }
+  verdict(m: { id: string; code: string; reason: string }): void {
+    this.send({ type: 'verdict', id: m.id, accepted: false, code: m.code, reason: m.reason });
+  }
+  have(infoHash: string, complete: boolean): void {
+    this.send({ type: 'have', infoHash, complete });
+  }
+  state(): void {
+    this.send({ type: 'state', ...this.c.stateMessage() });
+  }
+
+  private send(m: object): void {
+    const s = this.socket;
+    if (!s || s.connecting || s.destroyed) return;
+    if (s.writableLength > MAX_QUEUED_BYTES) {
+      this.dropped++;
+      return;
+    }
+    s.write(`${JSON.stringify(m)}\n`);
+  }
+
+  private connect(): void {
+    if (!this.running) return;
+    const s = createConnection(this.init.path);
+    const split = new LineSplitter();
+    this.socket = s;
+    s.on('connect', () => void this.greet());
+    s.on('data', (chunk: Buffer) => {
+      for (const line of split.push(chunk)) this.receive(line);
+      this.badFrames += split.dropped;
+      split.dropped = 0;
+    });
+    s.on('error', (e) => this.c.log.debug({ err: e.message, path: this.init.path }, 'natm socket error'));
+    s.on('close', () => {
+      if (this.socket === s) this.socket = null;
+      if (!this.running) return;
+      this.timer = this.c.clock.setTimeout(() => this.connect(), this.backoffMs);
+      this.backoffMs = Math.min(10_000, this.backoffMs * 2);
+    });
+  }
+
+  private async greet(): Promise<void> {
+    this.backoffMs = 500;
+    const btPort = await this.c.btPort().catch(() => null);
+    this.send({ type: 'hello', agentVersion: this.init.agentVersion, btPort });
+    this.c.log.info({ path: this.init.path }, 'natm connected');
+    await this.c
+      .onConnect(this)
+      .catch((e: unknown) => this.c.log.warn({ err: String(e) }, 'natm resync failed'));
+    this.state();
+  }
+
+  private receive(line: string): void {
+    const raw = parseMessage(line);
+    const m = raw === null ? null : decodeInbound(raw);
+    if (m === null) {
+      this.badFrames++;
+      this.c.log.debug({ reason: 'bad frame', type: raw?.type }, 'natm message dropped');
+      return;
+    }
+    this.c.onMessage(m);
+  }
+}

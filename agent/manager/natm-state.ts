@@ -1,0 +1,24 @@
+/** The `state` message for natm (docs/protocol/ipc.md), pure: from the store's data. */
+import type { StoreData } from './model.ts';
+
+export interface StateMessage {
+  applied: Record<string, number>;
+  current: { uri: string; version: number; state: string; progress: number } | null;
+}
+
+export function natmState(d: StoreData): StateMessage {
+  const applied: Record<string, number> = {};
+  let current: StateMessage['current'] = null;
+  let latest = -1;
+  for (const [uri, r] of Object.entries(d.uris)) {
+    if (r.applied !== null) applied[uri] = r.applied;
+    const c = r.current;
+    if (c === null || c.state === 'applied' || c.state === 'failed') continue;
+    const t = Math.max(...Object.values(c.at).map((v) => v ?? 0));
+    if (t > latest) {
+      latest = t;
+      current = { uri, version: c.version, state: c.state, progress: c.progress };
+    }
+  }
+  return { applied, current };
+}

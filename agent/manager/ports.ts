@@ -1,0 +1,36 @@
+/**
+ * The narrow interfaces the manager core uses (STYLE.md rule 3). main.ts wires the
+ * real adapters; unit tests may pass fakes.
+ */
+import type { AddResult } from '../transmission/client.ts';
+import type { TorrentProgress } from '../transmission/progress.ts';
+import type { DeployCommand } from '../deploy/deployers.ts';
+import type { RunInit, RunResult } from '../deploy/run-process.ts';
+import type { RefusalCode } from './model.ts';
+
+export interface TransmissionPort {
+  add(metainfo: Uint8Array, downloadDir: string): Promise<AddResult>;
+  get(infoHash: string): Promise<TorrentProgress | null>;
+  ensureTracker(t: TorrentProgress, url: string): Promise<void>;
+  start(infoHash: string): Promise<unknown>;
+  stop(infoHash: string): Promise<unknown>;
+  verify(infoHash: string): Promise<unknown>;
+  reannounce(infoHash: string): Promise<unknown>;
+}
+
+export type DeployRunner = (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;
+
+/** What the manager tells natm (docs/protocol/ipc.md §manager → natm). Never blocks. */
+export interface NatmPort {
+  relay(m: { id: string; uri: string; version: number; infoHash: string; torrent: Uint8Array }): void;
+  verdict(m: { id: string; code: RefusalCode; reason: string }): void;
+  have(infoHash: string, complete: boolean): void;
+  state(): void;
+}
+
+export const NO_NATM: NatmPort = {
+  relay: () => undefined,
+  verdict: () => undefined,
+  have: () => undefined,
+  state: () => undefined,
+};

@@ -1,0 +1,62 @@
+/**
+ * Download steps: add the torrent to Transmission (pointed at our tracker), then
+ * follow it until complete. Adding is idempotent ("torrent-duplicate"), so after any
+ * restart of either process the manager simply adds again and keeps following.
+ */
+import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
+import { withAnnounce } from '../metainfo/announce.ts';
+import { isComplete, localError, STATUS } from '../transmission/progress.ts';
+import { record, type Core } from './core.ts';
+import type { UpdateRecord } from './model.ts';
+
+/** Adds (or re-adds) the torrent; returns what the daemon said. */
+export async function addTorrent(core: Core, c: UpdateRecord): Promise<'added' | 'duplicate'> {
+  const raw = await core.store.loadTorrent(c.infoHash);
+  const t = withAnnounce(parseTorrentPlusPlus(raw), core.trackerUrl());
+  const r = await core.tx.add(t.raw, core.config.transmission.downloadDir);
+  core.log.info({ infoHash: c.infoHash, result: r }, 'torrent added');
+  return r;
+}
+
+export interface PollMemo {
+  infoHash: string;
+  trackerChecked: boolean;
+  corruptEver: number;
+}
+
+/**
+ * One look at a downloading torrent. Returns true when the download is complete.
+ * Re-adds a torrent the daemon lost; restarts one that is stopped.
+ */
+export async function pollDownload(
+  core: Core,
+  uri: string,
+  c: UpdateRecord,
+  memo: PollMemo,
+): Promise<boolean> {
+  const t = await core.tx.get(c.infoHash);
+  if (t === null) {
+    core.log.warn({ uri, infoHash: c.infoHash }, 'torrent missing from daemon; adding again');
+    await addTorrent(core, c);
+    memo.trackerChecked = false;
+    return false;
+  }
+  if (!memo.trackerChecked) {
+    await core.tx.ensureTracker(t, core.trackerUrl());
+    memo.trackerChecked = true;
+  }
+  if (t.corruptEver > memo.corruptEver) {
+    core.log.warn({ uri, infoHash: c.infoHash, corruptEver: t.corruptEver }, 'peer sent corrupt pieces');
+    memo.corruptEver = t.corruptEver;
+  }
+  const err = localError(t);
+  if (err !== null && err !== c.lastError) {
+    core.log.warn({ uri, infoHash: c.infoHash, err }, 'transmission local error');
+    await record(core, uri, c.version, { type: 'transfer-error', error: err });
+  }
+  if (isComplete(t)) return true;
+  if (t.status === STATUS.stopped) await core.tx.start(c.infoHash);
+  if (Math.floor(t.percentDone * 100) !== Math.floor(c.progress * 100))
+    await record(core, uri, c.version, { type: 'progress', fraction: t.percentDone });
+  return false;
+}

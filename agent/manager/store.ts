@@ -1,0 +1,106 @@
+/**
+ * The version store (lowdb over a durable JSON file, stateDir/store.json) and the
+ * accepted torrent files (stateDir/torrents/<infohash>.torrent). Updates are
+ * serialised and written before the caller goes on, so every decision the manager
+ * acts on is on disk first. A corrupt or unreadable store stops start-up.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DurableJsonFile, writeFileDurable } from './durable-json-file.ts';
+import { EMPTY_STORE, MAX_REFUSALS, type Refusal, type StoreData, type UriRecord } from './model.ts';
+import { parseStoreText } from './store-check.ts';
+import { StoreError } from './store-error.ts';
+
+export const storePath = (stateDir: string): string => join(stateDir, 'store.json');
+
+function ioError(what: string, cause: unknown): StoreError {
+  if (cause instanceof StoreError) return cause;
+  const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+  return new StoreError('STORE_IO', `${what}: ${code}`, { cause });
+}
+
+/** Reads the store without opening it for writing (p2p-update status). Null if none yet. */
+export async function readStore(stateDir: string): Promise<StoreData | null> {
+  const path = storePath(stateDir);
+  try {
+    return await new DurableJsonFile(path, parseStoreText).read();
+  } catch (e) {
+    throw ioError(`store ${path}: cannot read`, e);
+  }
+}
+
+export class VersionStore {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly db: Low<StoreData>,
+    private readonly torrentsDir: string,
+  ) {}
+
+  static async open(stateDir: string): Promise<VersionStore> {
+    const path = storePath(stateDir);
+    const torrentsDir = join(stateDir, 'torrents');
+    const db = new Low<StoreData>(new DurableJsonFile(path, parseStoreText), EMPTY_STORE);
+    try {
+      await mkdir(torrentsDir, { recursive: true, mode: 0o700 });
+      await db.read();
+    } catch (e) {
+      const err = ioError(`store ${path}: cannot read`, e);
+      throw new StoreError(err.code, `${err.message} (refusing to start; the store is never reset)`, {
+        cause: e,
+      });
+    }
+    return new VersionStore(db, torrentsDir);
+  }
+
+  get data(): StoreData {
+    return this.db.data;
+  }
+
+  uri(uri: string): UriRecord | undefined {
+    return this.db.data.uris[uri];
+  }
+
+  /** Applies `fn` and writes the result; calls are serialised. */
+  update(fn: (d: StoreData) => StoreData): Promise<StoreData> {
+    const run = async (): Promise<StoreData> => {
+      const next = fn(this.db.data);
+      if (next === this.db.data) return next;
+      this.db.data = next;
+      await this.db.write().catch((e: unknown) => {
+        throw ioError('store: cannot write', e);
+      });
+      return next;
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  setUri(uri: string, rec: UriRecord): Promise<StoreData> {
+    return this.update((d) => ({ ...d, uris: { ...d.uris, [uri]: rec } }));
+  }
+
+  addRefusal(r: Refusal): Promise<StoreData> {
+    return this.update((d) => ({ ...d, refusals: [r, ...d.refusals].slice(0, MAX_REFUSALS) }));
+  }
+
+  torrentPath(infoHash: string): string {
+    return join(this.torrentsDir, `${infoHash}.torrent`);
+  }
+
+  saveTorrent(infoHash: string, raw: Uint8Array): Promise<void> {
+    return writeFileDurable(this.torrentPath(infoHash), raw).catch((e: unknown) => {
+      throw ioError(`cannot write ${this.torrentPath(infoHash)}`, e);
+    });
+  }
+
+  async loadTorrent(infoHash: string): Promise<Uint8Array> {
+    try {
+      return await readFile(this.torrentPath(infoHash));
+    } catch (e) {
+      throw ioError(`cannot read ${this.torrentPath(infoHash)}`, e);
+    }
+  }
+}

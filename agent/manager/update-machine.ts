@@ -1,0 +1,107 @@
+/**
+ * The update state machine, pure (docs/manager.md §States):
+ *   verified → downloading → verifying-payload → deploying → applied | failed
+ * Every function takes a record and `now` and returns a new record; nothing here
+ * touches the disk, Transmission or a child process.
+ */
+import type { VerifiedUpdate } from '../metainfo/model.ts';
+import type { UpdateRecord, UpdateState, UriRecord } from './model.ts';
+
+export type UpdateEvent =
+  | { readonly type: 'download-started' }
+  | { readonly type: 'progress'; readonly fraction: number }
+  | { readonly type: 'transfer-error'; readonly error: string }
+  | { readonly type: 'downloaded' }
+  | { readonly type: 'payload-ok' }
+  | { readonly type: 'payload-bad'; readonly error: string }
+  | { readonly type: 'deploy-started' }
+  | { readonly type: 'deploy-pid'; readonly pid: number }
+  | { readonly type: 'deploy-ok' }
+  | { readonly type: 'deploy-failed'; readonly error: string; readonly retryAt: number | null }
+  | { readonly type: 'give-up'; readonly error: string };
+
+/** Which state each event may be applied in, and the state it leads to (same = stays). */
+const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: UpdateState | 'same']> = {
+  'download-started': [['verified'], 'downloading'],
+  progress: [['downloading'], 'same'],
+  'transfer-error': [['verified', 'downloading'], 'same'],
+  downloaded: [['downloading'], 'verifying-payload'],
+  'payload-ok': [['verifying-payload'], 'deploying'],
+  'payload-bad': [['verifying-payload'], 'failed'],
+  'deploy-started': [['deploying'], 'same'],
+  'deploy-pid': [['deploying'], 'same'],
+  'deploy-ok': [['deploying'], 'applied'],
+  'deploy-failed': [['deploying'], 'same'],
+  'give-up': [['deploying'], 'failed'],
+};
+
+export class StateError extends Error {}
+
+export function newUpdate(u: VerifiedUpdate, now: number): UpdateRecord {
+  return {
+    version: u.version,
+    infoHash: u.infoHash,
+    name: u.name,
+    length: u.length,
+    sha256: Buffer.from(u.sha256).toString('hex'),
+    state: 'verified',
+    at: { verified: now },
+    progress: 0,
+    lastError: null,
+    deployAttempts: 0,
+    nextAttemptAt: null,
+    deployPid: null,
+  };
+}
+
+/** The URI record after accepting `u` (the caller has decided: decide.ts). */
+export function accepted(rec: UriRecord | undefined, u: VerifiedUpdate, now: number): UriRecord {
+  const highestAccepted = Math.max(rec?.highestAccepted ?? 0, u.version);
+  return {
+    highestAccepted,
+    applied: rec?.applied ?? null,
+    appliedAt: rec?.appliedAt ?? null,
+    current: newUpdate(u, now),
+  };
+}
+
+function apply(c: UpdateRecord, e: UpdateEvent): Partial<UpdateRecord> {
+  switch (e.type) {
+    case 'progress': // the transfer moves again: an earlier transfer error is over
+      return { progress: Math.min(1, Math.max(0, e.fraction)), lastError: null };
+    case 'transfer-error':
+    case 'payload-bad':
+    case 'give-up':
+      return { lastError: e.error };
+    case 'downloaded':
+      return { progress: 1, lastError: null };
+    case 'deploy-started':
+      return { deployAttempts: c.deployAttempts + 1, nextAttemptAt: null, deployPid: null };
+    case 'deploy-pid':
+      return { deployPid: e.pid };
+    case 'deploy-ok':
+      return { lastError: null, deployPid: null };
+    case 'deploy-failed':
+      return { lastError: e.error, nextAttemptAt: e.retryAt, deployPid: null };
+    default:
+      return {};
+  }
+}
+
+/**
+ * The URI record after `event` for `version`. Returns null when `version` is no longer
+ * the current update (a newer one was accepted meanwhile): the event is stale.
+ * Throws StateError for an event the current state does not allow (a programming error).
+ */
+export function transition(rec: UriRecord, version: number, e: UpdateEvent, now: number): UriRecord | null {
+  const c = rec.current;
+  if (c === null || c.version !== version) return null;
+  const [from, to] = RULES[e.type];
+  if (!from.includes(c.state)) throw new StateError(`event ${e.type} is not allowed in state ${c.state}`);
+  const state = to === 'same' ? c.state : to;
+  const at = to === 'same' ? c.at : { ...c.at, [state]: now };
+  const current: UpdateRecord = { ...c, ...apply(c, e), state, at };
+  if (e.type !== 'deploy-ok') return { ...rec, current };
+  const applied = Math.max(rec.applied ?? 0, version);
+  return { ...rec, applied, appliedAt: now, current };
+}

@@ -1,0 +1,78 @@
+/**
+ * The HTTP tracker wire format (BEP 3 announce, BEP 23 compact peers), pure.
+ * Injected peers are reported as leechers (complete 0): Transmission 3.00 derives a
+ * "seed probability" from complete/incomplete, and a seeding daemon never dials peers
+ * it believes are seeds (LAB-NOTES).
+ */
+import { encode } from '../metainfo/bencode-strict.ts';
+
+export interface Peer {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** 6 bytes per IPv4 peer: address, then port, big-endian. Non-IPv4 entries are skipped. */
+export function compactPeers(peers: readonly Peer[]): Uint8Array {
+  const out: Buffer[] = [];
+  for (const p of peers) {
+    const parts = p.ip.split('.').map(Number);
+    if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) continue;
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) continue;
+    const b = Buffer.alloc(6);
+    parts.forEach((n, i) => (b[i] = n));
+    b.writeUInt16BE(p.port, 4);
+    out.push(b);
+  }
+  return Buffer.concat(out);
+}
+
+export function announceReply(peers: readonly Peer[], intervalS: number): Uint8Array {
+  const compact = compactPeers(peers);
+  return encode({
+    complete: 0,
+    incomplete: compact.length / 6,
+    interval: intervalS,
+    'min interval': Math.min(5, intervalS),
+    peers: compact,
+  });
+}
+
+/** Scrapes get an empty answer: counts would only mislead (every peer is "incomplete"). */
+export function scrapeReply(): Uint8Array {
+  return encode({ files: {} });
+}
+
+export function failureReply(reason: string): Uint8Array {
+  return encode({ 'failure reason': reason });
+}
+
+/**
+ * A query parameter as raw bytes: info_hash is 20 percent-encoded bytes that must not
+ * go through UTF-8 decoding. Returns null if absent or badly encoded.
+ */
+export function rawQueryParam(url: string, name: string): Uint8Array | null {
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  for (const pair of url.slice(q + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq) !== name) continue;
+    const s = pair.slice(eq + 1);
+    const out: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === '%') {
+        const h = s.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(h)) return null;
+        out.push(parseInt(h, 16));
+        i += 2;
+      } else out.push(s[i] === '+' ? 0x20 : s.charCodeAt(i) & 0xff);
+    }
+    return Uint8Array.from(out);
+  }
+  return null;
+}
+
+/** The hex info-hash of an announce URL, or null (malformed announces get a failure reply). */
+export function infoHashOf(url: string): string | null {
+  const b = rawQueryParam(url, 'info_hash');
+  return b !== null && b.length === 20 ? Buffer.from(b).toString('hex') : null;
+}

@@ -1,0 +1,82 @@
+/**
+ * The node's own HTTP tracker on localhost: Transmission announces here and gets the
+ * peers the overlay (or the config) knows for the torrent. Malformed announces get a
+ * bencoded failure reason, never an exception; only GET /announce is served.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../common/logger.ts';
+import { announceReply, failureReply, infoHashOf, scrapeReply } from './compact.ts';
+import type { PeerTable } from './peer-table.ts';
+
+export interface TrackerInit {
+  readonly host: string;
+  readonly port: number;
+  readonly intervalS: number;
+}
+
+export class Tracker {
+  private server: Server | null = null;
+  private port = 0;
+  announces = 0;
+  bad = 0;
+
+  constructor(
+    private readonly c: { peers: PeerTable; log: Logger },
+    private readonly init: TrackerInit,
+  ) {}
+
+  get url(): string {
+    return `http://${this.init.host}:${this.port}/announce`;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'text/plain');
+      let body: Uint8Array;
+      try {
+        body = this.answer(req.url ?? '', req.socket.remoteAddress ?? '');
+      } catch (e) {
+        this.bad++;
+        body = failureReply('bad request');
+        this.c.log.debug(
+          { url: (req.url ?? '').slice(0, 200), reason: String(e) },
+          'tracker dropped request',
+        );
+      }
+      res.end(body);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.init.port, this.init.host, () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    this.c.log.info({ url: this.url }, 'tracker listening');
+  }
+
+  /** The reply to one request; never throws for bad input (only for programming errors). */
+  private answer(url: string, remote: string): Uint8Array {
+    if (url.startsWith('/scrape')) return scrapeReply();
+    const infoHash = url.startsWith('/announce?') ? infoHashOf(url) : null;
+    if (infoHash === null) {
+      this.bad++;
+      this.c.log.debug({ url: url.slice(0, 200), reason: 'bad announce' }, 'tracker dropped request');
+      return failureReply('expected GET /announce?info_hash=<20 bytes>');
+    }
+    this.announces++;
+    const port = Number(new URL(url, 'http://x').searchParams.get('port'));
+    const peers = this.c.peers.list(infoHash, { ip: remote.replace(/^::ffff:/, ''), port });
+    this.c.log.debug({ infoHash, peers: peers.length, port }, 'tracker announce');
+    return announceReply(peers, this.init.intervalS);
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = null;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}

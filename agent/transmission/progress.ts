@@ -1,0 +1,53 @@
+/**
+ * Reading a torrent-get answer, pure (LAB-NOTES: Transmission 3.00). Done means
+ * percentDone 1 and nothing left, and not (re)checking local data.
+ */
+export const PROGRESS_FIELDS = [
+  'hashString',
+  'percentDone',
+  'leftUntilDone',
+  'status',
+  'error',
+  'errorString',
+  'corruptEver',
+  'uploadedEver',
+  'trackers',
+] as const;
+
+export interface TorrentProgress {
+  readonly hashString: string;
+  readonly percentDone: number;
+  readonly leftUntilDone: number;
+  /** 0 stopped, 1 check-wait, 2 checking, 3 download-wait, 4 downloading, 5 seed-wait, 6 seeding */
+  readonly status: number;
+  /** 0 ok, 1 tracker warning, 2 tracker error, 3 local error */
+  readonly error: number;
+  readonly errorString: string;
+  readonly corruptEver: number;
+  readonly uploadedEver: number;
+  readonly trackers: readonly { readonly announce: string; readonly id: number }[];
+}
+
+export const STATUS = { stopped: 0, checkWait: 1, checking: 2, seeding: 6 } as const;
+
+export function isComplete(t: TorrentProgress): boolean {
+  const checking = t.status === STATUS.checkWait || t.status === STATUS.checking;
+  return t.percentDone >= 1 && t.leftUntilDone === 0 && !checking;
+}
+
+/** Only a local error (3) stops a torrent; tracker warnings and errors do not. */
+export function localError(t: TorrentProgress): string | null {
+  return t.error === 3 ? t.errorString || 'local error' : null;
+}
+
+export function asProgress(v: unknown): TorrentProgress | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const nums = ['percentDone', 'leftUntilDone', 'status', 'error', 'corruptEver', 'uploadedEver'];
+  if (typeof o['hashString'] !== 'string' || nums.some((k) => typeof o[k] !== 'number')) return null;
+  return {
+    ...(o as unknown as TorrentProgress),
+    errorString: typeof o['errorString'] === 'string' ? o['errorString'] : '',
+    trackers: Array.isArray(o['trackers']) ? (o['trackers'] as TorrentProgress['trackers']) : [],
+  };
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds build/p2p-update_<version>_all.deb with dpkg-deb from a staging tree:
+#   /usr/lib/p2p-update   the CLI and daemons, bundled by esbuild (node20, ESM)
+#   /usr/bin/p2p-update   a wrapper that runs the bundle with the system node
+#   /usr/share/p2p-update/deploy-scripts  example deployers, when deploy-scripts/ exists
+#   /usr/lib/systemd/system/p2p-update-{manager,natm,rendezvous}.service
+#   /etc/p2p-update/*.json  conffiles, from docs/config/*.example.json
+#   /var/lib/p2p-update   state
+# Usage: packaging/build-deb.sh [OUTDIR]   (default build/; prints the .deb's path last)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+umask 022
+
+die() { echo "build-deb: $*" >&2; exit 1; }
+
+version=$(node -p 'JSON.parse(require("fs").readFileSync("package.json", "utf8")).version')
+changelog_version=$(sed -n '1s/^p2p-update (\([^)]*\)).*/\1/p' packaging/debian/changelog)
+[ "$version" = "$changelog_version" ] ||
+  die "package.json version $version differs from packaging/debian/changelog ($changelog_version); add a changelog entry"
+
+out=$(realpath -m "${1:-build}")
+stage="$out/deb-root"
+deb="$out/p2p-update_${version}_all.deb"
+rm -rf "$stage" "$deb"
+mkdir -p "$stage"
+# Reproducible: file times and gzip headers from the last commit, not from now.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+
+# esbuild's postinstall may not have run (npm 11 skips some); rebuilding fetches nothing.
+npx --no-install esbuild --version >/dev/null 2>&1 || npm rebuild esbuild >/dev/null
+npx --no-install esbuild --version >/dev/null 2>&1 || die "esbuild does not run; try: npm ci && npm rebuild esbuild"
+
+lib="$stage/usr/lib/p2p-update"
+# CommonJS dependencies call require(); in an ESM bundle that needs a real require.
+banner="import { createRequire as __p2puCreateRequire } from 'node:module'; const require = __p2puCreateRequire(import.meta.url);"
+bundle() { # ENTRY OUTFILE METAFILE
+  npx --no-install esbuild "$1" --bundle --platform=node --target=node20 --format=esm \
+    --legal-comments=none --log-level=warning --banner:js="$banner" --outfile="$2" --metafile="$3"
+}
+# The bundle keeps main.ts's place relative to package.json, which `--version` reads.
+bundle packaging/entry.ts "$lib/admin-tools/cli/main.js" "$out/meta-cli.json"
+bundle packaging/transmission-setup.ts "$lib/transmission-setup.js" "$out/meta-setup.json"
+node -e 'const p = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
+  process.stdout.write(JSON.stringify({ name: p.name, version: p.version, type: "module", private: true }, null, 2) + "\n");' \
+  >"$lib/package.json"
+
+install -D -m 0755 packaging/bin/p2p-update "$stage/usr/bin/p2p-update"
+# Example deploy scripts and manifests (docs/manager.md), when the repo has them.
+if [ -d deploy-scripts ]; then
+  for f in deploy-scripts/*; do
+    [ -f "$f" ] || continue
+    mode=0644
+    [ -x "$f" ] && mode=0755
+    install -D -m "$mode" "$f" "$stage/usr/share/p2p-update/$f"
+  done
+fi
+for unit in packaging/systemd/*.service; do
+  install -D -m 0644 "$unit" "$stage/usr/lib/systemd/system/$(basename "$unit")"
+done
+
+# Conffiles: the annotated example configs that exist in docs/config.
+mkdir -p "$stage/DEBIAN" "$stage/etc/p2p-update"
+: >"$stage/DEBIAN/conffiles"
+for name in manager natm rendezvous; do
+  example="docs/config/$name.example.json"
+  if [ -f "$example" ]; then
+    node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$example" ||
+      die "$example is not valid JSON"
+    install -m 0644 "$example" "$stage/etc/p2p-update/$name.json"
+    echo "/etc/p2p-update/$name.json" >>"$stage/DEBIAN/conffiles"
+  else
+    echo "build-deb: warning: $example missing; /etc/p2p-update/$name.json not shipped" >&2
+  fi
+done
+[ -s "$stage/DEBIAN/conffiles" ] || rm "$stage/DEBIAN/conffiles"
+install -d -m 0755 "$stage/var/lib/p2p-update"
+
+doc="$stage/usr/share/doc/p2p-update"
+install -d "$doc" "$stage/usr/share/man/man1"
+gzip -9n <packaging/debian/changelog >"$doc/changelog.gz"
+[ -f docs/operations.md ] && gzip -9n <docs/operations.md >"$doc/operations.md.gz"
+node --import tsx packaging/copyright.ts "$out/meta-cli.json" "$out/meta-setup.json" >"$doc/copyright"
+gzip -9n <packaging/man/p2p-update.1 >"$stage/usr/share/man/man1/p2p-update.1.gz"
+if [ -s packaging/debian/lintian-overrides ]; then
+  install -D -m 0644 packaging/debian/lintian-overrides "$stage/usr/share/lintian/overrides/p2p-update"
+fi
+
+for script in postinst prerm postrm; do
+  install -m 0755 "packaging/debian/$script" "$stage/DEBIAN/$script"
+done
+size=$(du -k -s --apparent-size --exclude=DEBIAN "$stage" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$size/" packaging/debian/control.in >"$stage/DEBIAN/control"
+(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+  xargs -0 md5sum >DEBIAN/md5sums)
+chmod 0644 "$stage/DEBIAN/control" "$stage/DEBIAN/md5sums"
+
+dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+echo "$deb"

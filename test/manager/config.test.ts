@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ConfigError } from '../../agent/common/errors.ts';
+import { DEFAULTS } from '../../agent/manager/config.ts';
+import { validateConfig } from '../../agent/manager/config-validate.ts';
+
+const example = (): Record<string, unknown> =>
+  JSON.parse(
+    readFileSync(new URL('../../docs/config/manager.example.json', import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
+
+const minimal = (): Record<string, unknown> => ({
+  trustedKeys: ['/k.pub'],
+  stateDir: '/s',
+  inboxDir: '/i',
+  transmission: { downloadDir: '/d' },
+  deployers: { 'app:/': { type: 'script', path: '/x.sh' } },
+});
+
+function rejects(json: unknown, re: RegExp): void {
+  assert.throws(
+    () => validateConfig(json),
+    (e: unknown) => e instanceof ConfigError && re.test(e.message),
+  );
+}
+
+test('the shipped example config validates', () => {
+  const c = validateConfig(example());
+  assert.equal(c.deployers['puppet:/']?.type, 'puppet');
+  assert.equal(c.transmission.username, 'p2pu');
+  assert.equal(c.natmSocket, '/run/p2p-update/natm.sock');
+});
+
+test('defaults fill what a minimal config leaves out; the result is frozen', () => {
+  const c = validateConfig(minimal());
+  assert.equal(c.transmission.url, DEFAULTS.transmission.url);
+  assert.equal(c.tracker.port, 6969);
+  assert.equal(c.deploy.maxAttempts, 3);
+  assert.equal(c.natmSocket, null);
+  assert.equal(c.logLevel, 'info');
+  assert.deepEqual(c.deployers['app:/'], { type: 'script', path: '/x.sh', args: [] });
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.deploy));
+});
+
+test('unknown keys are named, at any depth; "//" keys are comments', () => {
+  rejects({ ...minimal(), colour: 'red' }, /config colour: unknown key/);
+  rejects(
+    { ...minimal(), transmission: { downloadDir: '/d', pasword: 'x' } },
+    /transmission\.pasword: unknown key/,
+  );
+  rejects(
+    { ...minimal(), deployers: { 'app:/': { type: 'script', path: '/x', manifest: '/m' } } },
+    /deployers\["app:\/"\]\.manifest: unknown key/,
+  );
+  assert.ok(validateConfig({ ...minimal(), '//': 'note', transmission: { '//x': 1, downloadDir: '/d' } }));
+});
+
+test('bad values name the key and say what was expected', () => {
+  rejects({ ...minimal(), trustedKeys: [] }, /trustedKeys: expected at least one/);
+  rejects({ ...minimal(), trustedKeys: ['rel.pub'] }, /trustedKeys\[0\]: expected an absolute path/);
+  rejects({ ...minimal(), stateDir: 'var/lib' }, /stateDir: expected an absolute path/);
+  rejects(
+    { ...minimal(), tracker: { port: 70000 } },
+    /tracker\.port: expected an integer in \[0, 65535\], found 70000/,
+  );
+  rejects(
+    { ...minimal(), tracker: { peers: ['10.1.0.1'] } },
+    /tracker\.peers\[0\]: expected "a\.b\.c\.d:port"/,
+  );
+  rejects(
+    { ...minimal(), deploy: { maxAttempts: 0 } },
+    /deploy\.maxAttempts: expected an integer in \[1, 100\]/,
+  );
+  rejects(
+    { ...minimal(), transmission: { downloadDir: '/d', url: 'ftp://x' } },
+    /transmission\.url: expected an http/,
+  );
+  rejects({ ...minimal(), transmission: { downloadDir: '/d', username: 'u' } }, /transmission\.password/);
+  rejects(
+    { ...minimal(), deployers: { 'app:/': { type: 'ansible' } } },
+    /deployers\["app:\/"\]\.type: expected "script" or "puppet"/,
+  );
+  rejects({ ...minimal(), deployers: {} }, /deployers: expected at least one URI prefix/);
+  rejects(
+    { ...minimal(), deployers: { nouri: { type: 'script', path: '/x' } } },
+    /deployers\["nouri"\]: expected a URI prefix/,
+  );
+  rejects({ ...minimal(), logLevel: 'loud' }, /logLevel: expected fatal\|error/);
+  rejects({ ...minimal(), natmSocket: 'natm.sock' }, /natmSocket: expected an absolute path/);
+  rejects([], /config \(top level\): expected an object/);
+});

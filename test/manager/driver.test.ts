@@ -1,0 +1,216 @@
+/**
+ * The manager core (intake + per-URI driver) with a fake Transmission and a fake
+ * deploy runner; the store is real, in a temp dir. Checks what the integration tests
+ * cannot force reliably: a newer version superseding one in flight, and retries.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
+import { systemClock } from '../../agent/common/clock.ts';
+import { silentLogger } from '../../agent/common/logger.ts';
+import {
+  generateKeyPair,
+  parsePublicKeyPem,
+  parseSecretKeyPem,
+  type SecretKey,
+} from '../../agent/crypto/keys.ts';
+import { DeployError } from '../../agent/deploy/errors.ts';
+import { validateConfig } from '../../agent/manager/config-validate.ts';
+import type { Core } from '../../agent/manager/core.ts';
+import { Manager } from '../../agent/manager/manager.ts';
+import { NO_NATM, type DeployRunner, type TransmissionPort } from '../../agent/manager/ports.ts';
+import { VersionStore } from '../../agent/manager/store.ts';
+import { createTorrentPlusPlus } from '../../agent/metainfo/create.ts';
+import { TransferError } from '../../agent/transmission/errors.ts';
+import type { TorrentProgress } from '../../agent/transmission/progress.ts';
+
+let dir: string;
+let key: SecretKey;
+let core: Core;
+let manager: Manager;
+const done = new Set<string>(); // infohashes the fake daemon reports complete
+const deploys: number[] = [];
+let failNext = 0;
+let unreachable = 0; // the fake daemon refuses this many calls
+const lost = new Set<string>(); // torrents the fake daemon "forgets" once (restart without resume data)
+const adds: string[] = [];
+
+function fakeTx(): TransmissionPort {
+  const status = new Map<string, number>();
+  const get = async (h: string): Promise<TorrentProgress | null> => {
+    if (unreachable > 0) {
+      unreachable--;
+      throw new TransferError('UNREACHABLE', 'torrent-get: cannot reach the daemon');
+    }
+    if (lost.delete(h)) status.delete(h);
+    if (!status.has(h)) return null;
+    const full = done.has(h);
+    return {
+      hashString: h,
+      percentDone: full ? 1 : 0.3,
+      leftUntilDone: full ? 0 : 100,
+      status: status.get(h)!,
+      error: 0,
+      errorString: '',
+      corruptEver: 0,
+      uploadedEver: 0,
+      trackers: [],
+    };
+  };
+  return {
+    add: async (raw) => {
+      const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
+      const h = parseTorrentPlusPlus(raw).infoHash;
+      const had = status.has(h);
+      adds.push(h);
+      status.set(h, 4);
+      return had ? 'duplicate' : 'added';
+    },
+    get,
+    ensureTracker: async () => undefined,
+    start: async (h) => void status.set(h, 6),
+    stop: async (h) => void status.set(h, 0),
+    verify: async () => undefined,
+    reannounce: async () => undefined,
+  };
+}
+
+const runDeploy: DeployRunner = async (_cmd, init) => {
+  deploys.push(Number(init.env['P2PU_VERSION']));
+  if (failNext > 0) {
+    failNext--;
+    throw new DeployError('DEPLOY_EXIT', 'script exited 1', 'boom\n');
+  }
+  return { output: 'ok', outputBytes: 2, durationMs: 1 };
+};
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'p2pm-driver-'));
+  const kp = await generateKeyPair();
+  key = await parseSecretKeyPem(kp.secretPem);
+  done.clear();
+  deploys.length = 0;
+  failNext = 0;
+  unreachable = 0;
+  lost.clear();
+  adds.length = 0;
+  const config = validateConfig({
+    trustedKeys: ['/unused.pub'],
+    stateDir: join(dir, 'state'),
+    inboxDir: join(dir, 'inbox'),
+    transmission: { downloadDir: dir, pollMs: 100 },
+    deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
+    deploy: { maxAttempts: 3, backoffMs: 400, backoffMaxMs: 400 },
+  });
+  core = {
+    store: await VersionStore.open(config.stateDir),
+    tx: fakeTx(),
+    natm: NO_NATM,
+    runDeploy,
+    clock: systemClock,
+    log: silentLogger(),
+    config,
+    trusted: [parsePublicKeyPem(kp.publicPem)],
+    trackerUrl: () => 'http://127.0.0.1:1/announce',
+  };
+  manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
+  manager.start();
+});
+
+afterEach(async () => {
+  await manager.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Signs version `v` of a payload that is already "downloaded" into the download dir. */
+async function update(v: number): Promise<{ raw: Uint8Array; infoHash: string }> {
+  const name = `p${v}.bin`;
+  await writeFile(join(dir, name), `payload ${v}`);
+  const raw = await createTorrentPlusPlus(join(dir, name), {
+    uri: 'app:/x',
+    version: v,
+    key,
+    now: Date.now(),
+  });
+  const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
+  return { raw, infoHash: parseTorrentPlusPlus(raw).infoHash };
+}
+
+async function until(pred: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cur = () => core.store.uri('app:/x')?.current;
+
+test('a newer version accepted during a download supersedes it; only the newer one is deployed', async () => {
+  const v1 = await update(1);
+  assert.equal((await manager.submit(v1.raw, 'inbox')).kind, 'accepted');
+  await until(() => cur()?.state === 'downloading', 'v1 downloading');
+  const v2 = await update(2);
+  assert.equal((await manager.submit(v2.raw, 'inbox')).kind, 'accepted');
+  done.add(v1.infoHash); // v1 completing now must not matter
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(cur()?.version, 2);
+  assert.notEqual(cur()?.state, 'applied');
+  done.add(v2.infoHash);
+  await until(() => cur()?.state === 'applied', 'v2 applied');
+  assert.deepEqual(deploys, [2]);
+  assert.equal(core.store.uri('app:/x')?.applied, 2);
+  assert.equal((await manager.submit(v1.raw, 'inbox')).kind, 'refused');
+});
+
+test('a failing deploy is retried with backoff until it succeeds', async () => {
+  failNext = 2;
+  const v = await update(1);
+  done.add(v.infoHash);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(deploys, [1, 1, 1]);
+  assert.equal(cur()?.deployAttempts, 3);
+  assert.equal(cur()?.lastError, null);
+});
+
+test('a version waiting to retry its deploy is dropped for a newer one, never retried after', async () => {
+  failNext = 1;
+  const v1 = await update(1);
+  const v2 = await update(2);
+  done.add(v1.infoHash);
+  done.add(v2.infoHash);
+  await manager.submit(v1.raw, 'inbox');
+  await until(() => deploys.length === 1 && cur()?.nextAttemptAt != null, 'v1 failed once');
+  await manager.submit(v2.raw, 'inbox'); // well within v1's 400 ms backoff
+  await until(() => cur()?.state === 'applied', 'v2 applied');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(deploys, [1, 2]);
+});
+
+test('the same torrent again is a duplicate and changes nothing', async () => {
+  const v = await update(3);
+  done.add(v.infoHash);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'applied');
+  const before = JSON.stringify(core.store.data);
+  assert.equal((await manager.submit(v.raw, 'natm')).kind, 'duplicate');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(JSON.stringify(core.store.data), before);
+  assert.deepEqual(deploys, [3]);
+});
+
+test('a daemon that is unreachable for a while, then lost the torrent: waited out, added again', async () => {
+  const v = await update(1);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'downloading', 'downloading');
+  unreachable = 2;
+  await until(() => (cur()?.lastError ?? '').startsWith('UNREACHABLE'), 'lastError recorded');
+  lost.add(v.infoHash);
+  await until(() => adds.length === 2, 'added again');
+  done.add(v.infoHash);
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(deploys, [1]);
+});

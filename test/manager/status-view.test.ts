@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StoreData } from '../../agent/manager/model.ts';
+import { statusRows, statusText } from '../../agent/manager/status-view.ts';
+
+const d = {
+  schema: 1,
+  refusals: [
+    { at: 0, code: 'ROLLBACK', reason: 'version 1 is below 2', source: 'inbox', uri: 'app:/b', version: 1 },
+  ],
+  uris: {
+    'app:/b': {
+      highestAccepted: 2,
+      applied: 1,
+      appliedAt: 5,
+      current: {
+        version: 2,
+        infoHash: 'a'.repeat(40),
+        name: 'n',
+        length: 1,
+        sha256: '',
+        state: 'downloading',
+        at: { verified: 0, downloading: 1000 },
+        progress: 0.4567,
+        lastError: 'UNREACHABLE: torrent-get: cannot reach\nmore',
+        deployAttempts: 0,
+        nextAttemptAt: null,
+        deployPid: null,
+      },
+    },
+    'app:/a': { highestAccepted: 1, applied: 1, appliedAt: 1, current: null },
+  },
+} as unknown as StoreData;
+
+test('status rows: per URI applied, highest, state, progress %, last error; sorted by URI', () => {
+  assert.deepEqual(statusRows(d), [
+    {
+      uri: 'app:/a',
+      applied: 1,
+      highest: 1,
+      state: null,
+      version: null,
+      progress: null,
+      lastError: null,
+      deployAttempts: 0,
+      since: null,
+    },
+    {
+      uri: 'app:/b',
+      applied: 1,
+      highest: 2,
+      state: 'downloading',
+      version: 2,
+      progress: 45.7,
+      lastError: 'UNREACHABLE: torrent-get: cannot reach\nmore',
+      deployAttempts: 0,
+      since: '1970-01-01T00:00:01.000Z',
+    },
+  ]);
+  assert.deepEqual(statusRows(null), []);
+});
+
+test('status text: one block per URI, first line of the last error, recent refusals', () => {
+  const t = statusText(d);
+  assert.match(
+    t,
+    /app:\/b\n {4}applied 1, highest accepted 2; v2 downloading 45.7% since 1970-01-01T00:00:01.000Z/,
+  );
+  assert.match(t, /last error: UNREACHABLE: torrent-get: cannot reach$/m);
+  assert.match(t, /recent refusals:\n.*ROLLBACK app:\/b 1: version 1 is below 2/);
+  assert.equal(statusText(null), 'no updates yet');
+});
