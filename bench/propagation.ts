@@ -7,13 +7,14 @@
  * See bench/README.md.
  */
 import { parseArgs } from 'node:util';
+import { COMMANDS } from '../admin-tools/cli/commands.ts';
 import { hostInfo } from './lib/host-info.ts';
 import { uniformBounds } from './lib/kumar-ross.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { runPropagation } from './propagation/run.ts';
 
 const USAGE =
-  'propagation [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--out DIR] [--keep]';
+  'propagation [--mode auto|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--out DIR] [--keep]';
 
 function num(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -23,9 +24,23 @@ function num(v: string | undefined, name: string, dflt: number): number {
   return x;
 }
 
+/** auto: the most complete stack this tree can run (full-stack needs natm, not merged yet). */
+function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' {
+  const managerHere = 'manager' in COMMANDS;
+  if (v === undefined || v === 'auto') return managerHere ? 'manager' : 'bittorrent-only';
+  if (v === 'bittorrent-only') return v;
+  if (v === 'manager') {
+    if (!managerHere) throw new Error('--mode manager: this tree has no `p2p-update manager` yet');
+    return v;
+  }
+  if (v === 'full-stack') throw new Error('--mode full-stack needs natm, which is not in this tree yet');
+  throw new Error(`--mode must be auto, manager or bittorrent-only, got "${v}"; usage: ${USAGE}`);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      mode: { type: 'string' },
       nodes: { type: 'string' },
       'size-mib': { type: 'string' },
       'rate-mbit': { type: 'string' },
@@ -43,7 +58,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (process.getuid?.() !== 0) throw new Error('bench/propagation needs root (network namespaces, tc)');
+  const mode = pickMode(values.mode);
   const opts = {
+    mode,
     nodes: Math.round(num(values.nodes, 'nodes', 16)),
     fileBytes: Math.round(num(values['size-mib'], 'size-mib', 32) * 2 ** 20),
     rateMbit: num(values['rate-mbit'], 'rate-mbit', 20),

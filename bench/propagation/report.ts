@@ -8,12 +8,20 @@ import { max, median, round } from '../lib/stats.ts';
 import { completionSteps, renderChart } from '../lib/svg-plot.ts';
 import type { Milestones } from './timeline.ts';
 
+/**
+ * bittorrent-only: transmission-daemons + harness peer trackers, done = downloaded.
+ * manager: + `p2p-update manager` per node, no natm (static peers, notification simulated
+ * by dropping the torrent into every inbox at once), done = deployed.
+ * full-stack: + natm (overlay notification and peers), done = deployed.
+ */
+export type Mode = 'bittorrent-only' | 'manager' | 'full-stack';
+
 export interface RunParams {
   readonly nodes: number;
   readonly nattedNodes: number;
   readonly fileBytes: number;
   readonly rateMbit: number;
-  readonly mode: 'bittorrent-only' | 'full-stack';
+  readonly mode: Mode;
 }
 
 export interface P2pOutcome {
@@ -24,6 +32,8 @@ export interface P2pOutcome {
   readonly originFirstUploadS: number | null;
   readonly links: ReadonlyMap<string, { up: number; down: number }>;
   readonly corruptBytes: number;
+  /** Seconds after publish each node deployed (modes with the manager). */
+  readonly deployedS?: ReadonlyMap<string, number>;
 }
 
 export interface CentralOutcome {
@@ -34,8 +44,13 @@ export interface CentralOutcome {
 const r = (x: number | null) => (x === null ? null : round(x, 2));
 const finite = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
 
+/** Per node: deployed (manager modes) or downloaded (bittorrent-only), seconds after publish. */
+export function p2pDone(p: P2pOutcome): Map<string, number | null> {
+  return new Map([...p.perNode].map(([n, m]) => [n, p.deployedS ? (p.deployedS.get(n) ?? null) : m.doneS]));
+}
+
 export function p2pTimes(p: P2pOutcome): number[] {
-  return finite([...p.perNode.values()].map((m) => m.doneS));
+  return finite([...p2pDone(p).values()]);
 }
 
 export function buildReport(params: RunParams, b: Bounds, p2p: P2pOutcome, central: CentralOutcome | null) {
@@ -69,7 +84,9 @@ export function buildReport(params: RunParams, b: Bounds, p2p: P2pOutcome, centr
       completed: done.length,
       medianS: r(median(done)),
       lastS: r(tP2p),
-      perNodeS: Object.fromEntries([...p2p.perNode].map(([n, m]) => [n, r(m.doneS)])),
+      doneMeans: p2p.deployedS ? 'deployed (deploy script ran)' : 'downloaded and verified by Transmission',
+      perNodeS: Object.fromEntries([...p2pDone(p2p)].map(([n, t]) => [n, r(t)])),
+      downloadedMedianS: r(median(finite(ms.map((m) => m.doneS)))),
       originLinkUpBytes: p2p.originLinkUpBytes,
       originPayloadUpBytes: p2p.originPayloadUpBytes,
       'origin_payload_bytes/F': round(p2p.originPayloadUpBytes / params.fileBytes, 2),
@@ -87,7 +104,8 @@ export function buildReport(params: RunParams, b: Bounds, p2p: P2pOutcome, centr
           p10: r(median(finite(ms.map((m) => m.p10S)))),
           p90: r(median(finite(ms.map((m) => m.p90S)))),
           p99: r(median(finite(ms.map((m) => m.p99S)))),
-          done: r(median(done)),
+          downloaded: r(median(finite(ms.map((m) => m.doneS)))),
+          ...(p2p.deployedS ? { deployed: r(median(done)) } : {}),
         },
       },
       linkBytes: Object.fromEntries(p2p.links),

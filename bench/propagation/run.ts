@@ -3,15 +3,17 @@
  * land), then the central nginx baseline on the same links, and tear everything down on
  * every path out (errors, Ctrl-C).
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeUpdate, newAdminKey } from '../../test/e2e/harness/update-files.ts';
 import { fetchAll } from '../central/fetch-all.ts';
 import { startNginx } from '../central/nginx.ts';
+import { buildCliBundle } from '../lib/bundle.ts';
 import type { Bounds } from '../lib/kumar-ross.ts';
 import type { LinkBytes, StarTopology } from '../net/star-topology.ts';
 import { StarTopology as Star } from '../net/star-topology.ts';
 import { publishBt, startBtSwarm } from './bt-swarm.ts';
+import { deployedVersion, publishViaInbox, startManagerSwarm } from './manager-swarm.ts';
 import { buildReport, reportChart, type CentralOutcome, type P2pOutcome, type RunParams } from './report.ts';
 import { watchBt } from './watch-bt.ts';
 
@@ -23,6 +25,7 @@ export interface PropagationOptions {
   readonly timeoutMs: number;
   readonly central: boolean;
   readonly keepFiles: boolean;
+  readonly mode: 'bittorrent-only' | 'manager';
   /** transmission settings.json overrides (experiments only; default: the harness's settings). */
   readonly trSettings: object;
 }
@@ -39,7 +42,7 @@ async function p2pPhase(
   topo: StarTopology,
   o: PropagationOptions,
 ): Promise<{ out: P2pOutcome; payload: string; name: string }> {
-  const { key } = await newAdminKey();
+  const { key, publicPem } = await newAdminKey();
   const upd = await makeUpdate(topo.runDir, {
     name: 'payload.bin',
     size: o.fileBytes,
@@ -47,12 +50,18 @@ async function p2pPhase(
     version: 1,
     key,
   });
-  log(`starting ${topo.hosts.length} transmission-daemons and peer trackers`);
-  const swarm = await startBtSwarm(topo, upd, o.trSettings);
+  const adminPub = join(topo.runDir, 'admin.pub');
+  writeFileSync(adminPub, publicPem);
+  const withManager = o.mode === 'manager';
+  log(`starting ${topo.hosts.length} transmission-daemons and ${withManager ? 'managers' : 'peer trackers'}`);
+  const swarm = withManager
+    ? await startManagerSwarm(topo, await buildCliBundle(join(topo.runDir, 'cli')), adminPub, o.trSettings)
+    : await startBtSwarm(topo, upd, o.trSettings);
   const before = await topo.allLinkBytes();
   const t0 = Date.now();
   log('publish');
-  await publishBt(swarm, topo.plan.origin, upd);
+  if (withManager) publishViaInbox(topo, upd);
+  else await publishBt(swarm, topo.plan.origin, upd);
   const nodes = new Map(topo.plan.nodes.map((n) => [n.name, swarm.get(n.name)!.rpc]));
   let lastDone = -1;
   const w = await watchBt(nodes, swarm.get('origin')!.rpc, upd.infoHash, t0, {
@@ -61,6 +70,7 @@ async function p2pPhase(
       if (d !== lastDone) log(`p2p: ${d}/${nodes.size} done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       lastDone = d;
     },
+    ...(withManager ? { deployed: (n: string) => deployedVersion(topo.runDir, n) === 1 } : {}),
   });
   const links = delta(before, await topo.allLinkBytes());
   const perNode = new Map([...w.timelines].map(([n, tl]) => [n, tl.milestones()]));
@@ -72,11 +82,14 @@ async function p2pPhase(
     originFirstUploadS: w.originFirstUploadS,
     links,
     corruptBytes: [...w.corrupt.values()].reduce((a, b) => a + b, 0),
+    ...(withManager ? { deployedS: w.deployedS } : {}),
   };
   log('stopping the swarm');
   await Promise.all(
     topo.hosts.flatMap((h) =>
-      [`transmission-${h.name}`, `rpc-bridge-${h.name}`, `tracker-${h.name}`].map((p) => topo.procs.stop(p)),
+      [`transmission-${h.name}`, `rpc-bridge-${h.name}`, `tracker-${h.name}`, `manager-${h.name}`].map((p) =>
+        topo.procs.stop(p),
+      ),
     ),
   );
   return { out, payload: upd.payloadPath, name: upd.name };
@@ -127,7 +140,7 @@ export async function runPropagation(o: PropagationOptions, bounds: Bounds) {
       nattedNodes: topo.plan.nodes.filter((n) => n.router).length,
       fileBytes: o.fileBytes,
       rateMbit: o.rateMbit,
-      mode: 'bittorrent-only',
+      mode: o.mode,
     };
     ok = true;
     return {

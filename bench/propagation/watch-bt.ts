@@ -38,6 +38,8 @@ export interface BtWatch {
   readonly originFirstUploadS: number | null;
   /** The origin daemon's own count of payload bytes it uploaded. */
   readonly originUploadedBytes: number;
+  /** Seconds after publish each node was deployed (only with `deployed`). */
+  readonly deployedS: Map<string, number>;
 }
 
 export async function watchBt(
@@ -45,13 +47,21 @@ export async function watchBt(
   origin: TransmissionRpc,
   infoHash: string,
   t0: number,
-  opts: { timeoutMs: number; everyMs?: number; onTick?: (done: number) => void },
+  opts: {
+    timeoutMs: number;
+    everyMs?: number;
+    onTick?: (done: number) => void;
+    /** When given, a node is finished once this says it deployed (not when its download is). */
+    deployed?: (name: string) => boolean;
+  },
 ): Promise<BtWatch> {
   const timelines = new Map([...nodes.keys()].map((n) => [n, new Timeline()]));
   const corrupt = new Map<string, number>();
   let originSeedingS: number | null = null;
   let originFirstUploadS: number | null = null;
   let originUploadedBytes = 0;
+  const deployedS = new Map<string, number>();
+  const isDeployed = opts.deployed;
   const now = () => (Date.now() - t0) / 1000;
   while (Date.now() - t0 < opts.timeoutMs) {
     await Promise.all(
@@ -71,12 +81,14 @@ export async function watchBt(
       if (originFirstUploadS === null && o.uploadedEver > 0) originFirstUploadS = now();
       originUploadedBytes = o.uploadedEver;
     }
-    const done = [...timelines.values()].filter((t) => t.done).length;
+    if (isDeployed)
+      for (const n of nodes.keys()) if (!deployedS.has(n) && isDeployed(n)) deployedS.set(n, now());
+    const done = isDeployed ? deployedS.size : [...timelines.values()].filter((t) => t.done).length;
     opts.onTick?.(done);
     if (done === timelines.size) break;
     await new Promise((r) => setTimeout(r, opts.everyMs ?? 500));
   }
   const o = await row(origin, infoHash).catch(() => null);
   if (o) originUploadedBytes = o.uploadedEver;
-  return { timelines, corrupt, originSeedingS, originFirstUploadS, originUploadedBytes };
+  return { timelines, corrupt, originSeedingS, originFirstUploadS, originUploadedBytes, deployedS };
 }
