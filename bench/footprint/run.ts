@@ -3,12 +3,16 @@
  * sampled for a while idle (daemons up, nothing to do), then while it downloads a
  * payload large enough to keep the link busy for the whole window.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { COMMANDS } from '../../admin-tools/cli/commands.ts';
 import { makeUpdate, newAdminKey } from '../../test/e2e/harness/update-files.ts';
 import type { TransmissionRpc } from '../../test/e2e/harness/transmission-rpc.ts';
 import { waitUntil } from '../../test/e2e/harness/wait.ts';
 import { StarTopology } from '../net/star-topology.ts';
+import { buildCliBundle } from '../lib/bundle.ts';
 import { publishBt, startBtSwarm } from '../propagation/bt-swarm.ts';
+import { publishViaInbox, startManagerSwarm } from '../propagation/manager-swarm.ts';
 import { sample, type Footprint } from './sampler.ts';
 
 export interface FootprintOptions {
@@ -50,7 +54,7 @@ export async function runFootprint(o: FootprintOptions) {
   try {
     // big enough that the link stays busy through the whole window
     const size = Math.ceil(((o.rateMbit * 1e6) / 8) * (o.seconds + 15));
-    const { key } = await newAdminKey();
+    const { key, publicPem } = await newAdminKey();
     const upd = await makeUpdate(topo.runDir, {
       name: 'payload.bin',
       size,
@@ -58,15 +62,20 @@ export async function runFootprint(o: FootprintOptions) {
       version: 1,
       key,
     });
-    const swarm = await startBtSwarm(topo, upd);
-    const roots = new Map([
-      ['transmission-daemon', pidOf(topo, 'transmission-n01')],
-      ['node-baseline (peer tracker: Node 20 + tsx + http)', pidOf(topo, 'tracker-n01')],
-    ]);
+    const withManager = 'manager' in COMMANDS;
+    const adminPub = join(topo.runDir, 'admin.pub');
+    writeFileSync(adminPub, publicPem);
+    const swarm = withManager
+      ? await startManagerSwarm(topo, await buildCliBundle(join(topo.runDir, 'cli')), adminPub)
+      : await startBtSwarm(topo, upd);
+    const roots = new Map([['transmission-daemon', pidOf(topo, 'transmission-n01')]]);
+    if (withManager) roots.set('manager (bundled CLI, as packaged)', pidOf(topo, 'manager-n01'));
+    else roots.set('node-baseline (peer tracker: Node 20 + tsx + http)', pidOf(topo, 'tracker-n01'));
     log(`idle: sampling ${[...roots.keys()].join(', ')} for ${o.seconds} s`);
     const idle = await sample(roots, o.seconds);
     log('download: publish, sampling');
-    await publishBt(swarm, topo.plan.origin, upd);
+    if (withManager) publishViaInbox(topo, upd);
+    else await publishBt(swarm, topo.plan.origin, upd);
     const node = swarm.get('n01')!.rpc;
     // sample the transfer itself, not Transmission's ~12 s wait for the first byte
     const waitedMs = await waitUntil(
@@ -86,8 +95,10 @@ export async function runFootprint(o: FootprintOptions) {
     ok = true;
     return {
       agents: agentsPresent()
-        ? 'present but not measured by this version of the bench'
-        : 'absent: manager and natm are not in this tree yet; measured transmission-daemon and a Node 20 + tsx process as the per-process baseline',
+        ? 'manager and natm present, but this version of the bench measures the manager only'
+        : withManager
+          ? 'manager measured (bundled CLI, natmSocket null); natm is not in this tree yet'
+          : 'absent: neither manager nor natm in this tree; measured transmission-daemon and a Node 20 + tsx process as the per-process baseline',
       params: { seconds: o.seconds, rateMbit: o.rateMbit, payloadBytes: size },
       downloadSamplingStartedAfterPublishS: Math.round(waitedMs / 100) / 10,
       idle: Object.fromEntries(idle) as Record<string, Footprint>,
