@@ -34,6 +34,13 @@ export interface P2pOutcome {
   readonly corruptBytes: number;
   /** Seconds after publish each node deployed (modes with the manager). */
   readonly deployedS?: ReadonlyMap<string, number>;
+  /** CPU the swarm's processes used during the p2p phase (all nodes on this machine). */
+  readonly cpu?: {
+    readonly wallS: number;
+    readonly transmissionCpuS: number;
+    readonly managerCpuS: number;
+    readonly loadavg: readonly number[];
+  };
 }
 
 export interface CentralOutcome {
@@ -108,6 +115,15 @@ export function buildReport(params: RunParams, b: Bounds, p2p: P2pOutcome, centr
           ...(p2p.deployedS ? { deployed: r(median(done)) } : {}),
         },
       },
+      cpu: p2p.cpu
+        ? {
+            ...p2p.cpu,
+            transmissionCpuS: r(p2p.cpu.transmissionCpuS),
+            managerCpuS: r(p2p.cpu.managerCpuS),
+            wallS: r(p2p.cpu.wallS),
+            'transmission cores (mean)': round(p2p.cpu.transmissionCpuS / p2p.cpu.wallS, 2),
+          }
+        : null,
       linkBytes: Object.fromEntries(p2p.links),
     },
     central: central

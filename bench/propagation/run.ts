@@ -9,6 +9,8 @@ import { makeUpdate, newAdminKey } from '../../test/e2e/harness/update-files.ts'
 import { fetchAll } from '../central/fetch-all.ts';
 import { startNginx } from '../central/nginx.ts';
 import { buildCliBundle } from '../lib/bundle.ts';
+import { cpuTicks } from '../lib/cpu-ticks.ts';
+import { loadAverage } from '../lib/host-info.ts';
 import type { Bounds } from '../lib/kumar-ross.ts';
 import type { LinkBytes, StarTopology } from '../net/star-topology.ts';
 import { StarTopology as Star } from '../net/star-topology.ts';
@@ -58,6 +60,9 @@ async function p2pPhase(
     ? await startManagerSwarm(topo, await buildCliBundle(join(topo.runDir, 'cli')), adminPub, o.trSettings)
     : await startBtSwarm(topo, upd, o.trSettings);
   const before = await topo.allLinkBytes();
+  const pidsOf = (prefix: string) =>
+    topo.hosts.flatMap((h) => topo.procs.get(`${prefix}-${h.name}`)?.child.pid ?? []);
+  const cpu0 = { tr: cpuTicks(pidsOf('transmission')), mgr: cpuTicks(pidsOf('manager')) };
   const t0 = Date.now();
   log('publish');
   if (withManager) publishViaInbox(topo, upd);
@@ -72,6 +77,13 @@ async function p2pPhase(
     },
     ...(withManager ? { deployed: (n: string) => deployedVersion(topo.runDir, n) === 1 } : {}),
   });
+  const wallS = (Date.now() - t0) / 1000;
+  const cpu = {
+    wallS,
+    transmissionCpuS: (cpuTicks(pidsOf('transmission')) - cpu0.tr) / 100,
+    managerCpuS: (cpuTicks(pidsOf('manager')) - cpu0.mgr) / 100,
+    loadavg: loadAverage(),
+  };
   const links = delta(before, await topo.allLinkBytes());
   const perNode = new Map([...w.timelines].map(([n, tl]) => [n, tl.milestones()]));
   const out: P2pOutcome = {
@@ -83,6 +95,7 @@ async function p2pPhase(
     links,
     corruptBytes: [...w.corrupt.values()].reduce((a, b) => a + b, 0),
     ...(withManager ? { deployedS: w.deployedS } : {}),
+    cpu,
   };
   log('stopping the swarm');
   await Promise.all(
