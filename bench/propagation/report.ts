@@ -153,7 +153,7 @@ export function reportChart(
     yLabel: 'nodes done',
     series: [
       {
-        label: `p2p-update (${params.mode})`,
+        label: `p2p-update (${params.mode === 'manager' ? 'manager, no natm yet' : params.mode})`,
         color: '#1f77b4',
         points: completionSteps(p2pTimes(p2p)),
         step: true,
