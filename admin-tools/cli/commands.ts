@@ -15,6 +15,19 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('../verify.ts'),
   },
   show: { summary: 'print what a torrent-file++ holds', load: () => import('../show.ts') },
+  natm: { summary: 'run the NAT traversal process of a node', load: () => import('../../agent/natm/cli.ts') },
+  rendezvous: {
+    summary: 'run a rendezvous server (STUN, session table, relay)',
+    load: () => import('../../agent/rendezvous/cli.ts'),
+  },
+  'natm-stats': {
+    summary: 'print the counters of a running natm or rendezvous',
+    load: () => import('../../agent/natm/stats-cli.ts'),
+  },
+  'natm-keygen': {
+    summary: 'print a new random cluster key (base64)',
+    load: () => import('../../agent/natm/keygen-cli.ts'),
+  },
   manager: {
     summary: 'run the node manager daemon',
     load: () => import('../../agent/manager/cli/manager.ts'),

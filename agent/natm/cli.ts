@@ -1,0 +1,20 @@
+/** `p2p-update natm --config FILE`: run the NAT traversal process until SIGINT/SIGTERM; SIGHUP reloads keys. */
+import { parse, required } from '../../admin-tools/cli/args.ts';
+import { readJson } from './config-check.ts';
+import { natmConfig } from './config.ts';
+import { startNatm } from './main.ts';
+import { onReload, untilSignal } from './signals.ts';
+
+const USAGE = 'p2p-update natm --config FILE';
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parse(argv, { config: { type: 'string' } }, USAGE);
+  const file = required(p, 'config', USAGE);
+  const proc = await startNatm(natmConfig(await readJson(file)));
+  // SIGHUP re-reads the config and applies its clusterKeys (key rotation, Serf style).
+  const off = onReload(async () => proc.reloadKeys(natmConfig(await readJson(file)).clusterKeys));
+  await untilSignal();
+  off();
+  await proc.stop();
+  return 0;
+}

@@ -1,0 +1,110 @@
+/** natm configuration: docs/config/natm.example.json documents every key. */
+import { ConfigError } from '../common/errors.ts';
+import type { Endpoint } from './datagram.ts';
+import { isNodeId } from './overlay-link.ts';
+import { MAX_CHILDREN, MAX_INTERNALS } from './wire/messages.ts';
+import {
+  bool,
+  endpoint,
+  int,
+  listenEndpoint,
+  onlyKeys,
+  optStr,
+  type Raw,
+  str,
+  strList,
+} from './config-check.ts';
+
+export interface NatmConfig {
+  readonly id: string;
+  readonly listen: Endpoint;
+  readonly clusterKeys: readonly string[];
+  readonly rendezvous: readonly Endpoint[];
+  readonly stunServers: readonly Endpoint[];
+  readonly advertise: readonly Endpoint[];
+  readonly bridge: boolean;
+  readonly bridgeVia?: Endpoint;
+  readonly ipcSocket?: string;
+  readonly statsSocket?: string;
+  readonly keepaliveMs: number;
+  readonly pathTimeoutMs: number;
+  readonly punchIntervalMs: number;
+  readonly punchAttempts: number;
+  readonly maxPendingPunches: number;
+  readonly maxPeers: number;
+  readonly maxPaths: number;
+  readonly eagerPaths: number;
+  readonly upgradeIntervalMs: number;
+  readonly tablePagesPerTick: number;
+  readonly maxChildren: number;
+  readonly forwardRatePerSec: number;
+  readonly forwardBurst: number;
+  readonly logLevel: string;
+}
+
+const KEYS = [
+  '$comment',
+  'id',
+  'listen',
+  'clusterKeys',
+  'rendezvous',
+  'stunServers',
+  'advertise',
+  'bridge',
+  'bridgeVia',
+  'ipcSocket',
+  'statsSocket',
+  'keepaliveMs',
+  'pathTimeoutMs',
+  'punchIntervalMs',
+  'punchAttempts',
+  'maxPendingPunches',
+  'maxPeers',
+  'maxPaths',
+  'eagerPaths',
+  'upgradeIntervalMs',
+  'tablePagesPerTick',
+  'maxChildren',
+  'forwardRatePerSec',
+  'forwardBurst',
+  'logLevel',
+];
+
+export function natmConfig(raw: Raw): NatmConfig {
+  onlyKeys(raw, KEYS, 'natm config');
+  const id = str(raw, 'id');
+  if (!isNodeId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
+  const eps = (key: string, max: number) => strList(raw, key, [], max).map((t) => endpoint(t, key));
+  const keepaliveMs = int(raw, 'keepaliveMs', 15_000, 100, 600_000);
+  const bridgeVia = optStr(raw, 'bridgeVia');
+  const cfg: NatmConfig = {
+    id,
+    listen: listenEndpoint(str(raw, 'listen', '0.0.0.0:0'), 'listen'),
+    clusterKeys: strList(raw, 'clusterKeys', [], 8),
+    rendezvous: eps('rendezvous', 8),
+    stunServers: eps('stunServers', 8),
+    advertise: eps('advertise', MAX_INTERNALS),
+    bridge: bool(raw, 'bridge', false),
+    bridgeVia: bridgeVia === undefined ? undefined : endpoint(bridgeVia, 'bridgeVia'),
+    ipcSocket: optStr(raw, 'ipcSocket'),
+    statsSocket: optStr(raw, 'statsSocket'),
+    keepaliveMs,
+    pathTimeoutMs: int(raw, 'pathTimeoutMs', 3 * keepaliveMs + 5000, 2 * keepaliveMs, 3_600_000),
+    punchIntervalMs: int(raw, 'punchIntervalMs', 200, 10, 10_000),
+    punchAttempts: int(raw, 'punchAttempts', 10, 1, 100),
+    maxPendingPunches: int(raw, 'maxPendingPunches', 32, 1, 1024),
+    maxPeers: int(raw, 'maxPeers', 1024, 1, 100_000),
+    maxPaths: int(raw, 'maxPaths', 128, 1, 4096),
+    eagerPaths: int(raw, 'eagerPaths', 8, 0, 1024),
+    upgradeIntervalMs: int(raw, 'upgradeIntervalMs', 30_000, 1000, 3_600_000),
+    tablePagesPerTick: int(raw, 'tablePagesPerTick', 4, 1, 100),
+    maxChildren: int(raw, 'maxChildren', MAX_CHILDREN, 0, MAX_CHILDREN),
+    forwardRatePerSec: int(raw, 'forwardRatePerSec', 20, 1, 10_000),
+    forwardBurst: int(raw, 'forwardBurst', 40, 1, 10_000),
+    logLevel: str(raw, 'logLevel', 'info'),
+  };
+  if (cfg.clusterKeys.length === 0) throw new ConfigError('clusterKeys: at least one key is required');
+  if (cfg.rendezvous.length === 0 && !cfg.bridgeVia)
+    throw new ConfigError('rendezvous: at least one HOST:PORT is required (or bridgeVia for a bridge child)');
+  return Object.freeze(cfg);
+}

@@ -1,0 +1,123 @@
+/**
+ * natm's side of the manager IPC (docs/protocol/ipc.md): a Unix stream socket, NDJSON,
+ * lines ≤ 4 MiB. Answers `hello` with `hello-ack` itself; every valid manager message is
+ * also emitted as a typed event (`hello`, `relay`, `verdict`, `have`, `state`) for the
+ * gossip layer to wire up. The newest client that said `hello` is the manager; `send`
+ * writes to it. Bad frames are dropped and counted (`ipc_bad_frames`); the connection stays.
+ */
+import { EventEmitter } from 'node:events';
+import { chmod, rm } from 'node:fs/promises';
+import net from 'node:net';
+import type { Logger } from '../common/logger.ts';
+import type { Counters } from './counters.ts';
+import { NatmError } from './errors.ts';
+import { asManagerMessage, type ManagerMessage, type NatmMessage } from './ipc-messages.ts';
+
+export const MAX_IPC_LINE = 4 * 1024 * 1024;
+
+type Of<T extends ManagerMessage['type']> = Extract<ManagerMessage, { type: T }>;
+export interface IpcEvents {
+  hello: [Of<'hello'>];
+  relay: [Of<'relay'>];
+  verdict: [Of<'verdict'>];
+  have: [Of<'have'>];
+  state: [Of<'state'>];
+}
+
+export class IpcServer extends EventEmitter<IpcEvents> {
+  private server: net.Server | undefined;
+  private manager: net.Socket | undefined;
+  private readonly conns = new Set<net.Socket>();
+
+  constructor(
+    private readonly c: { logger: Logger; counters: Counters },
+    private readonly init: { path: string; nodeId: string; maxLine?: number },
+  ) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    await rm(this.init.path, { force: true });
+    const server = net.createServer((sock) => this.accept(sock));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(new NatmError('IPC', `cannot listen on ${this.init.path}: ${err.message}`, { cause: err })),
+      );
+      server.listen(this.init.path, resolve);
+    });
+    await chmod(this.init.path, 0o660);
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    for (const c of this.conns) c.destroy();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await rm(this.init.path, { force: true });
+  }
+
+  /** Send to the current manager; false if none is connected. */
+  send(msg: NatmMessage): boolean {
+    const m = this.manager;
+    if (!m || m.destroyed) return false;
+    m.write(`${JSON.stringify(msg)}\n`);
+    return true;
+  }
+
+  private accept(sock: net.Socket): void {
+    this.conns.add(sock);
+    const max = this.init.maxLine ?? MAX_IPC_LINE;
+    let buf = '';
+    let skipping = false;
+    sock.setEncoding('utf8');
+    sock.on('error', (err) => this.c.logger.debug({ err }, 'ipc connection error'));
+    sock.on('close', () => {
+      this.conns.delete(sock);
+      if (this.manager === sock) this.manager = undefined;
+    });
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (skipping) skipping = false;
+        else this.line(sock, line);
+      }
+      if (buf.length > max) {
+        this.bad('line too long');
+        buf = '';
+        skipping = true;
+      }
+    });
+  }
+
+  private line(sock: net.Socket, line: string): void {
+    if (line.length > (this.init.maxLine ?? MAX_IPC_LINE)) return this.bad('line too long');
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      return this.bad('invalid JSON');
+    }
+    const m = asManagerMessage(v);
+    if (!m) return this.bad('unknown or malformed message');
+    this.c.counters.inc(`ipc_rx_${m.type}`);
+    if (m.type === 'hello') {
+      this.manager = sock;
+      sock.write(`${JSON.stringify({ type: 'hello-ack', nodeId: this.init.nodeId })}\n`);
+    }
+    try {
+      (this.emit as (e: string, m: ManagerMessage) => boolean)(m.type, m);
+    } catch (err) {
+      this.c.counters.inc('ipc_handler_error');
+      this.c.logger.warn({ err, type: m.type }, 'ipc handler threw');
+    }
+  }
+
+  private bad(reason: string): void {
+    this.c.counters.inc('ipc_bad_frames');
+    this.c.logger.debug({ reason }, 'ipc frame dropped');
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Wiring of one natm process (STYLE.md rule 3): libsodium + keyring → sealer, one UDP
+ * socket, the NatmNode, the manager IPC server and the stats socket. Returns a handle
+ * whose stop() releases everything.
+ */
+import os from 'node:os';
+import { createLogger } from '../common/logger.ts';
+import { systemClock } from '../common/clock.ts';
+import { sodium } from '../crypto/sodium.ts';
+import type { NatmConfig } from './config.ts';
+import { Keyring } from './crypto/keyring.ts';
+import { ClusterKeySealer } from './crypto/sealer.ts';
+import type { Endpoint } from './datagram.ts';
+import { IpcServer } from './ipc-server.ts';
+import { NatmNode } from './natm-node.ts';
+import { StatsServer } from './stats-server.ts';
+import { UdpSocket } from './udp-socket.ts';
+import { MAX_INTERNALS } from './wire/messages.ts';
+
+export interface NatmProcess {
+  node: NatmNode;
+  ipc: IpcServer | undefined;
+  socket: UdpSocket;
+  /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
+  reloadKeys(keys: readonly string[]): void;
+  stop(): Promise<void>;
+}
+
+/** LAN endpoints to advertise: config.advertise, else the bound address, else the host's IPv4 addresses. */
+export function lanEndpoints(cfg: NatmConfig, bound: Endpoint): Endpoint[] {
+  if (cfg.advertise.length) return [...cfg.advertise];
+  if (bound.address !== '0.0.0.0') return [bound];
+  const addrs = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => ({ address: a!.address, port: bound.port }));
+  return addrs.slice(0, MAX_INTERNALS);
+}
+
+export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
+  const logger = createLogger({ level: cfg.logLevel, name: 'natm' }).child({
+    component: 'natm',
+    node: cfg.id,
+  });
+  const s = await sodium();
+  const keyring = new Keyring(s, cfg.clusterKeys);
+  const sealer = new ClusterKeySealer(s, keyring);
+  const socket = await UdpSocket.bind(cfg.listen, logger);
+  const node = new NatmNode(
+    { socket, sealer, clock: systemClock, logger, internals: lanEndpoints(cfg, socket.local()) },
+    cfg,
+  );
+  const ipc = cfg.ipcSocket
+    ? new IpcServer({ logger, counters: node.counters }, { path: cfg.ipcSocket, nodeId: cfg.id })
+    : undefined;
+  const stats = cfg.statsSocket
+    ? new StatsServer(cfg.statsSocket, () => ({
+        ...node.stats(),
+        listen: socket.local(),
+        udpSendErrors: socket.sendErrors,
+      }))
+    : undefined;
+  try {
+    await ipc?.start();
+    await stats?.start();
+  } catch (e) {
+    await socket.close();
+    await ipc?.stop();
+    throw e;
+  }
+  node.start();
+  logger.info({ listen: socket.local(), rendezvous: cfg.rendezvous }, 'natm started');
+  let stopped: Promise<void> | undefined;
+  return {
+    node,
+    ipc,
+    socket,
+    reloadKeys(keys) {
+      keyring.replace(keys);
+      logger.info({ keys: keyring.size() }, 'cluster keys reloaded');
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await node.stop();
+        await ipc?.stop();
+        await stats?.stop();
+        logger.info('natm stopped');
+      })()),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * `p2p-update rendezvous (--config FILE | --listen HOST:PORT)`: run a rendezvous server.
+ * `--listen` alone starts a STUN-only server (no cluster key); with --config it overrides `listen`.
+ */
+import { parse, optionalString } from '../../admin-tools/cli/args.ts';
+import { UsageError } from '../common/errors.ts';
+import { readJson } from '../natm/config-check.ts';
+import { onReload, untilSignal } from '../natm/signals.ts';
+import { rendezvousConfig } from './config.ts';
+import { startRendezvous } from './main.ts';
+
+const USAGE = 'p2p-update rendezvous (--config FILE | --listen HOST:PORT) [--config FILE --listen HOST:PORT]';
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parse(argv, { config: { type: 'string' }, listen: { type: 'string' } }, USAGE);
+  const file = optionalString(p, 'config');
+  const listen = optionalString(p, 'listen');
+  if (!file && !listen) throw new UsageError(`--config or --listen is required; usage: ${USAGE}`);
+  const raw = file ? await readJson(file) : { stunOnly: true };
+  const cfg = rendezvousConfig(listen ? { ...raw, listen } : raw);
+  const proc = await startRendezvous(cfg);
+  process.stdout.write(
+    `rendezvous listening on ${proc.socket.local().address}:${proc.socket.local().port}\n`,
+  );
+  const off = onReload(async () => {
+    if (file)
+      proc.reloadKeys(
+        rendezvousConfig({ ...(await readJson(file)), ...(listen ? { listen } : {}) }).clusterKeys,
+      );
+  });
+  await untilSignal();
+  off();
+  await proc.stop();
+  return 0;
+}

@@ -1,0 +1,55 @@
+/** Wiring of one rendezvous process: sealer (unless STUN-only), UDP socket, server, stats socket. */
+import { systemClock } from '../common/clock.ts';
+import { createLogger } from '../common/logger.ts';
+import { sodium } from '../crypto/sodium.ts';
+import { Keyring } from '../natm/crypto/keyring.ts';
+import { ClusterKeySealer } from '../natm/crypto/sealer.ts';
+import { StatsServer } from '../natm/stats-server.ts';
+import { UdpSocket } from '../natm/udp-socket.ts';
+import type { RendezvousConfig } from './config.ts';
+import { RendezvousServer } from './server.ts';
+
+export interface RendezvousProcess {
+  server: RendezvousServer;
+  socket: UdpSocket;
+  /** Apply a new clusterKeys list (SIGHUP). */
+  reloadKeys(keys: readonly string[]): void;
+  stop(): Promise<void>;
+}
+
+export async function startRendezvous(cfg: RendezvousConfig): Promise<RendezvousProcess> {
+  const logger = createLogger({ level: cfg.logLevel, name: 'rendezvous' }).child({
+    component: 'rendezvous',
+    node: cfg.id,
+  });
+  const s = await sodium();
+  const keyring = cfg.stunOnly ? null : new Keyring(s, cfg.clusterKeys);
+  const sealer = keyring ? new ClusterKeySealer(s, keyring) : null;
+  const socket = await UdpSocket.bind(cfg.listen, logger);
+  const server = new RendezvousServer({ socket, sealer, clock: systemClock, logger }, cfg);
+  const stats = cfg.statsSocket
+    ? new StatsServer(cfg.statsSocket, () => ({ ...server.stats(), listen: socket.local() }))
+    : undefined;
+  try {
+    await stats?.start();
+  } catch (e) {
+    await socket.close();
+    throw e;
+  }
+  server.start();
+  logger.info({ listen: socket.local(), stunOnly: cfg.stunOnly }, 'rendezvous started');
+  let stopped: Promise<void> | undefined;
+  return {
+    server,
+    socket,
+    reloadKeys(keys) {
+      keyring?.replace(keys);
+      logger.info({ keys: keyring?.size() ?? 0 }, 'cluster keys reloaded');
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await server.stop();
+        await stats?.stop();
+      })()),
+  };
+}
