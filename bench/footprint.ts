@@ -9,12 +9,13 @@ import { runFootprint } from './footprint/run.ts';
 import { hostInfo } from './lib/host-info.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 
-const USAGE = 'footprint [--seconds 60] [--rate-mbit 20] [--out DIR] [--keep]';
+const USAGE = 'footprint [--seconds 60] [--settle-s 10] [--rate-mbit 20] [--out DIR] [--keep]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string' },
+      'settle-s': { type: 'string' },
       'rate-mbit': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean' },
@@ -28,11 +29,14 @@ async function main(): Promise<number> {
   if (process.getuid?.() !== 0) throw new Error('bench/footprint needs root (network namespaces, tc)');
   const seconds = Number(values.seconds ?? 60);
   const rateMbit = Number(values['rate-mbit'] ?? 20);
+  const settleSeconds = Number(values['settle-s'] ?? 10);
+  if (!(settleSeconds >= 0 && settleSeconds <= 600))
+    throw new Error(`--settle-s must be 0..600; usage: ${USAGE}`);
   if (!(seconds >= 2 && seconds <= 3600)) throw new Error(`--seconds must be 2..3600; usage: ${USAGE}`);
   if (!(rateMbit > 0)) throw new Error(`--rate-mbit must be > 0; usage: ${USAGE}`);
   const started = new Date();
   const before = hostInfo();
-  const result = await runFootprint({ seconds, rateMbit, keepFiles: values.keep === true });
+  const result = await runFootprint({ seconds, settleSeconds, rateMbit, keepFiles: values.keep === true });
   const doc = {
     bench: 'footprint',
     date: started.toISOString(),

@@ -13,19 +13,24 @@ import { StarTopology } from '../net/star-topology.ts';
 import { buildCliBundle } from '../lib/bundle.ts';
 import { publishBt, startBtSwarm } from '../propagation/bt-swarm.ts';
 import { publishViaInbox, startManagerSwarm } from '../propagation/manager-swarm.ts';
+import { newClusterKey, startNatm, startRendezvous } from './overlay.ts';
 import { sample, type Footprint } from './sampler.ts';
 
 export interface FootprintOptions {
   readonly seconds: number;
+  /** Wait after start-up before the idle window (start-up is not idle). */
+  readonly settleSeconds: number;
   readonly rateMbit: number;
   readonly keepFiles: boolean;
 }
 
 const log = (l: string) => process.stderr.write(`footprint: ${l}\n`);
 
-/** Whether this tree has the long-running agents yet (the `manager` and `natm` commands). */
-export function agentsPresent(): boolean {
-  return 'manager' in COMMANDS && 'natm' in COMMANDS;
+/** manager + natm, one figure (MiB, 0.1 precision). */
+function sum2(m: Map<string, Footprint>, f: (x: Footprint) => number): number {
+  const a = m.get('manager');
+  const b = m.get('natm');
+  return Math.round(((a ? f(a) : 0) + (b ? f(b) : 0)) * 10) / 10;
 }
 
 async function downloaded(rpc: TransmissionRpc, hash: string): Promise<number> {
@@ -65,12 +70,23 @@ export async function runFootprint(o: FootprintOptions) {
     const withManager = 'manager' in COMMANDS;
     const adminPub = join(topo.runDir, 'admin.pub');
     writeFileSync(adminPub, publicPem);
-    const swarm = withManager
-      ? await startManagerSwarm(topo, await buildCliBundle(join(topo.runDir, 'cli')), adminPub)
+    const withNatm = withManager && 'natm' in COMMANDS && 'rendezvous' in COMMANDS;
+    const cli = withManager ? await buildCliBundle(join(topo.runDir, 'cli')) : null;
+    const sockets = new Map<string, string>();
+    if (cli && withNatm) {
+      const key = newClusterKey();
+      await startRendezvous(topo, cli, key);
+      for (const h of topo.hosts) sockets.set(h.name, await startNatm(topo, cli, h, key));
+    }
+    const swarm = cli
+      ? await startManagerSwarm(topo, cli, adminPub, {}, sockets)
       : await startBtSwarm(topo, upd);
     const roots = new Map([['transmission-daemon', pidOf(topo, 'transmission-n01')]]);
-    if (withManager) roots.set('manager (bundled CLI, as packaged)', pidOf(topo, 'manager-n01'));
+    if (withManager) roots.set('manager', pidOf(topo, 'manager-n01'));
+    if (withNatm) roots.set('natm', pidOf(topo, 'natm-n01'));
     else roots.set('node-baseline (peer tracker: Node 20 + tsx + http)', pidOf(topo, 'tracker-n01'));
+    log(`settling for ${o.settleSeconds} s after start-up`);
+    await new Promise((r) => setTimeout(r, o.settleSeconds * 1000));
     log(`idle: sampling ${[...roots.keys()].join(', ')} for ${o.seconds} s`);
     const idle = await sample(roots, o.seconds);
     log('download: publish, sampling');
@@ -94,13 +110,27 @@ export async function runFootprint(o: FootprintOptions) {
     const downMbit = ((after.down - before.down) * 8) / o.seconds / 1e6;
     ok = true;
     return {
-      agents: agentsPresent()
-        ? 'manager and natm present, but this version of the bench measures the manager only'
+      agents: withNatm
+        ? 'manager and natm (bundled CLI, as packaged), natm attached to a rendezvous on the origin and to the manager; no gossip layer yet, so BitTorrent peers are static'
         : withManager
           ? 'manager measured (bundled CLI, natmSocket null); natm is not in this tree yet'
           : 'absent: neither manager nor natm in this tree; measured transmission-daemon and a Node 20 + tsx process as the per-process baseline',
-      params: { seconds: o.seconds, rateMbit: o.rateMbit, payloadBytes: size },
+      params: {
+        seconds: o.seconds,
+        settleSeconds: o.settleSeconds,
+        rateMbit: o.rateMbit,
+        payloadBytes: size,
+      },
       downloadSamplingStartedAfterPublishS: Math.round(waitedMs / 100) / 10,
+      ...(withNatm
+        ? {
+            'manager+natm idle RSS MiB': {
+              mean: sum2(idle, (f) => f.rssMiB.mean),
+              max: sum2(idle, (f) => f.rssMiB.max),
+              peakSinceStart: sum2(idle, (f) => f.peakRssSinceStartMiB),
+            },
+          }
+        : {}),
       idle: Object.fromEntries(idle) as Record<string, Footprint>,
       download: {
         ...(Object.fromEntries(busy) as Record<string, Footprint>),

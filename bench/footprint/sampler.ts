@@ -31,27 +31,36 @@ function allStats(): ProcStat[] {
 
 interface TreeReading {
   readonly rss: number;
+  /** Sum of each process's peak RSS so far (VmHWM), start-up included. */
+  readonly hwm: number;
   readonly cpuTicks: number;
   readonly procs: number;
 }
 
 function readTree(root: number, table: ProcStat[]): TreeReading {
   let rss = 0;
+  let hwm = 0;
   let cpuTicks = 0;
   const pids = descendants(root, table);
   for (const pid of pids) {
     const st = table.find((p) => p.pid === pid);
     const status = readSafe(`/proc/${pid}/status`);
     if (st) cpuTicks += st.cpuTicks;
-    if (status) rss += parseStatusMemory(status).rss;
+    if (status) {
+      const mem = parseStatusMemory(status);
+      rss += mem.rss;
+      hwm += mem.hwm;
+    }
   }
-  return { rss, cpuTicks, procs: pids.length };
+  return { rss, hwm, cpuTicks, procs: pids.length };
 }
 
 export interface Footprint {
   readonly samples: number;
   readonly processes: number;
   readonly rssMiB: { readonly mean: number; readonly max: number };
+  /** Peak RSS since the process started (VmHWM), as of the last sample. */
+  readonly peakRssSinceStartMiB: number;
   readonly cpuPercent: { readonly mean: number; readonly max: number };
   readonly cpuSeconds: number;
 }
@@ -81,6 +90,7 @@ export async function sample(
       samples: s.length,
       processes: max(s.map((x) => x.procs)),
       rssMiB: { mean: round(mean(rss), 1), max: round(max(rss), 1) },
+      peakRssSinceStartMiB: round(last.hwm / 2 ** 20, 1),
       cpuPercent: { mean: round(mean(cpu), 1), max: round(max(cpu), 1) },
       cpuSeconds: round((last.cpuTicks - first.cpuTicks) / 100, 2),
     });

@@ -37,14 +37,19 @@ export function hostDirs(runDir: string, name: string): HostDirs {
 }
 
 /** The manager's config for one host (pure); unlisted keys keep their documented defaults. */
-export function managerConfig(d: HostDirs, adminPub: string, peers: readonly string[]): object {
+export function managerConfig(
+  d: HostDirs,
+  adminPub: string,
+  peers: readonly string[],
+  natmSocket: string | null = null,
+): object {
   return {
     trustedKeys: [adminPub],
     stateDir: d.state,
     inboxDir: d.inbox,
     transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: join(d.tr, 'dl') },
     tracker: { host: '127.0.0.1', port: 6969, peers },
-    natmSocket: null,
+    natmSocket,
     deployers: { 'app:/': { type: 'script', path: DEPLOY_SCRIPT, args: [d.deployed] } },
     logLevel: 'info',
   };
@@ -60,10 +65,11 @@ async function startHost(
   adminPub: string,
   peers: string[],
   trSettings: object,
+  natmSocket: string | null,
 ) {
   const d = hostDirs(topo.runDir, h.name);
   for (const dir of [d.state, d.inbox, d.deployed]) mkdirSync(dir, { recursive: true });
-  writeFileSync(d.config, JSON.stringify(managerConfig(d, adminPub, peers), null, 2));
+  writeFileSync(d.config, JSON.stringify(managerConfig(d, adminPub, peers, natmSocket), null, 2));
   const tr = await startTransmission(topo, h, d.tr, trSettings);
   const m = topo.procs.spawn(
     `manager-${h.name}`,
@@ -88,13 +94,26 @@ export async function startManagerSwarm(
   cli: Cli,
   adminPub: string,
   trSettings: object = {},
+  /** natm's IPC socket per host, when natm runs there (peers still static until gossip lands). */
+  natmSockets: ReadonlyMap<string, string> = new Map(),
 ): Promise<BtSwarm> {
   const peers = peerLists(topo.hosts);
   const swarm: BtSwarm = new Map();
   const queue = [...topo.hosts];
   const worker = async () => {
     for (let h = queue.shift(); h; h = queue.shift())
-      swarm.set(h.name, await startHost(topo, h, cli, adminPub, peers.get(h.name) ?? [], trSettings));
+      swarm.set(
+        h.name,
+        await startHost(
+          topo,
+          h,
+          cli,
+          adminPub,
+          peers.get(h.name) ?? [],
+          trSettings,
+          natmSockets.get(h.name) ?? null,
+        ),
+      );
   };
   await Promise.all([worker(), worker(), worker()]);
   return swarm;
