@@ -24,7 +24,7 @@ function num(v: string | undefined, name: string, dflt: number): number {
   return x;
 }
 
-/** auto: the most complete stack this tree can run (full-stack needs natm, not merged yet). */
+/** auto: the most complete stack this tree can run (full-stack needs natm + the gossip layer). */
 function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' {
   const managerHere = 'manager' in COMMANDS;
   if (v === undefined || v === 'auto') return managerHere ? 'manager' : 'bittorrent-only';
@@ -33,7 +33,10 @@ function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' {
     if (!managerHere) throw new Error('--mode manager: this tree has no `p2p-update manager` yet');
     return v;
   }
-  if (v === 'full-stack') throw new Error('--mode full-stack needs natm, which is not in this tree yet');
+  if (v === 'full-stack')
+    throw new Error(
+      '--mode full-stack is not implemented yet: it needs the gossip layer (notifications, peer lists)',
+    );
   throw new Error(`--mode must be auto, manager or bittorrent-only, got "${v}"; usage: ${USAGE}`);
 }
 
