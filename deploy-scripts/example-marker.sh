@@ -21,7 +21,11 @@ delay=${2:-0}
 mkdir -p "$dir"
 echo "begin $P2PU_URI $P2PU_VERSION" >>"$dir/deploy.log"
 if [ "$delay" != 0 ]; then sleep "$delay"; fi
-cp "$P2PU_FILE" "$dir/.payload.tmp" && mv -f "$dir/.payload.tmp" "$dir/payload"
-printf '%s %s\n' "$P2PU_URI" "$P2PU_VERSION" >"$dir/.marker.tmp" && mv -f "$dir/.marker.tmp" "$dir/marker"
+# One command per line: under `set -e` a failure inside an `a && b` list does not stop the
+# script, so a failed copy would still be reported as applied.
+cp "$P2PU_FILE" "$dir/.payload.tmp"
+mv -f "$dir/.payload.tmp" "$dir/payload"
+printf '%s %s\n' "$P2PU_URI" "$P2PU_VERSION" >"$dir/.marker.tmp"
+mv -f "$dir/.marker.tmp" "$dir/marker"
 echo "applied $P2PU_URI $P2PU_VERSION" >>"$dir/deploy.log"
 echo "example-marker: applied $P2PU_URI version $P2PU_VERSION"

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { DEFAULTS, type DeployerSpec, type ManagerConfig } from './config.ts';
-import { absPath, fail, int, object, optStr, str, strList } from './config-fields.ts';
+import { absPath, fail, int, object, optStr, str, strList, type Obj } from './config-fields.ts';
 
 const TOP = [
   'trustedKeys',
@@ -58,6 +58,22 @@ function deployers(v: unknown): Record<string, DeployerSpec> {
   return out;
 }
 
+/** With a username, exactly one of `password` and `passwordFile`; without, neither. */
+function rpcSecret(t: Obj, username: string | undefined): { password: string } | { passwordFile: string } {
+  const password = optStr(t, 'password', 'transmission.password');
+  const passwordFile =
+    t['passwordFile'] === undefined ? undefined : absPath(t, 'passwordFile', 'transmission.passwordFile');
+  if (username === undefined && (password ?? passwordFile) !== undefined)
+    fail('transmission.username', 'a username with the password', undefined);
+  if (username !== undefined && (password === undefined) === (passwordFile === undefined))
+    fail(
+      'transmission.password',
+      'exactly one of password and passwordFile with the username',
+      password ?? passwordFile,
+    );
+  return password !== undefined ? { password } : { passwordFile: passwordFile! };
+}
+
 export function validateConfig(json: unknown): ManagerConfig {
   const top = object(json, '', TOP);
   const keys = strList(top, 'trustedKeys', 'trustedKeys');
@@ -68,6 +84,7 @@ export function validateConfig(json: unknown): ManagerConfig {
     'url',
     'username',
     'password',
+    'passwordFile',
     'downloadDir',
     'timeoutMs',
     'pollMs',
@@ -75,9 +92,7 @@ export function validateConfig(json: unknown): ManagerConfig {
   const url = str(t, 'url', 'transmission.url', T.url);
   if (!/^https?:\/\/[^/\s]+\/\S*$/.test(url)) fail('transmission.url', 'an http(s) URL', url);
   const username = optStr(t, 'username', 'transmission.username');
-  const password = optStr(t, 'password', 'transmission.password');
-  if ((username === undefined) !== (password === undefined))
-    fail('transmission.password', 'username and password together', password ?? username);
+  const secret = rpcSecret(t, username);
   const tr = object(top['tracker'] ?? {}, 'tracker', ['host', 'port', 'peers', 'intervalS']);
   const host = str(tr, 'host', 'tracker.host', DEFAULTS.tracker.host);
   if (isIP(host) === 0) fail('tracker.host', 'an IP address', host);
@@ -95,7 +110,7 @@ export function validateConfig(json: unknown): ManagerConfig {
     inboxDir: absPath(top, 'inboxDir', 'inboxDir'),
     transmission: {
       url,
-      ...(username === undefined ? {} : { username, password: password! }),
+      ...(username === undefined ? {} : { username, ...secret }),
       downloadDir: absPath(t, 'downloadDir', 'transmission.downloadDir'),
       timeoutMs: int(t, 'timeoutMs', 'transmission.timeoutMs', 100, 600_000, T.timeoutMs),
       pollMs: int(t, 'pollMs', 'transmission.pollMs', 100, 60_000, T.pollMs),

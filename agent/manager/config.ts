@@ -20,7 +20,10 @@ export interface ManagerConfig {
   readonly transmission: {
     readonly url: string;
     readonly username?: string;
+    /** With `username`: the password inline, or (exclusive) `passwordFile` holding it. */
     readonly password?: string;
+    /** A file holding the RPC password: plain text, or JSON with a "password" key. */
+    readonly passwordFile?: string;
     /** Where Transmission stores payloads; must be the daemon's view of the same path. */
     readonly downloadDir: string;
     readonly timeoutMs: number;

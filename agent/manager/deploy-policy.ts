@@ -22,7 +22,10 @@ export function backoffAfter(attempts: number, p: RetryPolicy): number {
 }
 
 export function nextDeployStep(c: UpdateRecord, p: RetryPolicy, now: number): DeployStep {
-  if (c.nextAttemptAt !== null && c.nextAttemptAt > now) return { kind: 'wait', until: c.nextAttemptAt };
+  // A retry time further ahead than the longest backoff means the clock was set back
+  // (e.g. a device without a battery-backed clock booting at 1970): run now, not in years.
+  const at = c.nextAttemptAt;
+  if (at !== null && at > now && at - now <= p.backoffMaxMs) return { kind: 'wait', until: at };
   if (c.deployAttempts >= p.maxAttempts) {
     const last = c.lastError ?? 'interrupted (the manager stopped during the deploy)';
     return { kind: 'give-up', reason: `deploy gave up after ${c.deployAttempts} attempts; last: ${last}` };

@@ -11,8 +11,7 @@ import { errorText, record, type Core } from './core.ts';
 import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
-import { killGroup } from '../deploy/run-process.ts';
-import { reapLeftover, deployOnce } from './step-deploy.ts';
+import { deployOnce, killRecordedDeploy, reapLeftover } from './step-deploy.ts';
 import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
 import { addTorrent, pollDownload, type PollMemo } from './step-transfer.ts';
 import { StoreError } from './store-error.ts';
@@ -60,7 +59,7 @@ export class UriDriver {
         { uri: this.uri, version: c.version, pgid: c.deployPid },
         'deploy interrupted by stop',
       );
-      killGroup(c.deployPid);
+      await killRecordedDeploy(this.core, this.uri, c);
     }
     await this.running;
   }
@@ -133,7 +132,7 @@ export class UriDriver {
   private async deployStep(c: UpdateRecord): Promise<boolean> {
     const { core, uri } = this;
     if (!this.reaped) {
-      reapLeftover(core, uri, c);
+      await reapLeftover(core, uri, c);
       this.reaped = true;
     }
     const next = nextDeployStep(c, core.config.deploy, core.clock.now());

@@ -5,12 +5,13 @@
  * there first and renames). A handled torrent file is removed; so is its payload.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../common/logger.ts';
 import { LIMITS } from '../metainfo/limits.ts';
 import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
 import type { Outcome } from './intake.ts';
+import { readCapped } from './read-capped.ts';
 
 export interface InboxComponents {
   readonly submit: (raw: Uint8Array, payload: string | undefined) => Promise<Outcome>;
@@ -55,10 +56,8 @@ export class Inbox {
   private async handle(path: string): Promise<void> {
     const log = this.c.log.child({ file: basename(path) });
     try {
-      const size = (await stat(path)).size;
-      // Oversized files are handed on unread beyond the cap: the verifier refuses them TOO_LARGE.
-      const raw =
-        size > LIMITS.maxMetadataBytes ? new Uint8Array(LIMITS.maxMetadataBytes + 1) : await readFile(path);
+      // Read up to the cap + 1 byte: the verifier refuses an oversized file TOO_LARGE.
+      const raw = await readCapped(path, LIMITS.maxMetadataBytes);
       let payload: string | undefined;
       try {
         const candidate = join(this.init.dir, parseTorrentPlusPlus(raw).info.name);

@@ -20,6 +20,7 @@ import { NatmClient } from './natm-client.ts';
 import type { Inbound } from './natm-messages.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
+import { rpcInit } from './rpc-password.ts';
 import { VersionStore } from './store.ts';
 import { StoreError } from './store-error.ts';
 
@@ -35,13 +36,14 @@ export async function startManager(
   const log = opts.log ?? createLogger({ level: config.logLevel, name: 'p2p-update-manager' });
   const clock = opts.clock ?? systemClock;
   const trusted = await Promise.all(config.trustedKeys.map(loadPublicKey));
+  const rpc = await rpcInit(config.transmission);
   for (const dir of [config.stateDir, config.inboxDir, config.transmission.downloadDir])
     await mkdir(dir, { recursive: true });
   const store = await VersionStore.open(config.stateDir);
   const peers = new PeerTable(config.tracker.peers.map((p, i) => parsePeer(p, `tracker.peers[${i}]`)));
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
-  const tx = new TransmissionClient(config.transmission);
+  const tx = new TransmissionClient(rpc);
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -110,7 +112,7 @@ export async function startManager(
   }
   const inbox = new Inbox(
     {
-      submit: (raw, payload) => manager.submit(raw, 'inbox', payload),
+      submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
       log: log.child({ component: 'inbox' }),
     },
     { dir: config.inboxDir, settleMs: 300 },

@@ -34,15 +34,29 @@ export function statusRows(d: StoreData | null): StatusRow[] {
     });
 }
 
+/**
+ * Text for a terminal: refusal reasons quote untrusted bytes (a peer's torrent name, URI,
+ * unknown keys), so control characters are shown escaped, never sent raw.
+ */
+export function printable(s: string): string {
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 export function statusText(d: StoreData | null): string {
   const rows = statusRows(d);
   if (rows.length === 0) return 'no updates yet';
   const lines = rows.map((r) => {
-    const err = r.lastError === null ? '' : `\n    last error: ${r.lastError.split('\n')[0]}`;
-    return `${r.uri}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${err}`;
+    const err = r.lastError === null ? '' : `\n    last error: ${printable(r.lastError.split('\n')[0]!)}`;
+    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${err}`;
   });
   const refusals = (d?.refusals ?? [])
     .slice(0, 5)
-    .map((f) => `  ${new Date(f.at).toISOString()} ${f.code} ${f.uri ?? ''} ${f.version ?? ''}: ${f.reason}`);
+    .map((f) =>
+      printable(`  ${new Date(f.at).toISOString()} ${f.code} ${f.uri ?? ''} ${f.version ?? ''}: ${f.reason}`),
+    );
   return [...lines, ...(refusals.length ? ['recent refusals:', ...refusals] : [])].join('\n');
 }

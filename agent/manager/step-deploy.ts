@@ -5,7 +5,7 @@
  */
 import { deployCommand, deployEnv } from '../deploy/deployers.ts';
 import { DeployError } from '../deploy/errors.ts';
-import { killGroup } from '../deploy/run-process.ts';
+import { killDeployGroup } from '../deploy/leftover.ts';
 import { errorText, payloadPath, record, type Core } from './core.ts';
 import { deployerFor } from './decide.ts';
 import { retryAt } from './deploy-policy.ts';
@@ -13,10 +13,19 @@ import type { UpdateRecord } from './model.ts';
 
 const TAIL_IN_STORE = 2000;
 
-/** Kills what an interrupted deploy left running (its process group). */
-export function reapLeftover(core: Core, uri: string, c: UpdateRecord): void {
+/** Kills the process group recorded for `c`'s deploy, if it is still that deploy. */
+export function killRecordedDeploy(core: Core, uri: string, c: UpdateRecord): Promise<boolean> {
+  if (c.deployPid === null) return Promise.resolve(false);
+  return killDeployGroup(c.deployPid, deployEnv(uri, c.version, payloadPath(core, c)));
+}
+
+/**
+ * Kills what an interrupted deploy left running (its process group), if that group is
+ * still this deploy: after a reboot the recorded id may name someone else's group.
+ */
+export async function reapLeftover(core: Core, uri: string, c: UpdateRecord): Promise<void> {
   if (c.deployPid === null) return;
-  const killed = killGroup(c.deployPid);
+  const killed = await killRecordedDeploy(core, uri, c);
   core.log.warn({ uri, version: c.version, pgid: c.deployPid, killed }, 'interrupted deploy found');
 }
 

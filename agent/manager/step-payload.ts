@@ -41,7 +41,12 @@ export async function payloadMismatch(core: Core, c: UpdateRecord): Promise<stri
   }
 }
 
+/**
+ * Refuses a payload that does not match what was signed. The torrent is stopped first:
+ * seeding those bytes would only hand peers pieces that fail their hash check.
+ */
 export async function refusePayload(core: Core, uri: string, c: UpdateRecord, reason: string): Promise<void> {
+  await core.tx.stop(c.infoHash);
   core.log.error(
     { uri, version: c.version, infoHash: c.infoHash, code: 'PAYLOAD_MISMATCH', reason },
     'update refused',

@@ -4,10 +4,12 @@
  * bencoded failure reason, never an exception; only GET /announce is served.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger.ts';
 import { announceReply, failureReply, infoHashOf, scrapeReply } from './compact.ts';
 import type { PeerTable } from './peer-table.ts';
+
+const MAX_CONNECTIONS = 64;
 
 export interface TrackerInit {
   readonly host: string;
@@ -27,26 +29,35 @@ export class Tracker {
   ) {}
 
   get url(): string {
-    return `http://${this.init.host}:${this.port}/announce`;
+    const host = isIPv6(this.init.host) ? `[${this.init.host}]` : this.init.host;
+    return `http://${host}:${this.port}/announce`;
   }
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
-      res.setHeader('content-type', 'text/plain');
-      let body: Uint8Array;
-      try {
-        body = this.answer(req.url ?? '', req.socket.remoteAddress ?? '');
-      } catch (e) {
-        this.bad++;
-        body = failureReply('bad request');
-        this.c.log.debug(
-          { url: (req.url ?? '').slice(0, 200), reason: String(e) },
-          'tracker dropped request',
-        );
-      }
-      res.end(body);
-    });
+    // Bounded like any untrusted input: small headers, prompt requests, few connections.
+    const server = createServer(
+      { maxHeaderSize: 8192, headersTimeout: 10_000, requestTimeout: 10_000 },
+      (req, res) => {
+        res.setHeader('content-type', 'text/plain');
+        let body: Uint8Array;
+        try {
+          body =
+            req.method === 'GET'
+              ? this.answer(req.url ?? '', req.socket.remoteAddress ?? '')
+              : this.refuse(req.url ?? '', `method ${String(req.method).slice(0, 10)}`);
+        } catch (e) {
+          this.bad++;
+          body = failureReply('bad request');
+          this.c.log.debug(
+            { url: (req.url ?? '').slice(0, 200), reason: String(e) },
+            'tracker dropped request',
+          );
+        }
+        res.end(body);
+      },
+    );
+    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.init.port, this.init.host, () => resolve());
@@ -56,15 +67,17 @@ export class Tracker {
     this.c.log.info({ url: this.url }, 'tracker listening');
   }
 
+  private refuse(url: string, reason: string): Uint8Array {
+    this.bad++;
+    this.c.log.debug({ url: url.slice(0, 200), reason }, 'tracker dropped request');
+    return failureReply('expected GET /announce?info_hash=<20 bytes>');
+  }
+
   /** The reply to one request; never throws for bad input (only for programming errors). */
   private answer(url: string, remote: string): Uint8Array {
     if (url.startsWith('/scrape')) return scrapeReply();
     const infoHash = url.startsWith('/announce?') ? infoHashOf(url) : null;
-    if (infoHash === null) {
-      this.bad++;
-      this.c.log.debug({ url: url.slice(0, 200), reason: 'bad announce' }, 'tracker dropped request');
-      return failureReply('expected GET /announce?info_hash=<20 bytes>');
-    }
+    if (infoHash === null) return this.refuse(url, 'bad announce');
     this.announces++;
     const port = Number(new URL(url, 'http://x').searchParams.get('port'));
     const peers = this.c.peers.list(infoHash, { ip: remote.replace(/^::ffff:/, ''), port });

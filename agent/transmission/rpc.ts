@@ -68,16 +68,24 @@ export class TransmissionRpc {
     }
   }
 
+  /** The reply body, read up to MAX_REPLY_BYTES: a larger one is cut off, never buffered whole. */
   private async readBody(res: Response, method: string): Promise<string> {
+    const parts: Uint8Array[] = [];
+    let size = 0;
     try {
-      const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > MAX_REPLY_BYTES) throw new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`);
-      return buf.toString('utf8');
+      for await (const chunk of res.body ?? []) {
+        size += chunk.length;
+        // Leaving the loop by throwing cancels the body stream (the connection is dropped).
+        if (size > MAX_REPLY_BYTES)
+          throw new TransferError('PROTOCOL', `${method}: reply larger than ${MAX_REPLY_BYTES} bytes`);
+        parts.push(chunk);
+      }
     } catch (cause) {
       if (cause instanceof TransferError) throw cause;
       const name = (cause as Error).name;
       const code = name === 'TimeoutError' || name === 'AbortError' ? 'TIMEOUT' : 'UNREACHABLE';
       throw new TransferError(code, `${method}: reply cut off (${(cause as Error).message})`, { cause });
     }
+    return Buffer.concat(parts).toString('utf8');
   }
 }

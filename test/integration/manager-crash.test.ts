@@ -5,21 +5,24 @@
  * per finished deploy, so the lines are counted.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { MARKER_SCRIPT, appliedLines, waitUri } from './manager-harness/node.ts';
+import { MARKER_SCRIPT, REPO, appliedLines, waitUri } from './manager-harness/node.ts';
 import { createPair, type Pair } from './manager-harness/pair.ts';
 import { delay, waitFor } from './manager-harness/util.ts';
 
 let p: Pair;
+const GATED_SCRIPT = join(REPO, 'test/integration/manager-harness/gated-deploy.sh');
+const openGate = (uri: string): Promise<void> =>
+  writeFile(join(p.b.markerDir, `gate_${uri.replace(/[^a-zA-Z0-9]/g, '_')}`), '');
 
 before(async () => {
   p = await createPair('crash');
-  // B's deploys under app:/slow sleep 4 s between "begin" and "applied".
+  // B's deploys under app:/slow wait between "begin" and "applied" until the test opens their gate.
   const deployers = {
     'app:/': { type: 'script', path: MARKER_SCRIPT, args: [p.b.markerDir] },
-    'app:/slow': { type: 'script', path: MARKER_SCRIPT, args: [p.b.markerDir, '4'] },
+    'app:/slow': { type: 'script', path: GATED_SCRIPT, args: [p.b.markerDir] },
   };
   await p.b.stopManager();
   await p.b.writeConfig({ peers: [p.a.peer], deployers });
@@ -80,13 +83,19 @@ test(
     );
     await p.b.kill9Manager();
     await p.b.startManager();
+    await waitFor(
+      'leftover reaped',
+      () => p.b.logs.some((l) => l['msg'] === 'interrupted deploy found'),
+      60_000,
+    );
+    assert.ok(p.b.logs.some((l) => l['msg'] === 'interrupted deploy found' && l['killed'] === true));
+    // Only now may deploys finish: had the interrupted one survived, it would add a second line.
+    await openGate(uri);
     const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
     assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
     assert.equal(r.current?.deployAttempts, 2);
     assert.equal(r.current?.deployPid, null);
-    assert.ok(p.b.logs.some((l) => l['msg'] === 'interrupted deploy found' && l['killed'] === true));
-    // Longer than the script's sleep: had the interrupted deploy survived, it would now add a line.
-    await delay(5000);
+    await delay(1500);
     assert.equal(await linesFor(uri), 1);
     const begins = (await readFile(log, 'utf8')).split('\n').filter((l) => l === `begin ${uri} 1`);
     assert.equal(begins.length, 2);
@@ -127,13 +136,14 @@ test(
     );
     assert.equal(await p.b.stopManager(), 0);
     assert.ok(p.b.logs.some((l) => l['msg'] === 'deploy interrupted by stop' && l['uri'] === uri));
-    // Past the script's 4 s sleep: a deploy that outlived the stop would have finished by now.
-    await delay(4500);
+    // Open the gate: a deploy that outlived the stop would now finish and add a line.
+    await openGate(uri);
+    await delay(1500);
     assert.equal(await linesFor(uri), 0, 'the interrupted deploy did not finish');
     await p.b.startManager();
     const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
     assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
-    await delay(4500);
+    await delay(1500);
     assert.equal(await linesFor(uri), 1);
   },
 );

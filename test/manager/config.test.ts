@@ -90,3 +90,24 @@ test('bad values name the key and say what was expected', () => {
   rejects({ ...minimal(), natmSocket: 'natm.sock' }, /natmSocket: expected an absolute path/);
   rejects([], /config \(top level\): expected an object/);
 });
+
+test('transmission.passwordFile: an absolute path instead of an inline password, never both', () => {
+  const t = (extra: Record<string, unknown>) => ({
+    ...minimal(),
+    transmission: { downloadDir: '/d', ...extra },
+  });
+  const c = validateConfig(t({ username: 'u', passwordFile: '/etc/p2p-update/transmission-rpc.json' }));
+  assert.equal(c.transmission.username, 'u');
+  assert.equal(c.transmission.passwordFile, '/etc/p2p-update/transmission-rpc.json');
+  assert.equal(c.transmission.password, undefined);
+  rejects(
+    t({ username: 'u', password: 'p', passwordFile: '/f' }),
+    /transmission\.password: expected exactly one/,
+  );
+  rejects(
+    t({ username: 'u', passwordFile: 'rel.json' }),
+    /transmission\.passwordFile: expected an absolute path/,
+  );
+  rejects(t({ passwordFile: '/f' }), /transmission\.username: expected a username/);
+  rejects(t({ password: 'p' }), /transmission\.username: expected a username/);
+});

@@ -214,3 +214,15 @@ test('a daemon that is unreachable for a while, then lost the torrent: waited ou
   await until(() => cur()?.state === 'applied', 'applied');
   assert.deepEqual(deploys, [1]);
 });
+
+test('a payload that fails its check is refused and its torrent stopped, not left seeding', async () => {
+  const v = await update(1);
+  await writeFile(join(dir, 'p1.bin'), 'payload X'); // same length, other bytes
+  done.add(v.infoHash);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'failed', 'failed');
+  assert.match(cur()?.lastError ?? '', /SHA-256/);
+  assert.equal(core.store.data.refusals[0]?.code, 'PAYLOAD_MISMATCH');
+  assert.equal((await core.tx.get(v.infoHash))?.status, 0, 'stopped');
+  assert.deepEqual(deploys, []);
+});

@@ -70,3 +70,21 @@ test('status text: one block per URI, first line of the last error, recent refus
   assert.match(t, /recent refusals:\n.*ROLLBACK app:\/b 1: version 1 is below 2/);
   assert.equal(statusText(null), 'no updates yet');
 });
+
+test('status text escapes control characters from untrusted refusal reasons', () => {
+  const evil = {
+    ...d,
+    refusals: [
+      {
+        at: 0,
+        code: 'MALFORMED',
+        reason: 'info.name: expected a plain file name, found "\u001b]0;pwned\u0007\u001b[2J"\nfake line',
+        source: 'natm',
+      },
+    ],
+  } as unknown as StoreData;
+  const text = statusText(evil);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/);
+  assert.match(text, /found "\\x1b\]0;pwned\\x07\\x1b\[2J"\\x0afake line/);
+});

@@ -93,3 +93,34 @@ test('the HTTP tracker answers announces, refuses junk with a failure reason, st
   await tr.stop();
   await assert.rejects(get(port, '/announce'));
 });
+
+test('an IPv6 tracker host (config allows any IP) gives an announce URL that works', async () => {
+  const peers = new PeerTable([{ ip: '10.1.0.5', port: 7000 }]);
+  const tr = new Tracker({ peers, log: silentLogger() }, { host: '::1', port: 0, intervalS: 10 });
+  await tr.start();
+  try {
+    const u = new URL(tr.url);
+    assert.equal(u.hostname, '[::1]');
+    const res = await fetch(`${tr.url}?info_hash=${pct(IH)}&port=7000`);
+    const d = bencode.decode(new Uint8Array(await res.arrayBuffer())) as Record<string, unknown>;
+    assert.equal((d['peers'] as Uint8Array).length, 6);
+  } finally {
+    await tr.stop();
+  }
+});
+
+test('only GET is served: another method gets a failure reason, no peers', async () => {
+  const peers = new PeerTable([{ ip: '10.1.0.5', port: 7000 }]);
+  const tr = new Tracker({ peers, log: silentLogger() }, { host: '127.0.0.1', port: 0, intervalS: 10 });
+  await tr.start();
+  try {
+    const res = await fetch(`${tr.url}?info_hash=${pct(IH)}&port=7000`, { method: 'POST', body: 'x' });
+    const d = bencode.decode(new Uint8Array(await res.arrayBuffer())) as Record<string, unknown>;
+    assert.equal(d['peers'], undefined);
+    assert.match(Buffer.from(d['failure reason'] as Uint8Array).toString(), /expected GET/);
+    assert.equal(tr.bad, 1);
+    assert.equal(tr.announces, 0);
+  } finally {
+    await tr.stop();
+  }
+});

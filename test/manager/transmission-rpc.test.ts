@@ -136,3 +136,33 @@ test('completion needs percentDone 1, nothing left, and no check running', () =>
   assert.equal(isComplete(asProgress({ ...base, leftUntilDone: 5 })!), false);
   assert.equal(asProgress({ hashString: 'h' }), null);
 });
+
+test('an endless reply is cut off at 16 MiB as PROTOCOL, not buffered until the timeout', async () => {
+  const big = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(1 << 20, 0x20);
+    let sent = 0;
+    // Bounded: at most 300 MiB over 6 s, stopping as soon as the client goes away.
+    const timer = setInterval(() => {
+      if (res.destroyed || ++sent > 300) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write(chunk);
+    }, 20);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
+  try {
+    const port = (big.address() as AddressInfo).port;
+    const rpc = new TransmissionRpc({ url: `http://127.0.0.1:${port}/transmission/rpc`, timeoutMs: 5000 });
+    await assert.rejects(
+      rpc.call('torrent-get'),
+      (e: unknown) => code('PROTOCOL')(e) && /larger than 16777216 bytes/.test((e as Error).message),
+    );
+  } finally {
+    big.closeAllConnections();
+    await new Promise<void>((r) => big.close(() => r()));
+  }
+});

@@ -148,3 +148,20 @@ test('a transfer error is shown until the transfer moves again', () => {
   assert.equal(r.current?.lastError, null);
   assert.equal(r.current?.progress, 0.2);
 });
+
+test('a retry time beyond the longest backoff (the clock was set back) does not wait for years', () => {
+  const c = run(accepted(undefined, u(1), 0), 1, [
+    { type: 'download-started' },
+    { type: 'downloaded' },
+    { type: 'payload-ok' },
+    { type: 'deploy-started' },
+    { type: 'deploy-failed', error: 'DEPLOY_EXIT: exited 1', retryAt: 1_790_000_000_000 },
+  ]).current!;
+  // The device rebooted with its clock at the epoch: the recorded retry is 56 years away.
+  assert.deepEqual(nextDeployStep(c, policy, 60_000), { kind: 'run' });
+  // Within the policy's reach it still waits.
+  assert.deepEqual(nextDeployStep(c, policy, 1_790_000_000_000 - policy.backoffMaxMs), {
+    kind: 'wait',
+    until: 1_790_000_000_000,
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * A restarted manager kills the deploy it left behind (its recorded process group), but
+ * only when that group is still the deploy: after a power loss the recorded id can name
+ * an unrelated process group, which must survive.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createLogger } from '../../agent/common/logger.ts';
+import { deployEnv, SAFE_PATH } from '../../agent/deploy/deployers.ts';
+import type { Core } from '../../agent/manager/core.ts';
+import type { UpdateRecord } from '../../agent/manager/model.ts';
+import { reapLeftover } from '../../agent/manager/step-deploy.ts';
+
+const core = {
+  log: createLogger({ level: 'silent' }),
+  config: { transmission: { downloadDir: '/var/lib/p2pu-test/downloads' } },
+} as unknown as Core;
+const URI = 'app:/reap';
+
+const record = (pid: number): UpdateRecord => ({
+  version: 4,
+  infoHash: 'a'.repeat(40),
+  name: 'app-4.tar',
+  length: 1,
+  sha256: '0'.repeat(64),
+  state: 'deploying',
+  at: { deploying: 0 },
+  progress: 1,
+  lastError: null,
+  deployAttempts: 1,
+  nextAttemptAt: null,
+  deployPid: pid,
+});
+
+/** Alive and not a zombie (this machine's init may not reap orphans). */
+const alive = async (pid: number): Promise<boolean> => {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.split(') ')[1]?.[0] !== 'Z';
+};
+
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && (await alive(pid)); i++) await delay(20);
+  return !(await alive(pid));
+}
+
+/** A process group of its own running `script`; returns its id (= the leader's pid). */
+function group(script: string, env: Record<string, string>): number {
+  const p = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore', env });
+  p.unref();
+  assert.ok(p.pid !== undefined);
+  return p.pid;
+}
+
+const childOf = async (pgid: number): Promise<number> => {
+  for (let i = 0; i < 100; i++) {
+    const kids = await readFile(`/proc/${pgid}/task/${pgid}/children`, 'utf8').catch(() => '');
+    const pid = Number(kids.trim().split(' ')[0]);
+    if (pid > 0) return pid;
+    await delay(20);
+  }
+  throw new Error('no child');
+};
+
+test('an unrelated process group with the recorded id is left alone', async (t) => {
+  const pgid = group('exec sleep 30', { PATH: SAFE_PATH });
+  t.after(() => process.kill(-pgid, 'SIGKILL'));
+  await delay(100);
+  await reapLeftover(core, URI, record(pgid));
+  await delay(200);
+  assert.equal(await alive(pgid), true, 'a group that is not our deploy survives');
+});
+
+test('a deploy of another version is not this deploy either', async (t) => {
+  const env = deployEnv(URI, 3, '/var/lib/p2pu-test/downloads/app-4.tar');
+  const pgid = group('exec sleep 30', env);
+  t.after(() => process.kill(-pgid, 'SIGKILL'));
+  await delay(100);
+  await reapLeftover(core, URI, record(pgid));
+  await delay(200);
+  assert.equal(await alive(pgid), true);
+});
+
+test('the left-behind deploy is killed with its group, also when only a child is left', async () => {
+  const env = deployEnv(URI, 4, '/var/lib/p2pu-test/downloads/app-4.tar');
+  const leader = group('sleep 30 & wait', env);
+  const child = await childOf(leader);
+  await reapLeftover(core, URI, record(leader));
+  assert.equal(await gone(leader), true, 'leader killed');
+  assert.equal(await gone(child), true, 'child killed');
+  // The leader has exited; its child still runs in the group with the deploy's env.
+  const orphanLeader = group('sleep 30 & exit 0', env);
+  await delay(200);
+  assert.equal((await findInGroup(orphanLeader)).length, 1, 'the child runs on in the group');
+  await reapLeftover(core, URI, record(orphanLeader));
+  await delay(100);
+  const left = await findInGroup(orphanLeader);
+  assert.deepEqual(left, [], 'nothing of the group is left');
+});
+
+async function findInGroup(pgid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f[0] !== 'Z' && Number(f[2]) === pgid) out.push(Number(p));
+  }
+  return out;
+}
