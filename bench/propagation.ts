@@ -14,7 +14,7 @@ import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { runPropagation } from './propagation/run.ts';
 
 const USAGE =
-  'propagation [--mode auto|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--out DIR] [--keep]';
+  'propagation [--mode auto|full-stack|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--out DIR] [--keep]';
 
 function num(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -24,10 +24,12 @@ function num(v: string | undefined, name: string, dflt: number): number {
   return x;
 }
 
-/** auto: the most complete stack this tree can run (full-stack needs natm + the gossip layer). */
-function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' {
+/** auto: the most complete stack this tree can run (full-stack needs natm with gossip). */
+function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' | 'full-stack' {
   const managerHere = 'manager' in COMMANDS;
-  if (v === undefined || v === 'auto') return managerHere ? 'manager' : 'bittorrent-only';
+  const overlayHere = managerHere && 'natm' in COMMANDS && 'rendezvous' in COMMANDS && 'members' in COMMANDS;
+  if (v === undefined || v === 'auto')
+    return overlayHere ? 'full-stack' : managerHere ? 'manager' : 'bittorrent-only';
   if (v === 'bittorrent-only') return v;
   if (v === 'manager') {
     if (!managerHere) throw new Error('--mode manager: this tree has no `p2p-update manager` yet');
@@ -37,7 +39,7 @@ function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' {
     throw new Error(
       '--mode full-stack is not implemented yet: it needs the gossip layer (notifications, peer lists)',
     );
-  throw new Error(`--mode must be auto, manager or bittorrent-only, got "${v}"; usage: ${USAGE}`);
+  throw new Error(`--mode must be auto, full-stack, manager or bittorrent-only, got "${v}"; usage: ${USAGE}`);
 }
 
 async function main(): Promise<number> {

@@ -1,12 +1,13 @@
 /**
- * natm and the rendezvous on the star, for the footprint bench: the rendezvous (also the
- * STUN server) in the origin's namespace, a natm per host that should have one. Configs
+ * natm and the rendezvous on the star: the rendezvous (also the STUN server) on its own
+ * public host, a natm per host that should have one. Configs
  * keep the documented defaults except paths, the listen port and the cluster key.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/e2e/harness/paths.ts';
+import { nsRun } from '../../test/e2e/harness/run.ts';
 import { waitUntil } from '../../test/e2e/harness/wait.ts';
 import type { StarNode } from '../net/star-plan.ts';
 import type { StarTopology } from '../net/star-topology.ts';
@@ -48,7 +49,7 @@ export async function startRendezvous(topo: StarTopology, cli: Cli, clusterKey: 
   const dir = join(topo.runDir, 'rdv');
   mkdirSync(dir, { recursive: true });
   const cfg = join(dir, 'rendezvous.json');
-  const o = topo.plan.origin;
+  const o = topo.plan.rdv;
   writeFileSync(
     cfg,
     JSON.stringify({
@@ -70,8 +71,32 @@ export async function startNatm(
   const dir = join(topo.runDir, h.name, 'natm');
   mkdirSync(dir, { recursive: true });
   const cfg = join(dir, 'natm.json');
-  const c = natmConfig(h, dir, clusterKey, topo.plan.origin.ip);
+  const c = natmConfig(h, dir, clusterKey, topo.plan.rdv.ip);
   writeFileSync(cfg, JSON.stringify(c, null, 2));
   await spawnAndWait(topo, `natm-${h.name}`, h.ns, cli, ['natm', '--config', cfg], 'natm started');
   return join(dir, 'natm.sock');
+}
+
+export function natmConfigPath(topo: StarTopology, h: StarNode): string {
+  return join(topo.runDir, h.name, 'natm', 'natm.json');
+}
+
+/** Members `h`'s natm sees alive with a path (itself excluded), from `p2p-update members --json`. */
+export async function aliveMembers(topo: StarTopology, cli: Cli, h: StarNode): Promise<string[]> {
+  const out = await nsRun(
+    h.ns,
+    cli[0],
+    [...cli[1], 'members', '--json', '--config', natmConfigPath(topo, h)],
+    {
+      timeoutMs: 20_000,
+    },
+  );
+  const doc = JSON.parse(out) as unknown;
+  const list = (Array.isArray(doc) ? doc : ((doc as { members?: unknown[] }).members ?? [])) as Array<{
+    id: string;
+    self?: boolean;
+    status?: string;
+    path?: string | null;
+  }>;
+  return list.filter((m) => !m.self && m.status === 'alive' && m.path).map((m) => m.id);
 }

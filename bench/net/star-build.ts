@@ -18,7 +18,11 @@ import { shapeLink, type Shape } from './shaping.ts';
 import { PUB_NET, uplinkHost, type StarNode, type StarPlan } from './star-plan.ts';
 
 /** Runs `fn` over `items` with at most `limit` at a time (ip/tc calls are cheap but not free). */
-async function pool<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (x: T) => Promise<void>,
+): Promise<void> {
   const queue = [...items];
   const worker = async () => {
     for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
@@ -46,7 +50,7 @@ async function attach(p: StarPlan, n: StarNode, shape: Shape): Promise<void> {
 export async function buildStar(p: StarPlan, shape: Shape): Promise<void> {
   await pool(p.allNamespaces, 8, addNamespace);
   await addBridge(p.pubNs, 'br0');
-  await pool([p.origin, ...p.nodes], 6, (n) => attach(p, n, shape));
+  await pool([p.origin, p.rdv, ...p.nodes], 6, (n) => attach(p, n, shape));
 }
 
 export const PUBLIC_CIDR = `${PUB_NET}.0.0/16`;

@@ -4,6 +4,7 @@
  *
  *   [<p>pub: bridge br0, 198.18.0.0/16]
  *     |- <p>o    198.18.0.2          origin (publisher / HTTP server)
+ *     |- <p>rdv  198.18.0.3          rendezvous host (natm's STUN + session table)
  *     |- <p>nKK  198.18.1.K          public node K
  *     '- <p>rKK  198.18.1.K (wan0)   NAT router (masquerade) -- lan0 10.1.K.1
  *                   '- <p>nKK 10.1.K.2  node K behind NAT
@@ -33,6 +34,8 @@ export interface StarPlan {
   readonly prefix: string;
   readonly pubNs: string;
   readonly origin: StarNode;
+  /** The rendezvous host (used only when natm runs). */
+  readonly rdv: StarNode;
   readonly nodes: readonly StarNode[];
   readonly allNamespaces: readonly string[];
 }
@@ -64,6 +67,14 @@ export function starPlan(init: StarInit): StarPlan {
     btPort: BT_PORT,
     switchPort: 'p-o',
   };
+  const rdv: StarNode = {
+    ...origin,
+    name: 'rdv',
+    ns: `${prefix}rdv`,
+    ip: `${PUB_NET}.0.3`,
+    publicIp: `${PUB_NET}.0.3`,
+    switchPort: 'p-rdv',
+  };
   const nodes: StarNode[] = [];
   for (let k = 1; k <= n; k++) {
     const id = String(k).padStart(2, '0');
@@ -85,8 +96,9 @@ export function starPlan(init: StarInit): StarPlan {
     prefix,
     pubNs,
     origin,
+    rdv,
     nodes,
-    allNamespaces: [pubNs, origin.ns, ...nodes.map((x) => x.ns), ...routers],
+    allNamespaces: [pubNs, origin.ns, rdv.ns, ...nodes.map((x) => x.ns), ...routers],
   };
 }
 

@@ -94,10 +94,12 @@ export async function startManagerSwarm(
   cli: Cli,
   adminPub: string,
   trSettings: object = {},
-  /** natm's IPC socket per host, when natm runs there (peers still static until gossip lands). */
+  /** natm's IPC socket per host, when natm runs there. */
   natmSockets: ReadonlyMap<string, string> = new Map(),
+  /** List every other host as a static tracker peer (false: peers come from natm only). */
+  staticPeers = true,
 ): Promise<BtSwarm> {
-  const peers = peerLists(topo.hosts);
+  const peers = staticPeers ? peerLists(topo.hosts) : new Map<string, string[]>();
   const swarm: BtSwarm = new Map();
   const queue = [...topo.hosts];
   const worker = async () => {
@@ -129,6 +131,13 @@ function drop(inbox: string, file: string): void {
 export function publishViaInbox(topo: StarTopology, upd: MadeUpdate): void {
   drop(hostDirs(topo.runDir, 'origin').inbox, upd.payloadPath);
   for (const h of topo.hosts) drop(hostDirs(topo.runDir, h.name).inbox, upd.torrentPath);
+}
+
+/** Publish with the overlay: payload + torrent into the origin's inbox only; gossip does the rest. */
+export function publishToOrigin(topo: StarTopology, upd: MadeUpdate): void {
+  const inbox = hostDirs(topo.runDir, 'origin').inbox;
+  drop(inbox, upd.payloadPath);
+  drop(inbox, upd.torrentPath);
 }
 
 /** The version the deploy script last recorded on a host, or null. */

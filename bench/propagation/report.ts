@@ -39,6 +39,7 @@ export interface P2pOutcome {
     readonly wallS: number;
     readonly transmissionCpuS: number;
     readonly managerCpuS: number;
+    readonly natmCpuS: number;
     readonly loadavg: readonly number[];
   };
 }
@@ -120,6 +121,7 @@ export function buildReport(params: RunParams, b: Bounds, p2p: P2pOutcome, centr
             ...p2p.cpu,
             transmissionCpuS: r(p2p.cpu.transmissionCpuS),
             managerCpuS: r(p2p.cpu.managerCpuS),
+            natmCpuS: r(p2p.cpu.natmCpuS),
             wallS: r(p2p.cpu.wallS),
             'transmission cores (mean)': round(p2p.cpu.transmissionCpuS / p2p.cpu.wallS, 2),
           }
@@ -153,7 +155,7 @@ export function reportChart(
     yLabel: 'nodes done',
     series: [
       {
-        label: `p2p-update (${params.mode === 'manager' ? 'manager, no natm yet' : params.mode})`,
+        label: `p2p-update (${params.mode === 'manager' ? 'manager, no natm' : params.mode})`,
         color: '#1f77b4',
         points: completionSteps(p2pTimes(p2p)),
         step: true,

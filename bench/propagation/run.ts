@@ -15,7 +15,10 @@ import type { Bounds } from '../lib/kumar-ross.ts';
 import type { LinkBytes, StarTopology } from '../net/star-topology.ts';
 import { StarTopology as Star } from '../net/star-topology.ts';
 import { publishBt, startBtSwarm } from './bt-swarm.ts';
-import { deployedVersion, publishViaInbox, startManagerSwarm } from './manager-swarm.ts';
+import { aliveMembers, newClusterKey, startNatm, startRendezvous } from '../footprint/overlay.ts';
+import { pool } from '../net/star-build.ts';
+import { waitUntil } from '../../test/e2e/harness/wait.ts';
+import { deployedVersion, publishToOrigin, publishViaInbox, startManagerSwarm } from './manager-swarm.ts';
 import { buildReport, reportChart, type CentralOutcome, type P2pOutcome, type RunParams } from './report.ts';
 import { watchBt } from './watch-bt.ts';
 
@@ -27,7 +30,7 @@ export interface PropagationOptions {
   readonly timeoutMs: number;
   readonly central: boolean;
   readonly keepFiles: boolean;
-  readonly mode: 'bittorrent-only' | 'manager';
+  readonly mode: 'bittorrent-only' | 'manager' | 'full-stack';
   /** transmission settings.json overrides (experiments only; default: the harness's settings). */
   readonly trSettings: object;
 }
@@ -54,18 +57,42 @@ async function p2pPhase(
   });
   const adminPub = join(topo.runDir, 'admin.pub');
   writeFileSync(adminPub, publicPem);
-  const withManager = o.mode === 'manager';
+  const withManager = o.mode !== 'bittorrent-only';
+  const full = o.mode === 'full-stack';
+  const cli = withManager ? await buildCliBundle(join(topo.runDir, 'cli')) : null;
+  const sockets = new Map<string, string>();
+  if (cli && full) {
+    const key = newClusterKey();
+    log('starting the rendezvous and a natm per host');
+    await startRendezvous(topo, cli, key);
+    await pool(topo.hosts, 3, async (h) => void sockets.set(h.name, await startNatm(topo, cli, h, key)));
+  }
   log(`starting ${topo.hosts.length} transmission-daemons and ${withManager ? 'managers' : 'peer trackers'}`);
-  const swarm = withManager
-    ? await startManagerSwarm(topo, await buildCliBundle(join(topo.runDir, 'cli')), adminPub, o.trSettings)
+  const swarm = cli
+    ? await startManagerSwarm(topo, cli, adminPub, o.trSettings, sockets, !full)
     : await startBtSwarm(topo, upd, o.trSettings);
+  if (cli && full) {
+    const want = topo.hosts.length - 1;
+    const waited = await waitUntil(
+      `the origin's natm to see all ${want} nodes alive`,
+      async () => (await aliveMembers(topo, cli, topo.plan.origin)).length >= want,
+      180_000,
+      1000,
+    );
+    log(`overlay converged: the origin sees ${want} members alive (${(waited / 1000).toFixed(1)} s)`);
+  }
   const before = await topo.allLinkBytes();
   const pidsOf = (prefix: string) =>
     topo.hosts.flatMap((h) => topo.procs.get(`${prefix}-${h.name}`)?.child.pid ?? []);
-  const cpu0 = { tr: cpuTicks(pidsOf('transmission')), mgr: cpuTicks(pidsOf('manager')) };
+  const cpu0 = {
+    tr: cpuTicks(pidsOf('transmission')),
+    mgr: cpuTicks(pidsOf('manager')),
+    natm: cpuTicks(pidsOf('natm')),
+  };
   const t0 = Date.now();
   log('publish');
-  if (withManager) publishViaInbox(topo, upd);
+  if (full) publishToOrigin(topo, upd);
+  else if (withManager) publishViaInbox(topo, upd);
   else await publishBt(swarm, topo.plan.origin, upd);
   const nodes = new Map(topo.plan.nodes.map((n) => [n.name, swarm.get(n.name)!.rpc]));
   let lastDone = -1;
@@ -82,6 +109,7 @@ async function p2pPhase(
     wallS,
     transmissionCpuS: (cpuTicks(pidsOf('transmission')) - cpu0.tr) / 100,
     managerCpuS: (cpuTicks(pidsOf('manager')) - cpu0.mgr) / 100,
+    natmCpuS: (cpuTicks(pidsOf('natm')) - cpu0.natm) / 100,
     loadavg: loadAverage(),
   };
   const links = delta(before, await topo.allLinkBytes());
@@ -100,11 +128,16 @@ async function p2pPhase(
   log('stopping the swarm');
   await Promise.all(
     topo.hosts.flatMap((h) =>
-      [`transmission-${h.name}`, `rpc-bridge-${h.name}`, `tracker-${h.name}`, `manager-${h.name}`].map((p) =>
-        topo.procs.stop(p),
-      ),
+      [
+        `transmission-${h.name}`,
+        `rpc-bridge-${h.name}`,
+        `tracker-${h.name}`,
+        `manager-${h.name}`,
+        `natm-${h.name}`,
+      ].map((p) => topo.procs.stop(p)),
     ),
   );
+  await topo.procs.stop('rendezvous');
   return { out, payload: upd.payloadPath, name: upd.name };
 }
 

@@ -77,7 +77,8 @@ describe('star plan', () => {
     assert.equal(p.nodes[0]!.ip, '198.18.1.1');
     assert.equal(new Set(p.nodes.map((n) => n.publicIp)).size, 16);
     for (const ns of p.allNamespaces) assert.ok(ns.startsWith('p2pb-p-'), ns);
-    assert.equal(p.allNamespaces.length, 1 + 1 + 16 + 8);
+    assert.equal(p.allNamespaces.length, 1 + 1 + 1 + 16 + 8, 'switch, origin, rendezvous, nodes, routers');
+    assert.equal(p.rdv.ip, '198.18.0.3');
   });
 
   it('refuses prefixes that could collide with the e2e tests, and absurd sizes', () => {
