@@ -111,7 +111,7 @@ export async function runFootprint(o: FootprintOptions) {
     ok = true;
     return {
       agents: withNatm
-        ? 'manager and natm (bundled CLI, as packaged), natm attached to a rendezvous on the origin and to the manager; no gossip layer yet, so BitTorrent peers are static'
+        ? `manager and natm (bundled CLI, as packaged); natm ${'members' in COMMANDS ? 'with gossip, ' : ''}attached to a rendezvous on its own host and to the manager; the manager's tracker also lists the other host statically`
         : withManager
           ? 'manager measured (bundled CLI, natmSocket null); natm is not in this tree yet'
           : 'absent: neither manager nor natm in this tree; measured transmission-daemon and a Node 20 + tsx process as the per-process baseline',
