@@ -6,8 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodePlan } from './plan.ts';
-import type { Topology } from './topology.ts';
+import type { ProcessGroup } from './processes.ts';
 import { TransmissionRpc } from './transmission-rpc.ts';
 
 export const RPC_PORT = 9091;
@@ -52,10 +51,17 @@ export interface RunningTransmission {
   readonly daemonName: string;
 }
 
+/** Where a daemon runs: any topology with a process group (Figure 2 or the benchmarks'). */
+export interface DaemonHost {
+  readonly name: string;
+  readonly ns: string;
+  readonly btPort: number;
+}
+
 /** Writes the config and starts the daemon and its RPC bridge in `node`'s namespace. */
 export async function startTransmission(
-  topo: Topology,
-  node: NodePlan,
+  topo: { readonly procs: ProcessGroup },
+  node: DaemonHost,
   dir: string,
   overrides: object = {},
 ): Promise<RunningTransmission> {

@@ -1,0 +1,17 @@
+/** What the machine looked like during a run (load, cores), for the results file. */
+import { readFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+
+export function loadAverage(): [number, number, number] {
+  const parts = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+  return [parts[0] ?? NaN, parts[1] ?? NaN, parts[2] ?? NaN];
+}
+
+export function hostInfo(): {
+  cpus: number;
+  kernel: string;
+  node: string;
+  loadavg: [number, number, number];
+} {
+  return { cpus: cpus().length, kernel: release(), node: process.version, loadavg: loadAverage() };
+}
