@@ -91,7 +91,7 @@ test('a notice dropped at one node cuts the revoked node off at the others, over
     });
     procs.cli(['natm', '--config', cfg]);
   }
-  const [a, b, c] = ids as [string, string, string];
+  const [a, , c] = ids as [string, string, string];
   for (const name of names)
     await waitFor(
       `${name} to list the two others as alive members`,
