@@ -75,8 +75,13 @@ export class SecureOverlay implements OverlayLink {
     return n;
   }
 
+  /** A session with `peerId` is up, its certificate proven, unexpired and not revoked. */
   isProven(peerId: string): boolean {
-    return this.#proven.has(peerId) && !this.#c.revocation.isRevoked(peerId);
+    return (
+      this.#proven.has(peerId) &&
+      this.links.peerOn(peerId) === peerId &&
+      !this.#c.revocation.isRevoked(peerId)
+    );
   }
 
   send(peerId: string, payload: Uint8Array): boolean {
