@@ -14,6 +14,7 @@ import { GossipNode } from './gossip-node.ts';
 import { bridgeIpc, type IpcLike } from './ipc-bridge.ts';
 import { membersReply, type MembersReply } from './members-ipc.ts';
 import type { OverlayLink } from './overlay-link.ts';
+import type { RevocationSink } from './revocations.ts';
 
 export interface AttachedGossip {
   readonly node: GossipNode;
@@ -24,10 +25,17 @@ export interface AttachedGossip {
 export function attachGossip(
   link: OverlayLink,
   ipc: IpcLike | undefined,
-  o: { logger: Logger; clock?: Clock; random?: () => number; init?: Partial<GossipInit> },
+  o: {
+    logger: Logger;
+    clock?: Clock;
+    random?: () => number;
+    init?: Partial<GossipInit>;
+    revocations?: RevocationSink;
+  },
 ): AttachedGossip {
   const clock = o.clock ?? systemClock;
-  const node = new GossipNode({ link, clock, random: o.random ?? Math.random, logger: o.logger }, o.init);
+  const { logger, revocations } = o;
+  const node = new GossipNode({ link, clock, random: o.random ?? Math.random, logger, revocations }, o.init);
   const bridge = ipc ? bridgeIpc(node, ipc) : undefined;
   node.start();
   return {

@@ -6,6 +6,7 @@ import { Reader, Short, Writer, fromHex, toHex } from './bytes.ts';
 import {
   MAX_BLOB,
   MAX_DIGEST,
+  MAX_NOTICE,
   MAX_PACKET,
   WIRE_VERSION,
   type Body,
@@ -18,7 +19,7 @@ import { readState, writeState } from './codec-state.ts';
 
 const TYPES = ['ping', 'ack', 'ping-req', 'gossip', 'fetch', 'chunk', 'push-pull'] as const;
 const STATUSES: MemberStatus[] = ['alive', 'suspect', 'dead'];
-const KINDS = ['member', 'announce', 'state'] as const;
+const KINDS = ['member', 'announce', 'state', 'revoke'] as const;
 const MAX_ITEMS = 255;
 
 export function encodeBody(body: Body): Writer {
@@ -53,6 +54,7 @@ export function encodeItem(item: Item): Uint8Array {
   w.u8(KINDS.indexOf(item.kind) + 1);
   if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u32(item.incarnation);
   else if (item.kind === 'announce') w.bytes(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
+  else if (item.kind === 'revoke') w.blob(item.notice);
   else writeState(w, item.record);
   return w.finish();
 }
@@ -142,6 +144,10 @@ function readItem(r: Reader): Item | null {
     const id = toHex(r.bytes(32));
     const item = { kind, id, uri: r.str(), version: r.u53(), size: r.u32() };
     return item.size > MAX_BLOB || item.size === 0 ? null : item;
+  }
+  if (kind === 'revoke') {
+    const notice = r.blob().slice();
+    return notice.length === 0 || notice.length > MAX_NOTICE ? null : { kind, notice };
   }
   if (kind === 'state') {
     const record = readState(r);

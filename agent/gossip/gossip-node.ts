@@ -21,6 +21,7 @@ import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
 import { Prober } from './prober.ts';
+import { sampleNotices, type RevocationSink } from './revocations.ts';
 
 const JOIN_SYNCS = 3;
 
@@ -29,6 +30,8 @@ export interface GossipComponents {
   clock: Clock;
   random: () => number;
   logger?: Logger;
+  /** With certificates: checks and keeps revocation notices (revocations.ts). */
+  revocations?: RevocationSink;
 }
 
 export class GossipNode {
@@ -46,7 +49,7 @@ export class GossipNode {
   private running = false;
   private followUpTimer: Timer | null = null;
   private readonly stateHandlers: ((r: StateRecord) => void)[] = [];
-  counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0 };
+  counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0, revocations: 0, badNotices: 0 };
 
   constructor(
     readonly c: GossipComponents,
@@ -107,6 +110,28 @@ export class GossipNode {
     );
     c.link.onMessage((from, payload) => this.onPacket(from, payload));
     c.link.onPeerChange((p) => this.onPeerChange(p));
+    c.revocations?.onRevoked((id) => this.guard(() => this.revoked(id)));
+  }
+
+  /**
+   * A revocation notice from the admin (or heard): checked by the sink; when it revokes a
+   * node not known as revoked, it is broadcast. Returns the ids newly revoked, null if refused.
+   */
+  publishRevocation(notice: Uint8Array): string[] | null {
+    const ids = this.c.revocations?.accept(notice) ?? null;
+    if (ids === null) this.counters.badNotices++;
+    for (const id of ids ?? []) {
+      this.counters.revocations++;
+      this.queue.push(`r:${id}`, encodeItem({ kind: 'revoke', notice }));
+    }
+    return ids;
+  }
+
+  /** A revoked node is dead to us at once; it cannot refute (its packets are refused). */
+  private revoked(id: string): void {
+    const m = this.membership.table.get(id);
+    if (m && m.status !== 'dead') this.membership.apply('dead', id, m.incarnation);
+    this.log.info({ peer: id }, 'member revoked');
   }
 
   get selfId(): string {
@@ -195,7 +220,8 @@ export class GossipNode {
   private pushPull(peer: string, reply: boolean): void {
     this.counters.pushPulls++;
     const digest = pickDigest(this.notifications.digest(), this.c.random);
-    const items = syncItems(this.membership, this.fleet, peer, this.c.random);
+    const notices = sampleNotices(this.c.revocations, this.c.random);
+    const items = [...notices, ...syncItems(this.membership, this.fleet, peer, this.c.random)];
     this.out.send(peer, { type: 'push-pull', reply, digest }, items);
   }
 
@@ -225,6 +251,7 @@ export class GossipNode {
 
   private onPacket(from: string, payload: Uint8Array): void {
     if (!this.running || from === this.selfId) return;
+    if (this.c.revocations?.isRevoked(from)) return void this.counters.badPackets++;
     const p = decodePacket(payload);
     if (!p) {
       this.counters.badPackets++;
@@ -271,7 +298,11 @@ export class GossipNode {
   }
 
   private item(from: string, it: Item): void {
-    if (it.kind === 'member') return this.membership.apply(it.status, it.id, it.incarnation);
+    if (it.kind === 'revoke') return void this.publishRevocation(it.notice);
+    if (it.kind === 'member') {
+      if (this.c.revocations?.isRevoked(it.id)) return;
+      return this.membership.apply(it.status, it.id, it.incarnation);
+    }
     if (it.kind === 'announce') return this.notifications.heard(it, from);
     if (it.record.node === this.selfId || !this.fleet.apply(it.record)) return;
     this.queue.push(`s:${it.record.node}`, encodeItem(it));

@@ -51,7 +51,16 @@ export interface StateItem {
   record: StateRecord;
 }
 
-export type Item = MemberItem | AnnounceItem | StateItem;
+/** A CA-signed revocation notice (`p2pu-revoke-v1`, agent/membership/revocation.ts), opaque here. */
+export interface RevokeItem {
+  kind: 'revoke';
+  notice: Uint8Array;
+}
+
+/** Largest revocation notice carried (they are about 180 bytes). */
+export const MAX_NOTICE = 512;
+
+export type Item = MemberItem | AnnounceItem | StateItem | RevokeItem;
 
 export interface DigestEntry {
   uri: string;

@@ -30,9 +30,14 @@ export class Outbox {
     private readonly hint: (peer: string) => Item | null,
   ) {}
 
+  /** The link's payload limit (certificate sessions take 29 bytes of natm's 1100). */
+  get maxPacket(): number {
+    return Math.min(MAX_PACKET, this.link.maxPayload ?? MAX_PACKET);
+  }
+
   send(peer: string, body: Body, extra: readonly Item[] = [], piggyback = true): boolean {
     const w = encodeBody(body);
-    let budget = MAX_PACKET - w.len - 1;
+    let budget = this.maxPacket - w.len - 1;
     const items: Uint8Array[] = [];
     const h = piggyback ? this.hint(peer) : null;
     for (const it of h ? [h, ...extra] : extra) {
@@ -51,7 +56,7 @@ export class Outbox {
     const w = encodeBody({ type: 'gossip' });
     const h = this.hint(peer);
     const first = h ? [encodeItem(h)] : [];
-    const items = [...first, ...this.queue.take(MAX_PACKET - w.len - 1 - (first[0]?.length ?? 0))];
+    const items = [...first, ...this.queue.take(this.maxPacket - w.len - 1 - (first[0]?.length ?? 0))];
     if (items.length === first.length) return false;
     return this.raw(peer, 'gossip', assemble(w, items));
   }

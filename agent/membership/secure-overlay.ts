@@ -10,6 +10,11 @@
  *
  * Same contract as OverlayLink: `send` never throws and returns false for no path or an
  * oversize payload; handlers run synchronously and their throws are counted.
+ *
+ * Membership: `peers()` and `onPeerChange` show only peers that proved their certificate
+ * in a session (and are not revoked), so gossip never lists a node without a valid
+ * certificate of this cluster. `connect()` opens a session with every natm peer not yet
+ * proven (an empty payload, swallowed on arrival); natm's peer changes call it per peer.
  */
 import type { Clock } from '../common/clock.ts';
 import { ConfigError } from '../common/errors.ts';
@@ -45,6 +50,11 @@ export class SecureOverlay implements OverlayLink {
   readonly counters = new Map<string, number>();
   readonly #c: SecureOverlayComponents;
   readonly #handlers: Array<(peerId: string, payload: Uint8Array) => void> = [];
+  readonly #peerHandlers: Array<(peer: PeerView) => void> = [];
+  /** Peers that completed a handshake proving the node id natm reports for them. */
+  readonly #proven = new Set<string>();
+  /** Largest payload `send` accepts (gossip sizes its packets by it). */
+  readonly maxPayload = MAX_SECURE_PAYLOAD;
 
   constructor(components: SecureOverlayComponents, init: SecureOverlayInit) {
     this.#c = components;
@@ -54,6 +64,24 @@ export class SecureOverlay implements OverlayLink {
     this.selfId = own;
     this.links = new SecureLinks(components, init);
     components.link.onMessage((peerId, bytes) => this.#receive(peerId, bytes));
+    components.link.onPeerChange((p) => this.#natmPeer(p));
+    components.revocation.onRevoked((id) => void this.#proven.delete(id));
+  }
+
+  /** Starts a handshake with every natm peer that has a path and no proven session yet. */
+  connect(): number {
+    let n = 0;
+    for (const p of this.#c.link.peers()) if (this.#hello(p)) n++;
+    return n;
+  }
+
+  /** A session with `peerId` is up, its certificate proven, unexpired and not revoked. */
+  isProven(peerId: string): boolean {
+    return (
+      this.#proven.has(peerId) &&
+      this.links.peerOn(peerId) === peerId &&
+      !this.#c.revocation.isRevoked(peerId)
+    );
   }
 
   send(peerId: string, payload: Uint8Array): boolean {
@@ -72,25 +100,56 @@ export class SecureOverlay implements OverlayLink {
     this.#handlers.push(handler);
   }
 
-  /** natm's peers, less the revoked ones. */
+  /** natm's peers that proved a certificate of this cluster, less the revoked ones. */
   peers(): readonly PeerView[] {
-    return this.#c.link.peers().filter((p) => !this.#c.revocation.isRevoked(p.id));
+    return this.#c.link.peers().filter((p) => this.isProven(p.id));
   }
 
   onPeerChange(handler: (peer: PeerView) => void): void {
-    this.#c.link.onPeerChange((p) => {
-      if (!this.#c.revocation.isRevoked(p.id)) handler(p);
-    });
+    this.#peerHandlers.push(handler);
+  }
+
+  #natmPeer(p: PeerView): void {
+    if (this.isProven(p.id)) this.#firePeer(p);
+    else this.#hello(p);
+  }
+
+  #hello(p: PeerView): boolean {
+    if (p.path === null || p.id === this.selfId || this.isProven(p.id)) return false;
+    if (this.#c.revocation.isRevoked(p.id)) return false;
+    return this.send(p.id, new Uint8Array(0));
+  }
+
+  #firePeer(p: PeerView): void {
+    for (const h of this.#peerHandlers) {
+      try {
+        h(p);
+      } catch {
+        this.#count('peer_handler_error');
+      }
+    }
   }
 
   #receive(peerId: string, bytes: Uint8Array): void {
     const r = this.links.receive(peerId, bytes);
     for (const p of r.send) this.#c.link.send(peerId, p);
     if (r.dropped) this.#count(`drop_${r.dropped.code.toLowerCase()}`);
+    if (r.established !== undefined) {
+      if (r.established !== peerId) this.#count('drop_sender_mismatch');
+      else if (!this.#proven.has(peerId)) {
+        this.#proven.add(peerId);
+        const view = this.#c.link.peers().find((p) => p.id === peerId);
+        this.#firePeer(view ?? { id: peerId, path: null, lastSeen: this.#c.clock.now() });
+      }
+    }
     for (const d of r.deliver) {
       // natm's claimed sender must be the node that proved itself in the handshake.
       if (d.peerId !== peerId) {
         this.#count('drop_sender_mismatch');
+        continue;
+      }
+      if (d.payload.length === 0) {
+        this.#count('hello');
         continue;
       }
       this.#count('delivered');

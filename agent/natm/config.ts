@@ -28,6 +28,12 @@ export interface NatmConfig {
   readonly statsSocket?: string;
   /** The `p2p-update enroll` state dir: app messages then use certificate sessions (docs/security.md). */
   readonly identityDir?: string;
+  /** With identityDir: where revocation notices are dropped and kept (default IDENTITY_DIR/notices). */
+  readonly noticesDir?: string;
+  readonly noticeScanMs: number;
+  /** With identityDir: the enrollment server whose GET /crl is refreshed every crlRefreshMs. */
+  readonly enrollServer?: string;
+  readonly crlRefreshMs: number;
   readonly keepaliveMs: number;
   readonly pathTimeoutMs: number;
   readonly punchIntervalMs: number;
@@ -57,6 +63,10 @@ const KEYS = [
   'ipcSocket',
   'statsSocket',
   'identityDir',
+  'noticesDir',
+  'noticeScanMs',
+  'enrollServer',
+  'crlRefreshMs',
   'keepaliveMs',
   'pathTimeoutMs',
   'punchIntervalMs',
@@ -92,6 +102,10 @@ export function natmConfig(raw: Raw): NatmConfig {
     ipcSocket: optStr(raw, 'ipcSocket'),
     statsSocket: optStr(raw, 'statsSocket'),
     identityDir: optStr(raw, 'identityDir'),
+    noticesDir: optStr(raw, 'noticesDir'),
+    noticeScanMs: int(raw, 'noticeScanMs', 5000, 100, 3_600_000),
+    enrollServer: optStr(raw, 'enrollServer'),
+    crlRefreshMs: int(raw, 'crlRefreshMs', 24 * 3_600_000, 1000, 30 * 24 * 3_600_000),
     keepaliveMs,
     pathTimeoutMs: int(raw, 'pathTimeoutMs', 3 * keepaliveMs + 5000, 2 * keepaliveMs, 3_600_000),
     punchIntervalMs: int(raw, 'punchIntervalMs', 200, 10, 10_000),
@@ -107,6 +121,10 @@ export function natmConfig(raw: Raw): NatmConfig {
     forwardBurst: int(raw, 'forwardBurst', 40, 1, 10_000),
     logLevel: str(raw, 'logLevel', 'info'),
   };
+  if (cfg.enrollServer !== undefined && !/^https?:\/\/[^\s]+$/.test(cfg.enrollServer))
+    throw new ConfigError(`enrollServer: expected an http(s) URL, got "${cfg.enrollServer}"`);
+  if ((cfg.enrollServer ?? cfg.noticesDir) !== undefined && !cfg.identityDir)
+    throw new ConfigError('enrollServer and noticesDir need identityDir (the enroll state dir)');
   if (cfg.clusterKeys.length === 0) throw new ConfigError('clusterKeys: at least one key is required');
   if (cfg.rendezvous.length === 0 && !cfg.bridgeVia)
     throw new ConfigError('rendezvous: at least one HOST:PORT is required (or bridgeVia for a bridge child)');

@@ -11,7 +11,7 @@ import type { NatmConfig } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { ClusterKeySealer } from './crypto/sealer.ts';
 import type { Endpoint } from './datagram.ts';
-import { attachGossip } from '../gossip/attach.ts';
+import { attachGossip, type AttachedGossip } from '../gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
 import { StatsServer } from './stats-server.ts';
@@ -19,7 +19,10 @@ import { UdpSocket } from './udp-socket.ts';
 import { MAX_INTERNALS } from './wire/messages.ts';
 import type { OverlayLink } from './overlay-link.ts';
 import type { Membership } from '../membership/membership.ts';
-import { secureOverlayFromDir } from '../enroll/secure-overlay-from-dir.ts';
+import { secureNatm, type SecureNatm } from '../enroll/secure-natm.ts';
+
+/** How often natm opens certificate sessions with peers not yet proven (identityDir). */
+const CONNECT_MS = 5000;
 
 export interface NatmProcess {
   node: NatmNode;
@@ -27,6 +30,10 @@ export interface NatmProcess {
   overlay: OverlayLink;
   /** With `identityDir`: the node's membership (revocation notices and lists go here). */
   membership?: Membership;
+  /** With `identityDir`: certificates, revocation notices and the CRL refresher. */
+  secure?: SecureNatm;
+  /** Gossip over `overlay` (publishRevocation hands an admin's notice to the cluster). */
+  gossip: AttachedGossip;
   ipc: IpcServer | undefined;
   socket: UdpSocket;
   /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
@@ -58,9 +65,14 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     { socket, sealer, clock: systemClock, logger, internals: lanEndpoints(cfg, socket.local()) },
     cfg,
   );
-  let secure: Awaited<ReturnType<typeof secureOverlayFromDir>> | undefined;
+  let secure: SecureNatm | undefined;
   try {
-    if (cfg.identityDir) secure = await secureOverlayFromDir(node, cfg.identityDir, systemClock);
+    if (cfg.identityDir)
+      secure = await secureNatm(
+        node,
+        { ...cfg, identityDir: cfg.identityDir, connectMs: CONNECT_MS },
+        { clock: systemClock, logger },
+      );
   } catch (e) {
     await socket.close();
     throw e;
@@ -68,20 +80,24 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   const ipc = cfg.ipcSocket
     ? new IpcServer({ logger, counters: node.counters }, { path: cfg.ipcSocket, nodeId: cfg.id })
     : undefined;
-  // Gossip, anti-entropy, SWIM and the fleet view over this node (docs/protocol/gossip.md).
-  const gossip = attachGossip(node, ipc, { logger });
+  // Gossip, anti-entropy, SWIM and the fleet view (docs/protocol/gossip.md): over certificate
+  // sessions when enrolled (docs/security.md), else over natm's cluster-key links.
+  const gossip = attachGossip(secure?.overlay ?? node, ipc, { logger, revocations: secure?.book });
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
         listen: socket.local(),
         udpSendErrors: socket.sendErrors,
         members: gossip.members().members,
+        ...(secure ? { secure: secure.stats() } : {}),
       }))
     : undefined;
   try {
     await ipc?.start();
     await stats?.start();
+    await secure?.start(gossip.node);
   } catch (e) {
+    secure?.stop();
     gossip.stop();
     await socket.close();
     await ipc?.stop();
@@ -94,6 +110,8 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     node,
     overlay: secure?.overlay ?? node,
     membership: secure?.membership,
+    secure,
+    gossip,
     ipc,
     socket,
     reloadKeys(keys) {
@@ -102,6 +120,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     },
     stop: () =>
       (stopped ??= (async () => {
+        secure?.stop();
         gossip.stop();
         await node.stop();
         await ipc?.stop();

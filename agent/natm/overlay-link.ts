@@ -42,6 +42,8 @@ export const MAX_APP_PAYLOAD = 1100;
 
 export interface OverlayLink {
   readonly selfId: string;
+  /** Largest payload `send` accepts when below MAX_APP_PAYLOAD (e.g. certificate sessions). */
+  readonly maxPayload?: number;
   /** Send an opaque app payload (≤ MAX_APP_PAYLOAD bytes) over the best path; false if no path. Never throws. */
   send(peerId: string, payload: Uint8Array): boolean;
   onMessage(handler: (peerId: string, payload: Uint8Array) => void): void;

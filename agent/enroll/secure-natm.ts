@@ -1,0 +1,116 @@
+/**
+ * Certificates inside a running natm (agent/natm/main.ts, with `identityDir`):
+ *   const sec = await secureNatm(node, opts, { clock, logger });
+ *   const gossip = attachGossip(sec.overlay, ipc, { logger, revocations: sec.book });
+ *   await sec.start(gossip.node);   ...   sec.stop();
+ * - gossip runs over the SecureOverlay: every gossip/SWIM/fetch message is in a
+ *   certificate-authenticated, end-to-end encrypted session; only proven peers are members;
+ * - every `connectMs` the overlay opens sessions with natm peers not yet proven;
+ * - revocation notices: gossip checks and spreads them (RevocationBook); the notices dir
+ *   (NoticeDir) is where the admin drops one and where heard ones are kept;
+ * - with `enrollServer`, the signed revocation list is fetched at start and every
+ *   `crlRefreshMs` (CrlRefresher), never replacing a newer one, and saved as crl.bin.
+ */
+import { join } from 'node:path';
+import type { Clock, Timer } from '../common/clock.ts';
+import type { Logger } from '../common/logger.ts';
+import type { OverlayLink } from '../natm/overlay-link.ts';
+import { RevocationBook } from '../membership/revocation-book.ts';
+import type { SecureOverlay } from '../membership/secure-overlay.ts';
+import type { Membership } from '../membership/membership.ts';
+import { CrlRefresher } from './crl-refresher.ts';
+import { writeFileAtomic } from './json-file.ts';
+import { statePaths } from './node-keys.ts';
+import { NoticeDir } from './notice-dir.ts';
+import { secureOverlayFromDir } from './secure-overlay-from-dir.ts';
+
+export interface SecureNatmOptions {
+  readonly identityDir: string;
+  /** Default IDENTITY_DIR/notices. */
+  readonly noticesDir?: string;
+  readonly noticeScanMs: number;
+  readonly enrollServer?: string;
+  readonly crlRefreshMs: number;
+  readonly connectMs: number;
+}
+
+export interface SecureNatm {
+  readonly overlay: SecureOverlay;
+  readonly membership: Membership;
+  readonly book: RevocationBook;
+  readonly notices: NoticeDir;
+  readonly crl?: CrlRefresher;
+  start(gossip: { publishRevocation(notice: Uint8Array): string[] | null }): Promise<void>;
+  stop(): void;
+  stats(): Record<string, unknown>;
+}
+
+export async function secureNatm(
+  link: OverlayLink,
+  o: SecureNatmOptions,
+  c: { clock: Clock; logger: Logger; fetch?: typeof fetch },
+): Promise<SecureNatm> {
+  const id = await secureOverlayFromDir(link, o.identityDir, c.clock);
+  const { overlay, membership, revocation } = id;
+  const book = new RevocationBook({ membership, revocation });
+  const log = c.logger.child({ component: 'membership' });
+  const { ca, cluster } = membership.init;
+  const server = o.enrollServer;
+  const doFetch = c.fetch ?? fetch;
+  const crl = server
+    ? new CrlRefresher(
+        {
+          clock: c.clock,
+          log,
+          state: revocation,
+          fetchCrl: async () => {
+            const res = await doFetch(new URL('/crl', server).href, { signal: AbortSignal.timeout(15_000) });
+            if (!res.ok) throw new Error(`GET /crl: HTTP ${res.status}`);
+            return new Uint8Array(await res.arrayBuffer());
+          },
+          onAccepted: (raw) =>
+            void writeFileAtomic(statePaths(o.identityDir).crl, raw, 0o644).catch((err: Error) =>
+              log.warn({ err: err.message }, 'cannot save crl.bin'),
+            ),
+        },
+        { ca, cluster, intervalMs: o.crlRefreshMs },
+      )
+    : undefined;
+  let publish: (n: Uint8Array) => string[] | null = (n) => book.accept(n);
+  const notices = new NoticeDir(
+    { clock: c.clock, log, publish: (n) => publish(n) },
+    { dir: o.noticesDir ?? join(o.identityDir, 'notices'), scanMs: o.noticeScanMs },
+  );
+  book.onNotice((nodeId, notice) => void notices.keep(nodeId, notice));
+  revocation.onRevoked((nodeId) => log.warn({ peer: nodeId }, 'node revoked: sessions dropped'));
+  let timer: Timer | undefined;
+  return {
+    overlay,
+    membership,
+    book,
+    notices,
+    crl,
+    async start(gossip) {
+      if (timer) return;
+      publish = (n) => gossip.publishRevocation(n);
+      timer = c.clock.setInterval(() => overlay.connect(), o.connectMs);
+      overlay.connect();
+      await notices.start();
+      crl?.start();
+      void crl?.refresh();
+    },
+    stop() {
+      timer?.cancel();
+      timer = undefined;
+      notices.stop();
+      crl?.stop();
+    },
+    stats: () => ({
+      overlay: Object.fromEntries(overlay.counters),
+      links: overlay.links.counters,
+      revocations: book.counters,
+      revoked: revocation.revokedIds(),
+      crlSeq: revocation.seq,
+    }),
+  };
+}
