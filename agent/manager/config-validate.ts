@@ -88,6 +88,7 @@ export function validateConfig(json: unknown): ManagerConfig {
     'downloadDir',
     'timeoutMs',
     'pollMs',
+    'stallMs',
   ]);
   const url = str(t, 'url', 'transmission.url', T.url);
   if (!/^https?:\/\/[^/\s]+\/\S*$/.test(url)) fail('transmission.url', 'an http(s) URL', url);
@@ -114,6 +115,7 @@ export function validateConfig(json: unknown): ManagerConfig {
       downloadDir: absPath(t, 'downloadDir', 'transmission.downloadDir'),
       timeoutMs: int(t, 'timeoutMs', 'transmission.timeoutMs', 100, 600_000, T.timeoutMs),
       pollMs: int(t, 'pollMs', 'transmission.pollMs', 100, 60_000, T.pollMs),
+      stallMs: int(t, 'stallMs', 'transmission.stallMs', 0, 3_600_000, T.stallMs),
     },
     tracker: {
       host,

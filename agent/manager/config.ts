@@ -28,6 +28,8 @@ export interface ManagerConfig {
     readonly downloadDir: string;
     readonly timeoutMs: number;
     readonly pollMs: number;
+    /** A download with no new byte for this long is removed and re-added (0: never). */
+    readonly stallMs: number;
   };
   readonly tracker: {
     readonly host: string;
@@ -58,6 +60,7 @@ export const DEFAULTS = {
     url: 'http://127.0.0.1:9091/transmission/rpc',
     timeoutMs: 10_000,
     pollMs: 1_000,
+    stallMs: 30_000,
   },
   tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
   deploy: {

@@ -14,6 +14,7 @@ import { sleep } from './sleep.ts';
 import { deployOnce, killRecordedDeploy, reapLeftover } from './step-deploy.ts';
 import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
 import { addTorrent, pollDownload, type PollMemo } from './step-transfer.ts';
+import { newStallMemo } from './stall-watch.ts';
 import { StoreError } from './store-error.ts';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -24,7 +25,7 @@ export class UriDriver {
   private stopped = false;
   private dirty = false;
   private failures = 0;
-  private memo: PollMemo = { infoHash: '', trackerChecked: false, corruptEver: 0 };
+  private memo: PollMemo = { infoHash: '', trackerChecked: false, corruptEver: 0, stall: newStallMemo(0) };
   private seeded: string | null = null;
   private reaped = false;
 
@@ -70,7 +71,12 @@ export class UriDriver {
       const c = this.core.store.uri(this.uri)?.current;
       if (!c) return;
       if (this.memo.infoHash !== c.infoHash)
-        this.memo = { infoHash: c.infoHash, trackerChecked: false, corruptEver: 0 };
+        this.memo = {
+          infoHash: c.infoHash,
+          trackerChecked: false,
+          corruptEver: 0,
+          stall: newStallMemo(this.core.clock.now()),
+        };
       try {
         const more = await this.step(c);
         this.failures = 0;

@@ -16,6 +16,7 @@ export interface TransmissionPort {
   stop(infoHash: string): Promise<unknown>;
   verify(infoHash: string): Promise<unknown>;
   reannounce(infoHash: string): Promise<unknown>;
+  remove(infoHash: string, deleteLocalData: boolean): Promise<unknown>;
 }
 
 export type DeployRunner = (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;

@@ -8,6 +8,7 @@ import { withAnnounce } from '../metainfo/announce.ts';
 import { isComplete, localError, STATUS } from '../transmission/progress.ts';
 import { record, type Core } from './core.ts';
 import type { UpdateRecord } from './model.ts';
+import { stallDecision, type StallMemo } from './stall-watch.ts';
 
 /** Adds (or re-adds) the torrent; returns what the daemon said. */
 export async function addTorrent(core: Core, c: UpdateRecord): Promise<'added' | 'duplicate'> {
@@ -22,6 +23,7 @@ export interface PollMemo {
   infoHash: string;
   trackerChecked: boolean;
   corruptEver: number;
+  stall: StallMemo;
 }
 
 /**
@@ -56,6 +58,19 @@ export async function pollDownload(
   }
   if (isComplete(t)) return true;
   if (t.status === STATUS.stopped) await core.tx.start(c.infoHash);
+  if (
+    stallDecision(memo.stall, t.leftUntilDone, core.clock.now(), core.config.transmission.stallMs) ===
+    'restart'
+  ) {
+    core.log.warn(
+      { uri, infoHash: c.infoHash, left: t.leftUntilDone },
+      'download stalled; re-adding torrent',
+    );
+    await core.tx.remove(c.infoHash, false);
+    await addTorrent(core, c);
+    memo.trackerChecked = false;
+    return false;
+  }
   if (Math.floor(t.percentDone * 100) !== Math.floor(c.progress * 100))
     await record(core, uri, c.version, { type: 'progress', fraction: t.percentDone });
   return false;

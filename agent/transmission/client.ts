@@ -62,6 +62,11 @@ export class TransmissionClient {
     return this.rpc.call('torrent-stop', { ids: [infoHash] });
   }
 
+  /** Removes the torrent from the daemon; its downloaded data stays on disk unless asked. */
+  remove(infoHash: string, deleteLocalData: boolean): Promise<unknown> {
+    return this.rpc.call('torrent-remove', { ids: [infoHash], 'delete-local-data': deleteLocalData });
+  }
+
   reannounce(infoHash: string): Promise<unknown> {
     return this.rpc.call('torrent-reannounce', { ids: [infoHash] });
   }

@@ -74,6 +74,7 @@ function fakeTx(): TransmissionPort {
     stop: async (h) => void status.set(h, 0),
     verify: async () => undefined,
     reannounce: async () => undefined,
+    remove: async () => undefined,
   };
 }
 
