@@ -6,15 +6,16 @@
 import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
 import { withAnnounce } from '../metainfo/announce.ts';
 import { isComplete, localError, STATUS } from '../transmission/progress.ts';
-import { record, type Core } from './core.ts';
+import { record, torrentDir, type Core } from './core.ts';
 import type { UpdateRecord } from './model.ts';
 
 /** Adds (or re-adds) the torrent; returns what the daemon said. */
 export async function addTorrent(core: Core, c: UpdateRecord): Promise<'added' | 'duplicate'> {
   const raw = await core.store.loadTorrent(c.infoHash);
   const t = withAnnounce(parseTorrentPlusPlus(raw), core.trackerUrl());
-  const r = await core.tx.add(t.raw, core.config.transmission.downloadDir);
-  core.log.info({ infoHash: c.infoHash, result: r }, 'torrent added');
+  const dir = torrentDir(core, c);
+  const r = await core.tx.add(t.raw, dir);
+  core.log.info({ infoHash: c.infoHash, result: r, dir }, 'torrent added');
   return r;
 }
 

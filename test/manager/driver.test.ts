@@ -4,7 +4,7 @@
  * cannot force reliably: a newer version superseding one in flight, and retries.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -36,6 +36,8 @@ let failNext = 0;
 let unreachable = 0; // the fake daemon refuses this many calls
 const lost = new Set<string>(); // torrents the fake daemon "forgets" once (restart without resume data)
 const adds: string[] = [];
+const addDirs = new Map<string, string>(); // infohash → download-dir it was added with
+const deployFiles: string[] = [];
 
 function fakeTx(): TransmissionPort {
   const status = new Map<string, number>();
@@ -60,11 +62,12 @@ function fakeTx(): TransmissionPort {
     };
   };
   return {
-    add: async (raw) => {
+    add: async (raw, downloadDir) => {
       const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
       const h = parseTorrentPlusPlus(raw).infoHash;
       const had = status.has(h);
       adds.push(h);
+      addDirs.set(h, downloadDir);
       status.set(h, 4);
       return had ? 'duplicate' : 'added';
     },
@@ -79,6 +82,7 @@ function fakeTx(): TransmissionPort {
 
 const runDeploy: DeployRunner = async (_cmd, init) => {
   deploys.push(Number(init.env['P2PU_VERSION']));
+  deployFiles.push(init.env['P2PU_FILE']!);
   if (failNext > 0) {
     failNext--;
     throw new DeployError('DEPLOY_EXIT', 'script exited 1', 'boom\n');
@@ -96,6 +100,8 @@ beforeEach(async () => {
   unreachable = 0;
   lost.clear();
   adds.length = 0;
+  addDirs.clear();
+  deployFiles.length = 0;
   const config = validateConfig({
     trustedKeys: ['/unused.pub'],
     stateDir: join(dir, 'state'),
@@ -124,18 +130,25 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Signs version `v` of a payload that is already "downloaded" into the download dir. */
-async function update(v: number): Promise<{ raw: Uint8Array; infoHash: string }> {
-  const name = `p${v}.bin`;
-  await writeFile(join(dir, name), `payload ${v}`);
-  const raw = await createTorrentPlusPlus(join(dir, name), {
+/**
+ * Signs version `v` of a payload that is already "downloaded" into its torrent's
+ * directory (downloadDir/<infohash>/<name>).
+ */
+async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array; infoHash: string }> {
+  const src = join(dir, `src-${v}`);
+  await mkdir(src, { recursive: true });
+  await writeFile(join(src, name), `payload ${v}`);
+  const raw = await createTorrentPlusPlus(join(src, name), {
     uri: 'app:/x',
     version: v,
     key,
     now: Date.now(),
   });
   const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
-  return { raw, infoHash: parseTorrentPlusPlus(raw).infoHash };
+  const infoHash = parseTorrentPlusPlus(raw).infoHash;
+  await mkdir(join(dir, infoHash), { recursive: true });
+  await writeFile(join(dir, infoHash, name), `payload ${v}`);
+  return { raw, infoHash };
 }
 
 async function until(pred: () => boolean, what: string): Promise<void> {
@@ -217,7 +230,7 @@ test('a daemon that is unreachable for a while, then lost the torrent: waited ou
 
 test('a payload that fails its check is refused and its torrent stopped, not left seeding', async () => {
   const v = await update(1);
-  await writeFile(join(dir, 'p1.bin'), 'payload X'); // same length, other bytes
+  await writeFile(join(dir, v.infoHash, 'p1.bin'), 'payload X'); // same length, other bytes
   done.add(v.infoHash);
   await manager.submit(v.raw, 'inbox');
   await until(() => cur()?.state === 'failed', 'failed');
@@ -225,4 +238,42 @@ test('a payload that fails its check is refused and its torrent stopped, not lef
   assert.equal(core.store.data.refusals[0]?.code, 'PAYLOAD_MISMATCH');
   assert.equal((await core.tx.get(v.infoHash))?.status, 0, 'stopped');
   assert.deepEqual(deploys, []);
+});
+
+test('versions whose payloads share a file name each download into downloadDir/<infohash>/', async () => {
+  const v1 = await update(1, 'app.bin');
+  done.add(v1.infoHash);
+  await manager.submit(v1.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'v1 applied');
+  const v2 = await update(2, 'app.bin');
+  done.add(v2.infoHash);
+  await manager.submit(v2.raw, 'inbox');
+  await until(() => cur()?.version === 2 && cur()?.state === 'applied', 'v2 applied');
+  assert.equal(addDirs.get(v1.infoHash), join(dir, v1.infoHash));
+  assert.equal(addDirs.get(v2.infoHash), join(dir, v2.infoHash));
+  assert.deepEqual(deployFiles, [join(dir, v1.infoHash, 'app.bin'), join(dir, v2.infoHash, 'app.bin')]);
+  assert.equal(
+    await readFile(join(dir, v1.infoHash, 'app.bin'), 'utf8'),
+    'payload 1',
+    'v1 still seeds its bytes',
+  );
+});
+
+test('a record from before per-torrent directories (no ownDir) resumes at downloadDir/<name>', async () => {
+  const v = await update(1);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'downloading', 'downloading');
+  await manager.stop();
+  await core.store.update((d) => {
+    const { ownDir, ...old } = d.uris['app:/x']!.current!;
+    assert.equal(ownDir, true);
+    return { ...d, uris: { 'app:/x': { ...d.uris['app:/x']!, current: old } } };
+  });
+  await rm(join(dir, v.infoHash), { recursive: true });
+  await writeFile(join(dir, 'p1.bin'), 'payload 1');
+  done.add(v.infoHash);
+  manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
+  manager.start();
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(deployFiles, [join(dir, 'p1.bin')]);
 });
