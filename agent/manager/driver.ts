@@ -13,6 +13,7 @@ import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
 import { deployOnce, killRecordedDeploy, reapLeftover } from './step-deploy.ts';
 import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
+import { retireOlder } from './step-retire.ts';
 import { addTorrent, pollDownload, type PollMemo } from './step-transfer.ts';
 import { StoreError } from './store-error.ts';
 
@@ -156,7 +157,10 @@ export class UriDriver {
     return true;
   }
 
-  /** An applied update keeps seeding: make sure the daemon has it (once per start). */
+  /**
+   * An applied update keeps seeding: make sure the daemon has it (once per start). The
+   * URI's older versions are then removed from the daemon with their data.
+   */
   private async seed(c: UpdateRecord): Promise<boolean> {
     if (this.seeded === c.infoHash) return false;
     await addTorrent(this.core, c);
@@ -164,6 +168,7 @@ export class UriDriver {
     if (t !== null) await this.core.tx.ensureTracker(t, this.core.trackerUrl());
     if (t !== null && t.status === STATUS.stopped) await this.core.tx.start(c.infoHash);
     this.core.natm.have(c.infoHash, true);
+    await retireOlder(this.core, this.uri, c);
     this.seeded = c.infoHash;
     return false;
   }

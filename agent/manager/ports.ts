@@ -16,6 +16,8 @@ export interface TransmissionPort {
   stop(infoHash: string): Promise<unknown>;
   verify(infoHash: string): Promise<unknown>;
   reannounce(infoHash: string): Promise<unknown>;
+  location(infoHash: string): Promise<{ downloadDir: string; name: string } | null>;
+  remove(infoHash: string, deleteData: boolean): Promise<unknown>;
 }
 
 export type DeployRunner = (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;

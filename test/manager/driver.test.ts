@@ -38,6 +38,7 @@ const lost = new Set<string>(); // torrents the fake daemon "forgets" once (rest
 const adds: string[] = [];
 const addDirs = new Map<string, string>(); // infohash → download-dir it was added with
 const deployFiles: string[] = [];
+const removed: string[] = []; // "infohash" or "infohash +data", as torrent-remove was called
 
 function fakeTx(): TransmissionPort {
   const status = new Map<string, number>();
@@ -77,6 +78,11 @@ function fakeTx(): TransmissionPort {
     stop: async (h) => void status.set(h, 0),
     verify: async () => undefined,
     reannounce: async () => undefined,
+    location: async (h) => (status.has(h) ? { downloadDir: addDirs.get(h)!, name: 'n' } : null),
+    remove: async (h, deleteData) => {
+      removed.push(`${h}${deleteData ? ' +data' : ''}`);
+      status.delete(h);
+    },
   };
 }
 
@@ -102,6 +108,7 @@ beforeEach(async () => {
   adds.length = 0;
   addDirs.clear();
   deployFiles.length = 0;
+  removed.length = 0;
   const config = validateConfig({
     trustedKeys: ['/unused.pub'],
     stateDir: join(dir, 'state'),
@@ -276,4 +283,32 @@ test('a record from before per-torrent directories (no ownDir) resumes at downlo
   manager.start();
   await until(() => cur()?.state === 'applied', 'applied');
   assert.deepEqual(deployFiles, [join(dir, 'p1.bin')]);
+});
+
+/** Waits until the store keeps `n` torrent files (removal finishes after torrent-remove). */
+async function untilKept(n: number): Promise<void> {
+  for (let i = 0; i < 100 && (await core.store.torrentHashes()).length !== n; i++)
+    await new Promise((r) => setTimeout(r, 20));
+}
+
+test('once a newer version is applied, older torrents of the URI are removed with their data', async () => {
+  const v1 = await update(1);
+  const v2 = await update(2);
+  const v3 = await update(3);
+  for (const v of [v1, v2, v3]) done.add(v.infoHash);
+  await manager.submit(v1.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'v1 applied');
+  assert.deepEqual(removed, [], 'the only version is kept');
+  await manager.submit(v2.raw, 'inbox');
+  await until(() => cur()?.version === 2 && removed.length === 1, 'v1 removed');
+  await untilKept(1);
+  assert.equal(cur()?.state, 'applied');
+  assert.deepEqual(removed, [`${v1.infoHash} +data`]);
+  assert.deepEqual(await core.store.torrentHashes(), [v2.infoHash]);
+  assert.notEqual(await core.tx.get(v2.infoHash), null, 'the applied one stays in the daemon');
+  await manager.submit(v3.raw, 'inbox');
+  await until(() => cur()?.version === 3 && removed.length === 2, 'v2 removed');
+  await untilKept(1);
+  assert.deepEqual(removed, [`${v1.infoHash} +data`, `${v2.infoHash} +data`]);
+  assert.deepEqual(await core.store.torrentHashes(), [v3.infoHash]);
 });
