@@ -5,7 +5,7 @@
  * data, and its torrent file deleted. The applied one keeps seeding. A payload at the
  * old shared place (downloadDir/<name>) that a current record still uses is kept.
  */
-import { rmdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
 import { payloadPath, torrentDir, type Core } from './core.ts';
@@ -33,12 +33,13 @@ async function whoIs(core: Core, infoHash: string): Promise<{ uri: string; versi
 
 /** Removes `uri`'s torrents older than the applied `c`; returns their infohashes. */
 export async function retireOlder(core: Core, uri: string, c: UpdateRecord): Promise<string[]> {
-  const inUse = new Set(
-    Object.values(core.store.data.uris).flatMap((r) => (r.current ? [payloadPath(core, r.current)] : [])),
-  );
+  const currents = Object.values(core.store.data.uris).flatMap((r) => (r.current ? [r.current] : []));
+  const inUse = new Set(currents.map((x) => payloadPath(core, x)));
+  // The same bytes may be another URI's current update (one infohash): never removed.
+  const held = new Set(currents.map((x) => x.infoHash));
   const removed: string[] = [];
   for (const h of await core.store.torrentHashes()) {
-    if (h === c.infoHash) continue;
+    if (h === c.infoHash || held.has(h)) continue;
     const who = await whoIs(core, h);
     if (who === null || who.uri !== uri || who.version >= c.version) continue;
     const at = await core.tx.location(h);
@@ -47,8 +48,17 @@ export async function retireOlder(core: Core, uri: string, c: UpdateRecord): Pro
       await core.tx.remove(h, deleteData);
       await untilGone(core, h);
     }
-    // Its own directory, now empty (the daemon deletes the file, not the directory).
-    await rmdir(torrentDir(core, { infoHash: h, ownDir: true })).catch(() => undefined);
+    // Its own directory (named by its infohash, so nobody else's): the daemon deletes the
+    // files it wrote, not the directory, nor a payload the manager placed there (the
+    // daemon's user may not write in a directory the manager made).
+    const own = torrentDir(core, { infoHash: h, ownDir: true });
+    if (deleteData || at === null)
+      await rm(own, { recursive: true, force: true }).catch((e: unknown) =>
+        core.log.warn(
+          { uri, infoHash: h, dir: own, err: (e as Error).message },
+          'old version data not deleted',
+        ),
+      );
     await core.store.removeTorrent(h);
     core.log.info(
       { uri, version: who.version, infoHash: h, dataDeleted: deleteData, current: c.version },
