@@ -40,4 +40,5 @@ export const COMMANDS: Record<string, Command> = {
     summary: "show this node's updates and versions",
     load: () => import('../../agent/manager/cli/status.ts'),
   },
+  members: { summary: "list the fleet as this node's natm sees it", load: () => import('../members.ts') },
 };

@@ -11,6 +11,7 @@ import type { NatmConfig } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { ClusterKeySealer } from './crypto/sealer.ts';
 import type { Endpoint } from './datagram.ts';
+import { attachGossip } from '../gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
 import { StatsServer } from './stats-server.ts';
@@ -53,17 +54,21 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   const ipc = cfg.ipcSocket
     ? new IpcServer({ logger, counters: node.counters }, { path: cfg.ipcSocket, nodeId: cfg.id })
     : undefined;
+  // Gossip, anti-entropy, SWIM and the fleet view over this node (docs/protocol/gossip.md).
+  const gossip = attachGossip(node, ipc, { logger });
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
         listen: socket.local(),
         udpSendErrors: socket.sendErrors,
+        members: gossip.members().members,
       }))
     : undefined;
   try {
     await ipc?.start();
     await stats?.start();
   } catch (e) {
+    gossip.stop();
     await socket.close();
     await ipc?.stop();
     throw e;
@@ -81,6 +86,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     },
     stop: () =>
       (stopped ??= (async () => {
+        gossip.stop();
         await node.stop();
         await ipc?.stop();
         await stats?.stop();

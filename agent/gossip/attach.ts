@@ -1,0 +1,41 @@
+/**
+ * Gossip inside the natm process (agent/natm/main.ts, STYLE.md rule 3):
+ *
+ *   const gossip = attachGossip(node, ipc, { logger });   // node: NatmNode (an OverlayLink)
+ *   stats: () => ({ ...node.stats(), members: gossip.members().members })
+ *   on stop: gossip.stop()
+ *
+ * `ipc` is natm's IpcServer (optional): notifications go up, relay/verdict/state/hello come down.
+ */
+import { systemClock, type Clock } from '../common/clock.ts';
+import type { Logger } from '../common/logger.ts';
+import type { GossipInit } from './config.ts';
+import { GossipNode } from './gossip-node.ts';
+import { bridgeIpc, type IpcLike } from './ipc-bridge.ts';
+import { membersReply, type MembersReply } from './members-ipc.ts';
+import type { OverlayLink } from './overlay-link.ts';
+
+export interface AttachedGossip {
+  readonly node: GossipNode;
+  members(): MembersReply;
+  stop(): void;
+}
+
+export function attachGossip(
+  link: OverlayLink,
+  ipc: IpcLike | undefined,
+  o: { logger: Logger; clock?: Clock; random?: () => number; init?: Partial<GossipInit> },
+): AttachedGossip {
+  const clock = o.clock ?? systemClock;
+  const node = new GossipNode({ link, clock, random: o.random ?? Math.random, logger: o.logger }, o.init);
+  const bridge = ipc ? bridgeIpc(node, ipc) : undefined;
+  node.start();
+  return {
+    node,
+    members: () => membersReply(node, clock.now()),
+    stop: () => {
+      bridge?.stop();
+      node.stop();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * BitTorrent endpoints of overlay members that hold an infoHash (ipc.md `peers`), from their
+ * fleet records (`have`, `btPort`) and natm's view of each peer: the LAN address when natm
+ * reaches the peer directly and knows its LAN endpoint, else its public address. Dead members
+ * are left out. At most MAX_BT_PEERS, sorted, so that "changed" is a plain comparison.
+ */
+import type { GossipNode } from './gossip-node.ts';
+import type { PeerView } from './overlay-link.ts';
+
+export interface BtPeer {
+  ip: string;
+  port: number;
+}
+
+export const MAX_BT_PEERS = 50;
+
+export function btPeers(node: GossipNode, infoHash: string): BtPeer[] {
+  const views = new Map<string, PeerView>();
+  for (const p of node.c.link.peers()) views.set(p.id, p);
+  const out: BtPeer[] = [];
+  for (const m of node.membership.table.all()) {
+    if (m.status === 'dead') continue;
+    const r = node.fleet.get(m.id);
+    if (!r || r.btPort === 0 || !r.have.includes(infoHash)) continue;
+    const ip = address(views.get(m.id));
+    if (ip) out.push({ ip, port: r.btPort });
+  }
+  out.sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
+  return out.slice(0, MAX_BT_PEERS);
+}
+
+function address(p: PeerView | undefined): string | null {
+  if (!p) return null;
+  if (p.path === 'direct' && p.internal) return p.internal.address;
+  return p.external?.address ?? p.internal?.address ?? null;
+}

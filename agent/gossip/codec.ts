@@ -1,0 +1,161 @@
+/**
+ * Wire format v1 (docs/protocol/gossip.md §Wire format). `decodePacket` checks the length
+ * first, parses with bounds checks and returns null on anything malformed: it never throws.
+ */
+import { Reader, Short, Writer, fromHex, toHex } from './bytes.ts';
+import {
+  MAX_BLOB,
+  MAX_DIGEST,
+  MAX_PACKET,
+  WIRE_VERSION,
+  type Body,
+  type DigestEntry,
+  type Item,
+  type MemberStatus,
+  type Packet,
+} from './messages.ts';
+import { readState, writeState } from './codec-state.ts';
+
+const TYPES = ['ping', 'ack', 'ping-req', 'gossip', 'fetch', 'chunk', 'push-pull'] as const;
+const STATUSES: MemberStatus[] = ['alive', 'suspect', 'dead'];
+const KINDS = ['member', 'announce', 'state'] as const;
+const MAX_ITEMS = 255;
+
+export function encodeBody(body: Body): Writer {
+  const w = new Writer(body.type === 'chunk' ? 1100 : 64);
+  w.u8(WIRE_VERSION).u8(TYPES.indexOf(body.type) + 1);
+  switch (body.type) {
+    case 'ping':
+    case 'ping-req':
+      return w.u32(body.seq).str(body.target);
+    case 'ack':
+      return w.u32(body.seq);
+    case 'gossip':
+      return w;
+    case 'fetch':
+      return w.bytes(fromHex(body.id)).u32(body.offset);
+    case 'chunk':
+      return w
+        .bytes(fromHex(body.id))
+        .u32(body.offset)
+        .u32(body.total)
+        .u8(body.missing ? 1 : 0)
+        .blob(body.data);
+    case 'push-pull':
+      w.u8(body.reply ? 1 : 0).u8(body.digest.length);
+      for (const e of body.digest) writeDigestEntry(w, e);
+      return w;
+  }
+}
+
+export function encodeItem(item: Item): Uint8Array {
+  const w = new Writer(64);
+  w.u8(KINDS.indexOf(item.kind) + 1);
+  if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u32(item.incarnation);
+  else if (item.kind === 'announce') w.bytes(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
+  else writeState(w, item.record);
+  return w.finish();
+}
+
+/** Body, then u8 item count, then each encoded item as-is (already kind-prefixed). */
+export function assemble(body: Writer, items: readonly Uint8Array[]): Uint8Array {
+  body.u8(items.length);
+  let n = body.len;
+  for (const i of items) n += i.length;
+  const out = new Uint8Array(n);
+  out.set(body.written(), 0);
+  let at = body.len;
+  for (const i of items) {
+    out.set(i, at);
+    at += i.length;
+  }
+  return out;
+}
+
+export function encodePacket(p: Packet): Uint8Array {
+  return assemble(encodeBody(p.body), p.items.map(encodeItem));
+}
+
+export function decodePacket(buf: Uint8Array): Packet | null {
+  if (buf.length < 3 || buf.length > MAX_PACKET) return null;
+  try {
+    const r = new Reader(buf);
+    if (r.u8() !== WIRE_VERSION) return null;
+    const body = readBody(r);
+    if (!body) return null;
+    const n = r.u8();
+    const items: Item[] = [];
+    for (let i = 0; i < n && i < MAX_ITEMS; i++) {
+      const it = readItem(r);
+      if (!it) return null;
+      items.push(it);
+    }
+    if (r.remaining !== 0) return null;
+    return { body, items };
+  } catch {
+    return null; // Short (overrun) or a malformed UTF-8 string: junk, not our bug
+  }
+}
+
+function readBody(r: Reader): Body | null {
+  const type = TYPES[r.u8() - 1];
+  switch (type) {
+    case 'ping':
+    case 'ping-req':
+      return { type, seq: r.u32(), target: r.str() };
+    case 'ack':
+      return { type, seq: r.u32() };
+    case 'gossip':
+      return { type };
+    case 'fetch':
+      return { type, id: toHex(r.bytes(32)), offset: r.u32() };
+    case 'chunk': {
+      const id = toHex(r.bytes(32));
+      const offset = r.u32();
+      const total = r.u32();
+      const missing = r.u8() === 1;
+      const data = r.blob().slice();
+      if (total > MAX_BLOB || offset + data.length > total) return null;
+      return { type, id, offset, total, missing, data };
+    }
+    case 'push-pull': {
+      const reply = r.u8() === 1;
+      const n = r.u8();
+      if (n > MAX_DIGEST) return null;
+      const digest: DigestEntry[] = [];
+      for (let i = 0; i < n; i++) digest.push(readDigestEntry(r));
+      return { type, reply, digest };
+    }
+    default:
+      return null;
+  }
+}
+
+function readItem(r: Reader): Item | null {
+  const kind = KINDS[r.u8() - 1];
+  if (kind === 'member') {
+    const status = STATUSES[r.u8()];
+    if (!status) return null;
+    return { kind, status, id: r.str(), incarnation: r.u32() };
+  }
+  if (kind === 'announce') {
+    const id = toHex(r.bytes(32));
+    const item = { kind, id, uri: r.str(), version: r.u53(), size: r.u32() };
+    return item.size > MAX_BLOB || item.size === 0 ? null : item;
+  }
+  if (kind === 'state') {
+    const record = readState(r);
+    return record ? { kind, record } : null;
+  }
+  return null;
+}
+
+function writeDigestEntry(w: Writer, e: DigestEntry): void {
+  w.str(e.uri).u53(e.version).bytes(fromHex(e.id)).u32(e.size);
+}
+
+function readDigestEntry(r: Reader): DigestEntry {
+  const e = { uri: r.str(), version: r.u53(), id: toHex(r.bytes(32)), size: r.u32() };
+  if (e.size > MAX_BLOB || e.size === 0) throw new Short();
+  return e;
+}

@@ -1,0 +1,81 @@
+/**
+ * Gossip configuration (`init`): every field optional, defaults documented here and in
+ * docs/protocol/gossip.md §Timers and bounds. Defaults follow memberlist's LAN profile
+ * where one exists.
+ */
+export interface GossipInit {
+  /** SWIM: one probe every probeIntervalMs (memberlist ProbeInterval 1 s). */
+  probeIntervalMs: number;
+  /** SWIM: wait this long for a direct ack before asking others (ProbeTimeout 500 ms). */
+  probeTimeoutMs: number;
+  /** SWIM: members asked to probe indirectly (IndirectChecks 3). */
+  indirectChecks: number;
+  /** Suspicion lasts suspicionMult · max(1, log10 N) · probeIntervalMs (SuspicionMult 4). */
+  suspicionMult: number;
+  /** Dead members are remembered this long (so stale gossip cannot re-add them): 15 min. */
+  deadRetentionMs: number;
+  /** Gossip tick (GossipInterval 200 ms) and members gossiped to per tick (GossipNodes 3). */
+  gossipIntervalMs: number;
+  gossipFanout: number;
+  /** Each broadcast is sent ceil(retransmitMult · log10(N+1)) times (RetransmitMult 4). */
+  retransmitMult: number;
+  /** Anti-entropy push-pull with a random live member (30 s, as memberlist PushPullInterval). */
+  pushPullIntervalMs: number;
+  /** Push-pull with a random dead member, to notice returns and heal partitions (serf: 30 s). */
+  reconnectIntervalMs: number;
+  /** Bounds. */
+  maxMembers: number;
+  maxBroadcasts: number;
+  maxUris: number;
+  maxStoreBytes: number;
+  seenCacheSize: number;
+  maxPendingProbes: number;
+  /** Fetching (fetcher.ts). */
+  maxActiveFetches: number;
+  maxQueuedFetches: number;
+  maxSources: number;
+  fetchWindow: number;
+  chunkTimeoutMs: number;
+  stallTimeoutMs: number;
+  /** A notification handed up and neither relayed nor refused is forgotten after this. */
+  offerTimeoutMs: number;
+  /** Reported in this node's fleet-view state record. */
+  agentVersion: string;
+}
+
+export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  indirectChecks: 3,
+  suspicionMult: 4,
+  deadRetentionMs: 15 * 60_000,
+  gossipIntervalMs: 200,
+  gossipFanout: 3,
+  retransmitMult: 4,
+  pushPullIntervalMs: 30_000,
+  reconnectIntervalMs: 30_000,
+  maxMembers: 10_000,
+  maxBroadcasts: 1024,
+  maxUris: 64,
+  maxStoreBytes: 64 * 1024 * 1024,
+  seenCacheSize: 4096,
+  maxPendingProbes: 64,
+  maxActiveFetches: 4,
+  maxQueuedFetches: 64,
+  maxSources: 8,
+  fetchWindow: 8,
+  chunkTimeoutMs: 500,
+  stallTimeoutMs: 15_000,
+  offerTimeoutMs: 60_000,
+  agentVersion: '0.0.0',
+});
+
+import { ConfigError } from '../common/errors.ts';
+
+export function resolveGossipInit(init: Partial<GossipInit> = {}): Readonly<GossipInit> {
+  const out = { ...GOSSIP_DEFAULTS, ...init };
+  for (const [k, v] of Object.entries(out))
+    if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0))
+      throw new ConfigError(`gossip ${k}: expected a non-negative number, got ${v}`);
+  return Object.freeze(out);
+}

@@ -1,0 +1,61 @@
+/**
+ * This node's own fleet-view record: what its manager reported (`state`: applied versions,
+ * current update; `hello`: agent version, BitTorrent port; `have`: infoHashes it holds or
+ * fetches). Every change publishes a new record with seq = max(seq + 1, now ms) as a
+ * broadcast (key `s:<node>`), so it also stays monotonic across restarts.
+ */
+import type { Clock } from '../common/clock.ts';
+import type { BroadcastQueue } from './broadcast-queue.ts';
+import { encodeItem } from './codec.ts';
+import { fitState } from './codec-state.ts';
+import type { FleetStates } from './fleet-states.ts';
+import { MAX_HAVE, type StateRecord } from './messages.ts';
+
+export class LocalState {
+  agentVersion: string;
+  /** infoHash → complete (bounded by MAX_HAVE; the oldest goes first). */
+  readonly have = new Map<string, boolean>();
+  private state: Pick<StateRecord, 'applied' | 'current'> | null = null;
+  private btPort = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly c: { selfId: string; clock: Clock; fleet: FleetStates; queue: BroadcastQueue },
+    agentVersion: string,
+  ) {
+    this.agentVersion = agentVersion;
+  }
+
+  set(s: Pick<StateRecord, 'applied' | 'current'>): StateRecord {
+    this.state = { applied: { ...s.applied }, current: s.current };
+    return this.publish();
+  }
+
+  setHave(infoHash: string, complete: boolean): StateRecord {
+    this.have.delete(infoHash);
+    this.have.set(infoHash, complete);
+    while (this.have.size > MAX_HAVE) this.have.delete(this.have.keys().next().value!);
+    return this.publish();
+  }
+
+  setBtPort(port: number): void {
+    this.btPort = port;
+    if (this.state || this.have.size > 0) this.publish();
+  }
+
+  private publish(): StateRecord {
+    this.seq = Math.max(this.seq + 1, this.c.clock.now());
+    const st = this.state ?? { applied: {}, current: null };
+    const record = fitState({
+      node: this.c.selfId,
+      seq: this.seq,
+      agentVersion: this.agentVersion,
+      ...st,
+      btPort: this.btPort,
+      have: [...this.have.keys()],
+    });
+    this.c.fleet.apply(record);
+    this.c.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record }));
+    return record;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The data behind `p2p-update members [--json]`: every member this node knows (and itself)
+ * with status, incarnation, path type and addresses (from the transport), last seen and the
+ * versions from its fleet-view state record. Served by natm's IPC socket as the answer to
+ * `{"type":"members"}` (docs/protocol/gossip.md §Fleet view).
+ */
+import type { GossipNode } from './gossip-node.ts';
+import type { MemberStatus, StateRecord } from './messages.ts';
+import type { PathType, PeerView } from './overlay-link.ts';
+
+export interface MemberView {
+  id: string;
+  self: boolean;
+  status: MemberStatus;
+  incarnation: number;
+  path: PathType | null;
+  external: { address: string; port: number } | null;
+  internal: { address: string; port: number } | null;
+  /** Last packet from it (ms since epoch; 0 = never; for self: now). */
+  lastSeen: number;
+  agentVersion: string | null;
+  applied: Record<string, number>;
+  current: StateRecord['current'];
+  stateSeq: number | null;
+}
+
+export function membersView(node: GossipNode, now: number): MemberView[] {
+  const peers = new Map<string, PeerView>();
+  for (const p of node.c.link.peers()) peers.set(p.id, p);
+  const table = node.membership.table;
+  const row = (id: string, status: MemberStatus, incarnation: number, lastSeen: number): MemberView => {
+    const p = peers.get(id);
+    const s = node.fleet.get(id);
+    const self = id === table.selfId;
+    return {
+      id,
+      self,
+      status,
+      incarnation,
+      path: self ? null : (p?.path ?? null),
+      external: p?.external ? { ...p.external } : null,
+      internal: p?.internal ? { ...p.internal } : null,
+      lastSeen: self ? now : Math.max(lastSeen, p?.lastSeen ?? 0),
+      agentVersion: s?.agentVersion ?? (self ? node.local.agentVersion : null),
+      applied: { ...(s?.applied ?? {}) },
+      current: s?.current ?? null,
+      stateSeq: s?.seq ?? null,
+    };
+  };
+  const out = [row(table.selfId, 'alive', table.incarnation, now)];
+  for (const m of table.all()) out.push(row(m.id, m.status, m.incarnation, m.lastSeen));
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** One line per member for humans. */
+export function formatMembers(rows: readonly MemberView[], now: number): string {
+  const head = ['ID', 'STATUS', 'PATH', 'ADDRESS', 'LAST SEEN', 'AGENT', 'VERSIONS', 'CURRENT'];
+  const lines = rows.map((r) => [
+    r.self ? `${r.id} (self)` : r.id,
+    r.status,
+    r.path ?? '-',
+    r.external
+      ? `${r.external.address}:${r.external.port}`
+      : r.internal
+        ? `${r.internal.address}:${r.internal.port}`
+        : '-',
+    r.lastSeen > 0 ? `${Math.max(0, Math.round((now - r.lastSeen) / 1000))}s ago` : 'never',
+    r.agentVersion ?? '-',
+    Object.entries(r.applied)
+      .map(([u, v]) => `${u}@${v}`)
+      .join(',') || '-',
+    r.current ? `${r.current.uri}@${r.current.version} ${r.current.state} ${r.current.progress}%` : '-',
+  ]);
+  const all = [head, ...lines];
+  const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
+  return all
+    .map((l) =>
+      l
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
+import { MAX_PACKET, type Packet } from '../../agent/gossip/messages.ts';
+import { mulberry32 } from '../../agent/gossip/sim/prng.ts';
+
+const ID = 'ab'.repeat(32);
+const samples: Packet[] = [
+  { body: { type: 'ping', seq: 7, target: 'node-b' }, items: [] },
+  {
+    body: { type: 'ack', seq: 4294967295 },
+    items: [{ kind: 'member', status: 'suspect', id: 'n1', incarnation: 3 }],
+  },
+  { body: { type: 'ping-req', seq: 1, target: 'ü-node' }, items: [] },
+  {
+    body: { type: 'gossip' },
+    items: [
+      { kind: 'announce', id: ID, uri: 'app://fw', version: 2 ** 40, size: 100_000 },
+      { kind: 'member', status: 'dead', id: 'x', incarnation: 0 },
+      {
+        kind: 'state',
+        record: {
+          node: 'n9',
+          seq: 1_700_000_000_123,
+          agentVersion: '0.1.0',
+          applied: { 'app://fw': 3, 'app://cfg': 1 },
+          current: { uri: 'app://fw', version: 4, state: 'downloading', progress: 42 },
+          btPort: 51413,
+          have: ['aa'.repeat(20), 'bb'.repeat(20)],
+        },
+      },
+      {
+        kind: 'state',
+        record: { node: 'n8', seq: 1, agentVersion: '', applied: {}, current: null, btPort: 0, have: [] },
+      },
+    ],
+  },
+  { body: { type: 'fetch', id: ID, offset: 3000 }, items: [] },
+  {
+    body: {
+      type: 'chunk',
+      id: ID,
+      offset: 1000,
+      total: 1500,
+      missing: false,
+      data: new Uint8Array(500).fill(9),
+    },
+    items: [],
+  },
+  { body: { type: 'chunk', id: ID, offset: 0, total: 0, missing: true, data: new Uint8Array(0) }, items: [] },
+  {
+    body: { type: 'push-pull', reply: true, digest: [{ uri: 'app://fw', version: 5, id: ID, size: 10 }] },
+    items: [],
+  },
+];
+
+test('every message type round-trips', () => {
+  for (const p of samples) {
+    const bytes = encodePacket(p);
+    assert.ok(bytes.length <= MAX_PACKET);
+    const back = decodePacket(bytes);
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(p)), p.body.type);
+  }
+});
+
+test('junk, truncation, trailing bytes, wrong version and oversize decode to null', () => {
+  assert.equal(decodePacket(new Uint8Array(0)), null);
+  assert.equal(decodePacket(new Uint8Array([1, 99, 0])), null);
+  assert.equal(decodePacket(new Uint8Array(MAX_PACKET + 1)), null);
+  for (const p of samples) {
+    const b = encodePacket(p);
+    for (let cut = 0; cut < b.length; cut++)
+      assert.equal(decodePacket(b.subarray(0, cut)), null, `${p.body.type}/${cut}`);
+    assert.equal(decodePacket(new Uint8Array([...b, 0])), null, 'trailing byte');
+    const v2 = b.slice();
+    v2[0] = 2;
+    assert.equal(decodePacket(v2), null, 'wire version 2');
+  }
+});
+
+test('bounded fields: oversized blob size, digest count and bad status are refused', () => {
+  const ann = encodePacket({
+    body: { type: 'gossip' },
+    items: [{ kind: 'announce', id: ID, uri: 'u', version: 1, size: 1 }],
+  });
+  const big = ann.slice();
+  new DataView(big.buffer).setUint32(big.length - 4, 3 * 1024 * 1024);
+  assert.equal(decodePacket(big), null);
+  const pp = encodePacket({ body: { type: 'push-pull', reply: false, digest: [] }, items: [] });
+  const many = pp.slice();
+  many[3] = 200; // digest count beyond MAX_DIGEST
+  assert.equal(decodePacket(many), null);
+  const mem = encodePacket({
+    body: { type: 'gossip' },
+    items: [{ kind: 'member', status: 'alive', id: 'a', incarnation: 1 }],
+  });
+  const bad = mem.slice();
+  bad[4] = 7; // status byte
+  assert.equal(decodePacket(bad), null);
+});
+
+test('random bytes never throw (fuzz)', () => {
+  const rnd = mulberry32(42);
+  let decoded = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const base = samples[i % samples.length]!;
+    const b = encodePacket(base);
+    for (let k = 0; k < 1 + (i % 4); k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+    if (decodePacket(b)) decoded++;
+    const junk = new Uint8Array(Math.floor(rnd() * 64)).map(() => Math.floor(rnd() * 256));
+    decodePacket(junk);
+  }
+  assert.ok(decoded > 0, 'some mutations still decode (fields without structure)');
+});
+
+test("the gossip packet budget fits natm's app payload limit", async () => {
+  const { MAX_APP_PAYLOAD } = await import('../../agent/gossip/overlay-link.ts');
+  assert.ok(MAX_PACKET <= MAX_APP_PAYLOAD, `${MAX_PACKET} > ${MAX_APP_PAYLOAD}`);
+});

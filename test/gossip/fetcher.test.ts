@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../agent/simnet/fake-clock.ts';
+import { Fetcher } from '../../agent/gossip/fetcher.ts';
+import { makeBlob } from '../../agent/gossip/sim/blob.ts';
+
+const init = {
+  maxActive: 1,
+  maxQueued: 2,
+  maxSources: 3,
+  window: 4,
+  chunkTimeoutMs: 500,
+  stallTimeoutMs: 3000,
+};
+
+function setup() {
+  const clock = new FakeClock(0);
+  const asked: { peer: string; offset: number }[] = [];
+  const done: string[] = [];
+  const abandoned: string[] = [];
+  const f = new Fetcher(
+    {
+      clock,
+      requestChunk: (peer, _id, offset) => void asked.push({ peer, offset }),
+      complete: (e) => void done.push(e.id),
+      abandon: (id, reason) => void abandoned.push(`${id.slice(0, 4)}:${reason}`),
+    },
+    init,
+  );
+  return { clock, asked, done, abandoned, f };
+}
+
+test('window of requests, retry to the next holder on timeout, "missing" drops a holder', () => {
+  const { clock, asked, done, f } = setup();
+  const b = makeBlob('app://x', 1, 5500); // 6 chunks
+  const e = { id: b.id, uri: 'app://x', version: 1, size: 5500 };
+  f.want(e, 'a');
+  f.want(e, 'b');
+  assert.deepEqual(
+    asked.map((x) => x.offset),
+    [0, 1000, 2000, 3000],
+    'window of 4',
+  );
+  f.onChunk('a', b.id, 0, 5500, true, new Uint8Array(0)); // a does not hold it
+  assert.equal(asked.at(-1)!.peer, 'b', 'asked the other holder at once');
+  clock.advance(500); // the rest time out and are re-sent, all to b now
+  assert.ok(asked.slice(5).every((x) => x.peer === 'b'));
+  for (let off = 0; off < 5500; off += 1000)
+    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + 1000));
+  clock.advance(500);
+  for (let off = 0; off < 5500; off += 1000)
+    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + 1000));
+  assert.deepEqual(done, [b.id]);
+  assert.equal(f.activeCount, 0);
+});
+
+test('a fetch without progress is abandoned; at most maxQueued wait; wrong sizes are dropped', () => {
+  const { clock, abandoned, f } = setup();
+  const mk = (v: number) => makeBlob('app://y', v, 2000);
+  const [b1, b2, b3, b4] = [1, 2, 3, 4].map(mk);
+  f.want({ id: b1!.id, uri: 'app://z', version: 1, size: 2000 }, 'a');
+  f.want({ id: b2!.id, uri: 'app://y', version: 2, size: 2000 }, 'a');
+  f.want({ id: b3!.id, uri: 'app://w', version: 3, size: 2000 }, 'a');
+  assert.equal(f.want({ id: b4!.id, uri: 'app://v', version: 4, size: 2000 }, 'a'), false, 'queue full');
+  f.onChunk('a', b1!.id, 0, 2000, false, new Uint8Array(10));
+  assert.equal(f.badChunks, 1);
+  clock.advance(3500);
+  assert.ok(abandoned.some((x) => x.endsWith(':stalled')));
+  f.stop();
+  assert.equal(f.activeCount + f.queuedCount, 0);
+  assert.equal(clock.pending(), 0, 'stop cancelled every chunk timer');
+});

@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import { membersView, formatMembers } from '../../agent/gossip/members-view.ts';
+import { membersReply, queryMembers } from '../../agent/gossip/members-ipc.ts';
+import { run as membersCli } from '../../admin-tools/members.ts';
+
+function fleet(): SimCluster {
+  const c = new SimCluster({ n: 20, seed: 31, gossip: { agentVersion: '0.1.0' } });
+  c.clock.advance(2000);
+  c.ids.forEach((id, i) =>
+    c.node(id).setState({
+      applied: { 'app://fw': 1 + (i % 3) },
+      current: i === 4 ? { uri: 'app://fw', version: 4, state: 'downloading', progress: 40 } : null,
+    }),
+  );
+  c.clock.advance(10_000);
+  return c;
+}
+
+test('every node publishes its state record; any node lists every member with its versions', () => {
+  const c = fleet();
+  const rows = membersView(c.node('n9'), c.clock.now());
+  assert.equal(rows.length, 20);
+  for (const r of rows) {
+    const i = Number(r.id.slice(1));
+    assert.equal(r.status, 'alive');
+    assert.deepEqual(r.applied, { 'app://fw': 1 + (i % 3) }, r.id);
+    assert.equal(r.agentVersion, '0.1.0');
+    assert.ok(r.lastSeen > 0);
+    assert.equal(r.path, r.self ? null : 'direct');
+  }
+  assert.deepEqual(rows.find((r) => r.id === 'n4')?.current, {
+    uri: 'app://fw',
+    version: 4,
+    state: 'downloading',
+    progress: 40,
+  });
+  // A newer record replaces the old one everywhere; an older seq never does.
+  c.node('n3').setState({ applied: { 'app://fw': 4 }, current: null });
+  c.clock.advance(10_000);
+  assert.deepEqual({ ...c.node('n17').fleet.get('n3')?.applied }, { 'app://fw': 4 });
+  const text = formatMembers(rows, c.clock.now());
+  assert.match(text, /^ID\s+STATUS\s+PATH/);
+  assert.match(text, /n9 \(self\)\s+alive/);
+  assert.match(text, /app:\/\/fw@4 downloading 40%/);
+  c.stop();
+});
+
+test('a crashed node shows as dead in the fleet view, with its last versions', () => {
+  const c = fleet();
+  c.crash('n2');
+  c.clock.advance(30_000);
+  const r = membersView(c.node('n0'), c.clock.now()).find((x) => x.id === 'n2')!;
+  assert.equal(r.status, 'dead');
+  assert.deepEqual(r.applied, { 'app://fw': 3 });
+  c.stop();
+});
+
+test('`p2p-update members --json` asks natm over its unix socket and prints every member', async () => {
+  const c = fleet();
+  const dir = mkdtempSync(join(tmpdir(), 'gossip-ipc-'));
+  const path = join(dir, 'natm.sock');
+  const server = createServer((s) => {
+    let buf = '';
+    s.on('data', (d) => {
+      buf += d.toString();
+      if (!buf.includes('\n')) return;
+      const req = JSON.parse(buf.slice(0, buf.indexOf('\n'))) as { type: string };
+      if (req.type === 'members')
+        s.write(
+          `{"type":"peers","infoHash":"x","peers":[]}\n${JSON.stringify(membersReply(c.node('n5'), c.clock.now()))}\n`,
+        );
+    });
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  try {
+    const reply = await queryMembers(path);
+    assert.equal(reply.nodeId, 'n5');
+    assert.equal(reply.members.length, 20);
+    const out: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => void out.push(s);
+    try {
+      assert.equal(await membersCli(['--socket', path, '--json']), 0);
+    } finally {
+      console.log = log;
+    }
+    const printed = JSON.parse(out.join('\n')) as { id: string; applied: Record<string, number> }[];
+    assert.equal(printed.length, 20);
+    assert.deepEqual(printed.find((m) => m.id === 'n7')?.applied, { 'app://fw': 2 });
+    await assert.rejects(queryMembers(join(dir, 'missing.sock')), { code: 'IPC_UNAVAILABLE' });
+    // natm's stats socket style: one status object on connect, members embedded.
+    const statsPath = join(dir, 'stats.sock');
+    const stats = createServer((s) =>
+      s.end(
+        `${JSON.stringify({ id: 'n5', counters: {}, members: membersReply(c.node('n5'), 1).members })}\n`,
+      ),
+    );
+    await new Promise<void>((r) => stats.listen(statsPath, r));
+    try {
+      const viaStats = await queryMembers(statsPath);
+      assert.equal(viaStats.nodeId, 'n5');
+      assert.equal(viaStats.members.length, 20);
+    } finally {
+      stats.close();
+    }
+    const mute = createServer((s) => s.end('{"type":"hello-ack","nodeId":"x"}\n'));
+    const mutePath = join(dir, 'mute.sock');
+    await new Promise<void>((r) => mute.listen(mutePath, r));
+    try {
+      await assert.rejects(queryMembers(mutePath), { code: 'IPC_BAD_REPLY' });
+    } finally {
+      mute.close();
+    }
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+    c.stop();
+  }
+});
+
+test('a state record too big for a packet is trimmed to fit; unencodable fields are dropped', () => {
+  const c = new SimCluster({ n: 3, seed: 32 });
+  c.clock.advance(2000);
+  const applied: Record<string, number> = {};
+  for (let i = 0; i < 40; i++) applied[`app://${'x'.repeat(100)}/${i}`] = i;
+  const r = c.node('n0').setState({
+    applied,
+    current: { uri: 'u'.repeat(300), version: 1, state: 'downloading', progress: 5 },
+  });
+  assert.ok(Object.keys(r.applied).length > 0 && Object.keys(r.applied).length < 16);
+  assert.equal(r.current, null, 'a URI over 255 bytes cannot be encoded');
+  c.clock.advance(5000);
+  assert.equal(c.node('n2').fleet.get('n0')?.seq, r.seq, 'it still spreads');
+  assert.equal(
+    c.node('n0').relay('ab'.repeat(32), new Uint8Array(5), { uri: 'u'.repeat(300), version: 1 }),
+    false,
+  );
+  c.stop();
+});

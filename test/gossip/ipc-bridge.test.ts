@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { bridgeIpc, type BridgeOut } from '../../agent/gossip/ipc-bridge.ts';
+import { makeBlob } from '../../agent/gossip/sim/blob.ts';
+import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+
+test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol/ipc.md', () => {
+  const c = new SimCluster({ n: 3, seed: 41, verifyDelayMs: 0 });
+  c.clock.advance(2000);
+  // n2 is wired to an "IPC server" (a fake emitter) instead of the simulated manager.
+  const ipc = Object.assign(new EventEmitter(), {
+    sent: [] as { type: string; id: string; torrent: string; from: string }[],
+    send(m: { type: 'notification'; id: string; torrent: string; from: string }) {
+      this.sent.push(m);
+      return true;
+    },
+  });
+  const node = c.node('n2');
+  const counters = bridgeIpc(node, ipc);
+  const { id, bytes } = makeBlob('app://fw', 3, 2500);
+  c.publish('n0', 'app://fw', 3, 2500);
+  c.clock.advance(5000);
+  const note = ipc.sent.find((m) => m.id === id);
+  assert.ok(note, 'the manager was told');
+  assert.deepEqual(new Uint8Array(Buffer.from(note.torrent, 'base64')), bytes);
+  // The simulated manager of n2 also relays; the IPC relay of the same bytes is idempotent.
+  ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: note.torrent });
+  assert.equal(counters.badRelays, 0);
+  ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: Buffer.from('tampered').toString('base64') });
+  assert.equal(counters.badRelays, 1, 'bytes that do not hash to id are not relayed');
+  ipc.emit('verdict', { id: 'ff'.repeat(32), accepted: false, code: 'ROLLBACK', reason: 'old' });
+  assert.equal(node.notifications.seen.get('ff'.repeat(32)), 'refused');
+  ipc.emit('state', { applied: { 'app://fw': 3 }, current: null });
+  c.clock.advance(3000);
+  assert.deepEqual({ ...c.node('n0').fleet.get('n2')?.applied }, { 'app://fw': 3 });
+  counters.stop();
+  c.stop();
+});
+
+test('attachGossip starts a node on a link, answers members, and stops cleanly', async () => {
+  const { attachGossip } = await import('../../agent/gossip/attach.ts');
+  const { silentLogger } = await import('../../agent/common/logger.ts');
+  const c = new SimCluster({ n: 3, seed: 42 });
+  const link = c.net.addNode('extra');
+  const g = attachGossip(link, undefined, { logger: silentLogger(), clock: c.clock, random: c.random });
+  c.clock.advance(5000);
+  const r = g.members();
+  assert.equal(r.nodeId, 'extra');
+  assert.deepEqual(
+    r.members.map((m) => m.id),
+    ['extra', 'n0', 'n1', 'n2'],
+  );
+  assert.ok(r.members.every((m) => m.status === 'alive'));
+  g.stop();
+  c.stop();
+  c.clock.advance(2000);
+  assert.equal(c.clock.pending(), 0);
+});
+
+function fakeIpc() {
+  return Object.assign(new EventEmitter(), {
+    sent: [] as BridgeOut[],
+    send(m: BridgeOut) {
+      this.sent.push(m);
+      return true;
+    },
+  });
+}
+
+test('IPC bridge: `have` + btPort spread in state records; `peers` lists the holders and follows changes', () => {
+  const c = new SimCluster({ n: 4, seed: 43 });
+  c.clock.advance(2000);
+  const [i0, i1] = [fakeIpc(), fakeIpc()];
+  const b0 = bridgeIpc(c.node('n0'), i0);
+  const b1 = bridgeIpc(c.node('n1'), i1);
+  const ih = 'ab'.repeat(20);
+  i0.emit('hello', { agentVersion: '1.0', btPort: 51413 });
+  i1.emit('hello', { agentVersion: '1.0', btPort: 6000 });
+  i0.emit('have', { infoHash: ih, complete: true });
+  c.clock.advance(3000);
+  i1.emit('have', { infoHash: ih, complete: false });
+  const peersAt = (ipc: ReturnType<typeof fakeIpc>) =>
+    ipc.sent.filter((m) => m.type === 'peers' && m.infoHash === ih).at(-1) as
+      { peers: unknown[] } | undefined;
+  assert.deepEqual(peersAt(i1)?.peers, [{ ip: '10.1.0.0', port: 51413 }], "n1 learns n0's LAN endpoint");
+  c.clock.advance(3000);
+  assert.deepEqual(
+    peersAt(i0)?.peers,
+    [{ ip: '10.1.0.1', port: 6000 }],
+    'and n0 learns n1 (a fetcher is a peer too)',
+  );
+  const before = i1.sent.length;
+  c.clock.advance(10_000);
+  assert.equal(i1.sent.length, before, 'nothing re-sent while the holders are unchanged');
+  c.crash('n0');
+  c.clock.advance(40_000);
+  assert.deepEqual(peersAt(i1)?.peers, [], 'a dead holder is withdrawn');
+  b0.stop();
+  b1.stop();
+  c.stop();
+});
