@@ -18,6 +18,7 @@ export interface TransmissionPort {
   reannounce(infoHash: string): Promise<unknown>;
   location(infoHash: string): Promise<{ downloadDir: string; name: string } | null>;
   remove(infoHash: string, deleteData: boolean): Promise<unknown>;
+  setLocation(infoHash: string, dir: string): Promise<unknown>;
 }
 
 export type DeployRunner = (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;

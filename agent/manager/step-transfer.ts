@@ -3,9 +3,10 @@
  * follow it until complete. Adding is idempotent ("torrent-duplicate"), so after any
  * restart of either process the manager simply adds again and keeps following.
  */
+import { resolve } from 'node:path';
 import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
 import { withAnnounce } from '../metainfo/announce.ts';
-import { isComplete, localError, STATUS } from '../transmission/progress.ts';
+import { isComplete, localError, STATUS, type TorrentProgress } from '../transmission/progress.ts';
 import { record, torrentDir, type Core } from './core.ts';
 import type { UpdateRecord } from './model.ts';
 
@@ -17,6 +18,23 @@ export async function addTorrent(core: Core, c: UpdateRecord): Promise<'added' |
   const r = await core.tx.add(t.raw, dir);
   core.log.info({ infoHash: c.infoHash, result: r, dir }, 'torrent added');
   return r;
+}
+
+/**
+ * Makes sure the daemon keeps the torrent in its own directory. A daemon killed before
+ * it wrote the torrent's resume data loads it again in its default download dir; the
+ * data is then moved (the daemon reports the new place once the move is done).
+ * Returns false while the torrent is elsewhere.
+ */
+export async function ensureLocation(core: Core, c: UpdateRecord, t: TorrentProgress): Promise<boolean> {
+  const dir = torrentDir(core, c);
+  if (t.downloadDir === undefined || resolve(t.downloadDir) === resolve(dir)) return true;
+  core.log.warn(
+    { infoHash: c.infoHash, at: t.downloadDir, dir },
+    'torrent in the wrong directory; moving it',
+  );
+  await core.tx.setLocation(c.infoHash, dir);
+  return false;
 }
 
 export interface PollMemo {
@@ -55,6 +73,7 @@ export async function pollDownload(
     core.log.warn({ uri, infoHash: c.infoHash, err }, 'transmission local error');
     await record(core, uri, c.version, { type: 'transfer-error', error: err });
   }
+  if (!(await ensureLocation(core, c, t))) return false;
   if (isComplete(t)) return true;
   if (t.status === STATUS.stopped) await core.tx.start(c.infoHash);
   if (Math.floor(t.percentDone * 100) !== Math.floor(c.progress * 100))

@@ -80,6 +80,11 @@ export class TransmissionClient {
     return null;
   }
 
+  /** Moves the torrent's data to `dir` (the daemon moves the files, then reports `dir`). */
+  setLocation(infoHash: string, dir: string): Promise<unknown> {
+    return this.rpc.call('torrent-set-location', { ids: [infoHash], location: dir, move: true });
+  }
+
   /** Removes the torrent; with `deleteData` its downloaded files too. */
   remove(infoHash: string, deleteData: boolean): Promise<unknown> {
     return this.rpc.call('torrent-remove', { ids: [infoHash], 'delete-local-data': deleteData });

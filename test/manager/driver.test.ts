@@ -39,6 +39,8 @@ const adds: string[] = [];
 const addDirs = new Map<string, string>(); // infohash → download-dir it was added with
 const deployFiles: string[] = [];
 const removed: string[] = []; // "infohash" or "infohash +data", as torrent-remove was called
+const deployed: string[] = []; // the payload's bytes as each deploy saw them
+const moves: string[] = []; // "infohash → dir", as torrent-set-location was called
 
 function fakeTx(): TransmissionPort {
   const status = new Map<string, number>();
@@ -60,6 +62,7 @@ function fakeTx(): TransmissionPort {
       corruptEver: 0,
       uploadedEver: 0,
       trackers: [],
+      downloadDir: addDirs.get(h),
     };
   };
   return {
@@ -79,6 +82,10 @@ function fakeTx(): TransmissionPort {
     verify: async () => undefined,
     reannounce: async () => undefined,
     location: async (h) => (status.has(h) ? { downloadDir: addDirs.get(h)!, name: 'n' } : null),
+    setLocation: async (h, to) => {
+      moves.push(`${h} → ${to}`);
+      addDirs.set(h, to);
+    },
     remove: async (h, deleteData) => {
       removed.push(`${h}${deleteData ? ' +data' : ''}`);
       status.delete(h);
@@ -89,6 +96,7 @@ function fakeTx(): TransmissionPort {
 const runDeploy: DeployRunner = async (_cmd, init) => {
   deploys.push(Number(init.env['P2PU_VERSION']));
   deployFiles.push(init.env['P2PU_FILE']!);
+  deployed.push(await readFile(init.env['P2PU_FILE']!, 'utf8'));
   if (failNext > 0) {
     failNext--;
     throw new DeployError('DEPLOY_EXIT', 'script exited 1', 'boom\n');
@@ -109,6 +117,8 @@ beforeEach(async () => {
   addDirs.clear();
   deployFiles.length = 0;
   removed.length = 0;
+  deployed.length = 0;
+  moves.length = 0;
   const config = validateConfig({
     trustedKeys: ['/unused.pub'],
     stateDir: join(dir, 'state'),
@@ -259,11 +269,7 @@ test('versions whose payloads share a file name each download into downloadDir/<
   assert.equal(addDirs.get(v1.infoHash), join(dir, v1.infoHash));
   assert.equal(addDirs.get(v2.infoHash), join(dir, v2.infoHash));
   assert.deepEqual(deployFiles, [join(dir, v1.infoHash, 'app.bin'), join(dir, v2.infoHash, 'app.bin')]);
-  assert.equal(
-    await readFile(join(dir, v1.infoHash, 'app.bin'), 'utf8'),
-    'payload 1',
-    'v1 still seeds its bytes',
-  );
+  assert.deepEqual(deployed, ['payload 1', 'payload 2'], 'each deploy read its own bytes');
 });
 
 test('a record from before per-torrent directories (no ownDir) resumes at downloadDir/<name>', async () => {
@@ -311,4 +317,15 @@ test('once a newer version is applied, older torrents of the URI are removed wit
   await untilKept(1);
   assert.deepEqual(removed, [`${v1.infoHash} +data`, `${v2.infoHash} +data`]);
   assert.deepEqual(await core.store.torrentHashes(), [v3.infoHash]);
+});
+
+test('a torrent the daemon reloaded in its default dir (no resume data) is moved back before the check', async () => {
+  const v = await update(1);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'downloading', 'downloading');
+  addDirs.set(v.infoHash, dir); // what a daemon killed before writing resume data reports
+  done.add(v.infoHash);
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(moves, [`${v.infoHash} → ${join(dir, v.infoHash)}`]);
+  assert.deepEqual(deployFiles, [join(dir, v.infoHash, 'p1.bin')]);
 });
