@@ -15,6 +15,15 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('../verify.ts'),
   },
   show: { summary: 'print what a torrent-file++ holds', load: () => import('../show.ts') },
+  ca: {
+    summary: "the cluster's certificate authority: init, sign, revoke, list",
+    load: () => import('../ca.ts'),
+  },
+  enroll: { summary: 'request and fetch this node’s certificate', load: () => import('../enroll.ts') },
+  'enroll-server': {
+    summary: 'enrollment service with the admin web page',
+    load: () => import('../enroll-server.ts'),
+  },
   natm: { summary: 'run the NAT traversal process of a node', load: () => import('../../agent/natm/cli.ts') },
   rendezvous: {
     summary: 'run a rendezvous server (STUN, session table, relay)',

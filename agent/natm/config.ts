@@ -26,6 +26,8 @@ export interface NatmConfig {
   readonly bridgeVia?: Endpoint;
   readonly ipcSocket?: string;
   readonly statsSocket?: string;
+  /** The `p2p-update enroll` state dir: app messages then use certificate sessions (docs/security.md). */
+  readonly identityDir?: string;
   readonly keepaliveMs: number;
   readonly pathTimeoutMs: number;
   readonly punchIntervalMs: number;
@@ -54,6 +56,7 @@ const KEYS = [
   'bridgeVia',
   'ipcSocket',
   'statsSocket',
+  'identityDir',
   'keepaliveMs',
   'pathTimeoutMs',
   'punchIntervalMs',
@@ -88,6 +91,7 @@ export function natmConfig(raw: Raw): NatmConfig {
     bridgeVia: bridgeVia === undefined ? undefined : endpoint(bridgeVia, 'bridgeVia'),
     ipcSocket: optStr(raw, 'ipcSocket'),
     statsSocket: optStr(raw, 'statsSocket'),
+    identityDir: optStr(raw, 'identityDir'),
     keepaliveMs,
     pathTimeoutMs: int(raw, 'pathTimeoutMs', 3 * keepaliveMs + 5000, 2 * keepaliveMs, 3_600_000),
     punchIntervalMs: int(raw, 'punchIntervalMs', 200, 10, 10_000),

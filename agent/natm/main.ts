@@ -17,9 +17,16 @@ import { NatmNode } from './natm-node.ts';
 import { StatsServer } from './stats-server.ts';
 import { UdpSocket } from './udp-socket.ts';
 import { MAX_INTERNALS } from './wire/messages.ts';
+import type { OverlayLink } from './overlay-link.ts';
+import type { Membership } from '../membership/membership.ts';
+import { secureOverlayFromDir } from '../enroll/secure-overlay-from-dir.ts';
 
 export interface NatmProcess {
   node: NatmNode;
+  /** What gossip should use: the node itself, or with `identityDir` certificate sessions over it. */
+  overlay: OverlayLink;
+  /** With `identityDir`: the node's membership (revocation notices and lists go here). */
+  membership?: Membership;
   ipc: IpcServer | undefined;
   socket: UdpSocket;
   /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
@@ -51,6 +58,13 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     { socket, sealer, clock: systemClock, logger, internals: lanEndpoints(cfg, socket.local()) },
     cfg,
   );
+  let secure: Awaited<ReturnType<typeof secureOverlayFromDir>> | undefined;
+  try {
+    if (cfg.identityDir) secure = await secureOverlayFromDir(node, cfg.identityDir, systemClock);
+  } catch (e) {
+    await socket.close();
+    throw e;
+  }
   const ipc = cfg.ipcSocket
     ? new IpcServer({ logger, counters: node.counters }, { path: cfg.ipcSocket, nodeId: cfg.id })
     : undefined;
@@ -78,6 +92,8 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   let stopped: Promise<void> | undefined;
   return {
     node,
+    overlay: secure?.overlay ?? node,
+    membership: secure?.membership,
     ipc,
     socket,
     reloadKeys(keys) {

@@ -1,0 +1,24 @@
+/** Coded errors of the CA and the enrollment service. */
+import { P2PError } from '../common/errors.ts';
+
+export type EnrollCode =
+  | 'CA_EXISTS'
+  | 'CA_MISSING'
+  | 'CA_IO'
+  | 'NOT_FOUND'
+  | 'BAD_TOKEN'
+  | 'BAD_REQUEST'
+  | 'REVOKED'
+  | 'REJECTED'
+  | 'SERVER'
+  | 'TIMEOUT';
+
+export class EnrollError extends P2PError {
+  constructor(
+    readonly code: EnrollCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Certificate-authenticated, end-to-end encrypted messaging on top of natm's OverlayLink
+ * (the seam gossip uses). Every app payload travels inside a SecureLinks session (Noise
+ * XX + certificates, secure-links.ts) between the two nodes themselves, so a bridge or
+ * relay, even one holding natm's cluster key, forwards bytes it can neither read nor
+ * alter. A payload is delivered only when the sender proved, with its certificate, the
+ * very node id natm reports; a revoked node's sessions end at once and its handshakes
+ * fail. The "path" for SecureLinks is natm's peer id (the paper's abstracted sender: the
+ * cookie binds to it, not to an IP address).
+ *
+ * Same contract as OverlayLink: `send` never throws and returns false for no path or an
+ * oversize payload; handlers run synchronously and their throws are counted.
+ */
+import type { Clock } from '../common/clock.ts';
+import { ConfigError } from '../common/errors.ts';
+import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../natm/overlay-link.ts';
+import type { CertAuthority } from './certificate.ts';
+import { decodeCertificate } from './certificate.ts';
+import type { LinkIdentity } from './handshake.ts';
+import { TAGLEN } from './noise-crypto.ts';
+import type { RevocationState } from './revocation-state.ts';
+import { SecureLinks } from './secure-links.ts';
+import { DATA_HEADER } from './wire.ts';
+
+/** Largest app payload: natm's limit less the DATA header and tag. */
+export const MAX_SECURE_PAYLOAD = MAX_APP_PAYLOAD - DATA_HEADER - TAGLEN;
+
+export interface SecureOverlayComponents {
+  /** The transport: a NatmNode (or anything with the OverlayLink contract). */
+  readonly link: OverlayLink;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly random: (n: number) => Uint8Array;
+  readonly revocation: RevocationState;
+}
+
+export interface SecureOverlayInit {
+  readonly identity: LinkIdentity;
+  readonly ca: CertAuthority;
+  readonly cluster: string;
+}
+
+export class SecureOverlay implements OverlayLink {
+  readonly selfId: string;
+  readonly links: SecureLinks;
+  readonly counters = new Map<string, number>();
+  readonly #c: SecureOverlayComponents;
+  readonly #handlers: Array<(peerId: string, payload: Uint8Array) => void> = [];
+
+  constructor(components: SecureOverlayComponents, init: SecureOverlayInit) {
+    this.#c = components;
+    const own = decodeCertificate(init.identity.cert).nodeId;
+    if (own !== components.link.selfId)
+      throw new ConfigError(`natm id "${components.link.selfId}" must be the certificate's node id ${own}`);
+    this.selfId = own;
+    this.links = new SecureLinks(components, init);
+    components.link.onMessage((peerId, bytes) => this.#receive(peerId, bytes));
+  }
+
+  send(peerId: string, payload: Uint8Array): boolean {
+    try {
+      if (payload.length > MAX_SECURE_PAYLOAD) return this.#count('send_oversized', false);
+      if (this.#c.revocation.isRevoked(peerId)) return this.#count('send_revoked', false);
+      const out = this.links.send(peerId, payload, peerId);
+      for (const p of out) if (!this.#c.link.send(peerId, p)) return this.#count('send_no_path', false);
+      return true;
+    } catch {
+      return this.#count('send_error', false);
+    }
+  }
+
+  onMessage(handler: (peerId: string, payload: Uint8Array) => void): void {
+    this.#handlers.push(handler);
+  }
+
+  /** natm's peers, less the revoked ones. */
+  peers(): readonly PeerView[] {
+    return this.#c.link.peers().filter((p) => !this.#c.revocation.isRevoked(p.id));
+  }
+
+  onPeerChange(handler: (peer: PeerView) => void): void {
+    this.#c.link.onPeerChange((p) => {
+      if (!this.#c.revocation.isRevoked(p.id)) handler(p);
+    });
+  }
+
+  #receive(peerId: string, bytes: Uint8Array): void {
+    const r = this.links.receive(peerId, bytes);
+    for (const p of r.send) this.#c.link.send(peerId, p);
+    if (r.dropped) this.#count(`drop_${r.dropped.code.toLowerCase()}`);
+    for (const d of r.deliver) {
+      // natm's claimed sender must be the node that proved itself in the handshake.
+      if (d.peerId !== peerId) {
+        this.#count('drop_sender_mismatch');
+        continue;
+      }
+      this.#count('delivered');
+      for (const h of this.#handlers) {
+        try {
+          h(d.peerId, d.payload);
+        } catch {
+          this.#count('app_handler_error');
+        }
+      }
+    }
+  }
+
+  #count(name: string, ret?: boolean): boolean {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + 1);
+    return ret ?? true;
+  }
+}

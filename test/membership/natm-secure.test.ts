@@ -1,0 +1,197 @@
+/**
+ * Certificates over the real natm code on the simulated network (Figure 2 in miniature):
+ * n1 public, n2 behind a NAT, n3 a bridge behind a firewall, n4 reachable only through
+ * n3. Every node runs NatmNode unchanged with SecureOverlay on top. A bridge that holds
+ * natm's cluster key and alters what it forwards is caught; a node of another cluster
+ * cannot speak; a revoked node is cut off by every node while the others go on.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../../agent/common/logger.ts';
+import { natmConfig } from '../../agent/natm/config.ts';
+import type { PacketSealer } from '../../agent/natm/crypto/sealer.ts';
+import { NatmNode } from '../../agent/natm/natm-node.ts';
+import { decodePacket, encodePacket } from '../../agent/natm/wire/messages.ts';
+import { membershipReady } from '../../agent/membership/na.ts';
+import { openRevocationNotice, signRevocationNotice } from '../../agent/membership/revocation.ts';
+import { RevocationState } from '../../agent/membership/revocation-state.ts';
+import { SecureOverlay } from '../../agent/membership/secure-overlay.ts';
+import type { NatBox } from '../../agent/simnet/nat-box.ts';
+import { KEY, SimWorld } from '../natm/sim-world.ts';
+import { makeCa, makeNode, NOW, random, type TestCa, type TestNode } from './fixtures.ts';
+
+/** A bridge gone bad: it holds the cluster key and flips a bit in every payload it forwards. */
+class TamperingSealer implements PacketSealer {
+  on = false;
+  constructor(private readonly inner: PacketSealer) {}
+  seal(plain: Uint8Array): Uint8Array {
+    const d = decodePacket(plain);
+    if (this.on && d.ok && d.packet.body.t === 'forward' && d.packet.body.origin !== d.packet.sender) {
+      const payload = new Uint8Array(d.packet.body.payload);
+      payload[payload.length - 1]! ^= 0x01;
+      return this.inner.seal(encodePacket({ ...d.packet, body: { ...d.packet.body, payload } }));
+    }
+    return this.inner.seal(plain);
+  }
+  open(p: Uint8Array) {
+    return this.inner.open(p);
+  }
+}
+
+interface Member {
+  node: TestNode;
+  natm: NatmNode;
+  overlay: SecureOverlay;
+  revocation: RevocationState;
+  got: { from: string; text: string }[];
+  raw: { from: string; bytes: Uint8Array }[];
+}
+
+describe('SecureOverlay on natm (simulated Figure 2)', () => {
+  let w: SimWorld;
+  let ca: TestCa;
+  let m: Member[];
+  let bridgeSealer: TamperingSealer;
+  let T0 = 0;
+  const idx = (i: number) => m[i]!.node.nodeId;
+
+  function add(
+    node: TestNode,
+    where: 'open' | 'nat' | { nat: NatBox; isolated?: boolean },
+    over: object,
+    sealer?: PacketSealer,
+    c = ca,
+  ): Member {
+    const host =
+      where === 'open'
+        ? w.net.addHost(w.publicAddress())
+        : where === 'nat'
+          ? w.net.addHost('10.1.0.2', w.net.addNat(w.publicAddress(), 'port-restricted'))
+          : w.net.addHost(w.lanAddress(where.nat), where.nat, where.isolated ?? false);
+    const cfg = natmConfig({
+      id: node.nodeId,
+      clusterKeys: [KEY],
+      rendezvous: w.rdvEps.map((e) => `${e.address}:${e.port}`),
+      ...over,
+    });
+    const natm = new NatmNode(
+      { socket: host.bind(4000), sealer: sealer ?? w.sealer(), clock: w.clock, logger: silentLogger() },
+      cfg,
+    );
+    natm.start();
+    w.nodes.set(node.nodeId, natm);
+    w.hosts.set(node.nodeId, host);
+    const revocation = new RevocationState();
+    const overlay = new SecureOverlay(
+      { link: natm, clock: { now: () => NOW + w.clock.now() - T0 }, random, revocation },
+      { identity: node.identity, ca: c, cluster: c.cluster },
+    );
+    const mem: Member = { node, natm, overlay, revocation, got: [], raw: [] };
+    overlay.onMessage((from, p) => mem.got.push({ from, text: Buffer.from(p).toString() }));
+    natm.onMessage((from, bytes) => mem.raw.push({ from, bytes }));
+    return mem;
+  }
+
+  /** Sends from i to j (twice a second, up to 5 s, as gossip would); true once j has it. */
+  function deliver(i: number, j: number, text: string): boolean {
+    for (let k = 0; k < 10; k++) {
+      m[i]!.overlay.send(idx(j), Buffer.from(text));
+      w.run(500);
+      if (m[j]!.got.some((g) => g.text === text))
+        return m[j]!.got.find((g) => g.text === text)!.from === idx(i);
+    }
+    return false;
+  }
+
+  before(async () => {
+    await membershipReady();
+    ca = await makeCa('plant');
+    w = await SimWorld.create({ delayMs: 10 });
+    T0 = w.clock.now(); // certificates are made for NOW: the overlay's clock starts there
+    w.addRendezvous();
+    const nodes = await Promise.all([0, 1, 2, 3].map(() => makeNode(ca)));
+    const fw = w.net.addNat(w.publicAddress(), 'port-restricted');
+    bridgeSealer = new TamperingSealer(w.sealer());
+    m = [add(nodes[0]!, 'open', {}), add(nodes[1]!, 'nat', {})];
+    m.push(add(nodes[2]!, { nat: fw }, { bridge: true }, bridgeSealer));
+    const lan3 = w.hosts.get(nodes[2]!.nodeId)!.address;
+    m.push(add(nodes[3]!, { nat: fw, isolated: true }, { bridgeVia: `${lan3}:4000` }));
+    w.run(20_000);
+  });
+
+  after(async () => {
+    await w.stop();
+  });
+
+  it('every pair talks end to end with proven node ids, also through the bridge', () => {
+    for (const [i, j] of [
+      [0, 1],
+      [1, 0],
+      [0, 3],
+      [3, 0],
+      [1, 3],
+      [3, 1],
+      [2, 3],
+      [3, 2],
+    ] as const)
+      assert.ok(deliver(i, j, `hello ${i}->${j}`), `${i} -> ${j}`);
+    assert.equal(m[0]!.natm.peer(idx(3))?.path, 'bridged');
+    // What natm itself carried between them was never the plaintext.
+    const carried = Buffer.concat(m.flatMap((x) => x.raw.map((r) => r.bytes)));
+    assert.equal(carried.indexOf('hello'), -1);
+  });
+
+  it('a bridge holding the cluster key that alters forwarded payloads is detected', () => {
+    bridgeSealer.on = true;
+    try {
+      const before = m[0]!.got.length;
+      const rawBefore = m[0]!.raw.length;
+      assert.equal(deliver(3, 0, 'through a bad bridge'), false);
+      assert.equal(m[0]!.got.length, before, 'nothing altered is delivered');
+      assert.ok(m[0]!.raw.length > rawBefore, 'natm did carry (altered) packets');
+      assert.ok((m[0]!.overlay.counters.get('drop_decrypt_failed') ?? 0) > 0);
+    } finally {
+      bridgeSealer.on = false;
+    }
+    assert.ok(deliver(3, 0, 'after the bridge behaves'), 'the session survives');
+  });
+
+  it('a node with a certificate of another cluster cannot speak to the cluster', async () => {
+    const other = await makeCa('elsewhere');
+    const stranger = add(await makeNode(other), 'open', {}, undefined, other);
+    w.run(10_000);
+    m.push(stranger);
+    try {
+      assert.equal(deliver(4, 0, 'let me in'), false);
+      assert.equal(deliver(0, 4, 'who are you'), false);
+      const refusals =
+        (m[0]!.overlay.counters.get('drop_wrong_ca') ?? 0) +
+        (stranger.overlay.counters.get('drop_wrong_ca') ?? 0);
+      assert.ok(refusals > 0);
+    } finally {
+      m.pop();
+    }
+  });
+
+  it('a revoked node (n2) is cut off by every node; the others go on', async () => {
+    const victim = idx(1);
+    const notice = await signRevocationNotice(
+      { cluster: 'plant', nodeId: victim, issuedAt: Math.floor((NOW + w.clock.now() - T0) / 1000) },
+      ca,
+    );
+    for (const i of [0, 2, 3]) m[i]!.revocation.acceptNotice(openRevocationNotice(notice, ca, 'plant'));
+    assert.equal(
+      m[0]!.overlay.peers().some((p) => p.id === victim),
+      false,
+    );
+    assert.equal(deliver(1, 0, 'revoked speaks'), false);
+    assert.equal(deliver(1, 3, 'revoked speaks to n4'), false);
+    assert.equal(m[0]!.overlay.send(victim, Buffer.from('x')), false, 'nobody sends to it');
+    for (const [i, j] of [
+      [0, 3],
+      [3, 0],
+      [2, 0],
+    ] as const)
+      assert.ok(deliver(i, j, `still ${i}->${j}`), `${i} -> ${j}`);
+  });
+});

@@ -1,0 +1,59 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePublicKeyPem } from '../../agent/crypto/keys.ts';
+import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
+import { ensureNodeKeys, statePaths } from '../../agent/enroll/node-keys.ts';
+import { secureOverlayFromDir } from '../../agent/enroll/secure-overlay-from-dir.ts';
+import { makeRequest } from '../../agent/membership/request.ts';
+import type { OverlayLink } from '../../agent/natm/overlay-link.ts';
+
+describe('secureOverlayFromDir', () => {
+  let tmp: string;
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'p2pu-overlay-dir-'));
+  });
+  after(() => rm(tmp, { recursive: true, force: true }));
+
+  const link = (selfId: string): OverlayLink => ({
+    selfId,
+    send: () => true,
+    onMessage: () => {},
+    peers: () => [],
+    onPeerChange: () => {},
+  });
+
+  it('wraps a link with the enrolled identity; refuses a natm id that is not the certificate id', async () => {
+    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'lab' });
+    const ca = await CertificateAuthority.open(join(tmp, 'ca'));
+    const dir = join(tmp, 'node');
+    const keys = await ensureNodeKeys(dir);
+    const csr = await makeRequest(
+      {
+        cluster: 'lab',
+        owner: 'o',
+        signKey: keys.sign.publicKey.bytes,
+        kxKey: keys.kx.publicKey,
+        createdAt: 1,
+      },
+      keys.sign.sodiumKey,
+    );
+    const rec = await ca.submit(csr, { token: 't', sign: true });
+    await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
+    await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
+    const clock = { now: () => Date.now() };
+    await assert.rejects(secureOverlayFromDir(link('someone-else'), dir, clock), { code: 'CONFIG' });
+    await assert.rejects(secureOverlayFromDir(link(keys.nodeId), join(tmp, 'empty'), clock), {
+      code: 'NOT_FOUND',
+    });
+    const r = await secureOverlayFromDir(link(keys.nodeId), dir, clock);
+    assert.equal(r.overlay.selfId, keys.nodeId);
+    assert.equal(r.cert.cluster, 'lab');
+    const { notice } = await ca.revoke(keys.nodeId);
+    assert.deepEqual(r.membership.acceptNotice(notice), { ok: true, revoked: [keys.nodeId] });
+    assert.equal(r.overlay.send('a'.repeat(32), Buffer.from('x')), true, 'others are still reachable');
+    assert.equal(r.overlay.send(keys.nodeId, Buffer.from('x')), false, 'the revoked id is not');
+  });
+});
