@@ -3,12 +3,12 @@
  * state change (store first, then tell natm). A StoreError is fatal: the manager must
  * not act on a decision it could not write down.
  */
-import { join } from 'node:path';
 import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
+import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
 import type { DeployRunner, NatmPort, TransmissionPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
 import { transition, type UpdateEvent } from './update-machine.ts';
@@ -25,8 +25,13 @@ export interface Core {
   readonly trackerUrl: () => string;
 }
 
-export function payloadPath(core: Core, c: Pick<UpdateRecord, 'name'>): string {
-  return join(core.config.transmission.downloadDir, c.name);
+/** The torrent's own download dir (`downloadDir/<infohash>`; older records: downloadDir). */
+export function torrentDir(core: Core, c: Pick<UpdateRecord, 'infoHash' | 'ownDir'>): string {
+  return torrentDirOf(core.config.transmission.downloadDir, c);
+}
+
+export function payloadPath(core: Core, c: Pick<UpdateRecord, 'infoHash' | 'name' | 'ownDir'>): string {
+  return payloadFileOf(core.config.transmission.downloadDir, c);
 }
 
 /** Records `e` for `uri`@`version`. False when the version was superseded (stale event). */

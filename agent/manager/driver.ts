@@ -13,8 +13,9 @@ import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
 import { deployOnce, killRecordedDeploy, reapLeftover } from './step-deploy.ts';
 import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
-import { addTorrent, pollDownload, type PollMemo } from './step-transfer.ts';
+import { retireOlder } from './step-retire.ts';
 import { newStallMemo } from './stall-watch.ts';
+import { addTorrent, ensureLocation, pollDownload, type PollMemo } from './step-transfer.ts';
 import { StoreError } from './store-error.ts';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -162,14 +163,22 @@ export class UriDriver {
     return true;
   }
 
-  /** An applied update keeps seeding: make sure the daemon has it (once per start). */
+  /**
+   * An applied update keeps seeding: make sure the daemon has it (once per start). The
+   * URI's older versions are then removed from the daemon with their data.
+   */
   private async seed(c: UpdateRecord): Promise<boolean> {
     if (this.seeded === c.infoHash) return false;
     await addTorrent(this.core, c);
     const t = await this.core.tx.get(c.infoHash);
     if (t !== null) await this.core.tx.ensureTracker(t, this.core.trackerUrl());
+    if (t !== null && !(await ensureLocation(this.core, c, t))) {
+      await sleep(this.core.clock, this.core.config.transmission.pollMs, this.wake.signal);
+      return true; // seeded once the daemon reports the torrent where it belongs
+    }
     if (t !== null && t.status === STATUS.stopped) await this.core.tx.start(c.infoHash);
     this.core.natm.have(c.infoHash, true);
+    await retireOlder(this.core, this.uri, c);
     this.seeded = c.infoHash;
     return false;
   }

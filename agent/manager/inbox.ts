@@ -2,7 +2,10 @@
  * The inbox directory, watched with chokidar (files already there at start included).
  * An admin drops `X.torrent` and, on the node that holds it, the payload beside it
  * under the torrent's info.name. Names starting with "." are ignored (publish writes
- * there first and renames). A handled torrent file is removed; so is its payload.
+ * there first and renames). An accepted (or duplicate) torrent file is removed, and with
+ * it the payload that torrent names, once it was taken (accepted; or it matches the
+ * duplicate's signed hash). A refused one goes to `refused/` (inbox-refused.ts) and
+ * touches no other file: its info.name may be another update's waiting payload.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { stat, unlink } from 'node:fs/promises';
@@ -10,6 +13,8 @@ import { basename, join } from 'node:path';
 import type { Logger } from '../common/logger.ts';
 import { LIMITS } from '../metainfo/limits.ts';
 import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
+import { checkPayload } from '../metainfo/payload.ts';
+import { keepRefused } from './inbox-refused.ts';
 import type { Outcome } from './intake.ts';
 import { readCapped } from './read-capped.ts';
 
@@ -73,8 +78,24 @@ export class Inbox {
       }
       const o = await this.c.submit(raw, payload);
       log.info({ outcome: o.kind, payload: payload !== undefined }, 'inbox file handled');
+      if (o.kind === 'refused') {
+        await keepRefused(this.init.dir, path, `${o.code}: ${o.reason}`).catch((e: unknown) => {
+          log.warn({ err: (e as Error).message }, 'refused torrent not moved; deleting it');
+          return unlink(path).catch(() => undefined);
+        });
+        return;
+      }
       await unlink(path).catch(() => undefined);
-      if (payload !== undefined) await unlink(payload).catch(() => undefined);
+      if (payload === undefined) return;
+      // Only the file this (verified) torrent names, and for a duplicate only its bytes.
+      const own = join(this.init.dir, o.update.name);
+      const taken =
+        o.kind === 'accepted' ||
+        (await checkPayload(own, o.update).then(
+          () => true,
+          () => false,
+        ));
+      if (taken) await unlink(own).catch(() => undefined);
     } catch (e) {
       log.error({ err: (e as Error).message }, 'inbox file not handled');
     }

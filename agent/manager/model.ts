@@ -20,8 +20,13 @@ export const UPDATE_STATES: readonly UpdateState[] = [
 export interface UpdateRecord {
   readonly version: number;
   readonly infoHash: string;
-  /** info.name: the payload's file name in the download dir. */
+  /** info.name: the payload's file name in its torrent's directory. */
   readonly name: string;
+  /**
+   * True: the torrent's directory is `downloadDir/<infoHash>/` (payload-dir.ts). Absent in
+   * records written before per-torrent directories: the payload is `downloadDir/<name>`.
+   */
+  readonly ownDir?: boolean;
   readonly length: number;
   readonly sha256: string;
   readonly state: UpdateState;

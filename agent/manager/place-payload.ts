@@ -3,7 +3,7 @@
  * will find it, so the daemon verifies it on add and seeds instead of downloading.
  * Copied to a temporary name and renamed: the daemon never sees half a file.
  */
-import { copyFile, rename, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { checkPayload } from '../metainfo/payload.ts';
 
@@ -21,6 +21,7 @@ export async function placePayload(
     );
     if (same) return false;
   }
+  await mkdir(dirname(to), { recursive: true }); // the torrent's own directory
   const tmp = join(dirname(to), `.${basename(to)}.p2pu-tmp`);
   await copyFile(from, tmp);
   await rename(tmp, to);

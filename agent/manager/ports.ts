@@ -16,7 +16,9 @@ export interface TransmissionPort {
   stop(infoHash: string): Promise<unknown>;
   verify(infoHash: string): Promise<unknown>;
   reannounce(infoHash: string): Promise<unknown>;
-  remove(infoHash: string, deleteLocalData: boolean): Promise<unknown>;
+  location(infoHash: string): Promise<{ downloadDir: string; name: string } | null>;
+  remove(infoHash: string, deleteData: boolean): Promise<unknown>;
+  setLocation(infoHash: string, dir: string): Promise<unknown>;
 }
 
 export type DeployRunner = (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;

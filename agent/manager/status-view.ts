@@ -1,5 +1,6 @@
 /** `p2p-update status` output, pure: the store's data in, text or JSON out. */
 import type { StoreData } from './model.ts';
+import { payloadFileOf } from './payload-dir.ts';
 
 export interface StatusRow {
   uri: string;
@@ -11,9 +12,11 @@ export interface StatusRow {
   lastError: string | null;
   deployAttempts: number;
   since: string | null;
+  /** The current update's payload (downloadDir/<infohash>/<name>); only given a downloadDir. */
+  file?: string | null;
 }
 
-export function statusRows(d: StoreData | null): StatusRow[] {
+export function statusRows(d: StoreData | null, downloadDir?: string): StatusRow[] {
   if (d === null) return [];
   return Object.entries(d.uris)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -30,6 +33,7 @@ export function statusRows(d: StoreData | null): StatusRow[] {
         lastError: c?.lastError ?? null,
         deployAttempts: c?.deployAttempts ?? 0,
         since: since === undefined ? null : new Date(since).toISOString(),
+        ...(downloadDir === undefined ? {} : { file: c === null ? null : payloadFileOf(downloadDir, c) }),
       };
     });
 }
@@ -46,12 +50,13 @@ export function printable(s: string): string {
   );
 }
 
-export function statusText(d: StoreData | null): string {
-  const rows = statusRows(d);
+export function statusText(d: StoreData | null, downloadDir?: string): string {
+  const rows = statusRows(d, downloadDir);
   if (rows.length === 0) return 'no updates yet';
   const lines = rows.map((r) => {
     const err = r.lastError === null ? '' : `\n    last error: ${printable(r.lastError.split('\n')[0]!)}`;
-    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${err}`;
+    const file = r.file ? `\n    file: ${printable(r.file)}` : '';
+    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${file}${err}`;
   });
   const refusals = (d?.refusals ?? [])
     .slice(0, 5)

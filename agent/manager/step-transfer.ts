@@ -3,10 +3,11 @@
  * follow it until complete. Adding is idempotent ("torrent-duplicate"), so after any
  * restart of either process the manager simply adds again and keeps following.
  */
+import { resolve } from 'node:path';
 import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
 import { withAnnounce } from '../metainfo/announce.ts';
-import { isComplete, localError, STATUS } from '../transmission/progress.ts';
-import { record, type Core } from './core.ts';
+import { isComplete, localError, STATUS, type TorrentProgress } from '../transmission/progress.ts';
+import { record, torrentDir, type Core } from './core.ts';
 import type { UpdateRecord } from './model.ts';
 import { stallDecision, type StallMemo } from './stall-watch.ts';
 
@@ -14,9 +15,27 @@ import { stallDecision, type StallMemo } from './stall-watch.ts';
 export async function addTorrent(core: Core, c: UpdateRecord): Promise<'added' | 'duplicate'> {
   const raw = await core.store.loadTorrent(c.infoHash);
   const t = withAnnounce(parseTorrentPlusPlus(raw), core.trackerUrl());
-  const r = await core.tx.add(t.raw, core.config.transmission.downloadDir);
-  core.log.info({ infoHash: c.infoHash, result: r }, 'torrent added');
+  const dir = torrentDir(core, c);
+  const r = await core.tx.add(t.raw, dir);
+  core.log.info({ infoHash: c.infoHash, result: r, dir }, 'torrent added');
   return r;
+}
+
+/**
+ * Makes sure the daemon keeps the torrent in its own directory. A daemon killed before
+ * it wrote the torrent's resume data loads it again in its default download dir; the
+ * data is then moved (the daemon reports the new place once the move is done).
+ * Returns false while the torrent is elsewhere.
+ */
+export async function ensureLocation(core: Core, c: UpdateRecord, t: TorrentProgress): Promise<boolean> {
+  const dir = torrentDir(core, c);
+  if (t.downloadDir === undefined || resolve(t.downloadDir) === resolve(dir)) return true;
+  core.log.warn(
+    { infoHash: c.infoHash, at: t.downloadDir, dir },
+    'torrent in the wrong directory; moving it',
+  );
+  await core.tx.setLocation(c.infoHash, dir);
+  return false;
 }
 
 export interface PollMemo {
@@ -56,6 +75,7 @@ export async function pollDownload(
     core.log.warn({ uri, infoHash: c.infoHash, err }, 'transmission local error');
     await record(core, uri, c.version, { type: 'transfer-error', error: err });
   }
+  if (!(await ensureLocation(core, c, t))) return false;
   if (isComplete(t)) return true;
   if (t.status === STATUS.stopped) await core.tx.start(c.infoHash);
   if (

@@ -31,6 +31,7 @@ function checkCurrent(c: unknown, where: string): void {
   need((UPDATE_STATES as unknown[]).includes(u.state), `${where}.current.state "${String(u.state)}" unknown`);
   need(isObj(u.at) && typeof u.progress === 'number', `${where}.current.at/progress bad`);
   need(isIntOrNull(u.nextAttemptAt) && isIntOrNull(u.deployPid), `${where}.current timers bad`);
+  need(u.ownDir === undefined || typeof u.ownDir === 'boolean', `${where}.current.ownDir is not a boolean`);
 }
 
 export function checkStore(v: unknown): StoreData {

@@ -4,7 +4,7 @@
  * serialised and written before the caller goes on, so every decision the manager
  * acts on is on disk first. A corrupt or unreadable store stops start-up.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, writeFileDurable } from './durable-json-file.ts';
@@ -93,6 +93,21 @@ export class VersionStore {
   saveTorrent(infoHash: string, raw: Uint8Array): Promise<void> {
     return writeFileDurable(this.torrentPath(infoHash), raw).catch((e: unknown) => {
       throw ioError(`cannot write ${this.torrentPath(infoHash)}`, e);
+    });
+  }
+
+  /** Infohashes of every accepted torrent still kept. */
+  async torrentHashes(): Promise<string[]> {
+    const names = await readdir(this.torrentsDir).catch((e: unknown) => {
+      throw ioError(`cannot list ${this.torrentsDir}`, e);
+    });
+    return names.flatMap((n) => (/^[0-9a-f]{40}\.torrent$/.test(n) ? [n.slice(0, 40)] : []));
+  }
+
+  /** Forgets an accepted torrent (a superseded version, removed from the daemon). */
+  removeTorrent(infoHash: string): Promise<void> {
+    return rm(this.torrentPath(infoHash), { force: true }).catch((e: unknown) => {
+      throw ioError(`cannot remove ${this.torrentPath(infoHash)}`, e);
     });
   }
 

@@ -42,6 +42,7 @@ export function newUpdate(u: VerifiedUpdate, now: number): UpdateRecord {
     version: u.version,
     infoHash: u.infoHash,
     name: u.name,
+    ownDir: true,
     length: u.length,
     sha256: Buffer.from(u.sha256).toString('hex'),
     state: 'verified',

@@ -62,9 +62,32 @@ export class TransmissionClient {
     return this.rpc.call('torrent-stop', { ids: [infoHash] });
   }
 
-  /** Removes the torrent from the daemon; its downloaded data stays on disk unless asked. */
-  remove(infoHash: string, deleteLocalData: boolean): Promise<unknown> {
-    return this.rpc.call('torrent-remove', { ids: [infoHash], 'delete-local-data': deleteLocalData });
+  /** Where the daemon keeps a torrent's data, or null when it does not have it. */
+  async location(infoHash: string): Promise<{ downloadDir: string; name: string } | null> {
+    const r = await this.rpc.call<{ torrents?: unknown[] }>('torrent-get', {
+      ids: [infoHash],
+      fields: ['hashString', 'downloadDir', 'name'],
+    });
+    for (const t of r.torrents ?? []) {
+      const o = t as Record<string, unknown>;
+      if (
+        o['hashString'] === infoHash &&
+        typeof o['downloadDir'] === 'string' &&
+        typeof o['name'] === 'string'
+      )
+        return { downloadDir: o['downloadDir'], name: o['name'] };
+    }
+    return null;
+  }
+
+  /** Moves the torrent's data to `dir` (the daemon moves the files, then reports `dir`). */
+  setLocation(infoHash: string, dir: string): Promise<unknown> {
+    return this.rpc.call('torrent-set-location', { ids: [infoHash], location: dir, move: true });
+  }
+
+  /** Removes the torrent; with `deleteData` its downloaded files too. */
+  remove(infoHash: string, deleteData: boolean): Promise<unknown> {
+    return this.rpc.call('torrent-remove', { ids: [infoHash], 'delete-local-data': deleteData });
   }
 
   reannounce(infoHash: string): Promise<unknown> {

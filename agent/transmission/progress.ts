@@ -12,6 +12,7 @@ export const PROGRESS_FIELDS = [
   'corruptEver',
   'uploadedEver',
   'trackers',
+  'downloadDir',
 ] as const;
 
 export interface TorrentProgress {
@@ -26,6 +27,8 @@ export interface TorrentProgress {
   readonly corruptEver: number;
   readonly uploadedEver: number;
   readonly trackers: readonly { readonly announce: string; readonly id: number }[];
+  /** Where the daemon keeps the torrent's data (absent if the daemon did not say). */
+  readonly downloadDir?: string;
 }
 
 export const STATUS = { stopped: 0, checkWait: 1, checking: 2, seeding: 6 } as const;
@@ -49,5 +52,6 @@ export function asProgress(v: unknown): TorrentProgress | null {
     ...(o as unknown as TorrentProgress),
     errorString: typeof o['errorString'] === 'string' ? o['errorString'] : '',
     trackers: Array.isArray(o['trackers']) ? (o['trackers'] as TorrentProgress['trackers']) : [],
+    ...(typeof o['downloadDir'] === 'string' ? { downloadDir: o['downloadDir'] } : {}),
   };
 }

@@ -55,7 +55,7 @@ test(
     // Stop (the daemon flushes its cache), then swap the bytes on disk.
     await p.b.daemon.rpc.call('torrent-stop', { ids: [t.infoHash] });
     await waitFor('stopped', async () => (await get()).status === 0, 10_000);
-    const file = join(p.b.daemon.downloadDir, t.name);
+    const file = join(p.b.daemon.downloadDir, t.infoHash, t.name); // the torrent's own dir
     const size = (await stat(file)).size;
     await writeFile(file, randomBytes(size));
     await p.b.daemon.rpc.call('torrent-start', { ids: [t.infoHash] });

@@ -45,6 +45,7 @@ after(async () => {
 /** Drops `raw`, waits for the refusal with `code`, and checks nothing changed. */
 async function expectRefused(name: string, raw: Uint8Array, code: string): Promise<void> {
   const before = (await a.store())!.refusals.length;
+  const logsBefore = a.logs.length;
   await dropRaw(a, name, raw);
   const s = await waitFor(
     `refusal ${code}`,
@@ -61,9 +62,21 @@ async function expectRefused(name: string, raw: Uint8Array, code: string): Promi
   assert.equal(r.applied, 5);
   assert.equal(r.current?.version, 5);
   assert.deepEqual(await appliedLines(a), [`applied ${URI} 5`]);
+  // This torrent's line: logged after the drop, with its uri and infohash (when it has
+  // them): an earlier refusal with the same code does not count.
+  const f = s.refusals[0]!;
   await waitFor(
     'refusal logged',
-    () => a.logs.some((l) => l['msg'] === 'update refused' && l['code'] === code),
+    () =>
+      a.logs
+        .slice(logsBefore)
+        .some(
+          (l) =>
+            l['msg'] === 'update refused' &&
+            l['code'] === code &&
+            l['uri'] === f.uri &&
+            l['infoHash'] === f.infoHash,
+        ),
     5000,
   );
 }

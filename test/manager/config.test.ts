@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { ConfigError } from '../../agent/common/errors.ts';
 import { DEFAULTS } from '../../agent/manager/config.ts';
 import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { newCredentials } from '../../packaging/transmission-rpc.ts';
 
 const example = (): Record<string, unknown> =>
   JSON.parse(
@@ -28,7 +29,15 @@ function rejects(json: unknown, re: RegExp): void {
 test('the shipped example config validates', () => {
   const c = validateConfig(example());
   assert.equal(c.deployers['puppet:/']?.type, 'puppet');
-  assert.equal(c.transmission.username, 'p2pu');
+  // The Debian package's postinst writes these credentials: the example must match them.
+  const pkg = newCredentials((n) => Buffer.alloc(n));
+  assert.equal(c.transmission.username, pkg.username);
+  assert.equal(c.transmission.url, pkg.url);
+  assert.ok(!('password' in c.transmission), 'the example names no password of its own');
+  assert.equal(
+    (c.transmission as { passwordFile?: string }).passwordFile,
+    '/etc/p2p-update/transmission-rpc.json',
+  );
   assert.equal(c.natmSocket, '/run/p2p-update/natm.sock');
 });
 

@@ -4,7 +4,7 @@
  * cannot force reliably: a newer version superseding one in flight, and retries.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -36,6 +36,11 @@ let failNext = 0;
 let unreachable = 0; // the fake daemon refuses this many calls
 const lost = new Set<string>(); // torrents the fake daemon "forgets" once (restart without resume data)
 const adds: string[] = [];
+const addDirs = new Map<string, string>(); // infohash → download-dir it was added with
+const deployFiles: string[] = [];
+const removed: string[] = []; // "infohash" or "infohash +data", as torrent-remove was called
+const deployed: string[] = []; // the payload's bytes as each deploy saw them
+const moves: string[] = []; // "infohash → dir", as torrent-set-location was called
 
 function fakeTx(): TransmissionPort {
   const status = new Map<string, number>();
@@ -57,14 +62,16 @@ function fakeTx(): TransmissionPort {
       corruptEver: 0,
       uploadedEver: 0,
       trackers: [],
+      downloadDir: addDirs.get(h),
     };
   };
   return {
-    add: async (raw) => {
+    add: async (raw, downloadDir) => {
       const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
       const h = parseTorrentPlusPlus(raw).infoHash;
       const had = status.has(h);
       adds.push(h);
+      addDirs.set(h, downloadDir);
       status.set(h, 4);
       return had ? 'duplicate' : 'added';
     },
@@ -74,12 +81,22 @@ function fakeTx(): TransmissionPort {
     stop: async (h) => void status.set(h, 0),
     verify: async () => undefined,
     reannounce: async () => undefined,
-    remove: async () => undefined,
+    location: async (h) => (status.has(h) ? { downloadDir: addDirs.get(h)!, name: 'n' } : null),
+    setLocation: async (h, to) => {
+      moves.push(`${h} → ${to}`);
+      addDirs.set(h, to);
+    },
+    remove: async (h, deleteData) => {
+      removed.push(`${h}${deleteData ? ' +data' : ''}`);
+      status.delete(h);
+    },
   };
 }
 
 const runDeploy: DeployRunner = async (_cmd, init) => {
   deploys.push(Number(init.env['P2PU_VERSION']));
+  deployFiles.push(init.env['P2PU_FILE']!);
+  deployed.push(await readFile(init.env['P2PU_FILE']!, 'utf8'));
   if (failNext > 0) {
     failNext--;
     throw new DeployError('DEPLOY_EXIT', 'script exited 1', 'boom\n');
@@ -97,6 +114,11 @@ beforeEach(async () => {
   unreachable = 0;
   lost.clear();
   adds.length = 0;
+  addDirs.clear();
+  deployFiles.length = 0;
+  removed.length = 0;
+  deployed.length = 0;
+  moves.length = 0;
   const config = validateConfig({
     trustedKeys: ['/unused.pub'],
     stateDir: join(dir, 'state'),
@@ -125,18 +147,25 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Signs version `v` of a payload that is already "downloaded" into the download dir. */
-async function update(v: number): Promise<{ raw: Uint8Array; infoHash: string }> {
-  const name = `p${v}.bin`;
-  await writeFile(join(dir, name), `payload ${v}`);
-  const raw = await createTorrentPlusPlus(join(dir, name), {
+/**
+ * Signs version `v` of a payload that is already "downloaded" into its torrent's
+ * directory (downloadDir/<infohash>/<name>).
+ */
+async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array; infoHash: string }> {
+  const src = join(dir, `src-${v}`);
+  await mkdir(src, { recursive: true });
+  await writeFile(join(src, name), `payload ${v}`);
+  const raw = await createTorrentPlusPlus(join(src, name), {
     uri: 'app:/x',
     version: v,
     key,
     now: Date.now(),
   });
   const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
-  return { raw, infoHash: parseTorrentPlusPlus(raw).infoHash };
+  const infoHash = parseTorrentPlusPlus(raw).infoHash;
+  await mkdir(join(dir, infoHash), { recursive: true });
+  await writeFile(join(dir, infoHash, name), `payload ${v}`);
+  return { raw, infoHash };
 }
 
 async function until(pred: () => boolean, what: string): Promise<void> {
@@ -218,7 +247,7 @@ test('a daemon that is unreachable for a while, then lost the torrent: waited ou
 
 test('a payload that fails its check is refused and its torrent stopped, not left seeding', async () => {
   const v = await update(1);
-  await writeFile(join(dir, 'p1.bin'), 'payload X'); // same length, other bytes
+  await writeFile(join(dir, v.infoHash, 'p1.bin'), 'payload X'); // same length, other bytes
   done.add(v.infoHash);
   await manager.submit(v.raw, 'inbox');
   await until(() => cur()?.state === 'failed', 'failed');
@@ -226,4 +255,77 @@ test('a payload that fails its check is refused and its torrent stopped, not lef
   assert.equal(core.store.data.refusals[0]?.code, 'PAYLOAD_MISMATCH');
   assert.equal((await core.tx.get(v.infoHash))?.status, 0, 'stopped');
   assert.deepEqual(deploys, []);
+});
+
+test('versions whose payloads share a file name each download into downloadDir/<infohash>/', async () => {
+  const v1 = await update(1, 'app.bin');
+  done.add(v1.infoHash);
+  await manager.submit(v1.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'v1 applied');
+  const v2 = await update(2, 'app.bin');
+  done.add(v2.infoHash);
+  await manager.submit(v2.raw, 'inbox');
+  await until(() => cur()?.version === 2 && cur()?.state === 'applied', 'v2 applied');
+  assert.equal(addDirs.get(v1.infoHash), join(dir, v1.infoHash));
+  assert.equal(addDirs.get(v2.infoHash), join(dir, v2.infoHash));
+  assert.deepEqual(deployFiles, [join(dir, v1.infoHash, 'app.bin'), join(dir, v2.infoHash, 'app.bin')]);
+  assert.deepEqual(deployed, ['payload 1', 'payload 2'], 'each deploy read its own bytes');
+});
+
+test('a record from before per-torrent directories (no ownDir) resumes at downloadDir/<name>', async () => {
+  const v = await update(1);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'downloading', 'downloading');
+  await manager.stop();
+  await core.store.update((d) => {
+    const { ownDir, ...old } = d.uris['app:/x']!.current!;
+    assert.equal(ownDir, true);
+    return { ...d, uris: { 'app:/x': { ...d.uris['app:/x']!, current: old } } };
+  });
+  await rm(join(dir, v.infoHash), { recursive: true });
+  await writeFile(join(dir, 'p1.bin'), 'payload 1');
+  done.add(v.infoHash);
+  manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
+  manager.start();
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(deployFiles, [join(dir, 'p1.bin')]);
+});
+
+/** Waits until the store keeps `n` torrent files (removal finishes after torrent-remove). */
+async function untilKept(n: number): Promise<void> {
+  for (let i = 0; i < 100 && (await core.store.torrentHashes()).length !== n; i++)
+    await new Promise((r) => setTimeout(r, 20));
+}
+
+test('once a newer version is applied, older torrents of the URI are removed with their data', async () => {
+  const v1 = await update(1);
+  const v2 = await update(2);
+  const v3 = await update(3);
+  for (const v of [v1, v2, v3]) done.add(v.infoHash);
+  await manager.submit(v1.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'v1 applied');
+  assert.deepEqual(removed, [], 'the only version is kept');
+  await manager.submit(v2.raw, 'inbox');
+  await until(() => cur()?.version === 2 && removed.length === 1, 'v1 removed');
+  await untilKept(1);
+  assert.equal(cur()?.state, 'applied');
+  assert.deepEqual(removed, [`${v1.infoHash} +data`]);
+  assert.deepEqual(await core.store.torrentHashes(), [v2.infoHash]);
+  assert.notEqual(await core.tx.get(v2.infoHash), null, 'the applied one stays in the daemon');
+  await manager.submit(v3.raw, 'inbox');
+  await until(() => cur()?.version === 3 && removed.length === 2, 'v2 removed');
+  await untilKept(1);
+  assert.deepEqual(removed, [`${v1.infoHash} +data`, `${v2.infoHash} +data`]);
+  assert.deepEqual(await core.store.torrentHashes(), [v3.infoHash]);
+});
+
+test('a torrent the daemon reloaded in its default dir (no resume data) is moved back before the check', async () => {
+  const v = await update(1);
+  await manager.submit(v.raw, 'inbox');
+  await until(() => cur()?.state === 'downloading', 'downloading');
+  addDirs.set(v.infoHash, dir); // what a daemon killed before writing resume data reports
+  done.add(v.infoHash);
+  await until(() => cur()?.state === 'applied', 'applied');
+  assert.deepEqual(moves, [`${v.infoHash} → ${join(dir, v.infoHash)}`]);
+  assert.deepEqual(deployFiles, [join(dir, v.infoHash, 'p1.bin')]);
 });

@@ -88,3 +88,13 @@ test('status text escapes control characters from untrusted refusal reasons', ()
   assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/);
   assert.match(text, /found "\\x1b\]0;pwned\\x07\\x1b\[2J"\\x0afake line/);
 });
+
+test('status shows where the payload is: downloadDir/<infohash>/<name>, or <name> for older records', () => {
+  const rows = statusRows(d, '/dl');
+  assert.equal(rows[0]!.file, null);
+  assert.equal(rows[1]!.file, '/dl/n', 'a record without ownDir: the old shared place');
+  const cur = d.uris['app:/b']!.current!;
+  const own = { ...d, uris: { 'app:/b': { ...d.uris['app:/b']!, current: { ...cur, ownDir: true } } } };
+  assert.equal(statusRows(own, '/dl')[0]!.file, `/dl/${'a'.repeat(40)}/n`);
+  assert.match(statusText(own, '/dl'), new RegExp(`\\n {4}file: /dl/${'a'.repeat(40)}/n`));
+});

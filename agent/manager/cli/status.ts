@@ -15,9 +15,10 @@ export async function run(argv: string[]): Promise<number> {
   const p = parse(argv, { config: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
   const d = await readStore(config.stateDir);
+  const dl = config.transmission.downloadDir;
   const out = p.values['json']
-    ? JSON.stringify({ uris: statusRows(d), refusals: d?.refusals ?? [] })
-    : statusText(d);
+    ? JSON.stringify({ uris: statusRows(d, dl), refusals: d?.refusals ?? [] })
+    : statusText(d, dl);
   process.stdout.write(`${out}\n`);
   return 0;
 }
