@@ -67,7 +67,9 @@ async function sweepStale(): Promise<void> {
   const hourAgo = Date.now() - 3600_000;
   for (const name of readdirSync('/var/tmp').filter((n) => n.startsWith('p2pk-root-'))) {
     const dir = join('/var/tmp', name);
-    if (statSync(dir).mtimeMs > hourAgo) continue;
+    // ctime, not mtime: tar restores the base tarball's old mtime on a root it has just
+    // unpacked, which made a live root of a concurrent test look stale.
+    if (statSync(dir).ctimeMs > hourAgo) continue;
     const proc = join(dir, 'proc');
     if (readFileSync('/proc/mounts', 'utf8').includes(` ${proc} `)) await sh('umount', ['-l', proc]);
     if (!readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`))
