@@ -1,8 +1,12 @@
 /**
  * BitTorrent endpoints of overlay members that hold an infoHash (ipc.md `peers`), from their
  * fleet records (`have`, `btPort`) and natm's view of each peer: the LAN address when natm
- * reaches the peer directly and knows its LAN endpoint, else its public address. Dead members
- * are left out. At most MAX_BT_PEERS, sorted, so that "changed" is a plain comparison.
+ * reaches the peer directly and knows its LAN endpoint; otherwise its public address AND,
+ * when known, its LAN address. The daemon dials both and keeps what answers. (A bridge
+ * child sees even its own bridge as "bridged" once it has not heard the bridge's public
+ * endpoint for a while; with the public address alone it could never reach a LAN
+ * neighbour behind the same firewall.) Dead members are left out. At most MAX_BT_PEERS,
+ * sorted, so that "changed" is a plain comparison.
  */
 import type { GossipNode } from './gossip-node.ts';
 import type { PeerView } from './overlay-link.ts';
@@ -22,15 +26,14 @@ export function btPeers(node: GossipNode, infoHash: string): BtPeer[] {
     if (m.status === 'dead') continue;
     const r = node.fleet.get(m.id);
     if (!r || r.btPort === 0 || !r.have.includes(infoHash)) continue;
-    const ip = address(views.get(m.id));
-    if (ip) out.push({ ip, port: r.btPort });
+    for (const ip of addresses(views.get(m.id))) out.push({ ip, port: r.btPort });
   }
   out.sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
   return out.slice(0, MAX_BT_PEERS);
 }
 
-function address(p: PeerView | undefined): string | null {
-  if (!p) return null;
-  if (p.path === 'direct' && p.internal) return p.internal.address;
-  return p.external?.address ?? p.internal?.address ?? null;
+function addresses(p: PeerView | undefined): string[] {
+  if (!p) return [];
+  if (p.path === 'direct' && p.internal) return [p.internal.address];
+  return [...new Set([p.external?.address, p.internal?.address].filter((a): a is string => !!a))];
 }

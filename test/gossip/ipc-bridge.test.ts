@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { bridgeIpc, type BridgeOut } from '../../agent/gossip/ipc-bridge.ts';
+import { btPeers } from '../../agent/gossip/bt-peers.ts';
 import { makeBlob } from '../../agent/gossip/sim/blob.ts';
 import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
 
@@ -99,4 +100,35 @@ test('IPC bridge: `have` + btPort spread in state records; `peers` lists the hol
   b0.stop();
   b1.stop();
   c.stop();
+});
+
+test('peers: a holder not reached directly is listed at its public AND its LAN address', () => {
+  const c = new SimCluster({ n: 3, seed: 7 });
+  c.clock.advance(2000);
+  const node = c.node('n1');
+  const ih = 'cd'.repeat(20);
+  const i0 = fakeIpc();
+  const i1 = fakeIpc();
+  bridgeIpc(c.node('n0'), i0);
+  bridgeIpc(node, i1);
+  i0.emit('hello', { agentVersion: '1.0', btPort: 51413 });
+  i0.emit('have', { infoHash: ih, complete: true });
+  c.clock.advance(3000);
+  // natm's view of n0 from n1 turns "bridged": keep the LAN endpoint next to the public one.
+  const real = node.c.link.peers.bind(node.c.link);
+  node.c.link.peers = () =>
+    real().map((p) =>
+      p.id === 'n0'
+        ? {
+            ...p,
+            path: 'bridged' as const,
+            external: { address: '198.18.0.9', port: 4100 },
+            internal: { address: '10.2.0.3', port: 4100 },
+          }
+        : p,
+    );
+  assert.deepEqual(btPeers(node, ih), [
+    { ip: '10.2.0.3', port: 51413 },
+    { ip: '198.18.0.9', port: 51413 },
+  ]);
 });
