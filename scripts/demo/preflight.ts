@@ -21,7 +21,7 @@ function has(tool: string): boolean {
 /** null when the topology can be built; else what is missing, in one line. */
 export function topologyBlocker(): string | null {
   if (process.getuid?.() !== 0)
-    return 'the live Figure 2 demo needs root for network namespaces and nftables: run `sudo ./scripts/demo.sh`';
+    return 'the live Figure 2 demo needs root for network namespaces and nftables: run ./scripts/demo.sh as root (or with sudo)';
   const missing = TOOLS.filter((t) => !has(t));
   return missing.length ? `the live demo needs ${missing.join(', ')}: run scripts/setup.sh` : null;
 }
