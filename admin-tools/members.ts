@@ -4,11 +4,10 @@
  * socket (`statsSocket`, which carries the gossip members view) or any socket answering
  * `{"type":"members"}` (docs/protocol/gossip.md §Fleet view).
  */
-import { UsageError } from '../agent/common/errors.ts';
 import { queryMembers } from '../agent/gossip/members-ipc.ts';
 import { formatMembers } from '../agent/gossip/members-view.ts';
-import { readJson } from '../agent/natm/config-check.ts';
-import { optionalString, parse } from './cli/args.ts';
+import { statsSocketPath } from '../agent/natm/stats-socket-path.ts';
+import { parse } from './cli/args.ts';
 
 const USAGE = 'p2p-update members [--json] [--socket PATH | --config NATM.json]';
 export const DEFAULT_NATM_STATS_SOCKET = '/run/p2p-update/natm-stats.sock';
@@ -19,13 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     { json: { type: 'boolean' }, socket: { type: 'string' }, config: { type: 'string' } },
     USAGE,
   );
-  let path = optionalString(p, 'socket');
-  const config = optionalString(p, 'config');
-  if (!path && config) {
-    const s = (await readJson(config)).statsSocket;
-    if (typeof s !== 'string') throw new UsageError(`${config} has no "statsSocket"; usage: ${USAGE}`);
-    path = s;
-  }
+  const path = await statsSocketPath(p, USAGE);
   const reply = await queryMembers(path ?? DEFAULT_NATM_STATS_SOCKET);
   console.log(
     p.values['json'] ? JSON.stringify(reply.members, null, 2) : formatMembers(reply.members, reply.now),

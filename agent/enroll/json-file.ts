@@ -1,18 +1,10 @@
-/** JSON state files written atomically: write a temp file, fsync, rename over the old one. */
-import { open, readFile, rename } from 'node:fs/promises';
+/** JSON state files: durable atomic writes, and reads with coded errors. */
+import { readFile } from 'node:fs/promises';
+import { writeFileDurable } from '../common/durable-file.ts';
 import { EnrollError } from './errors.ts';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fh = await open(tmp, 'w', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
+/** CA and node state files: written durably and atomically (agent/common/durable-file.ts). */
+export const writeFileAtomic = writeFileDurable;
 
 export async function readJson<T>(path: string, what: string): Promise<T> {
   let text: string;

@@ -1,30 +1,13 @@
 /**
- * A lowdb adapter that writes atomically and durably: the JSON goes to a temporary
- * file, is fsynced, renamed over the old file, and the directory is fsynced. A crash
- * (kill -9, power loss) leaves either the old or the new file, never half of one.
+ * A lowdb adapter that writes atomically and durably (agent/common/durable-file.ts):
+ * a crash (kill -9, power loss) leaves either the old or the new file, never half of one.
  * Reading never "repairs": a missing file is null, anything else unreadable throws.
  */
-import { open, readFile, rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
+import { writeFileDurable } from '../common/durable-file.ts';
 
-export async function writeFileDurable(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
+export { writeFileDurable };
 
 export class DurableJsonFile<T> implements Adapter<T> {
   private chain: Promise<void> = Promise.resolve();

@@ -1,7 +1,7 @@
 /**
  * A version store that cannot be written stops the manager, whatever input triggered the
  * write: the manager must not go on with a decision it could not write down. Real store
- * files; the write is made to fail by putting a directory where its temporary file goes.
+ * files; the write is made to fail by putting a non-empty directory where the store file goes.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -39,8 +39,9 @@ test('a store write failing on an inbox refusal is fatal, not just logged', asyn
     onFatal: (e) => (fatal = e),
   });
   try {
-    // The durable writer's temporary file cannot be created: every store write fails.
-    await mkdir(join(dir, 'state', '.store.json.tmp'));
+    // The durable writer cannot rename over a non-empty directory: every store write fails.
+    await rm(join(dir, 'state', 'store.json'), { force: true });
+    await mkdir(join(dir, 'state', 'store.json', 'blocker'), { recursive: true });
     await writeFile(join(dir, 'inbox', 'junk.torrent'), 'not bencode');
     for (let i = 0; i < 250 && fatal === null; i++) await delay(20);
     assert.ok(fatal !== null, 'onFatal was called');
