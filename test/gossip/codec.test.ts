@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
 import { MAX_PACKET, type Packet } from '../../agent/gossip/messages.ts';
-import { mulberry32 } from '../../agent/gossip/sim/prng.ts';
+import { mulberry32 } from '../../agent/simnet/prng.ts';
 
 const ID = 'ab'.repeat(32);
 const samples: Packet[] = [

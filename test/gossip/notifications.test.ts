@@ -8,7 +8,7 @@ import { MAX_BLOB } from '../../agent/gossip/messages.ts';
 import { makeBlob } from '../../agent/gossip/sim/blob.ts';
 import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
 import { SimNetwork } from '../../agent/gossip/sim/network.ts';
-import { mulberry32 } from '../../agent/gossip/sim/prng.ts';
+import { mulberry32 } from '../../agent/simnet/prng.ts';
 
 test('a notification the managers refuse is never spread beyond the nodes that fetched it from the origin', () => {
   const c = new SimCluster({ n: 100, seed: 21 });

@@ -13,23 +13,15 @@ import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { RendezvousServer } from '../../agent/rendezvous/server.ts';
 import { FakeClock } from '../../agent/simnet/fake-clock.ts';
 import { MemoryNetwork, type NetworkOptions } from '../../agent/simnet/memory-network.ts';
+import { mulberry32 } from '../../agent/simnet/prng.ts';
 import type { NatBox, NatType } from '../../agent/simnet/nat-box.ts';
 import type { SimHost } from '../../agent/simnet/sim-host.ts';
 
 export const KEY = Buffer.alloc(32, 7).toString('base64');
 export const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
 
-/** A seeded PRNG (mulberry32) so simulated runs are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG so simulated runs are reproducible (agent/simnet/prng.ts). */
+export const seeded = mulberry32;
 
 export class SimWorld {
   readonly clock = new FakeClock();

@@ -8,7 +8,7 @@ import type { GossipInit } from '../config.ts';
 import { GossipNode } from '../gossip-node.ts';
 import { blobHeader, makeBlob } from './blob.ts';
 import { SimNetwork, type SimNetworkInit } from './network.ts';
-import { mulberry32 } from './prng.ts';
+import { mulberry32 } from '../../simnet/prng.ts';
 
 export interface ClusterInit {
   n: number;
