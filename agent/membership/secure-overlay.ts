@@ -27,7 +27,7 @@ import type { RevocationState } from './revocation-state.ts';
 import { SecureLinks } from './secure-links.ts';
 import { DATA_HEADER } from './wire.ts';
 
-/** Largest app payload: natm's limit less the DATA header and tag. */
+/** Largest app payload over a link taking MAX_APP_PAYLOAD: natm's limit less the DATA header and tag. */
 export const MAX_SECURE_PAYLOAD = MAX_APP_PAYLOAD - DATA_HEADER - TAGLEN;
 
 export interface SecureOverlayComponents {
@@ -53,8 +53,8 @@ export class SecureOverlay implements OverlayLink {
   readonly #peerHandlers: Array<(peer: PeerView) => void> = [];
   /** Peers that completed a handshake proving the node id natm reports for them. */
   readonly #proven = new Set<string>();
-  /** Largest payload `send` accepts (gossip sizes its packets by it). */
-  readonly maxPayload = MAX_SECURE_PAYLOAD;
+  /** Largest payload `send` accepts (gossip sizes its packets by it): the link's, less DATA header and tag. */
+  readonly maxPayload: number;
 
   constructor(components: SecureOverlayComponents, init: SecureOverlayInit) {
     this.#c = components;
@@ -62,6 +62,7 @@ export class SecureOverlay implements OverlayLink {
     if (own !== components.link.selfId)
       throw new ConfigError(`natm id "${components.link.selfId}" must be the certificate's node id ${own}`);
     this.selfId = own;
+    this.maxPayload = (components.link.maxPayload ?? MAX_APP_PAYLOAD) - DATA_HEADER - TAGLEN;
     this.links = new SecureLinks(components, init);
     components.link.onMessage((peerId, bytes) => this.#receive(peerId, bytes));
     components.link.onPeerChange((p) => this.#natmPeer(p));
@@ -86,7 +87,7 @@ export class SecureOverlay implements OverlayLink {
 
   send(peerId: string, payload: Uint8Array): boolean {
     try {
-      if (payload.length > MAX_SECURE_PAYLOAD) return this.#count('send_oversized', false);
+      if (payload.length > this.maxPayload) return this.#count('send_oversized', false);
       if (this.#c.revocation.isRevoked(peerId)) return this.#count('send_revoked', false);
       const out = this.links.send(peerId, payload, peerId);
       for (const p of out) if (!this.#c.link.send(peerId, p)) return this.#count('send_no_path', false);

@@ -1,10 +1,12 @@
 /**
  * One UDP socket, two protocols: STUN (plain, RFC 5389) and sealed natm packets. Inbound
- * datagrams are checked cheapest first — size, STUN?, envelope, AEAD, decode, replay —
+ * datagrams are checked cheapest first — size, STUN?, envelope (AEAD or signature),
+ * decode, sender id vs signing key, replay —
  * and every drop is counted as `drop_<reason>`. Handlers run inside try/catch: nothing
  * a peer sends can throw out of the socket callback. Used by natm nodes and rendezvous.
  */
 import type { Clock } from '../common/clock.ts';
+import { ConfigError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Counters } from './counters.ts';
 import type { DatagramSocket, Endpoint } from './datagram.ts';
@@ -37,6 +39,8 @@ export class Channel {
     readonly selfId: string,
     maxSenders = 4096,
   ) {
+    if (c.sealer.signerId !== undefined && c.sealer.signerId !== selfId)
+      throw new ConfigError(`id "${selfId}" must be ${c.sealer.signerId}, the node id of this node's key`);
     this.epoch = c.clock.now();
     this.replay = new ReplayGuard(maxSenders);
     c.socket.onMessage((d, from) => this.receive(d, from));
@@ -86,6 +90,9 @@ export class Channel {
       const d = decodePacket(opened.plain);
       if (!d.ok) return this.drop(d.reason, from);
       const p = d.packet;
+      // Signed frames (certificate mode): the sender id must be the one the key derives to.
+      if (opened.signer !== undefined && opened.signer !== p.sender)
+        return this.drop('signer_mismatch', from);
       if (p.sender === this.selfId) return this.drop('self', from);
       if (!this.replay.check(p.sender, p.epoch, p.seq, this.c.clock.now())) return this.drop('replay', from);
       this.c.counters.inc(`rx_${p.body.t}`);

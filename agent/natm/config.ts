@@ -26,7 +26,11 @@ export interface NatmConfig {
   readonly bridgeVia?: Endpoint;
   readonly ipcSocket?: string;
   readonly statsSocket?: string;
-  /** The `p2p-update enroll` state dir: app messages then use certificate sessions (docs/security.md). */
+  /**
+   * The `p2p-update enroll` state dir: app messages then use certificate sessions
+   * (docs/security.md). Without clusterKeys this is open mode: packets are signed by the
+   * node's own key and the rendezvous needs no secret (crypto/signed-framer.ts).
+   */
   readonly identityDir?: string;
   /** With identityDir: where revocation notices are dropped and kept (default IDENTITY_DIR/notices). */
   readonly noticesDir?: string;
@@ -125,7 +129,10 @@ export function natmConfig(raw: Raw): NatmConfig {
     throw new ConfigError(`enrollServer: expected an http(s) URL, got "${cfg.enrollServer}"`);
   if ((cfg.enrollServer ?? cfg.noticesDir) !== undefined && !cfg.identityDir)
     throw new ConfigError('enrollServer and noticesDir need identityDir (the enroll state dir)');
-  if (cfg.clusterKeys.length === 0) throw new ConfigError('clusterKeys: at least one key is required');
+  if (cfg.clusterKeys.length === 0 && !cfg.identityDir)
+    throw new ConfigError(
+      'clusterKeys: at least one key is required, or identityDir for certificate (open) mode',
+    );
   if (cfg.rendezvous.length === 0 && !cfg.bridgeVia)
     throw new ConfigError('rendezvous: at least one HOST:PORT is required (or bridgeVia for a bridge child)');
   return Object.freeze(cfg);

@@ -9,7 +9,11 @@ import { systemClock } from '../common/clock.ts';
 import { sodium } from '../crypto/sodium.ts';
 import type { NatmConfig } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
-import { ClusterKeySealer } from './crypto/sealer.ts';
+import { ClusterKeySealer, type PacketSealer } from './crypto/sealer.ts';
+import { SignedFramer } from './crypto/signed-framer.ts';
+import { clusterNamespace } from '../membership/namespace.ts';
+import { readTrust } from '../enroll/node-identity.ts';
+import { ensureNodeKeys } from '../enroll/node-keys.ts';
 import type { Endpoint } from './datagram.ts';
 import { attachGossip, type AttachedGossip } from '../gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
@@ -52,19 +56,42 @@ export function lanEndpoints(cfg: NatmConfig, bound: Endpoint): Endpoint[] {
   return addrs.slice(0, MAX_INTERNALS);
 }
 
+/**
+ * Open (certificate) mode: packets signed with the node's own Ed25519 key, registered
+ * under the namespace of its CA and cluster. No cluster key exists.
+ */
+async function openEnvelope(
+  s: Awaited<ReturnType<typeof sodium>>,
+  dir: string,
+): Promise<{ sealer: PacketSealer; namespace: string }> {
+  const { ca, cluster } = await readTrust(dir);
+  const keys = await ensureNodeKeys(dir);
+  const sealer = new SignedFramer(s, {
+    publicKey: keys.sign.publicKey.bytes,
+    secretKey: keys.sign.sodiumKey,
+  });
+  return { sealer, namespace: clusterNamespace(ca.publicKey, cluster) };
+}
+
 export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   const logger = createLogger({ level: cfg.logLevel, name: 'natm' }).child({
     component: 'natm',
     node: cfg.id,
   });
   const s = await sodium();
-  const keyring = new Keyring(s, cfg.clusterKeys);
-  const sealer = new ClusterKeySealer(s, keyring);
+  const keyring = cfg.clusterKeys.length ? new Keyring(s, cfg.clusterKeys) : undefined;
+  const { sealer, namespace } = keyring
+    ? { sealer: new ClusterKeySealer(s, keyring), namespace: undefined }
+    : await openEnvelope(s, cfg.identityDir!);
   const socket = await UdpSocket.bind(cfg.listen, logger);
-  const node = new NatmNode(
-    { socket, sealer, clock: systemClock, logger, internals: lanEndpoints(cfg, socket.local()) },
-    cfg,
-  );
+  let node: NatmNode;
+  try {
+    const internals = lanEndpoints(cfg, socket.local());
+    node = new NatmNode({ socket, sealer, clock: systemClock, logger, internals, namespace }, cfg);
+  } catch (e) {
+    await socket.close();
+    throw e;
+  }
   let secure: SecureNatm | undefined;
   try {
     if (cfg.identityDir)
@@ -115,6 +142,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     ipc,
     socket,
     reloadKeys(keys) {
+      if (!keyring) return logger.info('open mode: no cluster keys to reload');
       keyring.replace(keys);
       logger.info({ keys: keyring.size() }, 'cluster keys reloaded');
     },

@@ -19,7 +19,8 @@ import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
 import { RendezvousClient } from './rendezvous-client.ts';
 import { type Forward, Router } from './router.ts';
 import type { StunInfo } from './stun-codec.ts';
-import { type Body, MAX_TTL, type Packet } from './wire/messages.ts';
+import { MAX_DATAGRAM } from './wire/codec.ts';
+import { type Body, FORWARD_OVERHEAD, MAX_TTL, type Packet } from './wire/messages.ts';
 
 export interface NatmComponents {
   socket: DatagramSocket;
@@ -29,10 +30,17 @@ export interface NatmComponents {
   random?: () => number;
   /** This node's LAN endpoints (default: config.advertise, else the socket's local endpoint). */
   internals?: Endpoint[];
+  /**
+   * The cluster's namespace at the rendezvous (certificate mode: a tag derived from the
+   * CA key and cluster name, membership/namespace.ts); "" in cluster-key mode.
+   */
+  namespace?: string;
 }
 
 export class NatmNode implements OverlayLink {
   readonly selfId: string;
+  /** Largest app payload `send` takes: MAX_APP_PAYLOAD, less what a bigger envelope needs. */
+  readonly maxPayload: number;
   readonly counters = new Counters();
   readonly book: PeerBook;
   readonly rdv: RendezvousClient;
@@ -52,6 +60,7 @@ export class NatmNode implements OverlayLink {
     readonly cfg: NatmConfig,
   ) {
     this.selfId = cfg.id;
+    this.maxPayload = Math.min(MAX_APP_PAYLOAD, MAX_DATAGRAM - FORWARD_OVERHEAD - c.sealer.overhead);
     this.random = c.random ?? Math.random;
     this.book = new PeerBook(cfg.maxPeers);
     this.rdv = new RendezvousClient(cfg.rendezvous, cfg.stunServers);
@@ -91,7 +100,7 @@ export class NatmNode implements OverlayLink {
 
   send(peerId: string, payload: Uint8Array): boolean {
     try {
-      if (payload.length > MAX_APP_PAYLOAD) return this.refuse('send_oversized');
+      if (payload.length > this.maxPayload) return this.refuse('send_oversized');
       const p = this.book.get(peerId);
       if (!p) return this.refuse('send_unknown_peer');
       return this.router.route(p, this.selfId, payload, MAX_TTL) || this.refuse('send_no_path');
@@ -176,7 +185,8 @@ export class NatmNode implements OverlayLink {
   private register(i: number): void {
     const r = this.rdv.rdvs[i]!;
     const children = this.cfg.bridge ? [...this.router.children.keys()] : [];
-    this.channel.send(r.ep, { t: 'register', internals: this.internals, known: r.known, children });
+    const ns = this.c.namespace ?? '';
+    this.channel.send(r.ep, { t: 'register', internals: this.internals, known: r.known, children, ns });
   }
 
   // ---- receive path (called inside Channel's try/catch) -------------------------------

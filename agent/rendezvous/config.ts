@@ -23,6 +23,11 @@ export interface RendezvousConfig {
   readonly stunBurst: number;
   readonly logLevel: string;
   readonly stunOnly: boolean;
+  /** Certificate mode: no cluster key; packets signed by each sender's own key; one table per namespace. */
+  readonly open: boolean;
+  /** Open mode: the namespaces served (empty: any, up to maxNamespaces). */
+  readonly namespaces: readonly string[];
+  readonly maxNamespaces: number;
 }
 
 const KEYS = [
@@ -44,6 +49,9 @@ const KEYS = [
   'stunBurst',
   'logLevel',
   'stunOnly',
+  'open',
+  'namespaces',
+  'maxNamespaces',
 ];
 
 export function rendezvousConfig(raw: Raw): RendezvousConfig {
@@ -51,9 +59,21 @@ export function rendezvousConfig(raw: Raw): RendezvousConfig {
   const id = str(raw, 'id', 'rendezvous');
   if (!isNodeId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
   const stunOnly = bool(raw, 'stunOnly', false);
+  const open = bool(raw, 'open', false);
   const clusterKeys = strList(raw, 'clusterKeys', [], 8);
-  if (!stunOnly && clusterKeys.length === 0)
-    throw new ConfigError('clusterKeys: at least one key is required (or set "stunOnly": true)');
+  if (open && clusterKeys.length)
+    throw new ConfigError(
+      'clusterKeys: an open rendezvous holds no cluster key (remove clusterKeys or "open")',
+    );
+  if (!stunOnly && !open && clusterKeys.length === 0)
+    throw new ConfigError(
+      'clusterKeys: at least one key is required (or set "open": true, or "stunOnly": true)',
+    );
+  const namespaces = strList(raw, 'namespaces', [], 1024);
+  for (const ns of namespaces)
+    if (!/^[a-z0-9._-]{1,32}$/.test(ns))
+      throw new ConfigError(`namespaces: expected 1-32 chars of [a-z0-9._-], got "${ns}"`);
+  if (namespaces.length && !open) throw new ConfigError('namespaces: only an open rendezvous has namespaces');
   return Object.freeze({
     id,
     listen: listenEndpoint(str(raw, 'listen', '0.0.0.0:3478'), 'listen'),
@@ -72,5 +92,8 @@ export function rendezvousConfig(raw: Raw): RendezvousConfig {
     stunBurst: int(raw, 'stunBurst', 200, 1, 100_000),
     logLevel: str(raw, 'logLevel', 'info'),
     stunOnly,
+    open,
+    namespaces: Object.freeze(namespaces),
+    maxNamespaces: int(raw, 'maxNamespaces', 64, 1, 100_000),
   });
 }

@@ -1,9 +1,10 @@
-/** Wiring of one rendezvous process: sealer (unless STUN-only), UDP socket, server, stats socket. */
+/** Wiring of one rendezvous process: envelope (cluster key, open, or none when STUN-only), UDP socket, server, stats socket. */
 import { systemClock } from '../common/clock.ts';
 import { createLogger } from '../common/logger.ts';
 import { sodium } from '../crypto/sodium.ts';
 import { Keyring } from '../natm/crypto/keyring.ts';
 import { ClusterKeySealer } from '../natm/crypto/sealer.ts';
+import { SignedFramer } from '../natm/crypto/signed-framer.ts';
 import { StatsServer } from '../natm/stats-server.ts';
 import { UdpSocket } from '../natm/udp-socket.ts';
 import type { RendezvousConfig } from './config.ts';
@@ -23,8 +24,9 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
     node: cfg.id,
   });
   const s = await sodium();
-  const keyring = cfg.stunOnly ? null : new Keyring(s, cfg.clusterKeys);
-  const sealer = keyring ? new ClusterKeySealer(s, keyring) : null;
+  // Open: no cluster key; a fresh key signs what it sends (nodes know it by endpoint only).
+  const keyring = cfg.stunOnly || cfg.open ? null : new Keyring(s, cfg.clusterKeys);
+  const sealer = cfg.stunOnly ? null : keyring ? new ClusterKeySealer(s, keyring) : SignedFramer.ephemeral(s);
   const socket = await UdpSocket.bind(cfg.listen, logger);
   const server = new RendezvousServer({ socket, sealer, clock: systemClock, logger }, cfg);
   const stats = cfg.statsSocket
@@ -37,7 +39,7 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
     throw e;
   }
   server.start();
-  logger.info({ listen: socket.local(), stunOnly: cfg.stunOnly }, 'rendezvous started');
+  logger.info({ listen: socket.local(), stunOnly: cfg.stunOnly, open: cfg.open }, 'rendezvous started');
   let stopped: Promise<void> | undefined;
   return {
     server,

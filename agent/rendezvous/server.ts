@@ -3,6 +3,11 @@
  * session table of registered nodes, hands out table deltas, introduces two nodes so both
  * punch at the same moment, relays overlay messages for nodes no one reaches directly, and
  * pushes table changes to a few random nodes each second. Runs on any DatagramSocket.
+ *
+ * One table per namespace: a node registers under its cluster's namespace (certificate
+ * mode) or "" (cluster-key mode), and sees, meets and reaches only nodes of the same one.
+ * In open mode (`open`, sealer = SignedFramer) the server holds no secret of any cluster:
+ * a packet's sender id is proven by the sender's own key, nothing more.
  */
 import type { Clock, Timer } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
@@ -18,20 +23,28 @@ import { type Session, SessionTable } from './session-table.ts';
 
 export interface RendezvousComponents {
   socket: DatagramSocket;
-  sealer: PacketSealer | null; // null: STUN only (no cluster key configured)
+  sealer: PacketSealer | null; // null: STUN only; a ClusterKeySealer, or a SignedFramer when open
   clock: Clock;
   logger: Logger;
   random?: () => number;
 }
 
+/** One cluster's part of the server: its session table and the changes not yet pushed. */
+interface Space {
+  readonly ns: string;
+  readonly table: SessionTable;
+  readonly pending: Map<string, Session>;
+}
+
 export class RendezvousServer {
   readonly counters = new Counters();
-  readonly table: SessionTable;
+  private readonly spaces = new Map<string, Space>();
+  /** Node id → the namespace it registered in (a node lives in one at a time). */
+  private readonly nsOf = new Map<string, string>();
   private readonly channel: Channel | null;
   private readonly relay: RateLimiter;
   private readonly control: RateLimiter;
   private readonly stunLimit: RateLimiter;
-  private readonly pending = new Map<string, Session>();
   private timers: Timer[] = [];
   private readonly random: () => number;
 
@@ -40,12 +53,12 @@ export class RendezvousServer {
     private readonly cfg: RendezvousConfig,
   ) {
     this.random = c.random ?? Math.random;
-    this.table = new SessionTable(cfg.maxSessions, cfg.sessionTtlMs);
     this.relay = new RateLimiter(cfg.relayRatePerSec, cfg.relayBurst, 2 * cfg.maxSessions);
     this.control = new RateLimiter(cfg.controlRatePerSec, cfg.controlBurst, 2 * cfg.maxSessions);
     this.stunLimit = new RateLimiter(cfg.stunRatePerSec, cfg.stunBurst, 2 * cfg.maxSessions);
     const comps = { ...c, counters: this.counters };
-    this.channel = c.sealer ? new Channel({ ...comps, sealer: c.sealer }, cfg.id, 2 * cfg.maxSessions) : null;
+    const selfId = c.sealer?.signerId ?? cfg.id;
+    this.channel = c.sealer ? new Channel({ ...comps, sealer: c.sealer }, selfId, 2 * cfg.maxSessions) : null;
     if (this.channel)
       this.channel.handle(
         (p, from) => this.onPacket(p, from),
@@ -67,13 +80,58 @@ export class RendezvousServer {
     await this.c.socket.close();
   }
 
+  /** The session table of cluster-key mode (namespace ""). */
+  get table(): SessionTable {
+    return this.tableOf('');
+  }
+
+  /** The session table of one namespace (an empty one if nobody registered in it). */
+  tableOf(ns: string): SessionTable {
+    return this.spaces.get(ns)?.table ?? new SessionTable(this.cfg.maxSessions, this.cfg.sessionTtlMs);
+  }
+
   stats(): Record<string, unknown> {
     return {
       id: this.cfg.id,
-      sessions: this.table.size(),
+      open: this.cfg.open,
+      sessions: this.sessions(),
+      namespaces: Object.fromEntries(
+        [...this.spaces.values()].map((sp) => [
+          sp.ns,
+          { sessions: sp.table.size(), version: sp.table.currentVersion() },
+        ]),
+      ),
       version: this.table.currentVersion(),
       counters: this.counters.snapshot(),
     };
+  }
+
+  private sessions(): number {
+    let n = 0;
+    for (const sp of this.spaces.values()) n += sp.table.size();
+    return n;
+  }
+
+  /** The space of `ns`, made on first use; null (counted) if refused or too many. */
+  private space(ns: string): Space | null {
+    const have = this.spaces.get(ns);
+    if (have) return have;
+    if (this.cfg.namespaces.length && !this.cfg.namespaces.includes(ns))
+      return (this.counters.inc('drop_namespace_refused'), null);
+    if (this.spaces.size >= this.cfg.maxNamespaces) return (this.counters.inc('drop_namespaces_full'), null);
+    const sp = {
+      ns,
+      table: new SessionTable(this.cfg.maxSessions, this.cfg.sessionTtlMs),
+      pending: new Map(),
+    };
+    this.spaces.set(ns, sp);
+    return sp;
+  }
+
+  /** The space `id` registered in, if it is live there. */
+  private spaceOf(id: string): Space | undefined {
+    const ns = this.nsOf.get(id);
+    return ns === undefined ? undefined : this.spaces.get(ns);
   }
 
   private onRawStun(data: Uint8Array, from: Endpoint): void {
@@ -101,13 +159,17 @@ export class RendezvousServer {
     if (b.t === 'probe') return void (b.ack || this.send(from, { t: 'probe', token: b.token, ack: true }));
     if (!this.control.take(p.sender, now)) return this.counters.inc('drop_rate_control');
     if (b.t === 'register') {
-      const r = this.table.upsert(p.sender, from, b.internals, undefined, now);
+      if (this.cfg.open ? b.ns === '' : b.ns !== '') return this.counters.inc('drop_namespace_mode');
+      const sp = this.space(b.ns);
+      if (!sp) return;
+      const r = this.join(sp, p.sender, from, b.internals, undefined, now);
       if (r === 'full') return this.counters.inc('drop_table_full');
-      if (r !== 'same') this.changed(p.sender);
-      for (const child of b.children.slice(0, MAX_CHILDREN))
-        if (child !== p.sender && this.table.upsert(child, undefined, [], p.sender, now) !== 'same')
-          this.changed(child);
-      const d = this.table.since(b.known, this.cfg.tablePageSize);
+      for (const child of b.children.slice(0, MAX_CHILDREN)) {
+        // A bridge speaks for its LAN children, never over a node's own live registration.
+        if (child === p.sender || sp.table.get(child)?.ext) continue;
+        this.join(sp, child, undefined, [], p.sender, now);
+      }
+      const d = sp.table.since(b.known, this.cfg.tablePageSize);
       this.send(from, {
         t: 'table',
         observed: from,
@@ -117,8 +179,9 @@ export class RendezvousServer {
         entries: d.entries.map(wire),
       });
     } else if (b.t === 'intro-req') {
-      const a = this.table.get(p.sender);
-      const t = this.table.get(b.target);
+      const sp = this.spaceOf(p.sender);
+      const a = sp?.table.get(p.sender);
+      const t = sp?.table.get(b.target);
       if (!a?.ext || !t?.ext) return this.counters.inc('drop_intro_unknown');
       const token = Math.floor(this.random() * 0xffffffff);
       this.send(t.ext, { t: 'intro', token, peer: wire(a) });
@@ -130,8 +193,9 @@ export class RendezvousServer {
   private onForward(sender: string, b: Extract<Packet['body'], { t: 'forward' }>, now: number): void {
     if (!this.relay.take(sender, now)) return this.counters.inc('drop_relay_rate');
     if (b.ttl <= 1) return this.counters.inc('drop_ttl');
-    const d = this.table.get(b.dest);
-    const hop = d?.ext ? d : d?.via ? this.table.get(d.via) : undefined;
+    const sp = this.spaceOf(sender);
+    const d = sp?.table.get(b.dest);
+    const hop = d?.ext ? d : d?.via ? sp!.table.get(d.via) : undefined;
     if (!hop?.ext) return this.counters.inc('drop_relay_unknown');
     this.send(hop.ext, { ...b, ttl: b.ttl - 1 });
     this.counters.inc('relayed');
@@ -141,29 +205,64 @@ export class RendezvousServer {
     this.channel?.send(to, body);
   }
 
-  private changed(id: string): void {
-    const s = this.table.get(id) ?? {
+  /** Puts `id` into space `sp` (leaving any other space it was in); 'full' past maxSessions. */
+  private join(
+    sp: Space,
+    id: string,
+    ext: Endpoint | undefined,
+    internals: Endpoint[],
+    via: string | undefined,
+    now: number,
+  ): ReturnType<SessionTable['upsert']> {
+    const fresh = !sp.table.get(id);
+    if (fresh && this.sessions() >= this.cfg.maxSessions) return 'full';
+    const r = sp.table.upsert(id, ext, internals, via, now);
+    if (r === 'full') return r;
+    const before = this.nsOf.get(id);
+    if (before !== undefined && before !== sp.ns) {
+      const old = this.spaces.get(before);
+      if (old?.table.get(id)) {
+        old.table.remove(id, now);
+        this.changed(old, id);
+      }
+    }
+    this.nsOf.set(id, sp.ns);
+    if (r !== 'same') this.changed(sp, id);
+    return r;
+  }
+
+  private changed(sp: Space, id: string): void {
+    const s = sp.table.get(id) ?? {
       id,
       internals: [],
       gone: true,
-      ver: this.table.currentVersion(),
+      ver: sp.table.currentVersion(),
       lastSeen: 0,
     };
-    this.pending.delete(id);
-    this.pending.set(id, s);
-    if (this.pending.size > MAX_ENTRIES) this.pending.delete(this.pending.keys().next().value!);
+    sp.pending.delete(id);
+    sp.pending.set(id, s);
+    if (sp.pending.size > MAX_ENTRIES) sp.pending.delete(sp.pending.keys().next().value!);
   }
 
   private expire(): void {
-    for (const id of this.table.expire(this.c.clock.now())) this.changed(id);
+    const now = this.c.clock.now();
+    for (const sp of this.spaces.values())
+      for (const id of sp.table.expire(now)) {
+        if (this.nsOf.get(id) === sp.ns) this.nsOf.delete(id);
+        this.changed(sp, id);
+      }
   }
 
-  /** Bounded push: the latest ≤ MAX_ENTRIES changes to ≤ pushFanout random nodes per interval. */
   private flushPush(): void {
-    if (this.pending.size === 0) return;
-    const entries = [...this.pending.values()].map(wire);
-    this.pending.clear();
-    const live = [...this.table.entries()].filter((s) => s.ext);
+    for (const sp of this.spaces.values()) this.flushSpace(sp);
+  }
+
+  /** Bounded push: the latest ≤ MAX_ENTRIES changes to ≤ pushFanout random nodes of the space per interval. */
+  private flushSpace(sp: Space): void {
+    if (sp.pending.size === 0) return;
+    const entries = [...sp.pending.values()].map(wire);
+    sp.pending.clear();
+    const live = [...sp.table.entries()].filter((s) => s.ext);
     const n = Math.min(this.cfg.pushFanout, live.length);
     for (let i = 0; i < n; i++) {
       const j = i + Math.floor(this.random() * (live.length - i));

@@ -1,7 +1,8 @@
 /**
  * Real processes' wiring on loopback UDP: a rendezvous and two natm instances started
  * by startNatm with `identityDir` (enrolled state dirs). App messages go through
- * certificate sessions; a revocation notice cuts the revoked node off.
+ * certificate sessions; a revocation notice cuts the revoked node off. Run twice: open
+ * mode (no clusterKeys anywhere: the rendezvous holds no secret) and with a cluster key.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,92 +29,104 @@ async function waitFor<T>(what: string, fn: () => T | undefined, ms = 15_000): P
   }
 }
 
-describe('natm with identityDir on loopback UDP', () => {
-  let tmp: string;
-  let ca: CertificateAuthority;
-  let rdv: RendezvousProcess;
-  const procs: NatmProcess[] = [];
-  const ids: string[] = [];
+for (const mode of ['open', 'cluster-key'] as const)
+  describe(`natm with identityDir on loopback UDP (${mode})`, () => {
+    const keys = mode === 'open' ? {} : { clusterKeys: [KEY] };
+    let tmp: string;
+    let ca: CertificateAuthority;
+    let rdv: RendezvousProcess;
+    const procs: NatmProcess[] = [];
+    const ids: string[] = [];
 
-  async function enrolled(name: string): Promise<string> {
-    const dir = join(tmp, name);
-    const keys = await ensureNodeKeys(dir);
-    const csr = await makeRequest(
-      {
-        cluster: 'loop',
-        owner: name,
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: 1,
-      },
-      keys.sign.sodiumKey,
-    );
-    const rec = await ca.submit(csr, { token: 't', sign: true });
-    await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
-    await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
-    ids.push(keys.nodeId);
-    return dir;
-  }
+    async function enrolled(name: string): Promise<string> {
+      const dir = join(tmp, name);
+      const keys = await ensureNodeKeys(dir);
+      const csr = await makeRequest(
+        {
+          cluster: 'loop',
+          owner: name,
+          signKey: keys.sign.publicKey.bytes,
+          kxKey: keys.kx.publicKey,
+          createdAt: 1,
+        },
+        keys.sign.sodiumKey,
+      );
+      const rec = await ca.submit(csr, { token: 't', sign: true });
+      await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
+      await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
+      ids.push(keys.nodeId);
+      return dir;
+    }
 
-  before(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'p2pu-natm-identity-'));
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'loop' });
-    ca = await CertificateAuthority.open(join(tmp, 'ca'));
-    rdv = await startRendezvous(
-      rendezvousConfig({ id: 'rdv', listen: '127.0.0.1:0', clusterKeys: [KEY], logLevel: 'silent' }),
-    );
-    const rdvEp = `127.0.0.1:${rdv.socket.local().port}`;
-    for (const name of ['a', 'b']) {
-      const dir = await enrolled(name);
+    before(async () => {
+      tmp = await mkdtemp(join(tmpdir(), 'p2pu-natm-identity-'));
+      await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'loop' });
+      ca = await CertificateAuthority.open(join(tmp, 'ca'));
+      rdv = await startRendezvous(
+        rendezvousConfig({
+          id: 'rdv',
+          listen: '127.0.0.1:0',
+          ...(mode === 'open' ? { open: true } : keys),
+          logLevel: 'silent',
+        }),
+      );
+      const rdvEp = `127.0.0.1:${rdv.socket.local().port}`;
+      for (const name of ['a', 'b']) {
+        const dir = await enrolled(name);
+        const cfg = natmConfig({
+          id: ids[ids.length - 1],
+          listen: '127.0.0.1:0',
+          ...keys,
+          rendezvous: [rdvEp],
+          identityDir: dir,
+          keepaliveMs: 300,
+          logLevel: 'silent',
+        });
+        procs.push(await startNatm(cfg));
+      }
+    });
+
+    after(async () => {
+      for (const p of procs) await p.stop();
+      await rdv?.stop();
+      await rm(tmp, { recursive: true, force: true });
+    });
+
+    it('messages flow with proven ids; after a revocation notice they stop', async () => {
+      const [a, b] = procs as [NatmProcess, NatmProcess];
+      assert.notEqual(a.overlay, a.node, 'identityDir puts SecureOverlay over the node');
+      if (mode === 'open') {
+        const st = rdv.server.stats() as { open: boolean; namespaces: Record<string, unknown> };
+        assert.equal(st.open, true);
+        assert.deepEqual(Object.keys(st.namespaces).length, 1, 'one cluster, one namespace');
+      }
+      await waitFor('peers to learn each other', () => a.node.peer(ids[1]!) && b.node.peer(ids[0]!));
+      const got: string[] = [];
+      b.overlay.onMessage((from, p) => got.push(`${from}:${Buffer.from(p).toString()}`));
+      await waitFor('a message a → b', () => {
+        a.overlay.send(ids[1]!, Buffer.from('hello'));
+        return got.includes(`${ids[0]}:hello`) || undefined;
+      });
+      const { notice } = await ca.revoke(ids[0]!);
+      assert.deepEqual(b.membership!.acceptNotice(notice), { ok: true, revoked: [ids[0]] });
+      const before = got.length;
+      for (let k = 0; k < 10; k++) {
+        a.overlay.send(ids[1]!, Buffer.from(`after ${k}`));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(got.length, before, 'b hears nothing from revoked a');
+      assert.equal(b.overlay.send(ids[0]!, Buffer.from('x')), false);
+    });
+
+    it('a natm id that is not the certificate node id is refused at start-up', async () => {
       const cfg = natmConfig({
-        id: ids[ids.length - 1],
+        id: 'not-the-cert-id',
         listen: '127.0.0.1:0',
-        clusterKeys: [KEY],
-        rendezvous: [rdvEp],
-        identityDir: dir,
-        keepaliveMs: 300,
+        ...keys,
+        rendezvous: ['127.0.0.1:9'],
+        identityDir: join(tmp, 'a'),
         logLevel: 'silent',
       });
-      procs.push(await startNatm(cfg));
-    }
-  });
-
-  after(async () => {
-    for (const p of procs) await p.stop();
-    await rdv?.stop();
-    await rm(tmp, { recursive: true, force: true });
-  });
-
-  it('messages flow with proven ids; after a revocation notice they stop', async () => {
-    const [a, b] = procs as [NatmProcess, NatmProcess];
-    assert.notEqual(a.overlay, a.node, 'identityDir puts SecureOverlay over the node');
-    await waitFor('peers to learn each other', () => a.node.peer(ids[1]!) && b.node.peer(ids[0]!));
-    const got: string[] = [];
-    b.overlay.onMessage((from, p) => got.push(`${from}:${Buffer.from(p).toString()}`));
-    await waitFor('a message a → b', () => {
-      a.overlay.send(ids[1]!, Buffer.from('hello'));
-      return got.includes(`${ids[0]}:hello`) || undefined;
+      await assert.rejects(startNatm(cfg), { code: 'CONFIG' });
     });
-    const { notice } = await ca.revoke(ids[0]!);
-    assert.deepEqual(b.membership!.acceptNotice(notice), { ok: true, revoked: [ids[0]] });
-    const before = got.length;
-    for (let k = 0; k < 10; k++) {
-      a.overlay.send(ids[1]!, Buffer.from(`after ${k}`));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(got.length, before, 'b hears nothing from revoked a');
-    assert.equal(b.overlay.send(ids[0]!, Buffer.from('x')), false);
   });
-
-  it('a natm id that is not the certificate node id is refused at start-up', async () => {
-    const cfg = natmConfig({
-      id: 'not-the-cert-id',
-      listen: '127.0.0.1:0',
-      clusterKeys: [KEY],
-      rendezvous: ['127.0.0.1:9'],
-      identityDir: join(tmp, 'a'),
-      logLevel: 'silent',
-    });
-    await assert.rejects(startNatm(cfg), { code: 'CONFIG' });
-  });
-});

@@ -6,7 +6,8 @@ import { silentLogger } from '../../agent/common/logger.ts';
 import { sodium } from '../../agent/crypto/sodium.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { Keyring } from '../../agent/natm/crypto/keyring.ts';
-import { ClusterKeySealer } from '../../agent/natm/crypto/sealer.ts';
+import { ClusterKeySealer, type PacketSealer } from '../../agent/natm/crypto/sealer.ts';
+import { SignedFramer } from '../../agent/natm/crypto/signed-framer.ts';
 import type { Endpoint } from '../../agent/natm/datagram.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
@@ -54,12 +55,35 @@ export class SimWorld {
     return `198.18.${n >> 8}.${n & 255}`;
   }
 
+  /** Certificate mode's envelope for a node's own Ed25519 key (libsodium's 64-byte secret). */
+  signedFramer(sign: { publicKey: Uint8Array; privateKey: Uint8Array }): SignedFramer {
+    return new SignedFramer(this.s, { publicKey: sign.publicKey, secretKey: sign.privateKey });
+  }
+
+  /** A node of open (certificate) mode: a fresh key, its id the key's node id, in namespace `ns`. */
+  addOpenNode(
+    where: NatType | 'open' | { nat: NatBox; isolated?: boolean },
+    ns: string,
+    overrides: Record<string, unknown> = {},
+  ): NatmNode {
+    const k = this.s.crypto_sign_keypair();
+    const sealer = this.signedFramer(k);
+    return this.addNode(sealer.signerId, where, overrides, { sealer, namespace: ns });
+  }
+
+  /** A rendezvous with the cluster key, or with `{ open: true }` one that holds no key at all. */
   addRendezvous(overrides: Record<string, unknown> = {}): RendezvousServer {
     const host = this.net.addHost(this.publicAddress());
     const socket = host.bind(3478);
-    const cfg = rendezvousConfig({ id: `rdv${this.rdvs.length + 1}`, clusterKeys: [KEY], ...overrides });
+    const open = overrides['open'] === true;
+    const cfg = rendezvousConfig({
+      id: `rdv${this.rdvs.length + 1}`,
+      ...(open ? {} : { clusterKeys: [KEY] }),
+      ...overrides,
+    });
+    const sealer = open ? SignedFramer.ephemeral(this.s) : this.sealer();
     const r = new RendezvousServer(
-      { socket, sealer: this.sealer(), clock: this.clock, logger: silentLogger(), random: this.random },
+      { socket, sealer, clock: this.clock, logger: silentLogger(), random: this.random },
       cfg,
     );
     r.start();
@@ -73,6 +97,7 @@ export class SimWorld {
     id: string,
     where: NatType | 'open' | { nat: NatBox; isolated?: boolean },
     overrides: Record<string, unknown> = {},
+    envelope: { sealer: PacketSealer; namespace?: string } = { sealer: this.sealer() },
   ): NatmNode {
     let host: SimHost;
     if (where === 'open') host = this.net.addHost(this.publicAddress());
@@ -88,7 +113,7 @@ export class SimWorld {
       ...overrides,
     });
     const node = new NatmNode(
-      { socket, sealer: this.sealer(), clock: this.clock, logger: silentLogger(), random: this.random },
+      { socket, ...envelope, clock: this.clock, logger: silentLogger(), random: this.random },
       cfg,
     );
     node.start();

@@ -1,6 +1,6 @@
 /**
- * The outer envelope of every natm datagram, behind a small interface so that a later
- * issue can swap the cluster key for per-node certificates without touching the protocol.
+ * The outer envelope of every natm datagram, behind a small interface: the shared cluster
+ * key (this file), or in certificate mode the per-node signed frame (signed-framer.ts).
  *
  *   0xC5 · version 1 · key hint u8 · nonce[24] (random[16] ‖ counter u64) · XChaCha20-Poly1305(plaintext, ad = first 27 bytes)
  *
@@ -18,14 +18,20 @@ export const VERSION = 1;
 export const HEADER = 27;
 export const TAG = 16;
 
-export type OpenResult = { ok: true; plain: Uint8Array } | { ok: false; reason: string };
+/** `signer`: the node id the packet's key derives to, when the envelope proves one (signed-framer.ts). */
+export type OpenResult = { ok: true; plain: Uint8Array; signer?: string } | { ok: false; reason: string };
 
 export interface PacketSealer {
+  /** Bytes the envelope adds to a plaintext. */
+  readonly overhead: number;
+  /** When set, the only sender id this sealer's packets may carry (its key's node id). */
+  readonly signerId?: string;
   seal(plain: Uint8Array): Uint8Array;
   open(packet: Uint8Array): OpenResult;
 }
 
 export class ClusterKeySealer implements PacketSealer {
+  readonly overhead = HEADER + TAG;
   /** Nonce = 16 random bytes fixed per sealer ‖ 64-bit counter: unique without per-packet randomness. */
   private readonly nonce: Uint8Array;
   private readonly counter: DataView;

@@ -22,7 +22,7 @@ export interface TableEntry {
 }
 
 export type Body =
-  | { t: 'register'; internals: Endpoint[]; known: number; children: string[] }
+  | { t: 'register'; internals: Endpoint[]; known: number; children: string[]; ns: string }
   | { t: 'table'; observed?: Endpoint; version: number; more: boolean; push: boolean; entries: TableEntry[] }
   | { t: 'intro-req'; target: string }
   | { t: 'intro'; peer: TableEntry; token: number }
@@ -76,6 +76,20 @@ function readEntry(r: Reader): TableEntry {
   return { id, ver, ext, via, gone: (f & 4) !== 0, internals };
 }
 
+/** A cluster namespace at the rendezvous: "" (the cluster-key mode's one table) or ≤ 32 of [a-z0-9._-]. */
+export function isNamespace(s: unknown): s is string {
+  return typeof s === 'string' && /^[a-z0-9._-]{0,32}$/.test(s);
+}
+
+function readNamespace(r: Reader): string {
+  const s = r.str(32);
+  if (!isNamespace(s)) throw new WireError('bad namespace');
+  return s;
+}
+
+/** The largest header a `forward` adds to its payload: type, sender, epoch, seq, origin, dest, ttl, length. */
+export const FORWARD_OVERHEAD = 1 + 33 + 8 + 4 + 33 + 33 + 1 + 2;
+
 export function encodePacket(p: Packet): Uint8Array {
   const w = new Writer();
   const b = p.body;
@@ -89,6 +103,7 @@ export function encodePacket(p: Packet): Uint8Array {
       eps(b.internals);
       w.u32(b.known).u8(b.children.length);
       b.children.forEach((c) => w.str(c));
+      w.str(b.ns);
       break;
     case 'table':
       w.u8((b.observed ? 1 : 0) | (b.more ? 2 : 0) | (b.push ? 4 : 0)).u32(b.version);
@@ -141,7 +156,13 @@ function decodeBody(r: Reader, t: string | undefined): Body {
   const eps = () => r.list(MAX_INTERNALS, () => r.endpoint());
   switch (t) {
     case 'register':
-      return { t, internals: eps(), known: r.u32(), children: r.list(MAX_CHILDREN, () => readId(r)) };
+      return {
+        t,
+        internals: eps(),
+        known: r.u32(),
+        children: r.list(MAX_CHILDREN, () => readId(r)),
+        ns: readNamespace(r),
+      };
     case 'table': {
       const f = r.u8();
       const version = r.u32();
