@@ -5,13 +5,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../agent/common/errors.ts';
 import { CertificateAuthority } from '../agent/enroll/ca-store.ts';
+import { EnrollError } from '../agent/enroll/errors.ts';
+import { dropFailureMessage, dropNotice } from '../agent/enroll/notice-drop.ts';
 import { nonNegativeInt, optionalString, parse, required } from './cli/args.ts';
 
 const USAGE = [
   'p2p-update ca init --dir DIR --cluster NAME [--cert-days N]',
   'p2p-update ca sign REQUEST.csr --dir DIR [--out FILE.cert]',
   'p2p-update ca approve|reject REQUEST-ID --dir DIR',
-  'p2p-update ca revoke NODEID --dir DIR',
+  'p2p-update ca revoke NODEID --dir DIR [--notices-dir NATM_NOTICES_DIR]...',
   'p2p-update ca list --dir DIR [--json]',
 ].join('\n       ');
 
@@ -25,10 +27,16 @@ export async function run(argv: string[]): Promise<number> {
     'cert-days': { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
+    'notices-dir': { type: 'string', multiple: true },
   } as const;
   const p = parse(rest, opts, USAGE, sub === 'init' || sub === 'list' ? [0, 0] : [1, 1]);
   const dir = required(p, 'dir', USAGE);
   const arg = p.positionals[0]!;
+  const noticesDirs = (p.values['notices-dir'] ?? []) as unknown as string[];
+  if (noticesDirs.length > 0 && sub !== 'revoke')
+    throw new UsageError(`--notices-dir is for "ca revoke" only; usage: ${USAGE}`);
+  if (noticesDirs.some((d) => d === ''))
+    throw new UsageError(`--notices-dir needs a directory; usage: ${USAGE}`);
   switch (sub) {
     case 'init': {
       const days = optionalString(p, 'cert-days');
@@ -63,6 +71,19 @@ export async function run(argv: string[]): Promise<number> {
       console.log(
         `revoked ${arg}; revocation list seq ${ca.state.crlSeq}; notice for gossip: ${r.noticePath}`,
       );
+      // Recorded first, then handed to natm: a dir that fails loses nothing (the CA has it).
+      const dropped = await dropNotice(noticesDirs, arg, r.notice);
+      for (const path of dropped.written)
+        console.log(
+          `notice dropped in ${path}: the natm watching that dir gossips it within its noticeScanMs`,
+        );
+      if (dropped.failed.length > 0)
+        throw new EnrollError('NOTICE_DIR', dropFailureMessage(arg, dropped.failed, r.noticePath));
+      if (noticesDirs.length === 0)
+        console.log(
+          "copy the notice into a running node's notices dir (or pass --notices-dir) for gossip; " +
+            'otherwise nodes learn the revocation at their next CRL refresh',
+        );
       return 0;
     }
     case 'list': {

@@ -10,6 +10,7 @@ import type { CertificateAuthority } from './ca-store.ts';
 import type { EnrollServerConfig } from './config.ts';
 import { EnrollError } from './errors.ts';
 import { readForm, redirect, send } from './http-util.ts';
+import { dropFailureMessage, dropNotice } from './notice-drop.ts';
 import { confirmRevokePage, dashboardPage, loginPage, STYLE } from './pages.ts';
 import { verifyPassword } from './password.ts';
 
@@ -20,7 +21,7 @@ export interface AdminContext {
   readonly log: Logger;
 }
 
-const flashTo = (msg: string) => `/admin?msg=${encodeURIComponent(msg.slice(0, 200))}`;
+const flashTo = (msg: string) => `/admin?msg=${encodeURIComponent(msg.slice(0, 1000))}`;
 
 export async function handleAdmin(
   req: IncomingMessage,
@@ -70,9 +71,10 @@ export async function handleAdmin(
         const node = x.ca.state.nodes.find((n) => n.nodeId === id);
         if (form['confirm'] !== 'yes')
           return send(res, 200, confirmRevokePage(id, node?.owner ?? 'unknown', session.csrf));
-        await x.ca.revoke(id);
+        const r = await x.ca.revoke(id);
         x.log.info({ nodeId: id, crlSeq: x.ca.state.crlSeq }, 'admin revoked node');
-        return redirect(res, flashTo(`Revoked node ${id}; revocation list is now seq ${x.ca.state.crlSeq}.`));
+        const done = `Revoked node ${id}; revocation list is now seq ${x.ca.state.crlSeq}.`;
+        return redirect(res, flashTo(`${done} ${await whereNoticeWent(x, id, r)}`));
       }
       default:
         return send(res, 404, 'not found', 'text/plain');
@@ -81,6 +83,25 @@ export async function handleAdmin(
     if (e instanceof EnrollError) return redirect(res, flashTo(`Not done: ${e.message}`));
     throw e;
   }
+}
+
+/** Drops the notice into the configured natm notices dirs; says where it went, for the page. */
+async function whereNoticeWent(
+  x: AdminContext,
+  id: string,
+  r: { notice: Uint8Array; noticePath: string },
+): Promise<string> {
+  if (x.cfg.noticesDirs.length === 0)
+    return (
+      `Notice written to ${r.noticePath}: copy it into a running node's notices dir for gossip ` +
+      '(or set noticesDirs); otherwise nodes learn it at their next revocation-list refresh.'
+    );
+  const d = await dropNotice(x.cfg.noticesDirs, id, r.notice);
+  for (const path of d.written) x.log.info({ nodeId: id, path }, 'revocation notice dropped for gossip');
+  if (d.failed.length > 0) x.log.error({ nodeId: id, failed: d.failed }, 'revocation notice not dropped');
+  const ok = d.written.length ? `Notice dropped for gossip in ${d.written.join(', ')}.` : '';
+  const bad = d.failed.length ? ` NOT DONE: ${dropFailureMessage(id, d.failed, r.noticePath)}.` : '';
+  return (ok + bad).trim();
 }
 
 async function login(req: IncomingMessage, res: ServerResponse, x: AdminContext): Promise<void> {

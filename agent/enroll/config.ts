@@ -29,7 +29,15 @@ export interface EnrollServerConfig {
   readonly sessionTtlMinutes: number;
   /** Mark the session cookie Secure (on with tls; set it behind an HTTPS reverse proxy). */
   readonly secureCookie: boolean;
+  /**
+   * Notices dirs of natm processes on this host: a revocation from the admin page also
+   * drops its notice there (notice-drop.ts), so gossip spreads it in seconds. Default [].
+   */
+  readonly noticesDirs: readonly string[];
 }
+
+/** At most this many `noticesDirs`. */
+export const MAX_NOTICES_DIRS = 16;
 
 const KEYS = [
   'caDir',
@@ -41,6 +49,7 @@ const KEYS = [
   'adminPasswordHash',
   'sessionTtlMinutes',
   'secureCookie',
+  'noticesDirs',
 ];
 
 function need(cond: boolean, key: string, expected: string): asserts cond {
@@ -101,6 +110,14 @@ export function validateConfig(raw: unknown, baseDir = '.'): EnrollServerConfig 
   );
   const ttl = o['sessionTtlMinutes'] ?? 60;
   need(Number.isInteger(ttl) && (ttl as number) > 0, 'sessionTtlMinutes', 'a positive integer');
+  const dirs = o['noticesDirs'] ?? [];
+  need(
+    Array.isArray(dirs) &&
+      dirs.length <= MAX_NOTICES_DIRS &&
+      dirs.every((d) => typeof d === 'string' && d !== ''),
+    'noticesDirs',
+    `a list of at most ${MAX_NOTICES_DIRS} directory paths`,
+  );
   const abs = (p: string) => resolve(baseDir, p);
   return Object.freeze({
     caDir: abs(o['caDir'] as string),
@@ -114,6 +131,7 @@ export function validateConfig(raw: unknown, baseDir = '.'): EnrollServerConfig 
     adminPasswordHash: o['adminPasswordHash'] as string,
     sessionTtlMinutes: ttl as number,
     secureCookie: o['secureCookie'] === true || tls !== undefined,
+    noticesDirs: Object.freeze([...new Set((dirs as string[]).map(abs))]),
   });
 }
 

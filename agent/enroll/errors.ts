@@ -10,6 +10,7 @@ export type EnrollCode =
   | 'BAD_REQUEST'
   | 'REVOKED'
   | 'REJECTED'
+  | 'NOTICE_DIR'
   | 'SERVER'
   | 'TIMEOUT';
 

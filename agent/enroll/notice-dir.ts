@@ -1,7 +1,8 @@
 /**
- * The revocation-notice drop box of a running natm (docs/security.md §Revocation): the
- * admin copies a notice made by `p2p-update ca revoke` (CA/notices/ID.revoke) or by the
- * enrollment page into NOTICES_DIR on any one node; natm scans the dir every `scanMs`,
+ * The revocation-notice drop box of a running natm (docs/security.md §Revocation): a notice
+ * made by `p2p-update ca revoke` (CA/notices/ID.revoke) or by the enrollment page lands in
+ * NOTICES_DIR on any one node, written there by `ca revoke --notices-dir` or the server's
+ * `noticesDirs` (notice-drop.ts) or copied by hand; natm scans the dir every `scanMs`,
  * hands each new `*.revoke` file (≤ 1 KiB) to gossip, which checks and spreads it. Notices
  * heard by gossip are written there too (ID.revoke), so they survive a restart. Bounded:
  * at most MAX_FILES names are looked at per scan. Never throws; failures are logged.

@@ -17,7 +17,7 @@ import {
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
@@ -76,7 +76,21 @@ export class EnrollServer {
       server.listen(this.#cfg.listen.port, this.#cfg.listen.host, () => res());
     });
     this.#server = server;
-    this.#c.log.info({ url: this.url, policy: this.#cfg.policy }, 'enroll server listening');
+    this.#c.log.info(
+      { url: this.url, policy: this.#cfg.policy, noticesDirs: this.#cfg.noticesDirs },
+      'enroll server listening',
+    );
+    for (const dir of this.#cfg.noticesDirs)
+      if (
+        !(await stat(dir).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      )
+        this.#c.log.warn(
+          { dir },
+          'noticesDirs: not a directory; revocations from the page cannot be dropped there',
+        );
     return this.url;
   }
 

@@ -95,9 +95,10 @@ export class SecureLinks {
     components.revocation.onRevoked((id) => this.dropNode(id));
   }
 
-  /** The node id proven on `path`, if a session is up. */
+  /** The node id proven on `path`, if a session is up and its peer still valid (not expired, not revoked). */
   peerOn(path: string): string | undefined {
-    return this.#sessions.get(path)?.[0]?.peer.nodeId;
+    const s = this.#sessions.get(path)?.[0];
+    return s && this.#alive(path, s) ? s.peer.nodeId : undefined;
   }
 
   paths(): string[] {
@@ -221,8 +222,13 @@ export class SecureLinks {
       }
       return this.#drop(new LinkError('UNEXPECTED', `DATA on ${path} for no session of ours`));
     }
-    if (!this.#alive(path, s))
-      return this.#drop(new MembershipError('REVOKED', `session with ${s.peer.nodeId} ended`));
+    if (!this.#alive(path, s)) {
+      const revoked = this.#c.revocation.isRevoked(s.peer.nodeId);
+      const why = revoked ? 'the node is revoked' : 'its certificate expired';
+      return this.#drop(
+        new MembershipError(revoked ? 'REVOKED' : 'EXPIRED', `session with ${s.peer.nodeId} ended: ${why}`),
+      );
+    }
     const r = s.open(pkt);
     if (!r.ok) return this.#drop(r.error);
     if (this.#unconfirmed.get(path)?.sid === s.id) this.#unconfirmed.delete(path);
