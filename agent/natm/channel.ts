@@ -22,6 +22,11 @@ export interface ChannelComponents {
   clock: Clock;
   counters: Counters;
   logger: Logger;
+  /**
+   * Checked before the envelope is opened: false drops the datagram as `drop_source_rate`.
+   * An open rendezvous bounds signature checks per source address with it.
+   */
+  admit?: (from: Endpoint, now: number) => boolean;
 }
 
 export type PacketHandler = (p: Packet, from: Endpoint) => void;
@@ -85,6 +90,7 @@ export class Channel {
         if (!s) return this.drop('bad_stun', from);
         return this.onStun(s, from);
       }
+      if (this.c.admit && !this.c.admit(from, this.c.clock.now())) return this.drop('source_rate', from);
       const opened = this.c.sealer.open(data);
       if (!opened.ok) return this.drop(opened.reason, from);
       const d = decodePacket(opened.plain);

@@ -28,6 +28,9 @@ export interface RendezvousConfig {
   /** Open mode: the namespaces served (empty: any, up to maxNamespaces). */
   readonly namespaces: readonly string[];
   readonly maxNamespaces: number;
+  /** Open mode: natm packets per source IP address per second (and burst) let through to the signature check. */
+  readonly sourceRatePerSec: number;
+  readonly sourceBurst: number;
 }
 
 const KEYS = [
@@ -52,6 +55,8 @@ const KEYS = [
   'open',
   'namespaces',
   'maxNamespaces',
+  'sourceRatePerSec',
+  'sourceBurst',
 ];
 
 export function rendezvousConfig(raw: Raw): RendezvousConfig {
@@ -95,5 +100,7 @@ export function rendezvousConfig(raw: Raw): RendezvousConfig {
     open,
     namespaces: Object.freeze(namespaces),
     maxNamespaces: int(raw, 'maxNamespaces', 64, 1, 100_000),
+    sourceRatePerSec: int(raw, 'sourceRatePerSec', 500, 1, 1_000_000),
+    sourceBurst: int(raw, 'sourceBurst', 1000, 1, 1_000_000),
   });
 }

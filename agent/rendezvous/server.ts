@@ -56,7 +56,10 @@ export class RendezvousServer {
     this.relay = new RateLimiter(cfg.relayRatePerSec, cfg.relayBurst, 2 * cfg.maxSessions);
     this.control = new RateLimiter(cfg.controlRatePerSec, cfg.controlBurst, 2 * cfg.maxSessions);
     this.stunLimit = new RateLimiter(cfg.stunRatePerSec, cfg.stunBurst, 2 * cfg.maxSessions);
-    const comps = { ...c, counters: this.counters };
+    // Open mode verifies a signature per packet: bound that work per source address first.
+    const sources = new RateLimiter(cfg.sourceRatePerSec, cfg.sourceBurst, 2 * cfg.maxSessions);
+    const admit = cfg.open ? (from: Endpoint, now: number) => sources.take(from.address, now) : undefined;
+    const comps = { ...c, counters: this.counters, admit };
     const selfId = c.sealer?.signerId ?? cfg.id;
     this.channel = c.sealer ? new Channel({ ...comps, sealer: c.sealer }, selfId, 2 * cfg.maxSessions) : null;
     if (this.channel)

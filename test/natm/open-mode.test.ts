@@ -167,3 +167,26 @@ test('config: an open rendezvous holds no cluster key; natm needs a key or an id
   );
   await w.stop();
 });
+
+test('an open rendezvous bounds signature checks per source address; other nodes are served', async () => {
+  const w = await SimWorld.create();
+  const r = w.addRendezvous({ open: true, sourceRatePerSec: 100, sourceBurst: 200 });
+  const a = w.addOpenNode('open', NS_A);
+  w.run(2000);
+  const s = await sodium();
+  const junkMaker = SignedFramer.ephemeral(s);
+  const junk = junkMaker.seal(new Uint8Array(60).fill(7));
+  junk[junk.length - 1]! ^= 1; // a bad signature: costs a verification if admitted
+  const flooder = w.net.addHost(w.publicAddress()).bind(5000);
+  const rdvEp = w.rdvEps[0]!;
+  for (let i = 0; i < 1000; i++) flooder.send(junk, rdvEp);
+  w.run(100);
+  const checked = r.counters.get('drop_bad_signature');
+  assert.equal(checked + r.counters.get('drop_source_rate'), 1000, 'every junk packet dropped and counted');
+  assert.ok(checked <= 200 + 10 + 1, `at most the burst (+refill) was verified, got ${checked}`);
+  const b = w.addOpenNode('open', NS_A);
+  w.run(3000);
+  assert.equal(r.tableOf(NS_A).size(), 2, 'legitimate nodes still register');
+  assert.ok(a.peer(b.selfId));
+  await w.stop();
+});
