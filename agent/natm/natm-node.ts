@@ -132,6 +132,8 @@ export class NatmNode implements OverlayLink {
     const now = this.c.clock.now();
     return {
       id: this.selfId,
+      envelope: this.c.sealer.signerId === undefined ? 'cluster-key' : 'open',
+      namespace: this.c.namespace ?? '',
       external: this.external,
       stun: Object.fromEntries(this.rdv.mapped),
       rendezvous: this.rdv.rdvs.map((r, i) => ({

@@ -56,6 +56,8 @@ test('a keyless rendezvous registers nodes by namespace; a node never hears of a
   assert.equal(r.tableOf(NS_A).size(), 2);
   assert.equal(r.tableOf(NS_B).size(), 1);
   assert.equal(r.table.size(), 0, 'no "" table in open mode');
+  assert.equal(a1.stats()['envelope'], 'open');
+  assert.equal(a1.stats()['namespace'], NS_A);
   assert.deepEqual(
     a1.peers().map((p) => p.id),
     [a2.selfId],
