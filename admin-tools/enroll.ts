@@ -4,23 +4,53 @@
  * wait for it and save it in STATE (node.key, kx.key, node.cert, ca.pub, crl.bin).
  * `p2p-update enroll --refresh-crl --server URL --dir STATE` only fetches the signed
  * revocation list again (for a timer); an older list never replaces the one held.
+ * `p2p-update enroll --show --dir STATE` prints, as one JSON line, the identity STATE holds
+ * (node id, cluster, owner, expiry, CA key id), checked as natm checks it at start-up;
+ * it contacts no server. `--token-file FILE` (`-` = stdin) keeps the token off the
+ * command line.
  */
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { systemClock } from '../agent/common/clock.ts';
 import { enroll, refreshCrlFile } from '../agent/enroll/client.ts';
-import { readTrust } from '../agent/enroll/node-identity.ts';
+import { loadNodeIdentity, readTrust } from '../agent/enroll/node-identity.ts';
 import { statePaths } from '../agent/enroll/node-keys.ts';
-import { optionalString, parse, required } from './cli/args.ts';
+import { optionalString, parse, required, type Parsed } from './cli/args.ts';
 import { UsageError } from '../agent/common/errors.ts';
 
 const USAGE =
-  'p2p-update enroll --server URL --token TOKEN --dir STATE [--owner NAME] [--ca-key-id ID] [--poll-interval 5s] [--timeout 0]\n' +
-  '       p2p-update enroll --refresh-crl --server URL --dir STATE';
+  'p2p-update enroll --server URL (--token TOKEN | --token-file FILE|-) --dir STATE [--owner NAME] [--ca-key-id ID]\n' +
+  '                  [--poll-interval 5s] [--timeout 0]\n' +
+  '       p2p-update enroll --refresh-crl --server URL --dir STATE\n' +
+  '       p2p-update enroll --show --dir STATE';
 
 function duration(text: string, name: string): number {
   const m = /^(\d{1,9})(ms|s|m|h)?$/.exec(text);
   if (!m) throw new UsageError(`--${name}: expected a duration like 500ms, 5s, 10m or 1h, got "${text}"`);
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+}
+
+/** --token, or the first line of --token-file (`-`: stdin), so the token need not be in argv. */
+async function token(p: Parsed): Promise<string> {
+  const file = optionalString(p, 'token-file');
+  if (file === undefined) return required(p, 'token', USAGE);
+  if (optionalString(p, 'token') !== undefined)
+    throw new UsageError(`give --token or --token-file, not both; usage: ${USAGE}`);
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`--token-file ${file}: ${(cause as Error).message}`, { cause });
+  }
+  const t = text.split(/\r?\n/)[0]!;
+  if (t === '') throw new UsageError(`--token-file ${file}: no token in it`);
+  return t;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -35,9 +65,24 @@ export async function run(argv: string[]): Promise<number> {
       'poll-interval': { type: 'string' },
       timeout: { type: 'string' },
       'refresh-crl': { type: 'boolean' },
+      show: { type: 'boolean' },
+      'token-file': { type: 'string' },
     },
     USAGE,
   );
+  if (p.values['show']) {
+    const { cert } = await loadNodeIdentity(required(p, 'dir', USAGE), systemClock.now());
+    console.log(
+      JSON.stringify({
+        nodeId: cert.nodeId,
+        cluster: cert.cluster,
+        owner: cert.owner,
+        expires: new Date(cert.expires * 1000).toISOString(),
+        caKeyId: cert.caKeyId,
+      }),
+    );
+    return 0;
+  }
   const server = required(p, 'server', USAGE);
   if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
   const dir = required(p, 'dir', USAGE);
@@ -61,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     {
       server,
-      token: required(p, 'token', USAGE),
+      token: await token(p),
       dir,
       owner,
       caKeyId: optionalString(p, 'ca-key-id'),

@@ -3,11 +3,19 @@
  * ansible-playbook against a fresh Debian 13 (trixie) root over the chroot connection,
  * then checks what the role left there; and checks the role with ansible-lint. No systemd
  * runs in a chroot, so p2p_update_manage_services is false here. Needs root, like CI.
+ * Then the same node is switched to certificates: a real `p2p-update enroll-server`
+ * (policy "approve", shared token) runs on the host, which the chroot shares the network
+ * with; the play waits, fails asking for approval, and after `ca approve` a re-run enrolls
+ * the node without a second request and writes natm's open-mode config.
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { hashPassword } from '../../agent/enroll/password.ts';
+import { natmConfig } from '../../agent/natm/config.ts';
+import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { buildDeb, REPO, sh, TrixieRoot } from './trixie-root.ts';
 
 const ANSIBLE_ENV = {
@@ -16,12 +24,49 @@ const ANSIBLE_ENV = {
   ANSIBLE_FORCE_COLOR: '0',
   ANSIBLE_PIPELINING: '1',
 };
+const BIN = join(REPO, 'bin/p2p-update');
+const TOKEN = 'fleet-enrollment-token-2026';
+const IDENTITY = '/var/lib/p2p-update/identity';
+
+interface CaState {
+  requests: { id: string; nodeId: string; owner: string; status: string }[];
+  nodes: { nodeId: string; owner: string }[];
+  keyId: string;
+}
+
+/** Starts `p2p-update enroll-server` and resolves with its URL once it listens. */
+function startEnrollServer(config: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'enroll-server', '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`enroll-server did not start: ${out}`)), 30_000);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      const m = / on (http:\/\/127\.0\.0\.1:\d+) /.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({ child, url: m[1]! });
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.once('exit', (code) => reject(new Error(`enroll-server exited ${code}: ${out}`)));
+  });
+}
 
 describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_000 }, () => {
   let root: TrixieRoot | undefined;
   let built: { deb: string; dir: string } | undefined;
   let work = '';
+  let enrollServer: { child: ChildProcess; url: string } | undefined;
   const r = () => root as TrixieRoot;
+  const caList = async (): Promise<CaState> => {
+    const l = await sh(BIN, ['ca', 'list', '--dir', join(work, 'ca'), '--json']);
+    assert.equal(l.code, 0, l.stderr);
+    return JSON.parse(l.stdout) as CaState;
+  };
 
   const playbook = (extra: string[] = []) =>
     sh(
@@ -66,6 +111,7 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     writeFileSync(join(work, 'vars.json'), JSON.stringify(vars));
   });
   after(async () => {
+    enrollServer?.child.kill('SIGTERM');
     await root?.cleanup();
     if (built) rmSync(built.dir, { recursive: true, force: true });
     if (work) rmSync(work, { recursive: true, force: true });
@@ -127,6 +173,138 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     const run = await playbook();
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /node-7\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0/, run.stdout);
+  });
+
+  it("with an enrollment server set, a wrong token fails the play with enroll's error", async () => {
+    const ca = await sh(BIN, ['ca', 'init', '--dir', join(work, 'ca'), '--cluster', 'fleet']);
+    assert.equal(ca.code, 0, ca.stderr);
+    writeFileSync(
+      join(work, 'enroll.json'),
+      JSON.stringify({
+        caDir: join(work, 'ca'),
+        listen: { host: '127.0.0.1', port: 0 },
+        policy: 'approve',
+        tokens: [{ token: TOKEN, once: false, label: 'ansible' }],
+        adminPasswordHash: await hashPassword('enroll-admin-pw', 2 ** 12),
+      }),
+    );
+    enrollServer = await startEnrollServer(join(work, 'enroll.json'));
+    const { url } = enrollServer;
+    writeFileSync(
+      join(work, 'enroll-vars.json'),
+      JSON.stringify({
+        p2p_update_cluster_keys: [],
+        p2p_update_enroll_server: url,
+        p2p_update_enroll_token: TOKEN,
+        p2p_update_enroll_timeout: '4s',
+        p2p_update_services: ['manager', 'natm', 'rendezvous'],
+      }),
+    );
+    const wrong = 'not-the-enrollment-token';
+    const run = await playbook([
+      ...['-e', `@${join(work, 'enroll-vars.json')}`],
+      ...['-e', JSON.stringify({ p2p_update_enroll_token: wrong })],
+    ]);
+    assert.notEqual(run.code, 0, run.stdout);
+    assert.match(
+      run.stdout.replace(/\s+/g, ' '),
+      /"msg": "node-7: p2p-update enroll --server http:\/\/127\.0\.0\.1:\d+ failed \(exit 1\): error BAD_TOKEN: /,
+      run.stdout,
+    );
+    assert.ok(!run.stdout.includes(wrong) && !run.stderr.includes(wrong), 'the token is never shown');
+    assert.equal((await caList()).requests.length, 0);
+  });
+
+  it('with the token, the play waits, then fails asking to approve the node', async () => {
+    const run = await playbook(['-e', `@${join(work, 'enroll-vars.json')}`]);
+    assert.notEqual(run.code, 0, run.stdout);
+    const pending = (await caList()).requests;
+    assert.equal(pending.length, 1, JSON.stringify(pending));
+    const [req] = pending;
+    assert.deepEqual([req!.status, req!.owner], ['pending', 'node-7']);
+    const said = run.stdout.replace(/\s+/g, ' ');
+    assert.match(
+      said,
+      /"msg": "node-7: the enrollment server \S+ has not issued a certificate within 4s/,
+      run.stdout,
+    );
+    assert.ok(said.includes(`Approve the request of node ${req!.nodeId} (owner node-7)`), run.stdout);
+    assert.ok(said.includes(`${enrollServer!.url}/admin`), run.stdout);
+    assert.ok(said.includes(`p2p-update ca approve ${req!.id} --dir CA_DIR`), run.stdout);
+    assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN), 'the token is never shown');
+    // Nothing half-done: natm still has its old (cluster key) config.
+    assert.equal(
+      (JSON.parse(r().read('etc/p2p-update/natm.json')) as Record<string, unknown>)['id'],
+      'node-7',
+    );
+  });
+
+  it('after approval, a re-run enrolls the node: natm in open mode with the certificate node id', async () => {
+    const [req] = (await caList()).requests;
+    const approve = await sh(BIN, ['ca', 'approve', req!.id, '--dir', join(work, 'ca')]);
+    assert.equal(approve.code, 0, approve.stderr);
+    const run = await playbook(['-e', `@${join(work, 'enroll-vars.json')}`]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(!run.stdout.includes(TOKEN), 'the token is never shown');
+
+    const state = await caList();
+    assert.equal(state.requests.length, 1, 'the re-run sent no new request');
+    assert.deepEqual(
+      state.nodes.map((n) => [n.nodeId, n.owner]),
+      [[req!.nodeId, 'node-7']],
+    );
+    const list = await sh(BIN, ['ca', 'list', '--dir', join(work, 'ca')]);
+    assert.match(list.stdout, new RegExp(`^enrolled ${req!.nodeId}  owner=node-7 `, 'm'));
+
+    const natm = JSON.parse(r().read('etc/p2p-update/natm.json')) as Record<string, unknown>;
+    assert.equal(natm['id'], req!.nodeId);
+    assert.equal(natm['identityDir'], IDENTITY);
+    assert.equal(natm['enrollServer'], enrollServer!.url);
+    assert.equal('clusterKeys' in natm, false, 'open mode: no cluster key');
+    assert.deepEqual(natm['rendezvous'], ['198.18.0.10:3478']);
+    natmConfig(natm); // natm's own config check accepts it (throws otherwise)
+    const rdv = JSON.parse(r().read('etc/p2p-update/rendezvous.json')) as Record<string, unknown>;
+    assert.equal(rdv['open'], true);
+    assert.equal('clusterKeys' in rdv, false);
+    assert.equal(rendezvousConfig(rdv).open, true);
+
+    const stat = async (p: string) => (await r().in(['stat', '-c', '%U:%G %a', p])).trim();
+    assert.equal(await stat(IDENTITY), 'p2p-update:p2p-update 700');
+    assert.equal(await stat(`${IDENTITY}/node.cert`), 'p2p-update:p2p-update 644');
+    assert.equal(await stat(`${IDENTITY}/ca.pub`), 'p2p-update:p2p-update 644');
+    assert.equal(await stat(`${IDENTITY}/node.key`), 'p2p-update:p2p-update 600');
+    assert.equal(r().read(`${IDENTITY.slice(1)}/ca.pub`), readFileSync(join(work, 'ca/ca.pub'), 'utf8'));
+    // The natm user reads its identity as natm does at start-up: valid, its keys, this CA.
+    const shown = JSON.parse(
+      await r().in([
+        'runuser',
+        '-u',
+        'p2p-update',
+        '--',
+        'p2p-update',
+        'enroll',
+        '--show',
+        '--dir',
+        IDENTITY,
+      ]),
+    ) as Record<string, string>;
+    assert.deepEqual(
+      [shown['nodeId'], shown['cluster'], shown['owner'], shown['caKeyId']],
+      [req!.nodeId, 'fleet', 'node-7', state.keyId],
+    );
+  });
+
+  it('a second enrolled run changes nothing: same identity, no new request', async () => {
+    const key = r().read(`${IDENTITY.slice(1)}/node.key`);
+    const natm = r().read('etc/p2p-update/natm.json');
+    const run = await playbook(['-e', `@${join(work, 'enroll-vars.json')}`]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /node-7\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0/, run.stdout);
+    assert.equal(r().read(`${IDENTITY.slice(1)}/node.key`), key);
+    assert.equal(r().read('etc/p2p-update/natm.json'), natm);
+    const state = await caList();
+    assert.equal(state.requests.length, 1);
+    assert.equal(state.nodes.length, 1);
   });
 
   it('ansible-lint finds nothing in the role and the playbook', async () => {
