@@ -1,8 +1,9 @@
 /**
- * The paper's Figure 2 for real: rendezvous + four nodes (transmission-daemon, natm,
- * manager each) in network namespaces. The scenarios run in order on one cluster, each
- * publishing the next version of app:/opt/demo, and assert on what the nodes' deploy
- * scripts wrote and on `p2p-update status --json` / `members --json`.
+ * The paper's Figure 2 for real: rendezvous + enrollment server + four nodes
+ * (transmission-daemon, natm, manager each, enrolled with certificates) in network
+ * namespaces. The scenarios run in order on one cluster, each publishing the next
+ * version of app:/opt/demo, and assert on what the nodes' deploy scripts wrote and on
+ * `p2p-update status --json` / `members --json`.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -94,8 +95,15 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
       // node 4 has no path out (firewall drops all it forwards for 10.2.0.4): all it got came via node 3
       const s4 = await cluster.natmStats('n4');
       for (const p of s4.peers)
-        assert.equal(p.path, p.id === 'n3' ? 'direct' : 'bridged', `node 4's path to ${p.id}`);
-      assert.ok((await cluster.natmStats('n3')).children.includes('n4'), "node 3 is node 4's bridge");
+        assert.equal(
+          p.path,
+          p.id === cluster.ids.n3 ? 'direct' : 'bridged',
+          `node 4's path to ${cluster.nameOf(p.id)}`,
+        );
+      assert.ok(
+        (await cluster.natmStats('n3')).children.includes(cluster.ids.n4),
+        "node 3 is node 4's bridge",
+      );
       const accepted4 = readFileSync(cluster.logOf('manager-n4'), 'utf8')
         .split('\n')
         .filter((l) => l.includes('"update accepted"') && l.includes('"version":1,'));
@@ -198,9 +206,9 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
     'fleet view: members --json on node 1 lists all four nodes with their applied versions',
     guard.wrap(async () => {
       const members = await cluster.members('n1');
-      assert.deepEqual(members.map((m) => m.id).sort(), [...NODE_NAMES]);
+      assert.deepEqual(members.map((m) => cluster.nameOf(m.id)).sort(), [...NODE_NAMES]);
       for (const m of members)
-        assert.equal(m.applied[DEMO_URI], 5, `${m.id}: applied version in the fleet view`);
+        assert.equal(m.applied[DEMO_URI], 5, `${cluster.nameOf(m.id)}: applied version in the fleet view`);
     }),
   );
 });
