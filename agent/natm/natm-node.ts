@@ -229,11 +229,16 @@ export class NatmNode implements OverlayLink {
         return this.onForward(p.sender, b, from, ri >= 0 || fromBridge);
       case 'child-hello':
         return this.onChildHello(p.sender, b.internals, from);
-      case 'child-ack':
+      case 'child-ack': {
         if (!fromBridge) return this.counters.inc('drop_unexpected_child_ack');
         this.bridgeLast = now;
+        // The bridge's own table entry may never reach us (a rendezvous does not push a
+        // node its own entry): its LAN endpoint is the one we dial.
+        const bridge = this.book.ensure(p.sender);
+        if (bridge && bridge.internals.length === 0) bridge.internals = [from];
         this.learn(p.sender, from, true);
         return;
+      }
       default:
         return this.counters.inc(`drop_unexpected_${b.t}`);
     }

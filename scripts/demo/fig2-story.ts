@@ -37,12 +37,13 @@ async function watchOverlay(c: Cluster, say: Narrator, timeoutS: number): Promis
       if (!s) continue;
       if (s.external)
         tell(`${n}-ext`, n, `registered with the rendezvous; STUN says it is ${ep(s.external)}`);
-      for (const child of s.children)
+      for (const child of s.children.map((id) => c.nameOf(id)))
         tell(`${n}-child-${child}`, child, `no way out: joined through bridge ${n}`);
       for (const p of s.peers) {
+        const peer = c.nameOf(p.id);
         if (p.path === 'punched')
-          tell(`punch-${[n, p.id].sort().join('-')}`, n, `hole punched to ${p.id} (${ep(p.external)})`);
-        if (p.id === 'n1' && p.path) pathToN1.set(n, p.path);
+          tell(`punch-${[n, peer].sort().join('-')}`, n, `hole punched to ${peer} (${ep(p.external)})`);
+        if (p.id === c.ids.n1 && p.path) pathToN1.set(n, p.path);
       }
     }
     if (['n2', 'n3', 'n4'].every((n) => pathToN1.has(n))) break;
@@ -81,8 +82,10 @@ async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS:
 }
 
 export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
-  say.step('Every node starts transmission-daemon, natm and manager; the rendezvous starts');
+  say.step('The admin makes a CA; every node enrolls with the enrollment server for its certificate');
   const c = await Cluster.create(topo);
+  for (const n of NODE_NAMES) say.event(n, `enrolled: node id ${c.ids[n]}`);
+  say.step('Every node starts transmission-daemon, natm and manager; the rendezvous starts');
   say.reset();
   await c.start();
   const paths = await watchOverlay(c, say, 30);

@@ -7,7 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { COMMANDS } from '../../admin-tools/cli/commands.ts';
 
 const TOOLS = ['ip', 'nft', 'conntrack', 'transmission-daemon', 'socat'];
-export const AGENT_COMMANDS = ['manager', 'natm', 'rendezvous', 'status', 'members'];
+export const AGENT_COMMANDS = [
+  'manager',
+  'natm',
+  'rendezvous',
+  'status',
+  'members',
+  'ca',
+  'enroll',
+  'enroll-server',
+];
 
 function has(tool: string): boolean {
   try {

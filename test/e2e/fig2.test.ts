@@ -1,8 +1,9 @@
 /**
- * The paper's Figure 2 for real: rendezvous + four nodes (transmission-daemon, natm,
- * manager each) in network namespaces. The scenarios run in order on one cluster, each
- * publishing the next version of app:/opt/demo, and assert on what the nodes' deploy
- * scripts wrote and on `p2p-update status --json` / `members --json`.
+ * The paper's Figure 2 for real: rendezvous + enrollment server + four nodes
+ * (transmission-daemon, natm, manager each, enrolled with certificates) in network
+ * namespaces. The scenarios run in order on one cluster, each publishing the next
+ * version of app:/opt/demo, and assert on what the nodes' deploy scripts wrote and on
+ * `p2p-update status --json` / `members --json`; the last one revokes node 2.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Admin, type Release } from './harness/admin.ts';
 import { Cluster } from './harness/cluster.ts';
+import { revoke } from './harness/enrollment.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
 import { currentDeployed, demoRow, status, waitDeployed } from './harness/node-status.ts';
@@ -94,8 +96,15 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
       // node 4 has no path out (firewall drops all it forwards for 10.2.0.4): all it got came via node 3
       const s4 = await cluster.natmStats('n4');
       for (const p of s4.peers)
-        assert.equal(p.path, p.id === 'n3' ? 'direct' : 'bridged', `node 4's path to ${p.id}`);
-      assert.ok((await cluster.natmStats('n3')).children.includes('n4'), "node 3 is node 4's bridge");
+        assert.equal(
+          p.path,
+          p.id === cluster.ids.n3 ? 'direct' : 'bridged',
+          `node 4's path to ${cluster.nameOf(p.id)}`,
+        );
+      assert.ok(
+        (await cluster.natmStats('n3')).children.includes(cluster.ids.n4),
+        "node 3 is node 4's bridge",
+      );
       const accepted4 = readFileSync(cluster.logOf('manager-n4'), 'utf8')
         .split('\n')
         .filter((l) => l.includes('"update accepted"') && l.includes('"version":1,'));
@@ -198,9 +207,71 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
     'fleet view: members --json on node 1 lists all four nodes with their applied versions',
     guard.wrap(async () => {
       const members = await cluster.members('n1');
-      assert.deepEqual(members.map((m) => m.id).sort(), [...NODE_NAMES]);
+      assert.deepEqual(members.map((m) => cluster.nameOf(m.id)).sort(), [...NODE_NAMES]);
       for (const m of members)
-        assert.equal(m.applied[DEMO_URI], 5, `${m.id}: applied version in the fleet view`);
+        assert.equal(m.applied[DEMO_URI], 5, `${cluster.nameOf(m.id)}: applied version in the fleet view`);
+    }),
+  );
+
+  it(
+    'revoked: node 2 is revoked; the others cut it off and go on with v6, node 2 stays on v5',
+    guard.wrap(async () => {
+      const id2 = cluster.ids.n2;
+      const others = ['n1', 'n3', 'n4'] as const;
+      // the admin revokes node 2 at the CA and hands the notice to node 1 only
+      const notice = await revoke(cluster.enrollment, id2);
+      const t0 = Date.now();
+      cluster.dropNotice('n1', notice);
+      const cutOff: Record<string, number> = {};
+      const learnedBy: Record<string, string> = {};
+      await waitUntil(
+        () =>
+          `nodes 1, 3, 4 to report node 2 revoked and drop it from their members; done: ${JSON.stringify(cutOff)}`,
+        async () => {
+          for (const n of others) {
+            if (cutOff[n] !== undefined) continue;
+            const s = await cluster.natmStats(n);
+            const listed = (s.members ?? []).some((m) => m.id === id2 && m.status !== 'dead');
+            if (!s.secure?.revoked.includes(id2) || listed) continue;
+            cutOff[n] = Date.now() - t0;
+            learnedBy[n] = s.secure.revocations.accepted > 0 ? 'notice' : 'revocation list';
+          }
+          return others.every((n) => cutOff[n] !== undefined);
+        },
+        20_000,
+        200,
+      );
+      const fleet = (await cluster.members('n1')).filter((m) => m.status !== 'dead');
+      assert.deepEqual(fleet.map((m) => cluster.nameOf(m.id)).sort(), [...others], 'fleet view of node 1');
+
+      rel[6] = await admin.release(6, SIZE);
+      const t1 = Date.now();
+      publish('n1', rel[6]);
+      const at = await waitDeployed(cluster, others, 6, DEPLOY_TIMEOUT);
+      const deployedMs = Date.now() - t1;
+      await sleep(15_000); // node 2 must not get v6 late either
+      report({
+        scenario: 'revoked',
+        msToCutOff: cutOff,
+        learnedBy,
+        msToDeploy: at,
+        totalMs: deployedMs,
+        node2Current: currentDeployed(cluster, 'n2'),
+      });
+      assertDeployHistory(others, [1, 2, 4, 5, 6]);
+      await assertApplied(others, 6);
+      assertDeployHistory(['n2'], [1, 2, 4, 5]);
+      assert.equal(currentDeployed(cluster, 'n2'), 5, 'node 2 still runs v5');
+      const row2 = demoRow(await status(cluster, 'n2'));
+      assert.equal(row2?.applied, 5, 'node 2: status --json applied');
+      assert.equal(row2?.highest, 5, 'node 2 never heard of v6');
+      const t2 = await cluster
+        .transmission('n2')
+        .call<{ torrents: Array<{ hashString: string }> }>('torrent-get', { fields: ['hashString'] });
+      assert.ok(
+        !t2.torrents.some((t) => t.hashString === rel[6]!.infoHash),
+        "node 2's Transmission has no torrent of v6",
+      );
     }),
   );
 });

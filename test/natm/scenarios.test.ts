@@ -58,6 +58,7 @@ test('a bridge child that joins late still learns the peers its bridge knows', a
   w.run(30_000);
   const bridged = n4.peers().filter((p) => p.path === 'bridged').length;
   assert.equal(bridged, 25, 'every peer of the bridge, one page per hello');
+  assert.deepEqual(n4.peer('n3')?.internal, { address: lan3, port: 4000 }, "the bridge's LAN endpoint");
   assert.ok(w.deliver('n4', 'p17', 3000));
   await w.stop();
 });

@@ -5,7 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN } from './cluster.ts';
+import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
+import { BIN } from './paths.ts';
 import { DEMO_URI } from './node-configs.ts';
 import { run } from './run.ts';
 
@@ -17,6 +18,8 @@ export interface Release {
   readonly name: string;
   readonly sha256: string;
   readonly size: number;
+  /** The BitTorrent info hash (hex), what Transmission lists the torrent under. */
+  readonly infoHash: string;
 }
 
 export class Admin {
@@ -40,7 +43,8 @@ export class Admin {
       timeoutMs: 60_000,
     });
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    return { version, torrent, payload, name, sha256, size };
+    const { infoHash } = parseTorrentPlusPlus(new Uint8Array(readFileSync(torrent)));
+    return { version, torrent, payload, name, sha256, size, infoHash };
   }
 
   /** A second key pair, not trusted by any node (the attacker's). */

@@ -1,21 +1,24 @@
 /**
  * Cluster: p2p-update running on a Figure 2 topology. Each node namespace runs
- * transmission-daemon, natm and manager with their own config, state, inbox and deploy
- * directory; the rendezvous runs on its public host. Everything is a child of the
- * topology's process group, so Topology.destroy() (or Ctrl-C) stops it all.
+ * transmission-daemon, natm and manager with their own config, state, inbox, deploy
+ * directory and enrolled identity (certificate); the rendezvous and the enrollment server
+ * run on their public host. Everything is a child of the topology's process group, so
+ * Topology.destroy() (or Ctrl-C) stops it all. natm knows the nodes by their certificate
+ * node ids; `ids` and `nameOf` translate to and from n1..n4.
  */
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { enrollCluster, type Enrollment } from './enrollment.ts';
 import { managerConfig, natmConfig, rendezvousConfig, type ClusterSecrets } from './node-configs.ts';
 import { nodeLayout, type NodeLayout } from './node-layout.ts';
-import { REPO_ROOT } from './paths.ts';
+import { BIN, REPO_ROOT } from './paths.ts';
 import { NODE_NAMES, type NodeName } from './plan.ts';
 import { nsRun, run } from './run.ts';
 import { readSocketJson } from './socket-json.ts';
 import type { Topology } from './topology.ts';
 import { waitUntil } from './wait.ts';
 import { startTransmission } from './transmission.ts';
+import { TransmissionRpc } from './transmission-rpc.ts';
 
 /** One row of `members --json` (agent/gossip/members-view.ts), the fields the scenarios use. */
 export interface Member {
@@ -41,36 +44,51 @@ export interface NatmStats {
   readonly counters: Record<string, number>;
   /** The gossip members view, when gossip runs in natm. */
   readonly members?: Member[];
+  /** With certificates (identityDir): revoked node ids and the revocation list's seq. */
+  readonly secure?: {
+    readonly revoked: string[];
+    readonly crlSeq: number;
+    readonly revocations: { accepted: number; known: number; refused: number };
+  };
 }
-
-export const BIN = join(REPO_ROOT, 'bin', 'p2p-update');
 
 export class Cluster {
   readonly layout: Readonly<Record<NodeName, NodeLayout>>;
   readonly adminKey: string;
+  /** Node name → natm id (the certificate's node id). */
+  readonly ids: Readonly<Record<NodeName, string>>;
 
   private constructor(
     readonly topo: Topology,
     readonly secrets: ClusterSecrets,
+    readonly enrollment: Enrollment,
   ) {
     this.layout = Object.fromEntries(NODE_NAMES.map((n) => [n, nodeLayout(topo.runDir, n)])) as Record<
       NodeName,
       NodeLayout
     >;
     this.adminKey = join(topo.runDir, 'admin.key');
+    this.ids = enrollment.ids;
   }
 
-  /** Makes the admin key pair (with the admin CLI), a cluster key, and every config file. */
+  /**
+   * Makes the admin key pair (with the admin CLI), the CA and the enrollment server (which
+   * keeps running on the rendezvous host), enrolls every node, and writes every config file.
+   */
   static async create(topo: Topology): Promise<Cluster> {
     await run(BIN, ['keygen', '--out', join(topo.runDir, 'admin')], { timeoutMs: 30_000 });
     const secrets: ClusterSecrets = {
       adminPub: join(topo.runDir, 'admin.pub'),
-      clusterKey: randomBytes(32).toString('base64'),
       deployScript: join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'deploy-demo.sh'),
     };
-    const c = new Cluster(topo, secrets);
+    const c = new Cluster(topo, secrets, await enrollCluster(topo));
     c.writeConfigs();
     return c;
+  }
+
+  /** n1..n4 for a natm id (the id itself if it is no node of this cluster). */
+  nameOf(id: string): NodeName | string {
+    return NODE_NAMES.find((n) => this.ids[n] === id) ?? id;
   }
 
   private writeConfigs(): void {
@@ -80,10 +98,10 @@ export class Cluster {
       for (const d of [l.dir, l.trDir, l.downloadDir, l.stateDir, l.inboxDir, l.deployDir])
         mkdirSync(d, { recursive: true });
       writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets), null, 2));
-      writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.secrets), null, 2));
+      writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
     }
     mkdirSync(join(this.topo.runDir, 'rdv'), { recursive: true });
-    const rdv = rendezvousConfig(p, this.secrets, join(this.topo.runDir, 'rdv', 'stats.sock'));
+    const rdv = rendezvousConfig(p, join(this.topo.runDir, 'rdv', 'stats.sock'));
     writeFileSync(this.rendezvousConfigPath, JSON.stringify(rdv, null, 2));
   }
 
@@ -147,7 +165,7 @@ export class Cluster {
   async waitOverlay(timeoutMs: number): Promise<number> {
     const known = async (n: NodeName) => {
       const m = (await this.natmStats(n)).members ?? [];
-      return NODE_NAMES.every((x) => m.some((y) => y.id === x && y.status === 'alive'));
+      return NODE_NAMES.every((x) => m.some((y) => y.id === this.ids[x] && y.status === 'alive'));
     };
     return waitUntil(
       'every natm to know all four nodes',
@@ -163,6 +181,45 @@ export class Cluster {
    */
   natmStats(n: NodeName): Promise<NatmStats> {
     return readSocketJson<NatmStats>(this.layout[n].statsSocket);
+  }
+
+  /**
+   * Writes every node's natm stats (peers with paths and endpoints, members, certificate
+   * counters) and Transmission torrents to logs/snapshot-TAG.json: evidence for a failure.
+   * Never throws.
+   */
+  async snapshot(tag: string): Promise<void> {
+    const one = async (n: NodeName) => {
+      const [natm, torrents] = await Promise.all([
+        this.natmStats(n).catch((e: Error) => e.message),
+        this.transmission(n)
+          .call('torrent-get', { fields: ['hashString', 'name', 'percentDone', 'peers', 'peersConnected'] })
+          .catch((e: Error) => e.message),
+      ]);
+      return [n, { id: this.ids[n], natm, torrents }];
+    };
+    const doc = Object.fromEntries(await Promise.all(NODE_NAMES.map(one)));
+    try {
+      writeFileSync(join(this.topo.runDir, 'logs', `snapshot-${tag}.json`), JSON.stringify(doc, null, 2));
+    } catch {
+      // best effort
+    }
+  }
+
+  /** Node n's Transmission RPC (through the socat bridge in the run directory). */
+  transmission(n: NodeName): TransmissionRpc {
+    return new TransmissionRpc(join(this.layout[n].trDir, 'rpc.sock'));
+  }
+
+  /**
+   * Hands a revocation notice file (from `p2p-update ca revoke`) to node n's natm, as the
+   * admin would: copied into its notices dir (renamed in atomically; natm scans for *.revoke).
+   */
+  dropNotice(n: NodeName, noticePath: string): void {
+    const dir = this.layout[n].noticesDir;
+    const tmp = join(dir, `.${basename(noticePath)}.part`);
+    copyFileSync(noticePath, tmp);
+    renameSync(tmp, join(dir, basename(noticePath)));
   }
 
   /** Drops an update into node n's inbox: the payload first, then the torrent (renamed in atomically). */

@@ -3,16 +3,33 @@
  * manager's and natm's own: docs/config/*.example.json). Timers are shortened so the
  * scenarios run in seconds; everything else is the documented default.
  */
+import { randomBytes } from 'node:crypto';
+import type { Enrollment } from './enrollment.ts';
 import type { NodeLayout } from './node-layout.ts';
 import type { Fig2Plan, NodeName } from './plan.ts';
 
 export const RDV_PORT = 3478;
 export const DEMO_URI = 'app:/opt/demo';
 
+/** How often natm looks into its notices dir and fetches the CA's revocation list (test timers). */
+export const NOTICE_SCAN_MS = 500;
+export const CRL_REFRESH_MS = 30_000;
+
 export interface ClusterSecrets {
   readonly adminPub: string;
-  readonly clusterKey: string;
   readonly deployScript: string;
+}
+
+const SHARED_CLUSTER_KEY = randomBytes(32).toString('base64');
+
+/**
+ * THE one place the shared cluster key is made and put into configs (natm's and the
+ * rendezvous'): the nodes authenticate with certificates, the key is only natm's outer
+ * layer for now. Open mode replaces it: natm takes no clusterKeys when identityDir is set
+ * (return {}), the rendezvous takes `"open": true`.
+ */
+export function clusterKeyFields(_role: 'natm' | 'rendezvous'): { clusterKeys: string[] } {
+  return { clusterKeys: [SHARED_CLUSTER_KEY] };
 }
 
 export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
@@ -32,14 +49,20 @@ export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
 /**
  * natm: every node listens on the forwarded port number (node 3's is the one the
  * firewall forwards). Node 3 is the bridge; node 4 knows no rendezvous, only node 3.
+ * Enrolled: its id is its certificate's node id, gossip runs over certificate sessions,
+ * revocation notices are dropped into IDENTITY_DIR/notices, and (nodes 1-3, which can
+ * reach it) the CA's revocation list is fetched from the enrollment server.
  */
-export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, s: ClusterSecrets): object {
+export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, e: Enrollment): object {
   const node = p.nodes[name];
   const rdv = `${p.rdvIp}:${RDV_PORT}`;
   const common = {
-    id: name,
+    id: e.ids[name],
     listen: `0.0.0.0:${p.forwardedUdpPort}`,
-    clusterKeys: [s.clusterKey],
+    ...clusterKeyFields('natm'),
+    identityDir: l.identityDir,
+    noticeScanMs: NOTICE_SCAN_MS,
+    ...(name === 'n4' ? {} : { enrollServer: e.server, crlRefreshMs: CRL_REFRESH_MS }),
     advertise: [`${node.ip}:${p.forwardedUdpPort}`],
     ipcSocket: l.natmSocket,
     statsSocket: l.statsSocket,
@@ -50,11 +73,11 @@ export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, s: Cluste
   return { ...common, rendezvous: [rdv], stunServers: [rdv], bridge: name === 'n3' };
 }
 
-export function rendezvousConfig(p: Fig2Plan, s: ClusterSecrets, statsSocket: string): object {
+export function rendezvousConfig(p: Fig2Plan, statsSocket: string): object {
   return {
     id: 'rdv',
     listen: `${p.rdvIp}:${RDV_PORT}`,
-    clusterKeys: [s.clusterKey],
+    ...clusterKeyFields('rendezvous'),
     statsSocket,
     sessionTtlMs: 20_000,
     pushIntervalMs: 500,

@@ -9,6 +9,10 @@ export interface NodeLayout {
   readonly stateDir: string;
   readonly inboxDir: string;
   readonly deployDir: string;
+  /** The enroll state dir (`p2p-update enroll --dir`): keys, node.cert, ca.pub, crl.bin; natm's identityDir. */
+  readonly identityDir: string;
+  /** natm's revocation-notice drop box (its default, IDENTITY_DIR/notices). */
+  readonly noticesDir: string;
   readonly managerConfig: string;
   readonly natmConfig: string;
   readonly natmSocket: string;
@@ -24,6 +28,8 @@ export function nodeLayout(runDir: string, name: NodeName): NodeLayout {
     stateDir: join(dir, 'state'),
     inboxDir: join(dir, 'inbox'),
     deployDir: join(dir, 'deployed'),
+    identityDir: join(dir, 'identity'),
+    noticesDir: join(dir, 'identity', 'notices'),
     managerConfig: join(dir, 'manager.json'),
     natmConfig: join(dir, 'natm.json'),
     natmSocket: join(dir, 'natm.sock'),

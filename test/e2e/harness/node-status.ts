@@ -76,7 +76,7 @@ export async function waitDeployed(
 ): Promise<Record<string, number>> {
   const t0 = Date.now();
   const at: Record<string, number> = {};
-  await waitUntil(
+  const wait = waitUntil(
     () =>
       `version ${version} deployed on ${nodes.join(', ')}; current: ${nodes.map((n) => `${n}=${currentDeployed(c, n)}`).join(' ')}`,
     () => {
@@ -87,5 +87,9 @@ export async function waitDeployed(
     timeoutMs,
     250,
   );
+  await wait.catch(async (e: unknown) => {
+    await c.snapshot(`v${version}-timeout`);
+    throw e;
+  });
   return at;
 }
