@@ -117,7 +117,9 @@ function readBody(r: Reader): Body | null {
       const total = r.u32();
       const missing = r.u8() === 1;
       const data = r.blob().slice();
-      if (total > MAX_BLOB || offset + data.length > total) return null;
+      if (total > MAX_BLOB) return null;
+      // "missing" comes from a node that holds nothing: no data, and total may be 0.
+      if (missing ? data.length !== 0 : offset + data.length > total) return null;
       return { type, id, offset, total, missing, data };
     }
     case 'push-pull': {

@@ -107,14 +107,16 @@ export class Fetcher {
   onChunk(from: string, id: string, offset: number, total: number, missing: boolean, data: Uint8Array): void {
     const job = this.active.get(id);
     const idx = offset / CHUNK_SIZE;
-    if (!job || !job.inflight.has(idx) || total !== job.entry.size) return void this.badChunks++;
+    if (!job || !job.inflight.has(idx)) return void this.badChunks++;
     if (missing) {
+      // The holder has nothing (it sends total 0): stop asking it.
       job.sources = job.sources.filter((s) => s !== from);
       if (job.sources.length === 0) return this.drop(id, 'no-holder');
       job.src %= job.sources.length;
       return this.resend(job, idx);
     }
-    if (data.length !== Math.min(CHUNK_SIZE, total - offset)) return void this.badChunks++;
+    if (total !== job.entry.size || data.length !== Math.min(CHUNK_SIZE, total - offset))
+      return void this.badChunks++;
     const req = job.inflight.get(idx)!;
     req.timer.cancel();
     job.inflight.delete(idx);

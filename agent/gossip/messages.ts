@@ -6,8 +6,12 @@
 export const WIRE_VERSION = 1;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
-/** Bytes of blob data in one CHUNK. */
-export const CHUNK_SIZE = 1000;
+/**
+ * Bytes of blob data in one CHUNK. A full CHUNK packet is 46 + CHUNK_SIZE bytes, and it
+ * must fit the smallest link gossip runs on: a certificate session (13-byte DATA header,
+ * 16-byte tag) inside natm's open envelope (1067-byte payload), i.e. 1038 bytes.
+ */
+export const CHUNK_SIZE = 960;
 /** A notification (torrent-file++) is at most 2 MiB. */
 export const MAX_BLOB = 2 * 1024 * 1024;
 /** Entries in a push-pull digest, and URIs/applied versions in a state record. */

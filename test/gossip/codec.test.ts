@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
-import { MAX_PACKET, type Packet } from '../../agent/gossip/messages.ts';
+import { CHUNK_SIZE, MAX_PACKET, type Packet } from '../../agent/gossip/messages.ts';
 import { mulberry32 } from '../../agent/simnet/prng.ts';
 
 const ID = 'ab'.repeat(32);
@@ -48,6 +48,11 @@ const samples: Packet[] = [
     items: [],
   },
   { body: { type: 'chunk', id: ID, offset: 0, total: 0, missing: true, data: new Uint8Array(0) }, items: [] },
+  // "missing" for a later chunk, from a node holding nothing (total 0)
+  {
+    body: { type: 'chunk', id: ID, offset: 1920, total: 0, missing: true, data: new Uint8Array(0) },
+    items: [],
+  },
   {
     body: { type: 'push-pull', reply: true, digest: [{ uri: 'app://fw', version: 5, id: ID, size: 10 }] },
     items: [],
@@ -116,4 +121,25 @@ test('random bytes never throw (fuzz)', () => {
 test("the gossip packet budget fits natm's app payload limit", async () => {
   const { MAX_APP_PAYLOAD } = await import('../../agent/gossip/overlay-link.ts');
   assert.ok(MAX_PACKET <= MAX_APP_PAYLOAD, `${MAX_PACKET} > ${MAX_APP_PAYLOAD}`);
+});
+
+test('a "missing" chunk carries no data; a full chunk is 46 + CHUNK_SIZE bytes', () => {
+  const missing = encodePacket({
+    body: { type: 'chunk', id: ID, offset: 0, total: 0, missing: true, data: new Uint8Array(1) },
+    items: [],
+  });
+  assert.equal(decodePacket(missing), null, 'data in a "missing" reply');
+  const full = encodePacket({
+    body: {
+      type: 'chunk',
+      id: ID,
+      offset: 0,
+      total: CHUNK_SIZE,
+      missing: false,
+      data: new Uint8Array(CHUNK_SIZE),
+    },
+    items: [],
+  });
+  assert.equal(full.length, 46 + CHUNK_SIZE);
+  assert.ok(decodePacket(full));
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../agent/simnet/fake-clock.ts';
 import { Fetcher } from '../../agent/gossip/fetcher.ts';
+import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
 import { makeBlob } from '../../agent/gossip/sim/blob.ts';
 
 const init = {
@@ -38,18 +39,20 @@ test('window of requests, retry to the next holder on timeout, "missing" drops a
   f.want(e, 'b');
   assert.deepEqual(
     asked.map((x) => x.offset),
-    [0, 1000, 2000, 3000],
+    [0, 1, 2, 3].map((i) => i * CHUNK_SIZE),
     'window of 4',
   );
-  f.onChunk('a', b.id, 0, 5500, true, new Uint8Array(0)); // a does not hold it
+  // a holds nothing: its "missing" reply says total 0 (notifications.ts serve)
+  f.onChunk('a', b.id, 0, 0, true, new Uint8Array(0));
+  assert.equal(f.badChunks, 0, '"missing" is understood, not counted as bad');
   assert.equal(asked.at(-1)!.peer, 'b', 'asked the other holder at once');
   clock.advance(500); // the rest time out and are re-sent, all to b now
   assert.ok(asked.slice(5).every((x) => x.peer === 'b'));
-  for (let off = 0; off < 5500; off += 1000)
-    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + 1000));
+  for (let off = 0; off < 5500; off += CHUNK_SIZE)
+    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + CHUNK_SIZE));
   clock.advance(500);
-  for (let off = 0; off < 5500; off += 1000)
-    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + 1000));
+  for (let off = 0; off < 5500; off += CHUNK_SIZE)
+    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + CHUNK_SIZE));
   assert.deepEqual(done, [b.id]);
   assert.equal(f.activeCount, 0);
 });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { FakeClock } from '../../agent/simnet/fake-clock.ts';
 import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
 import { GossipNode } from '../../agent/gossip/gossip-node.ts';
-import { MAX_BLOB } from '../../agent/gossip/messages.ts';
+import { CHUNK_SIZE, MAX_BLOB } from '../../agent/gossip/messages.ts';
 import { makeBlob } from '../../agent/gossip/sim/blob.ts';
 import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
 import { SimNetwork } from '../../agent/gossip/sim/network.ts';
@@ -60,7 +60,7 @@ test('bytes that do not hash to the announced id are dropped, never handed up', 
   evil.onMessage((from, payload) => {
     const p = decodePacket(payload);
     if (p?.body.type !== 'fetch') return;
-    const data = real.bytes.slice(p.body.offset, p.body.offset + 1000).fill(7); // tampered
+    const data = real.bytes.slice(p.body.offset, p.body.offset + CHUNK_SIZE).fill(7); // tampered
     evil.send(
       from,
       encodePacket({

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
 import { spreadRun } from './spread-run.ts';
 
 test('1,000 nodes, no loss: every node gets the notification, each fetches it once, within the bounds', () => {
@@ -9,5 +10,5 @@ test('1,000 nodes, no loss: every node gets the notification, each fetches it on
   assert.equal(r.offered, 999, 'deduplicated: every other node fetched and offered it exactly once');
   // Each node announces once and sends that announcement at most L = ceil(4·log10(N+1)) times.
   assert.ok(r.gossipMax <= r.limit, `gossip packets per node ${r.gossipMax} > L=${r.limit}`);
-  assert.equal(r.fetchMean, Math.ceil(r.size / 1000), 'one FETCH per chunk when nothing is lost');
+  assert.equal(r.fetchMean, Math.ceil(r.size / CHUNK_SIZE), 'one FETCH per chunk when nothing is lost');
 });

@@ -15,6 +15,8 @@ import { natmConfig } from '../../agent/natm/config.ts';
 import type { PacketSealer } from '../../agent/natm/crypto/sealer.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
 import { decodePacket, encodePacket } from '../../agent/natm/wire/messages.ts';
+import { encodePacket as encodeGossip } from '../../agent/gossip/codec.ts';
+import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
 import { membershipReady } from '../../agent/membership/na.ts';
 import { openRevocationNotice, signRevocationNotice } from '../../agent/membership/revocation.ts';
 import { RevocationState } from '../../agent/membership/revocation-state.ts';
@@ -157,6 +159,29 @@ for (const mode of ['cluster-key', 'open'] as const)
       // What natm itself carried between them was never the plaintext.
       const carried = Buffer.concat(m.flatMap((x) => x.raw.map((r) => r.bytes)));
       assert.equal(carried.indexOf('hello'), -1);
+    });
+
+    it('the largest gossip packet (a full CHUNK) fits every link and crosses every pair', () => {
+      const chunk = encodeGossip({
+        body: {
+          type: 'chunk',
+          id: '00'.repeat(32),
+          offset: 0,
+          total: CHUNK_SIZE,
+          missing: false,
+          data: new Uint8Array(CHUNK_SIZE).fill(0x61),
+        },
+        items: [],
+      });
+      for (const x of m)
+        assert.ok(chunk.length <= x.overlay.maxPayload, `${chunk.length} <= ${x.overlay.maxPayload}`);
+      const pad = 'c'.repeat(chunk.length - 1); // as many bytes as the chunk packet
+      for (const [i, j] of [
+        [0, 1],
+        [3, 0],
+        [1, 3],
+      ] as const)
+        assert.ok(deliver(i, j, pad + String(i + j)), `${i} -> ${j}`);
     });
 
     it('a bridge that alters forwarded payloads (re-sealing them as its own) is detected', () => {
