@@ -85,7 +85,9 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
   say.step('The admin makes a CA; every node enrolls with the enrollment server for its certificate');
   const c = await Cluster.create(topo);
   for (const n of NODE_NAMES) say.event(n, `enrolled: node id ${c.ids[n]}`);
-  say.step('Every node starts transmission-daemon, natm and manager; the rendezvous starts');
+  say.step(
+    'Every node starts transmission-daemon, natm and manager; the rendezvous starts. There is no cluster key: natm signs each packet with the node key, links are certificate sessions',
+  );
   say.reset();
   await c.start();
   const paths = await watchOverlay(c, say, 30);

@@ -204,6 +204,26 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
   );
 
   it(
+    'no cluster secret: natm runs the open envelope on every node, in one namespace; the rendezvous holds no key',
+    guard.wrap(async () => {
+      const rdv = JSON.parse(readFileSync(cluster.rendezvousConfigPath, 'utf8')) as Record<string, unknown>;
+      assert.equal(rdv['open'], true, 'rendezvous config: open');
+      assert.equal(rdv['clusterKeys'], undefined, 'rendezvous config: no cluster key');
+      const namespaces = new Set<string | undefined>();
+      for (const n of NODE_NAMES) {
+        const cfg = JSON.parse(readFileSync(cluster.layout[n].natmConfig, 'utf8')) as Record<string, unknown>;
+        assert.equal(cfg['clusterKeys'], undefined, `${n}: natm config has no cluster key`);
+        const s = await cluster.natmStats(n);
+        assert.equal(s.envelope, 'open', `${n}: natm envelope`);
+        assert.equal(s.id, cluster.ids[n], `${n}: natm id is the certificate's node id`);
+        namespaces.add(s.namespace);
+      }
+      assert.equal(namespaces.size, 1, 'one cluster namespace');
+      assert.match([...namespaces][0] ?? '', /^[0-9a-f]{32}$/);
+    }),
+  );
+
+  it(
     'fleet view: members --json on node 1 lists all four nodes with their applied versions',
     guard.wrap(async () => {
       const members = await cluster.members('n1');

@@ -38,6 +38,10 @@ export interface Endpoint {
 /** The parts of natm's stats (agent/natm/stats-server.ts) the scenarios and the demo use. */
 export interface NatmStats {
   readonly id: string;
+  /** "cluster-key" (natm.md §Envelope) or "open" (no cluster secret: every packet signed by its sender). */
+  readonly envelope: 'cluster-key' | 'open';
+  /** Open envelope: the cluster namespace the node registers under at the rendezvous. */
+  readonly namespace?: string;
   readonly external?: Endpoint;
   readonly children: string[];
   readonly peers: Array<{ id: string; path: string; external?: Endpoint; internal?: Endpoint }>;

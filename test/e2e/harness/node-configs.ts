@@ -3,7 +3,6 @@
  * manager's and natm's own: docs/config/*.example.json). Timers are shortened so the
  * scenarios run in seconds; everything else is the documented default.
  */
-import { randomBytes } from 'node:crypto';
 import type { Enrollment } from './enrollment.ts';
 import type { NodeLayout } from './node-layout.ts';
 import type { Fig2Plan, NodeName } from './plan.ts';
@@ -18,18 +17,6 @@ export const CRL_REFRESH_MS = 30_000;
 export interface ClusterSecrets {
   readonly adminPub: string;
   readonly deployScript: string;
-}
-
-const SHARED_CLUSTER_KEY = randomBytes(32).toString('base64');
-
-/**
- * THE one place the shared cluster key is made and put into configs (natm's and the
- * rendezvous'): the nodes authenticate with certificates, the key is only natm's outer
- * layer for now. Open mode replaces it: natm takes no clusterKeys when identityDir is set
- * (return {}), the rendezvous takes `"open": true`.
- */
-export function clusterKeyFields(_role: 'natm' | 'rendezvous'): { clusterKeys: string[] } {
-  return { clusterKeys: [SHARED_CLUSTER_KEY] };
 }
 
 export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
@@ -50,6 +37,7 @@ export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
  * natm: every node listens on the forwarded port number (node 3's is the one the
  * firewall forwards). Node 3 is the bridge; node 4 knows no rendezvous, only node 3.
  * Enrolled: its id is its certificate's node id, gossip runs over certificate sessions,
+ * and there is no cluster key (open envelope: every natm packet is signed by its sender),
  * revocation notices are dropped into IDENTITY_DIR/notices, and (nodes 1-3, which can
  * reach it) the CA's revocation list is fetched from the enrollment server.
  */
@@ -59,7 +47,6 @@ export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, e: Enroll
   const common = {
     id: e.ids[name],
     listen: `0.0.0.0:${p.forwardedUdpPort}`,
-    ...clusterKeyFields('natm'),
     identityDir: l.identityDir,
     noticeScanMs: NOTICE_SCAN_MS,
     ...(name === 'n4' ? {} : { enrollServer: e.server, crlRefreshMs: CRL_REFRESH_MS }),
@@ -77,7 +64,7 @@ export function rendezvousConfig(p: Fig2Plan, statsSocket: string): object {
   return {
     id: 'rdv',
     listen: `${p.rdvIp}:${RDV_PORT}`,
-    ...clusterKeyFields('rendezvous'),
+    open: true, // no cluster secret: one table per cluster namespace (natm.md §Envelope)
     statsSocket,
     sessionTtlMs: 20_000,
     pushIntervalMs: 500,
