@@ -4,6 +4,8 @@
  * wait for it and save it in STATE (node.key, kx.key, node.cert, ca.pub, crl.bin).
  * `p2p-update enroll --refresh-crl --server URL --dir STATE` only fetches the signed
  * revocation list again (for a timer); an older list never replaces the one held.
+ * `p2p-update enroll --renew --server URL --dir STATE` renews the certificate in STATE (same
+ * keys and node id, new expiry); on failure node.cert stays as it was.
  * `p2p-update enroll --show --dir STATE` prints, as one JSON line, the identity STATE holds
  * (node id, cluster, owner, expiry, CA key id), checked as natm checks it at start-up;
  * it contacts no server. `--token-file FILE` (`-` = stdin) keeps the token off the
@@ -15,6 +17,7 @@ import { systemClock } from '../agent/common/clock.ts';
 import { enroll, refreshCrlFile } from '../agent/enroll/client.ts';
 import { loadNodeIdentity, readTrust } from '../agent/enroll/node-identity.ts';
 import { statePaths } from '../agent/enroll/node-keys.ts';
+import { renewCertificate } from '../agent/enroll/renew-client.ts';
 import { optionalString, parse, required, type Parsed } from './cli/args.ts';
 import { UsageError } from '../agent/common/errors.ts';
 
@@ -22,6 +25,7 @@ const USAGE =
   'p2p-update enroll --server URL (--token TOKEN | --token-file FILE|-) --dir STATE [--owner NAME] [--ca-key-id ID]\n' +
   '                  [--poll-interval 5s] [--timeout 0]\n' +
   '       p2p-update enroll --refresh-crl --server URL --dir STATE\n' +
+  '       p2p-update enroll --renew --server URL --dir STATE\n' +
   '       p2p-update enroll --show --dir STATE';
 
 function duration(text: string, name: string): number {
@@ -65,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       'poll-interval': { type: 'string' },
       timeout: { type: 'string' },
       'refresh-crl': { type: 'boolean' },
+      renew: { type: 'boolean' },
       show: { type: 'boolean' },
       'token-file': { type: 'string' },
     },
@@ -86,10 +91,20 @@ export async function run(argv: string[]): Promise<number> {
   const server = required(p, 'server', USAGE);
   if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
   const dir = required(p, 'dir', USAGE);
+  if (p.values['refresh-crl'] && p.values['renew'])
+    throw new UsageError(`give --refresh-crl or --renew, not both; usage: ${USAGE}`);
   if (p.values['refresh-crl']) {
     const { ca, cluster } = await readTrust(dir);
     const seq = await refreshCrlFile({ fetch }, server, dir, ca, cluster);
     console.log(`revocation list seq ${seq} held in ${statePaths(dir).crl}`);
+    return 0;
+  }
+  if (p.values['renew']) {
+    const r = await renewCertificate({ fetch, clock: systemClock }, { server, dir });
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    console.log(
+      `renewed: node ${r.cert.nodeId}, certificate ${statePaths(dir).cert} valid until ${iso(r.cert.expires)} (was ${iso(r.previous.expires)})`,
+    );
     return 0;
   }
   const owner =

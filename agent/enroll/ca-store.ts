@@ -12,15 +12,23 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { loadPublicKey, loadSecretKey, writeKeyPair } from '../crypto/key-files.ts';
 import type { SecretKey } from '../crypto/keys.ts';
-import { issueCertificate, type CertAuthority } from '../membership/certificate.ts';
+import { issueCertificate, type CertAuthority, type CertFields } from '../membership/certificate.ts';
 import { MembershipError } from '../membership/errors.ts';
 import { membershipReady } from '../membership/na.ts';
 import { isNodeId } from '../membership/node-id.ts';
 import { parseRequest } from '../membership/request.ts';
 import { signRevocationList, signRevocationNotice } from '../membership/revocation.ts';
-import { emptyState, MAX_PENDING, type CaConfig, type CaState, type RequestRecord } from './ca-state.ts';
+import {
+  emptyState,
+  MAX_PENDING,
+  type CaConfig,
+  type CaState,
+  type NodeRecord,
+  type RequestRecord,
+} from './ca-state.ts';
 import { EnrollError } from './errors.ts';
 import { readJson, writeFileAtomic } from './json-file.ts';
+import { checkRenewal } from './renewal.ts';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
@@ -183,6 +191,27 @@ export class CertificateAuthority {
     });
   }
 
+  /**
+   * Renews a node's certificate (renewal.ts checks it): same node id, keys and owner, new
+   * issue and expiry. No token and no policy: the holder of a valid certificate gets
+   * nothing it does not have already. The node's issued request then hands out the new
+   * certificate too, so a re-run of `enroll` never brings the old one back.
+   */
+  renew(cert: Uint8Array, csr: Uint8Array): Promise<NodeRecord> {
+    return this.#mutate(async () => {
+      const { cert: old } = checkRenewal(cert, csr, {
+        ca: this.authority,
+        cluster: this.cluster,
+        now: this.clock.now(),
+        isRevoked: (id) => this.isRevoked(id),
+      });
+      const node = await this.#sign(old);
+      for (const r of this.st.requests)
+        if (r.nodeId === node.nodeId && r.status === 'issued') r.cert = node.cert;
+      return node;
+    });
+  }
+
   #pending(id: string): RequestRecord {
     const rec = this.request(id);
     if (!rec || rec.status !== 'pending') throw new EnrollError('NOT_FOUND', `no pending request ${id}`);
@@ -191,25 +220,25 @@ export class CertificateAuthority {
 
   async #issue(rec: RequestRecord): Promise<void> {
     const req = parseRequest(Buffer.from(rec.csr, 'base64'));
+    const node = await this.#sign({ ...req, owner: rec.owner });
+    rec.status = 'issued';
+    rec.decidedAt = node.issuedAt;
+    rec.cert = node.cert;
+  }
+
+  /** Signs a certificate valid `certDays` from now and makes it the node's record. */
+  async #sign(f: Pick<CertFields, 'nodeId' | 'owner' | 'signKey' | 'kxKey'>): Promise<NodeRecord> {
     const now = this.#nowSec();
     const expires = now + this.config.certDays * 86400;
+    const fields = { nodeId: f.nodeId, owner: f.owner, signKey: f.signKey, kxKey: f.kxKey };
     const cert = await issueCertificate(
-      {
-        cluster: this.cluster,
-        nodeId: req.nodeId,
-        owner: rec.owner,
-        signKey: req.signKey,
-        kxKey: req.kxKey,
-        issuedAt: now,
-        expires,
-      },
+      { cluster: this.cluster, ...fields, issuedAt: now, expires },
       { keyId: this.config.keyId, secretKey: this.secret.sodiumKey },
     );
-    rec.status = 'issued';
-    rec.decidedAt = now;
-    rec.cert = b64(cert);
-    this.st.nodes = this.st.nodes.filter((n) => n.nodeId !== rec.nodeId);
-    this.st.nodes.push({ nodeId: rec.nodeId, owner: rec.owner, issuedAt: now, expires, cert: rec.cert });
+    const node: NodeRecord = { nodeId: f.nodeId, owner: f.owner, issuedAt: now, expires, cert: b64(cert) };
+    this.st.nodes = this.st.nodes.filter((n) => n.nodeId !== f.nodeId);
+    this.st.nodes.push(node);
+    return node;
   }
 
   async #publishCrl(): Promise<void> {

@@ -34,8 +34,8 @@ export interface EnrollOptions {
   readonly timeoutMs: number;
 }
 
-async function getJson(
-  c: EnrollComponents,
+export async function getJson(
+  c: Pick<EnrollComponents, 'fetch'>,
   url: string,
   init?: RequestInit,
 ): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -10,6 +10,10 @@ export type EnrollCode =
   | 'BAD_REQUEST'
   | 'REVOKED'
   | 'REJECTED'
+  | 'BAD_CERT'
+  | 'EXPIRED'
+  | 'KEY_MISMATCH'
+  | 'STALE_REQUEST'
   | 'NOTICE_DIR'
   | 'SERVER'
   | 'TIMEOUT';

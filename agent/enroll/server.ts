@@ -4,6 +4,7 @@
  *   GET  /ca                 {cluster, caKeyId, caPublicKey}  (the node pins it on first use)
  *   POST /api/requests       {token, csr}  → {id, status, cert?}   (signed per policy)
  *   GET  /api/requests/ID    {status, cert?}                       (the node polls)
+ *   POST /api/renew          {cert, csr}   → {nodeId, cert, expires}  (no token: renewal.ts)
  *   GET  /crl                the signed revocation list (application/octet-stream)
  *   GET  /notices/NODEID     the signed revocation notice of one node
  *   /admin...                the admin page (admin-routes.ts)
@@ -37,7 +38,16 @@ export interface EnrollServerComponents {
   readonly clock?: Clock;
 }
 
-const STATUS: Record<string, number> = { BAD_TOKEN: 403, BAD_REQUEST: 400, REVOKED: 403, NOT_FOUND: 404 };
+const STATUS: Record<string, number> = {
+  BAD_TOKEN: 403,
+  BAD_REQUEST: 400,
+  REVOKED: 403,
+  NOT_FOUND: 404,
+  BAD_CERT: 403,
+  EXPIRED: 403,
+  KEY_MISMATCH: 403,
+  STALE_REQUEST: 400,
+};
 
 export class EnrollServer {
   readonly #c: EnrollServerComponents;
@@ -114,6 +124,7 @@ export class EnrollServer {
       if (path === '/crl' && req.method === 'GET')
         return send(res, 200, this.#c.ca.crl, 'application/octet-stream');
       if (path === '/api/requests' && req.method === 'POST') return await this.#submit(req, res);
+      if (path === '/api/renew' && req.method === 'POST') return await this.#renew(req, res);
       const m = /^\/api\/requests\/([0-9a-f]{32})$/.exec(path);
       if (m && req.method === 'GET') return this.#poll(res, m[1]!);
       const n = /^\/notices\/([0-9a-f]{32})$/.exec(path);
@@ -168,6 +179,17 @@ export class EnrollServer {
       status: rec.status,
       cert: rec.cert,
     });
+  }
+
+  async #renew(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJsonBody(req);
+    for (const f of ['cert', 'csr'])
+      if (typeof body[f] !== 'string')
+        throw new EnrollError('BAD_REQUEST', `field "${f}" (base64) is required`);
+    const b = (f: string) => new Uint8Array(Buffer.from(body[f] as string, 'base64'));
+    const node = await this.#c.ca.renew(b('cert'), b('csr'));
+    this.#c.log.info({ nodeId: node.nodeId, expires: node.expires }, 'certificate renewed');
+    sendJson(res, 200, { nodeId: node.nodeId, cert: node.cert, expires: node.expires });
   }
 
   #poll(res: ServerResponse, id: string): void {
