@@ -9,7 +9,10 @@
  * - revocation notices: gossip checks and spreads them (RevocationBook); the notices dir
  *   (NoticeDir) is where the admin drops one and where heard ones are kept;
  * - with `enrollServer`, the signed revocation list is fetched at start and every
- *   `crlRefreshMs` (CrlRefresher), never replacing a newer one, and saved as crl.bin.
+ *   `crlRefreshMs` (CrlRefresher), never replacing a newer one, and saved as crl.bin;
+ * - its own certificate (CertRenewer, every `noticeScanMs`): renewed at `enrollServer`
+ *   when less than `renewFraction` of its lifetime is left, or taken from node.cert when an
+ *   admin renewed it there, and swapped in without a restart.
  */
 import { join } from 'node:path';
 import type { Clock, Timer } from '../common/clock.ts';
@@ -18,11 +21,16 @@ import type { OverlayLink } from '../natm/overlay-link.ts';
 import { RevocationBook } from '../membership/revocation-book.ts';
 import type { SecureOverlay } from '../membership/secure-overlay.ts';
 import type { Membership } from '../membership/membership.ts';
+import { CertRenewer, DEFAULT_RENEW_FRACTION } from './cert-renewer.ts';
 import { CrlRefresher } from './crl-refresher.ts';
 import { writeFileAtomic } from './json-file.ts';
 import { statePaths } from './node-keys.ts';
 import { NoticeDir } from './notice-dir.ts';
+import { renewCertificate } from './renew-client.ts';
 import { secureOverlayFromDir } from './secure-overlay-from-dir.ts';
+
+/** A failed renewal is tried again after this long (or crlRefreshMs if shorter). */
+const RENEW_RETRY_MS = 600_000;
 
 export interface SecureNatmOptions {
   readonly identityDir: string;
@@ -32,6 +40,8 @@ export interface SecureNatmOptions {
   readonly enrollServer?: string;
   readonly crlRefreshMs: number;
   readonly connectMs: number;
+  /** Default 1/3 (DEFAULT_RENEW_FRACTION). */
+  readonly renewFraction?: number;
 }
 
 export interface SecureNatm {
@@ -40,6 +50,7 @@ export interface SecureNatm {
   readonly book: RevocationBook;
   readonly notices: NoticeDir;
   readonly crl?: CrlRefresher;
+  readonly renewer: CertRenewer;
   start(gossip: { publishRevocation(notice: Uint8Array): string[] | null }): Promise<void>;
   stop(): void;
   stats(): Record<string, unknown>;
@@ -82,6 +93,23 @@ export async function secureNatm(
     { dir: o.noticesDir ?? join(o.identityDir, 'notices'), scanMs: o.noticeScanMs },
   );
   book.onNotice((nodeId, notice) => void notices.keep(nodeId, notice));
+  const renewer = new CertRenewer(
+    {
+      clock: c.clock,
+      log,
+      overlay,
+      renew: server
+        ? async () =>
+            (await renewCertificate({ fetch: doFetch, clock: c.clock }, { server, dir: o.identityDir })).raw
+        : undefined,
+    },
+    {
+      certPath: statePaths(o.identityDir).cert,
+      checkMs: o.noticeScanMs,
+      renewFraction: o.renewFraction ?? DEFAULT_RENEW_FRACTION,
+      retryMs: Math.min(o.crlRefreshMs, RENEW_RETRY_MS),
+    },
+  );
   revocation.onRevoked((nodeId) => log.warn({ peer: nodeId }, 'node revoked: sessions dropped'));
   let timer: Timer | undefined;
   return {
@@ -90,12 +118,14 @@ export async function secureNatm(
     book,
     notices,
     crl,
+    renewer,
     async start(gossip) {
       if (timer) return;
       publish = (n) => gossip.publishRevocation(n);
       timer = c.clock.setInterval(() => overlay.connect(), o.connectMs);
       overlay.connect();
       await notices.start();
+      await renewer.start();
       crl?.start();
       void crl?.refresh();
     },
@@ -103,6 +133,7 @@ export async function secureNatm(
       timer?.cancel();
       timer = undefined;
       notices.stop();
+      renewer.stop();
       crl?.stop();
     },
     stats: () => ({
@@ -111,6 +142,8 @@ export async function secureNatm(
       revocations: book.counters,
       revoked: revocation.revokedIds(),
       crlSeq: revocation.seq,
+      certExpires: overlay.links.certificate.expires,
+      renewal: renewer.counters,
     }),
   };
 }

@@ -12,10 +12,13 @@
  * - Loss: `send` during a handshake repeats our last handshake packet (at most every
  *   `retryMs`); a repeated HS1 gets the same HS2; HS3 rides with the first DATA packets
  *   until the responder's first DATA confirms the session.
+ * - Renewal: `setCertificate` swaps this node's own certificate (same keys and node id,
+ *   checked) for new handshakes; `rehandshake` then opens a new session on every path, so
+ *   peers hold the renewed certificate long before the old one expires.
  * Bounds: `maxPeers` sessions + handshakes, `maxQueued` payloads per pending handshake.
  */
 import type { Clock } from '../common/clock.ts';
-import { verifyCertificate, type CertAuthority } from './certificate.ts';
+import { decodeCertificate, verifyCertificate, type CertAuthority, type NodeCert } from './certificate.ts';
 import { CookieJar } from './cookie.ts';
 import { LinkError, MembershipError } from './errors.ts';
 import { admit, Initiator, Responder, type LinkIdentity, type Step } from './handshake.ts';
@@ -87,10 +90,15 @@ export class SecureLinks {
   readonly #in = new Map<string, Pending<Responder>>();
   readonly #unconfirmed = new Map<string, Unconfirmed>();
   readonly counters = { dropped: 0, delivered: 0, established: 0, revokedDrops: 0 };
+  /** What new handshakes present; swapped by `setCertificate`. */
+  #identity: LinkIdentity;
+  #own: NodeCert;
 
   constructor(components: SecureLinksComponents, init: SecureLinksInit) {
     this.#c = components;
     this.#i = { maxPeers: 1024, maxQueued: 16, handshakeTimeoutMs: 10_000, retryMs: 1000, ...init };
+    this.#identity = init.identity;
+    this.#own = decodeCertificate(init.identity.cert);
     this.#jar = new CookieJar(components);
     components.revocation.onRevoked((id) => this.dropNode(id));
   }
@@ -99,6 +107,12 @@ export class SecureLinks {
   peerOn(path: string): string | undefined {
     const s = this.#sessions.get(path)?.[0];
     return s && this.#alive(path, s) ? s.peer.nodeId : undefined;
+  }
+
+  /** The certificate the peer on `path` presented in the session in use, if one is up. */
+  peerCertificate(path: string): NodeCert | undefined {
+    const s = this.#sessions.get(path)?.[0];
+    return s && this.#alive(path, s) ? s.peer : undefined;
   }
 
   paths(): string[] {
@@ -122,7 +136,7 @@ export class SecureLinks {
       return [p.last];
     }
     if (!this.#room()) return [];
-    const hs = new Initiator(this.#c, { identity: this.#i.identity, checkPeer: this.#check, expectPeer });
+    const hs = new Initiator(this.#c, { identity: this.#identity, checkPeer: this.#check, expectPeer });
     const last = hs.hello();
     this.#out.set(path, { hs, started: now, queue: [payload], expectPeer, last, lastSent: now });
     return [last];
@@ -141,7 +155,7 @@ export class SecureLinks {
         const seen = this.#in.get(path);
         if (seen?.re === re) return { send: [seen.last], deliver: [] }; // our HS2 was lost: same answer
         if (!this.#room()) return this.#drop(new LinkError('UNEXPECTED', 'no room for another handshake'));
-        const hs = new Responder(this.#c, { identity: this.#i.identity, checkPeer: this.#check });
+        const hs = new Responder(this.#c, { identity: this.#identity, checkPeer: this.#check });
         const step = hs.receive(pkt);
         const now = this.#c.clock.now();
         if (step.ok && step.send)
@@ -160,6 +174,73 @@ export class SecureLinks {
       default:
         return this.#drop(new LinkError('MALFORMED', `unknown packet type ${pkt[0]}`));
     }
+  }
+
+  /** This node's certificate (raw) and X25519 key, as presented in new handshakes. */
+  get identity(): LinkIdentity {
+    return this.#identity;
+  }
+
+  /** This node's own certificate, as presented in new handshakes. */
+  get certificate(): NodeCert {
+    return this.#own;
+  }
+
+  /**
+   * Presents `raw` in new handshakes from now on, if it verifies against the CA, is valid
+   * now, not revoked, names this node's node id and X25519 key, and is not older than the
+   * one in use; else keeps the old one and says why. Sessions up stay up.
+   */
+  setCertificate(
+    raw: Uint8Array,
+  ): { ok: true; cert: NodeCert } | { ok: false; error: MembershipError | LinkError } {
+    let cert: NodeCert;
+    try {
+      cert = this.#check(raw);
+    } catch (e) {
+      return {
+        ok: false,
+        error: e instanceof MembershipError ? e : new MembershipError('MALFORMED', String(e)),
+      };
+    }
+    const kx = this.#identity.kx.publicKey;
+    if (cert.nodeId !== this.#own.nodeId || !Buffer.from(cert.kxKey).equals(Buffer.from(kx)))
+      return {
+        ok: false,
+        error: new LinkError('KEY_MISMATCH', `certificate of ${cert.nodeId} does not name this node's keys`),
+      };
+    if (cert.issuedAt < this.#own.issuedAt)
+      return {
+        ok: false,
+        error: new MembershipError(
+          'EXPIRED',
+          `certificate issued at ${cert.issuedAt} is older than the one in use`,
+        ),
+      };
+    this.#identity = { cert: raw, kx: this.#identity.kx };
+    this.#own = cert;
+    return { ok: true, cert };
+  }
+
+  /**
+   * Starts a new handshake (HS1 per path) with the peer of every live session that has none
+   * pending, so it gets our current certificate; the old session keeps working meanwhile.
+   */
+  rehandshake(): { path: string; packet: Uint8Array }[] {
+    const out: { path: string; packet: Uint8Array }[] = [];
+    const now = this.#c.clock.now();
+    for (const [path, list] of this.#sessions) {
+      const s = list[0];
+      const pending = this.#out.get(path);
+      if (!s || (pending && now - pending.started < this.#i.handshakeTimeoutMs) || !this.#alive(path, s))
+        continue;
+      const expectPeer = s.peer.nodeId;
+      const hs = new Initiator(this.#c, { identity: this.#identity, checkPeer: this.#check, expectPeer });
+      const last = hs.hello();
+      this.#out.set(path, { hs, started: now, queue: [], expectPeer, last, lastSent: now });
+      out.push({ path, packet: last });
+    }
+    return out;
   }
 
   /** Forgets every session and handshake with `nodeId` (on revocation). */
@@ -236,11 +317,17 @@ export class SecureLinks {
     return { send: [], deliver: [{ peerId: s.peer.nodeId, payload: r.plaintext }] };
   }
 
-  /** A session lives while its peer is neither revoked nor expired. */
+  /**
+   * A session lives while its peer is neither revoked nor expired. A dead one is forgotten,
+   * not its newer sibling (a late packet on a peer's pre-renewal session ends only that one).
+   */
   #alive(path: string, s: TransportSession): boolean {
     const ok = !this.#c.revocation.isRevoked(s.peer.nodeId) && s.peer.expires * 1000 > this.#c.clock.now();
-    if (!ok) this.#sessions.delete(path);
-    return ok;
+    if (ok) return true;
+    const rest = (this.#sessions.get(path) ?? []).filter((x) => x !== s);
+    if (rest.length > 0) this.#sessions.set(path, rest);
+    else this.#sessions.delete(path);
+    return false;
   }
 
   #room(): boolean {

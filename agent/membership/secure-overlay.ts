@@ -15,6 +15,9 @@
  * in a session (and are not revoked), so gossip never lists a node without a valid
  * certificate of this cluster. `connect()` opens a session with every natm peer not yet
  * proven (an empty payload, swallowed on arrival); natm's peer changes call it per peer.
+ *
+ * Renewal: `setCertificate` swaps this node's certificate (checked by SecureLinks) and
+ * re-handshakes every session, so peers see the renewed certificate at once.
  */
 import type { Clock } from '../common/clock.ts';
 import { ConfigError } from '../common/errors.ts';
@@ -74,6 +77,21 @@ export class SecureOverlay implements OverlayLink {
     let n = 0;
     for (const p of this.#c.link.peers()) if (this.#hello(p)) n++;
     return n;
+  }
+
+  /**
+   * Presents a renewed certificate from now on and re-handshakes every session with it;
+   * a refused one (SecureLinks.setCertificate says why) leaves everything as it was.
+   */
+  setCertificate(raw: Uint8Array): ReturnType<SecureLinks['setCertificate']> {
+    const r = this.links.setCertificate(raw);
+    if (!r.ok) {
+      this.#count(`cert_refused_${r.error.code.toLowerCase()}`);
+      return r;
+    }
+    this.#count('cert_swapped');
+    for (const { path, packet } of this.links.rehandshake()) this.#c.link.send(path, packet);
+    return r;
   }
 
   /** A session with `peerId` is up, its certificate proven, unexpired and not revoked. */

@@ -54,6 +54,13 @@ export function int(raw: Raw, key: string, dflt: number, min: number, max: numbe
   return v;
 }
 
+export function num(raw: Raw, key: string, dflt: number, min: number, max: number): number {
+  const v = raw[key] ?? dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw new ConfigError(`${key}: expected a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return v;
+}
+
 export function bool(raw: Raw, key: string, dflt: boolean): boolean {
   const v = raw[key] ?? dflt;
   if (typeof v !== 'boolean')

@@ -8,6 +8,7 @@ import {
   endpoint,
   int,
   listenEndpoint,
+  num,
   onlyKeys,
   optStr,
   type Raw,
@@ -38,6 +39,11 @@ export interface NatmConfig {
   /** With identityDir: the enrollment server whose GET /crl is refreshed every crlRefreshMs. */
   readonly enrollServer?: string;
   readonly crlRefreshMs: number;
+  /**
+   * With identityDir: renew the certificate at enrollServer when less than this fraction of
+   * its lifetime is left (checked every noticeScanMs, as is node.cert on disk).
+   */
+  readonly renewFraction: number;
   readonly keepaliveMs: number;
   readonly pathTimeoutMs: number;
   readonly punchIntervalMs: number;
@@ -71,6 +77,7 @@ const KEYS = [
   'noticeScanMs',
   'enrollServer',
   'crlRefreshMs',
+  'renewFraction',
   'keepaliveMs',
   'pathTimeoutMs',
   'punchIntervalMs',
@@ -110,6 +117,7 @@ export function natmConfig(raw: Raw): NatmConfig {
     noticeScanMs: int(raw, 'noticeScanMs', 5000, 100, 3_600_000),
     enrollServer: optStr(raw, 'enrollServer'),
     crlRefreshMs: int(raw, 'crlRefreshMs', 24 * 3_600_000, 1000, 30 * 24 * 3_600_000),
+    renewFraction: num(raw, 'renewFraction', 1 / 3, 0.01, 0.9),
     keepaliveMs,
     pathTimeoutMs: int(raw, 'pathTimeoutMs', 3 * keepaliveMs + 5000, 2 * keepaliveMs, 3_600_000),
     punchIntervalMs: int(raw, 'punchIntervalMs', 200, 10, 10_000),

@@ -6,50 +6,17 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OverlayLink, PeerView } from '../../agent/natm/overlay-link.ts';
 import { membershipReady } from '../../agent/membership/na.ts';
 import { RevocationState } from '../../agent/membership/revocation-state.ts';
 import { SecureLinks } from '../../agent/membership/secure-links.ts';
 import { SecureOverlay } from '../../agent/membership/secure-overlay.ts';
 import { FakeClock } from '../../agent/simnet/fake-clock.ts';
 import { makeCa, makeNode, NOW, NOW_S, random, type TestCa, type TestNode } from './fixtures.ts';
+import { Hub } from './sim-hub.ts';
 import { SimNet } from './sim-net.ts';
 
 const ADDR = ['198.18.2.1:4000', '198.18.2.2:4000', '198.18.2.3:4000', '198.18.2.4:4000'];
 const LIFE_S = 600; // the short-lived certificate's validity left at NOW
-
-/** An in-memory OverlayLink hub: natm as SecureOverlay sees it (every node a direct peer). */
-class Hub {
-  readonly #links = new Map<string, { deliver: (from: string, b: Uint8Array) => void }>();
-  #queue: { from: string; to: string; bytes: Uint8Array }[] = [];
-
-  link(selfId: string): OverlayLink {
-    const handlers: ((peerId: string, payload: Uint8Array) => void)[] = [];
-    this.#links.set(selfId, { deliver: (from, b) => handlers.forEach((h) => h(from, b)) });
-    return {
-      selfId,
-      send: (peerId, payload) => {
-        if (!this.#links.has(peerId)) return false;
-        this.#queue.push({ from: selfId, to: peerId, bytes: payload });
-        return true;
-      },
-      onMessage: (h) => void handlers.push(h),
-      peers: (): PeerView[] =>
-        [...this.#links.keys()]
-          .filter((id) => id !== selfId)
-          .map((id) => ({ id, path: 'direct', lastSeen: 0 })),
-      onPeerChange: () => undefined,
-    };
-  }
-
-  run(max = 10_000): void {
-    for (let i = 0; i < max && this.#queue.length; i++) {
-      const p = this.#queue.shift()!;
-      this.#links.get(p.to)?.deliver(p.from, p.bytes);
-    }
-    assert.equal(this.#queue.length, 0, 'hub: step bound reached');
-  }
-}
 
 describe('certificate expiry', () => {
   let ca: TestCa;

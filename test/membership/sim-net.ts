@@ -29,6 +29,11 @@ export class SimNet {
       this.#queue.push({ from, to, bytes });
   }
 
+  /** Queues packets `from` made itself (e.g. SecureLinks.rehandshake). */
+  inject(from: string, to: string, bytes: Uint8Array): void {
+    this.#queue.push({ from, to, bytes });
+  }
+
   /** Moves packets until none are left (bounded). */
   run(maxSteps = 10_000): void {
     for (let i = 0; i < maxSteps && this.#queue.length > 0; i++) {
