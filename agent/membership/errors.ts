@@ -6,7 +6,15 @@
 import { P2PError } from '../common/errors.ts';
 
 export type MembershipCode =
-  'MALFORMED' | 'WRONG_CA' | 'EXPIRED' | 'NODE_ID_MISMATCH' | 'REVOKED' | 'WRONG_CLUSTER' | 'STALE_CRL';
+  | 'MALFORMED'
+  | 'WRONG_CA'
+  | 'EXPIRED'
+  | 'NODE_ID_MISMATCH'
+  | 'REVOKED'
+  | 'WRONG_CLUSTER'
+  | 'STALE_CRL'
+  /** A certificate older than the one held (renewal, agent/membership/secure-links.ts). */
+  | 'STALE_CERT';
 
 export class MembershipError extends P2PError {
   constructor(

@@ -213,7 +213,7 @@ export class SecureLinks {
       return {
         ok: false,
         error: new MembershipError(
-          'EXPIRED',
+          'STALE_CERT',
           `certificate issued at ${cert.issuedAt} is older than the one in use`,
         ),
       };

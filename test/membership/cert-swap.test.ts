@@ -53,7 +53,7 @@ describe('own certificate swap', () => {
       [await reissue({ cluster: 'elsewhere' }), 'WRONG_CLUSTER'],
       [peer.cert, 'KEY_MISMATCH'],
       [await reissue({ issuedAt: NOW_S - 7200, expires: NOW_S - 1 }), 'EXPIRED'],
-      [await reissue({ issuedAt: NOW_S - 3600 }), 'EXPIRED'], // older than the one in use (NOW_S - 60)
+      [await reissue({ issuedAt: NOW_S - 3600 }), 'STALE_CERT'], // older than the one in use (NOW_S - 60)
       [new Uint8Array([1, 2, 3]), 'MALFORMED'],
     ];
     for (const [raw, code] of refusals) {
