@@ -6,18 +6,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePublicKeyPem } from '../../agent/crypto/keys.ts';
 import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { ensureNodeKeys, statePaths } from '../../agent/enroll/node-keys.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { startNatm, type NatmProcess } from '../../agent/natm/main.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { startRendezvous, type RendezvousProcess } from '../../agent/rendezvous/main.ts';
 import { KEY } from '../natm/sim-world.ts';
+import { enrolledDir } from './enrolled-dir.ts';
 
 async function waitFor<T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -40,20 +38,7 @@ for (const mode of ['open', 'cluster-key'] as const)
 
     async function enrolled(name: string): Promise<string> {
       const dir = join(tmp, name);
-      const keys = await ensureNodeKeys(dir);
-      const csr = await makeRequest(
-        {
-          cluster: 'loop',
-          owner: name,
-          signKey: keys.sign.publicKey.bytes,
-          kxKey: keys.kx.publicKey,
-          createdAt: 1,
-        },
-        keys.sign.sodiumKey,
-      );
-      const rec = await ca.submit(csr, { token: 't', sign: true });
-      await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
-      await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
+      const keys = await enrolledDir(ca, dir, { cluster: 'loop', owner: name });
       ids.push(keys.nodeId);
       return dir;
     }

@@ -11,13 +11,12 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
-import { encodePublicKeyPem } from '../../agent/crypto/keys.ts';
 import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { ensureNodeKeys, statePaths } from '../../agent/enroll/node-keys.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
+import { statePaths } from '../../agent/enroll/node-keys.ts';
 import { readStats } from '../../agent/natm/stats-server.ts';
 import { freeUdpPort, Procs, waitFor } from '../natm/procs.ts';
 import { KEY } from '../natm/sim-world.ts';
+import { enrolledDir } from './enrolled-dir.ts';
 
 interface Stats {
   members?: { id: string; status: string; self: boolean }[];
@@ -62,20 +61,7 @@ test('a notice dropped at one node cuts the revoked node off at the others, over
   const enroll = `http://127.0.0.1:${(crlServer.address() as { port: number }).port}`;
   for (const name of names) {
     const dir = join(procs.dir, name);
-    const keys = await ensureNodeKeys(dir);
-    const csr = await makeRequest(
-      {
-        cluster: 'loop',
-        owner: name,
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: 1,
-      },
-      keys.sign.sodiumKey,
-    );
-    const rec = await ca.submit(csr, { token: 't', sign: true });
-    await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
-    await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
+    const keys = await enrolledDir(ca, dir, { cluster: 'loop', owner: name });
     ids.push(keys.nodeId);
     const cfg = await procs.file(`${name}.json`, {
       id: keys.nodeId,

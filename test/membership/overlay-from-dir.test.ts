@@ -1,14 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePublicKeyPem } from '../../agent/crypto/keys.ts';
 import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { ensureNodeKeys, statePaths } from '../../agent/enroll/node-keys.ts';
 import { secureOverlayFromDir } from '../../agent/enroll/secure-overlay-from-dir.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
 import type { OverlayLink } from '../../agent/natm/overlay-link.ts';
+import { enrolledDir } from './enrolled-dir.ts';
 
 describe('secureOverlayFromDir', () => {
   let tmp: string;
@@ -29,20 +27,7 @@ describe('secureOverlayFromDir', () => {
     await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'lab' });
     const ca = await CertificateAuthority.open(join(tmp, 'ca'));
     const dir = join(tmp, 'node');
-    const keys = await ensureNodeKeys(dir);
-    const csr = await makeRequest(
-      {
-        cluster: 'lab',
-        owner: 'o',
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: 1,
-      },
-      keys.sign.sodiumKey,
-    );
-    const rec = await ca.submit(csr, { token: 't', sign: true });
-    await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
-    await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
+    const keys = await enrolledDir(ca, dir, { cluster: 'lab', owner: 'o' });
     const clock = { now: () => Date.now() };
     await assert.rejects(secureOverlayFromDir(link('someone-else'), dir, clock), { code: 'CONFIG' });
     await assert.rejects(secureOverlayFromDir(link(keys.nodeId), join(tmp, 'empty'), clock), {

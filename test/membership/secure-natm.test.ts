@@ -5,18 +5,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/common/logger.ts';
-import { encodePublicKeyPem } from '../../agent/crypto/keys.ts';
 import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { ensureNodeKeys, statePaths } from '../../agent/enroll/node-keys.ts';
+import { statePaths } from '../../agent/enroll/node-keys.ts';
 import { secureNatm } from '../../agent/enroll/secure-natm.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import type { OverlayLink } from '../../agent/natm/overlay-link.ts';
 import { FakeClock } from '../../agent/simnet/fake-clock.ts';
+import { enrolledDir } from './enrolled-dir.ts';
 
 describe('secureNatm', () => {
   let tmp: string;
@@ -31,20 +30,7 @@ describe('secureNatm', () => {
     await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'loop' });
     const ca = await CertificateAuthority.open(join(tmp, 'ca'));
     const dir = join(tmp, 'node');
-    const keys = await ensureNodeKeys(dir);
-    const csr = await makeRequest(
-      {
-        cluster: 'loop',
-        owner: 'n',
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: 1,
-      },
-      keys.sign.sodiumKey,
-    );
-    const rec = await ca.submit(csr, { token: 't', sign: true });
-    await writeFile(statePaths(dir).cert, Buffer.from(rec.cert!, 'base64'));
-    await writeFile(statePaths(dir).caPub, encodePublicKeyPem(ca.authority.publicKey));
+    const keys = await enrolledDir(ca, dir, { cluster: 'loop', owner: 'n' });
     const old = ca.crl;
     const victim = 'f'.repeat(32);
     const { crl: newer } = await ca.revoke(victim);
