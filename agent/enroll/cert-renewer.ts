@@ -79,6 +79,7 @@ export class CertRenewer {
     }
     const now = this.c.clock.now();
     if (!this.c.renew || now < this.dueAt() || now < this.#nextTry) return;
+    this.#nextTry = now + this.init.retryMs; // also after a renewal whose certificate is refused
     try {
       const raw = await this.c.renew();
       this.#disk = await this.#stamp().catch(() => '');
@@ -86,7 +87,6 @@ export class CertRenewer {
       this.#swap(raw, 'renewed at the enrollment server');
     } catch (err) {
       this.counters.renewFailed++;
-      this.#nextTry = now + this.init.retryMs;
       const expires = new Date(this.c.overlay.links.certificate.expires * 1000).toISOString();
       this.c.log.warn(
         { err: (err as Error).message, expires, retryInMs: this.init.retryMs },

@@ -67,7 +67,7 @@ describe('natm renews its certificate and keeps talking past the old expiry', { 
     await rm(tmp, { recursive: true, force: true });
   });
 
-  async function start(name: string, renews: boolean): Promise<Node> {
+  async function start(name: string, renews: boolean | string): Promise<Node> {
     const dir = join(tmp, name);
     const keys = await ensureNodeKeys(dir);
     const csr = await makeRequest(
@@ -88,7 +88,7 @@ describe('natm renews its certificate and keeps talking past the old expiry', { 
       {
         identityDir: dir,
         noticeScanMs: HOUR, // node.cert and the renewal are checked on this tick
-        enrollServer: renews ? server.url : undefined,
+        enrollServer: typeof renews === 'string' ? renews : renews ? server.url : undefined,
         crlRefreshMs: 24 * HOUR,
         connectMs: 10 * 60_000,
       },
@@ -198,5 +198,21 @@ describe('natm renews its certificate and keeps talking past the old expiry', { 
     }
     assert.deepEqual(t25.get('stale'), [], 'the node that did not renew hears nobody');
     assert.equal(a.sec.renewer.counters.renewFailed, 0);
+  });
+
+  it('a failed renewal keeps the certificate in use and node.cert, and is retried after 10 minutes', async () => {
+    const off = await start('offline', 'http://127.0.0.1:9'); // nothing listens there
+    const held = await readFile(statePaths(off.dir).cert);
+    clock.advance(17 * HOUR);
+    await off.sec.renewer.check();
+    assert.equal(off.sec.renewer.counters.renewFailed, 1);
+    await off.sec.renewer.check();
+    assert.equal(off.sec.renewer.counters.renewFailed, 1, 'not retried at once');
+    clock.advance(10 * 60_000);
+    await off.sec.renewer.check();
+    assert.equal(off.sec.renewer.counters.renewFailed, 2, 'retried after retryMs');
+    assert.deepEqual(off.sec.overlay.links.identity.cert, new Uint8Array(held));
+    assert.deepEqual(await readFile(statePaths(off.dir).cert), held);
+    assert.equal(off.sec.overlay.counters.get('cert_swapped'), undefined);
   });
 });
