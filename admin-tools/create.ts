@@ -1,4 +1,7 @@
-/** `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] --out F.torrent` */
+/**
+ * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] --out F.torrent`
+ * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
+ */
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../agent/common/errors.ts';
 import { loadSecretKey } from '../agent/crypto/key-files.ts';
@@ -7,7 +10,7 @@ import { parseTorrentPlusPlus } from '../agent/metainfo/parse.ts';
 import { nonNegativeInt, optionalString, parse, parseWhen, required } from './cli/args.ts';
 
 const USAGE =
-  'p2p-update create PAYLOAD --uri URI --version N --key PREFIX.key [--expires WHEN] [--piece-length BYTES] [--name NAME] --out FILE.torrent';
+  'p2p-update create PAYLOAD --uri URI --version N --key PREFIX.key [--expires WHEN] [--piece-length BYTES] [--name NAME] [--public] --out FILE.torrent';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parse(
@@ -19,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       expires: { type: 'string' },
       'piece-length': { type: 'string' },
       name: { type: 'string' },
+      public: { type: 'boolean' },
       out: { type: 'string' },
     },
     USAGE,
@@ -39,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     version,
     key,
     now,
+    private: p.values['public'] !== true,
     ...(expiresText === undefined ? {} : { expires: parseWhen(expiresText, now) }),
     ...(pieceText === undefined ? {} : { pieceLength: nonNegativeInt(pieceText, 'piece-length') }),
     ...(name === undefined ? {} : { name }),
@@ -46,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   await writeFile(out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
-    `wrote ${out}: ${uri} version ${version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}`,
+    `wrote ${out}: ${uri} version ${version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}`,
   );
   return 0;
 }

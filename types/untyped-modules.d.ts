@@ -42,6 +42,8 @@ declare module 'parse-torrent' {
     pieces: string[];
     files: ParsedFile[];
     announce: string[];
+    /** BEP 27; absent when the info dict has no private key. */
+    private?: boolean;
   }
   export default function parseTorrent(input: Uint8Array): Promise<Parsed>;
 }

@@ -3,6 +3,12 @@
  * BEP 3 info dict (streaming piece hashes); we add the signed info and the BEP 35
  * signature. No trackers are added: each node sets its own announce URL later, which
  * changes neither the infohash nor the signature.
+ *
+ * Private by default (BEP 27, `private: 1` in the info dict, so under the signature):
+ * Transmission then finds peers only through the announce URL (the node's own tracker,
+ * fed with certificate-proven members) and never through DHT, PEX or LPD, which would
+ * tell the infohash, and the swarm, to any client that asks. `private: false` leaves
+ * the key out (a public torrent, for fleets without certificates that want DHT/PEX/LPD).
  */
 import createTorrent from 'create-torrent';
 import { stat } from 'node:fs/promises';
@@ -26,6 +32,8 @@ export interface CreateOptions {
   /** Milliseconds since the epoch; stamped as "creation date". */
   readonly now: number;
   readonly createdBy?: string;
+  /** BEP 27 private flag; default true (see the module comment). */
+  readonly private?: boolean;
 }
 
 /** A piece length near size/1024, within the limits: about 1,000 pieces per file. */
@@ -35,9 +43,16 @@ export function choosePieceLength(size: number): number {
   return p;
 }
 
-function buildInfo(path: string, name: string, pieceLength: number): Promise<Uint8Array> {
+function buildInfo(path: string, name: string, pieceLength: number, priv: boolean): Promise<Uint8Array> {
+  const opts = {
+    name,
+    pieceLength,
+    announceList: [],
+    createdBy: 'p2p-update',
+    ...(priv ? { private: true } : {}),
+  };
   return new Promise((resolve, reject) => {
-    createTorrent(path, { name, pieceLength, announceList: [], createdBy: 'p2p-update' }, (err, torrent) => {
+    createTorrent(path, opts, (err, torrent) => {
       if (err) return reject(err);
       const top = decodeStrict(torrent);
       if (!isDict(top) || !isDict(top['info']))
@@ -59,7 +74,12 @@ export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOpt
   ) {
     throw new UsageError(`--piece-length must be a power of two in [16384, 33554432], got ${pieceLength}`);
   }
-  const infoBytes = await buildInfo(payloadPath, opts.name ?? basename(payloadPath), pieceLength);
+  const infoBytes = await buildInfo(
+    payloadPath,
+    opts.name ?? basename(payloadPath),
+    pieceLength,
+    opts.private ?? true,
+  );
   const { sha256, length } = await sha256File(payloadPath);
   const kid = opts.key.publicKey.keyId;
   const signedInfo = {

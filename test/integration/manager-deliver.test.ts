@@ -2,7 +2,8 @@
  * Two real nodes on loopback: node A holds the payload (published with --payload) and
  * seeds it; node B gets only the torrent-file++, downloads from A through real
  * transmission-daemons (peers from each manager's own tracker), checks the payload
- * and runs the example deploy script, which writes a marker file.
+ * and runs the example deploy script, which writes a marker file. The torrent is private
+ * (BEP 27), and both daemons hold it so.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -87,11 +88,17 @@ test(
       20_000,
     );
     assert.ok(rA);
-    const seeder = await a.daemon.rpc.call<{ torrents: { uploadedEver: number }[] }>('torrent-get', {
-      ids: [t.infoHash],
-      fields: ['uploadedEver'],
-    });
+    const seeder = await a.daemon.rpc.call<{ torrents: { uploadedEver: number; isPrivate: boolean }[] }>(
+      'torrent-get',
+      { ids: [t.infoHash], fields: ['uploadedEver', 'isPrivate'] },
+    );
     assert.ok(seeder.torrents[0]!.uploadedEver >= 2 * 1024 * 1024, 'A uploaded the payload to B');
+    // BEP 27: the daemons hold it as private (no DHT/PEX/LPD; peers from the node tracker only).
+    const leecher = await b.daemon.rpc.call<{ torrents: { isPrivate: boolean }[] }>('torrent-get', {
+      ids: [t.infoHash],
+      fields: ['isPrivate'],
+    });
+    assert.deepEqual([seeder.torrents[0]!.isPrivate, leecher.torrents[0]!.isPrivate], [true, true]);
     // status CLI shows it.
     const st = await run(process.execPath, [BIN, 'status', '--json', '--config', b.configPath]);
     const rows = JSON.parse(st.stdout) as {

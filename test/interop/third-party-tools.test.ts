@@ -24,22 +24,20 @@ describe('torrent-file++ read by third-party tools', () => {
     await writeFile(join(dir.path, 'update-1.2.tar'), Buffer.alloc(700_000, 5));
     assert.equal(cli(['keygen', '--out', join(dir.path, 'admin')]).status, 0);
     torrentPath = join(dir.path, 'u.torrent');
-    const r = cli([
-      'create',
-      join(dir.path, 'update-1.2.tar'),
-      '--uri',
-      'app:/opt/demo',
-      '--version',
-      '12',
-      '--key',
-      join(dir.path, 'admin.key'),
-      '--out',
-      torrentPath,
-    ]);
+    const r = create(12, torrentPath);
     assert.equal(r.status, 0, r.stderr);
     raw = await readFile(torrentPath);
   });
   after(() => dir.cleanup());
+
+  const create = (version: number, out: string, extra: string[] = []) =>
+    cli([
+      'create',
+      join(dir.path, 'update-1.2.tar'),
+      ...['--uri', 'app:/opt/demo', '--version', String(version), '--key', join(dir.path, 'admin.key')],
+      ...extra,
+      ...['--out', out],
+    ]);
 
   it('transmission-show reports the same infohash and file list as our show', () => {
     const ours = JSON.parse(cli(['show', torrentPath, '--json']).stdout) as {
@@ -50,6 +48,20 @@ describe('torrent-file++ read by third-party tools', () => {
     assert.match(theirs, new RegExp(`Hash: ${ours.infoHash}`));
     assert.deepEqual(ours.files, [{ path: 'update-1.2.tar', length: 700_000 }]);
     assert.match(theirs, /FILES\s+update-1\.2\.tar \(700\.0 kB\)/);
+    assert.match(theirs, /Privacy: Private torrent/, 'BEP 27 private by default');
+  });
+
+  it('create --public leaves the private flag out, as transmission-show and parse-torrent read it', async () => {
+    const pubPath = join(dir.path, 'public.torrent');
+    const r = create(13, pubPath, ['--public']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /public \(DHT\/PEX\/LPD allowed\)/);
+    assert.match(
+      execFileSync('transmission-show', [pubPath], { encoding: 'utf8' }),
+      /Privacy: Public torrent/,
+    );
+    assert.ok(!(await parseTorrent(await readFile(pubPath))).private, 'parse-torrent: not private');
+    assert.equal(parseTorrentPlusPlus(await readFile(pubPath)).info.private, false);
   });
 
   it('parse-torrent reads the same infohash, name and length', async () => {
@@ -58,6 +70,7 @@ describe('torrent-file++ read by third-party tools', () => {
     assert.equal(p.infoHash, t.infoHash);
     assert.equal(p.name, 'update-1.2.tar');
     assert.equal(p.length, 700_000);
+    assert.equal(p.private, true);
   });
 
   it('OpenSSL verifies the Ed25519 signature over bencode(info) ‖ bencode(signed info)', async () => {

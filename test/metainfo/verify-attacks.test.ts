@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { MetadataError, type MetadataCode } from '../../agent/common/errors.ts';
 import { encode } from '../../agent/metainfo/bencode-strict.ts';
 import { LIMITS } from '../../agent/metainfo/limits.ts';
+import { parseTorrentPlusPlus } from '../../agent/metainfo/parse.ts';
 import { checkPayload } from '../../agent/metainfo/payload.ts';
 import { signDetached, signedMessage } from '../../agent/metainfo/signature.ts';
 import { verifyTorrentPlusPlus } from '../../agent/metainfo/verify.ts';
@@ -53,6 +54,15 @@ describe('torrent-file++ verification refuses every attack', () => {
   it('altered info dict (renamed file) → BAD_SIGNATURE', async () => {
     await refused(
       edit(good, (t) => (t['info']['name'] = Buffer.from('evil.bin'))),
+      'BAD_SIGNATURE',
+      [admin],
+    );
+  });
+
+  it('private flag stripped (to open the swarm to DHT/PEX/LPD) → BAD_SIGNATURE', async () => {
+    assert.equal(parseTorrentPlusPlus(good).info.private, true, 'created private by default');
+    await refused(
+      edit(good, (t) => delete t['info']['private']),
       'BAD_SIGNATURE',
       [admin],
     );
