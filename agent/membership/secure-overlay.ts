@@ -5,7 +5,7 @@
  * relay, even one holding natm's cluster key, forwards bytes it can neither read nor
  * alter. A payload is delivered only when the sender proved, with its certificate, the
  * very node id natm reports; a revoked node's sessions end at once and its handshakes
- * fail. The "path" for SecureLinks is natm's peer id (the paper's abstracted sender: the
+ * fail, and natm (setBanned/forget) stops taking, answering and forwarding its packets. The "path" for SecureLinks is natm's peer id (the paper's abstracted sender: the
  * cookie binds to it, not to an IP address).
  *
  * Same contract as OverlayLink: `send` never throws and returns false for no path or an
@@ -69,7 +69,13 @@ export class SecureOverlay implements OverlayLink {
     this.links = new SecureLinks(components, init);
     components.link.onMessage((peerId, bytes) => this.#receive(peerId, bytes));
     components.link.onPeerChange((p) => this.#natmPeer(p));
-    components.revocation.onRevoked((id) => void this.#proven.delete(id));
+    // The transport (natm) refuses revoked nodes too, so they cost no answers, punches or
+    // forwarding, and forgets what it held for one the moment it is revoked.
+    components.link.setBanned?.(components.revocation.isRevoked);
+    components.revocation.onRevoked((id) => {
+      this.#proven.delete(id);
+      components.link.forget?.(id);
+    });
   }
 
   /** Starts a handshake with every natm peer that has a path and no proven session yet. */

@@ -3,7 +3,11 @@
  * with every configured rendezvous (STUN + register each keepalive), learns peers from
  * table deltas, punches holes after introductions, keeps paths alive with probes, relays
  * through a rendezvous when nothing better exists, and acts as a bridge for LAN children
- * or as a bridge child. Implements OverlayLink for the layers above.
+ * or as a bridge child. Implements OverlayLink for the layers above. A banned id (a
+ * revoked node, told by the certificate layer through `setBanned`) gets nothing: its
+ * packets are dropped (`drop_banned`), it is never a peer, punched, introduced or
+ * forwarded for, and what it forwards for others is dropped too (a child behind a
+ * revoked bridge needs another `bridgeVia`: forget() says so in the log).
  * Protocol: docs/protocol/natm.md. Wiring for a real process: main.ts.
  */
 import type { Clock, Timer } from '../common/clock.ts';
@@ -54,6 +58,7 @@ export class NatmNode implements OverlayLink {
   private msgHandlers: Array<(peerId: string, payload: Uint8Array) => void> = [];
   private changeHandlers: Array<(peer: PeerView) => void> = [];
   private timers: Timer[] = [];
+  private banned: (id: string) => boolean = () => false;
 
   constructor(
     private readonly c: NatmComponents,
@@ -101,6 +106,7 @@ export class NatmNode implements OverlayLink {
   send(peerId: string, payload: Uint8Array): boolean {
     try {
       if (payload.length > this.maxPayload) return this.refuse('send_oversized');
+      if (this.banned(peerId)) return this.refuse('send_banned');
       const p = this.book.get(peerId);
       if (!p) return this.refuse('send_unknown_peer');
       return this.router.route(p, this.selfId, payload, MAX_TTL) || this.refuse('send_no_path');
@@ -121,6 +127,21 @@ export class NatmNode implements OverlayLink {
 
   onPeerChange(handler: (peer: PeerView) => void): void {
     this.changeHandlers.push(handler);
+  }
+
+  setBanned(isBanned: (peerId: string) => boolean): void {
+    this.banned = isBanned;
+  }
+
+  forget(peerId: string): void {
+    this.puncher.done(peerId);
+    this.router.children.delete(peerId);
+    const p = this.book.get(peerId);
+    if (!p) return;
+    if (this.cfg.bridgeVia && p.ep && sameEp(p.ep, this.cfg.bridgeVia))
+      this.c.logger.warn({ peer: peerId }, 'our bridge (bridgeVia) is banned: set another bridgeVia');
+    this.book.delete(peerId);
+    this.counters.inc('peers_banned');
   }
 
   peer(id: string): PeerView | undefined {
@@ -210,6 +231,7 @@ export class NatmNode implements OverlayLink {
     const now = this.c.clock.now();
     if (ri >= 0) this.rdv.rdvs[ri]!.lastAck = now;
     const fromBridge = !!this.cfg.bridgeVia && sameEp(from, this.cfg.bridgeVia);
+    if (this.banned(p.sender)) return this.counters.inc('drop_banned');
     switch (b.t) {
       case 'table':
         if (ri >= 0) return this.onTable(ri, b);
@@ -247,7 +269,7 @@ export class NatmNode implements OverlayLink {
   private onTable(ri: number, b: Extract<Body, { t: 'table' }>): void {
     if (ri >= 0 && b.observed) this.observed(ri, b.observed);
     for (const e of b.entries) {
-      if (e.id === this.selfId) continue;
+      if (e.id === this.selfId || this.banned(e.id)) continue;
       if (e.gone) {
         const p = this.book.get(e.id);
         if (p && ri >= 0) p.rdvs.delete(ri);
@@ -304,6 +326,7 @@ export class NatmNode implements OverlayLink {
   private onIntro(ri: number, b: Extract<Body, { t: 'intro' }>): void {
     const e = b.peer;
     if (e.id === this.selfId) return this.counters.inc('drop_intro_self');
+    if (this.banned(e.id)) return this.counters.inc('drop_banned');
     const p = this.book.ensure(e.id);
     if (!p) return this.counters.inc('drop_peers_full');
     p.ext = e.ext;
@@ -327,6 +350,7 @@ export class NatmNode implements OverlayLink {
   }
 
   private onForward(sender: string, b: Forward, from: Endpoint, trustedHop: boolean): void {
+    if (this.banned(b.origin) || this.banned(b.dest)) return this.counters.inc('drop_banned');
     if (b.dest !== this.selfId) return this.router.forwardAsBridge(sender, b);
     if (!trustedHop) this.learn(sender, from, false);
     const o = this.book.ensure(b.origin);

@@ -49,6 +49,13 @@ export interface OverlayLink {
   onMessage(handler: (peerId: string, payload: Uint8Array) => void): void;
   peers(): readonly PeerView[];
   onPeerChange(handler: (peer: PeerView) => void): void;
+  /**
+   * Optional (natm has it): from now on, refuse everything from and to the ids the
+   * predicate names (revoked nodes): no packets taken, answered, punched or forwarded.
+   */
+  setBanned?(isBanned: (peerId: string) => boolean): void;
+  /** Optional: drop what the transport holds for a peer that was just banned. */
+  forget?(peerId: string): void;
 }
 
 /** Node ids are short so that a forwarded 1100-byte payload still fits one 1280-byte datagram. */

@@ -177,12 +177,21 @@ describe('gossip over certificate sessions (10 simulated natm nodes)', () => {
     t.diagnostic(`cut off by all 9 others after ${took} ms of simulated time`);
     assert.ok(took <= 5000, `took ${took} ms of simulated time`);
     for (const s of others) assert.ok(members(s, 'dead').includes(victim.id), `${s.id} sees it dead`);
+    // natm itself forgot it: no path, no peer entry, nothing sent to it from now on.
+    for (const s of others)
+      assert.ok(!s.natm.peers().some((p) => p.id === victim.id), `${s.id}'s natm still lists it`);
+    const cutAt = w.clock.now();
     const reached = publish(others[1]!, 20_000);
     for (const s of others) assert.ok(reached.has(s.id), `${s.id} still gets notifications`);
     assert.ok(!reached.has(victim.id), 'the revoked node gets nothing new');
-    // It keeps talking on sessions the others have dropped (DATA for no session) and is refused.
-    const count = (name: string) => others.reduce((n, s) => n + (s.overlay!.counters.get(name) ?? 0), 0);
-    assert.ok(count('drop_unexpected') + count('drop_revoked') > 0, 'its packets were dropped and counted');
+    // It keeps probing and handshaking; natm drops every packet (counted) and answers none.
+    const banned = others.reduce((n, s) => n + s.natm.counters.get('drop_banned'), 0);
+    assert.ok(banned > 0, 'its packets were dropped by natm and counted');
+    // (lastSeen: the last authenticated packet from that peer, direct, punched or relayed;
+    // 100 ms for packets already on the wire at the cut-off)
+    for (const s of others)
+      assert.ok((victim.natm.peer(s.id)?.lastSeen ?? 0) <= cutAt + 100, `${s.id} still answered it`);
+    t.diagnostic(`${banned} packets of the revoked node dropped by natm in 20 s`);
     for (const s of others) assert.equal(s.overlay!.send(victim.id, new Uint8Array([1, 2, 3])), false);
   });
 

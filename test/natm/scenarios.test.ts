@@ -140,3 +140,48 @@ test('20% loss with duplication and jitter: punching and relay still work', asyn
   assert.ok((w.net.stats.get('loss') ?? 0) > 0);
   await w.stop();
 });
+
+test('a banned (revoked) node: dropped, never answered, punched or forwarded for; the rest go on', async () => {
+  const w = await SimWorld.create({ delayMs: 10 });
+  w.addRendezvous();
+  const n1 = w.addNode('n1', 'open');
+  const n2 = w.addNode('n2', 'port-restricted');
+  const fw = w.net.addNat(w.publicAddress(), 'port-restricted');
+  const n3 = w.addNode('n3', { nat: fw }, { bridge: true });
+  const lan3 = w.hosts.get('n3')!.address;
+  w.addNode('n4', { nat: fw, isolated: true }, { bridgeVia: `${lan3}:4000` });
+  w.run(20_000);
+  for (const [a, b] of [
+    ['n2', 'n1'],
+    ['n4', 'n1'],
+    ['n1', 'n4'],
+  ] as const)
+    assert.ok(w.deliver(a, b), `${a} → ${b}`);
+  // Revoked: n2 everywhere, and n4 (a bridge child) at its bridge n3 and at n1.
+  const banned = new Set(['n2', 'n4']);
+  for (const n of [n1, n3]) {
+    n.setBanned((id) => banned.has(id));
+    for (const id of banned) n.forget(id);
+  }
+  const cutAt = w.clock.now();
+  w.run(20_000);
+  for (const n of [n1, n3]) {
+    assert.deepEqual(
+      n
+        .peers()
+        .map((p) => p.id)
+        .filter((id) => banned.has(id)),
+      [],
+      `${n.selfId} lists no banned peer`,
+    );
+    assert.ok(n.counters.get('drop_banned') > 0, `${n.selfId} dropped their packets`);
+    assert.equal(n.send('n2', Buffer.from('x')), false);
+  }
+  assert.equal(n1.counters.get('send_banned'), 1);
+  assert.deepEqual(n3.stats().children, [], 'the bridge forgot its banned child');
+  assert.ok((n2.peer('n1')?.lastSeen ?? 0) <= cutAt + 100, 'n1 sent n2 nothing after the ban');
+  assert.equal(w.deliver('n2', 'n1'), false, 'n2 cannot reach n1');
+  assert.equal(w.deliver('n4', 'n1'), false, 'n4 cannot reach n1 through its bridge');
+  assert.ok(w.deliver('n1', 'n3') && w.deliver('n3', 'n1'), 'the others go on');
+  await w.stop();
+});
