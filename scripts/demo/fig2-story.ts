@@ -1,11 +1,14 @@
 /**
  * The full Figure 2 story, live: rendezvous and four nodes start, find each other
  * (punching through the NAT, bridging node 4 through node 3), the admin drops v1 into
- * node 1's inbox, and every node verifies, downloads and deploys it. Ends with a table.
+ * node 1's inbox, and every node verifies, downloads and deploys it; the admin reads the
+ * fleet view from node 1. Then node 2 is "stolen": the admin revokes it, the others cut it
+ * off within a second, and v2 reaches nodes 1, 3 and 4 but not node 2. Ends with a table.
  */
 import { join } from 'node:path';
 import { Admin } from '../../test/e2e/harness/admin.ts';
 import { Cluster, type Endpoint } from '../../test/e2e/harness/cluster.ts';
+import { revoke } from '../../test/e2e/harness/enrollment.ts';
 import { currentDeployed, storeCurrent } from '../../test/e2e/harness/node-status.ts';
 import { NODE_NAMES, type NodeName } from '../../test/e2e/harness/plan.ts';
 import type { Topology } from '../../test/e2e/harness/topology.ts';
@@ -52,11 +55,17 @@ async function watchOverlay(c: Cluster, say: Narrator, timeoutS: number): Promis
   return pathToN1;
 }
 
-async function watchUpdate(c: Cluster, say: Narrator, version: number, timeoutS: number) {
+async function watchUpdate(
+  c: Cluster,
+  say: Narrator,
+  version: number,
+  timeoutS: number,
+  nodes: readonly NodeName[] = NODE_NAMES,
+) {
   const shown: Record<string, string> = {};
   const doneAt: Record<string, number> = {};
-  while (Object.keys(doneAt).length < NODE_NAMES.length && say.elapsed() < timeoutS) {
-    for (const n of NODE_NAMES) {
+  while (Object.keys(doneAt).length < nodes.length && say.elapsed() < timeoutS) {
+    for (const n of nodes) {
       if (doneAt[n] !== undefined) continue;
       if (currentDeployed(c, n) === version) {
         doneAt[n] = say.elapsed();
@@ -100,16 +109,33 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
   c.publish('n1', v1.torrent, v1.payload, v1.name);
   const doneAt = await watchUpdate(c, say, 1, 90);
 
-  say.step('Where things stand');
   const fw = await topo.counters('fw');
+  const lastV1 = Math.max(...Object.values(doneAt));
+
+  say.step('The admin asks node 1 who runs what: p2p-update members');
+  const members = (await c.members('n1')).sort((a, b) => c.nameOf(a.id).localeCompare(c.nameOf(b.id)));
+  say.table(
+    ['node', 'status', 'path', 'applied'],
+    members.map((m) => [
+      c.nameOf(m.id),
+      m.self ? 'self' : m.status,
+      m.path ?? '-',
+      Object.entries(m.applied)
+        .map(([uri, v]) => `${uri} v${v}`)
+        .join(', ') || '-',
+    ]),
+  );
+
+  await revokeStory(c, admin, say);
+
+  say.step('Where things stand');
   say.say(
     `firewall WAN in: ${mib(fw['wan_in']!.bytes)} for nodes 3 and 4 (${mib(2 * SIZE)} if each had fetched it)`,
   );
-  const last = Math.max(...Object.values(doneAt));
   if (Object.keys(doneAt).length === NODE_NAMES.length)
-    say.say(`publish to last node deployed: ${last.toFixed(1)} s`);
+    say.say(`v1: publish to last node deployed: ${lastV1.toFixed(1)} s`);
   say.table(
-    ['node', 'where', 'path to n1', 'applied', 'deployed after'],
+    ['node', 'where', 'path to n1', 'applied', 'v1 deployed after'],
     NODE_NAMES.map((n) => [
       n,
       WHERE[n],
@@ -118,4 +144,32 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
       doneAt[n] === undefined ? 'not yet' : `${doneAt[n]!.toFixed(1)} s`,
     ]),
   );
+}
+
+/** Node 2 is stolen: revoked at the CA, the notice handed to node 1 only; v2 skips node 2. */
+async function revokeStory(c: Cluster, admin: Admin, say: Narrator): Promise<void> {
+  say.step('Node 2 is stolen. The admin revokes it and hands the notice to node 1 only');
+  say.say(`$ p2p-update ca revoke ${c.ids.n2} --dir CA   (then the notice file into n1's notices dir)`);
+  const others = ['n1', 'n3', 'n4'] as const;
+  const notice = await revoke(c.enrollment, c.ids.n2);
+  say.reset();
+  c.dropNotice('n1', notice);
+  const cut = new Set<string>();
+  while (cut.size < others.length && say.elapsed() < 20) {
+    for (const n of others) {
+      if (cut.has(n)) continue;
+      const s = await c.natmStats(n).catch(() => null);
+      const listed = (s?.members ?? []).some((m) => m.id === c.ids.n2 && m.status !== 'dead');
+      if (!s?.secure?.revoked.includes(c.ids.n2) || listed) continue;
+      cut.add(n);
+      say.event(n, 'n2 revoked: sessions dropped, its packets refused from now on');
+    }
+    await sleep(100);
+  }
+  say.step("The admin signs v2 and drops it into node 1's inbox");
+  const v2 = await admin.release(2, 1024 * 1024);
+  say.reset();
+  c.publish('n1', v2.torrent, v2.payload, v2.name);
+  await watchUpdate(c, say, 2, 90, others);
+  say.say(`n2 still runs v${currentDeployed(c, 'n2') ?? '-'}: nobody told it of v2 or serves it the file`);
 }
