@@ -14,7 +14,7 @@ import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { runPropagation } from './propagation/run.ts';
 
 const USAGE =
-  'propagation [--mode auto|full-stack|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--out DIR] [--keep]';
+  'propagation [--mode auto|full-stack|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--public] [--out DIR] [--keep]';
 
 function num(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -55,6 +55,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       keep: { type: 'boolean' },
       'tr-settings': { type: 'string' },
+      public: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
     central: !values['skip-central'],
     keepFiles: values.keep === true,
     trSettings: JSON.parse(values['tr-settings'] ?? '{}') as object,
+    publicTorrent: values.public === true,
   };
   const started = new Date();
   const hostBefore = hostInfo();

@@ -33,6 +33,8 @@ export interface PropagationOptions {
   readonly mode: 'bittorrent-only' | 'manager' | 'full-stack';
   /** transmission settings.json overrides (experiments only; default: the harness's settings). */
   readonly trSettings: object;
+  /** Sign the update as a public torrent (create --public: PEX allowed); default private (BEP 27). */
+  readonly publicTorrent: boolean;
 }
 
 const log = (l: string) => process.stderr.write(`propagation: ${l}\n`);
@@ -54,6 +56,7 @@ async function p2pPhase(
     uri: 'app:/opt/bench',
     version: 1,
     key,
+    private: !o.publicTorrent,
   });
   const adminPub = join(topo.runDir, 'admin.pub');
   writeFileSync(adminPub, publicPem);

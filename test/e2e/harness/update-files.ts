@@ -26,7 +26,7 @@ export async function newAdminKey(): Promise<{ key: SecretKey; publicPem: string
 /** A random payload of `size` bytes and its signed torrent-file++, both in `dir`. */
 export async function makeUpdate(
   dir: string,
-  opts: { name: string; size: number; uri: string; version: number; key: SecretKey },
+  opts: { name: string; size: number; uri: string; version: number; key: SecretKey; private?: boolean },
 ): Promise<MadeUpdate> {
   const payloadPath = join(dir, opts.name);
   writeFileSync(payloadPath, randomBytes(opts.size));
@@ -35,6 +35,7 @@ export async function makeUpdate(
     version: opts.version,
     key: opts.key,
     now: Date.now(),
+    ...(opts.private === undefined ? {} : { private: opts.private }),
   });
   const torrentPath = join(dir, `${opts.name}.torrent`);
   writeFileSync(torrentPath, raw);
