@@ -125,7 +125,7 @@ beforeEach(async () => {
     inboxDir: join(dir, 'inbox'),
     transmission: { downloadDir: dir, pollMs: 100 },
     deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
-    deploy: { maxAttempts: 3, backoffMs: 400, backoffMaxMs: 400 },
+    deploy: { maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 1000 },
   });
   core = {
     store: await VersionStore.open(config.stateDir),
@@ -214,7 +214,7 @@ test('a version waiting to retry its deploy is dropped for a newer one, never re
   done.add(v2.infoHash);
   await manager.submit(v1.raw, 'inbox');
   await until(() => deploys.length === 1 && cur()?.nextAttemptAt != null, 'v1 failed once');
-  await manager.submit(v2.raw, 'inbox'); // well within v1's 400 ms backoff
+  await manager.submit(v2.raw, 'inbox'); // well within v1's 1 s backoff
   await until(() => cur()?.state === 'applied', 'v2 applied');
   await new Promise((r) => setTimeout(r, 300));
   assert.deepEqual(deploys, [1, 2]);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { constants, existsSync, openSync, closeSync } from 'node:fs';
+import { constants, existsSync, openSync, closeSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,28 +113,31 @@ test('a refused torrent goes to refused/ with its reason and never deletes the p
     await writeFile(join(box, 'app.bin'), 'new bytes'); // waiting for good.torrent
     await writeFile(join(box, 'other.bin'), 'unrelated');
     await inbox.start();
-    const settle = async (n: number): Promise<void> => {
+    /** Waits for the nth submit, then for the files to reach the state `ready` names (≤ 3 s each). */
+    const settle = async (n: number, ready: () => boolean): Promise<void> => {
       for (let i = 0; i < 150 && seen.length < n; i++) await delay(20);
-      await delay(200);
+      for (let i = 0; i < 150 && !ready(); i++) await delay(20);
     };
+    const gone = (name: string) => !existsSync(join(box, name));
     await writeFile(join(box, 'stale.torrent'), stale);
-    await settle(1);
+    await settle(1, () => gone('stale.torrent') && existsSync(join(box, 'refused', 'stale.torrent.reason')));
     assert.ok(existsSync(join(box, 'app.bin')), 'a refused torrent leaves the payload it names');
     assert.ok(!existsSync(join(box, 'stale.torrent')));
     assert.ok(existsSync(join(box, 'refused', 'stale.torrent')));
     assert.equal(await readFile(join(box, 'refused', 'stale.torrent.reason'), 'utf8'), 'ROLLBACK: v1 < v2\n');
     // A duplicate whose signed hash the waiting file does not match leaves it too.
     await writeFile(join(box, 'dup.torrent'), dup);
-    await settle(2);
+    await settle(2, () => gone('dup.torrent'));
     assert.ok(existsSync(join(box, 'app.bin')) && !existsSync(join(box, 'dup.torrent')));
     await writeFile(join(box, 'good.torrent'), good);
-    await settle(3);
+    await settle(3, () => gone('app.bin') && gone('good.torrent'));
     assert.ok(!existsSync(join(box, 'app.bin')), 'the accepted torrent consumes its payload');
     assert.ok(!existsSync(join(box, 'good.torrent')));
     assert.ok(existsSync(join(box, 'other.bin')), 'files no accepted torrent names are never touched');
     // refused/ is bounded.
     for (let i = 0; i < REFUSED_KEEP + 3; i++) await writeFile(join(box, `junk${i}.torrent`), stale);
-    await settle(3 + REFUSED_KEEP + 3);
+    const junkLeft = () => readdirSync(box).some((n) => n.startsWith('junk'));
+    await settle(3 + REFUSED_KEEP + 3, () => !junkLeft());
     await inbox.stop();
     const kept = await readdir(join(box, 'refused'));
     assert.equal(kept.filter((n) => n.endsWith('.reason')).length, REFUSED_KEEP);

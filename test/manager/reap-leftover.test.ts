@@ -92,7 +92,8 @@ test('the left-behind deploy is killed with its group, also when only a child is
   assert.equal(await gone(child), true, 'child killed');
   // The leader has exited; its child still runs in the group with the deploy's env.
   const orphanLeader = group('sleep 30 & exit 0', env);
-  await delay(200);
+  // Wait for the shell to exit, leaving its child alone in the group (≤ 5 s).
+  for (let i = 0; i < 50 && (await findInGroup(orphanLeader)).length !== 1; i++) await delay(100);
   assert.equal((await findInGroup(orphanLeader)).length, 1, 'the child runs on in the group');
   await reapLeftover(core, URI, record(orphanLeader));
   await delay(100);

@@ -29,7 +29,8 @@ function cli(args: string[], stdin = ''): Promise<{ code: number; out: string; e
   return new Promise((r) => child.once('exit', (code) => r({ code: code ?? -1, out, err })));
 }
 
-describe('p2p-update enroll --renew', { timeout: 90_000 }, () => {
+// Generous: each of its 9 CLI runs starts node + tsx (~1 s idle, ~10 s on a starved box).
+describe('p2p-update enroll --renew', { timeout: 300_000 }, () => {
   let tmp: string;
   let server: EnrollServer;
   let ca: CertificateAuthority;

@@ -142,7 +142,11 @@ test('garbage at every port: nothing crashes, drops are counted by reason', asyn
     for (const c of cases) await send(c, port);
   }
   sock.close();
-  await new Promise((r) => setTimeout(r, 500));
+  // Wait (≤ 10 s) until every process has counted the last case it was sent (bad STUN).
+  const allPaths = [rdvStats, ...nodes.map((id) => `${procs.dir}/${id}-stats.sock`)];
+  const counted = async (path: string) => ((await stats(path)).counters.drop_bad_stun ?? 0) >= 1;
+  for (let i = 0; i < 50 && !(await Promise.all(allPaths.map(counted))).every(Boolean); i++)
+    await new Promise((r) => setTimeout(r, 200));
   for (const [name, path] of [
     ['rdv1', rdvStats],
     ...nodes.map((id) => [id, `${procs.dir}/${id}-stats.sock`]),
