@@ -6,8 +6,11 @@
  * or as a bridge child. Implements OverlayLink for the layers above. A banned id (a
  * revoked node, told by the certificate layer through `setBanned`) gets nothing: its
  * packets are dropped (`drop_banned`), it is never a peer, punched, introduced or
- * forwarded for, and what it forwards for others is dropped too (a child behind a
- * revoked bridge needs another `bridgeVia`: forget() says so in the log).
+ * forwarded for, and what it forwards for others is dropped too; peers behind a banned
+ * bridge have no path, and a child whose own bridge is banned stops using it and says
+ * so in the log (it needs another `bridgeVia`). A `forward` speaks for its origin only
+ * when it comes from that origin, from the origin's own bridge, from a rendezvous or
+ * from our bridge (`drop_forward_spoofed`).
  * Protocol: docs/protocol/natm.md. Wiring for a real process: main.ts.
  */
 import type { Clock, Timer } from '../common/clock.ts';
@@ -53,6 +56,9 @@ export class NatmNode implements OverlayLink {
   private readonly puncher: HolePuncher;
   private readonly router: Router;
   private bridgeLast = -Infinity;
+  /** Our bridge's node id (from its child-ack), and whether we said it is banned. */
+  private bridgeId: string | undefined;
+  private bridgeBannedTold = false;
   private readonly random: () => number;
   private readonly internals: Endpoint[];
   private msgHandlers: Array<(peerId: string, payload: Uint8Array) => void> = [];
@@ -129,19 +135,32 @@ export class NatmNode implements OverlayLink {
     this.changeHandlers.push(handler);
   }
 
+  /** `isBanned` is called as a plain function on every packet: pass an arrow or a bound function. */
   setBanned(isBanned: (peerId: string) => boolean): void {
     this.banned = isBanned;
   }
 
+  /** Drops what we hold for a peer just banned: its entry, punch, child slot, and peers behind it. */
   forget(peerId: string): void {
     this.puncher.done(peerId);
     this.router.children.delete(peerId);
-    const p = this.book.get(peerId);
-    if (!p) return;
-    if (this.cfg.bridgeVia && p.ep && sameEp(p.ep, this.cfg.bridgeVia))
-      this.c.logger.warn({ peer: peerId }, 'our bridge (bridgeVia) is banned: set another bridgeVia');
-    this.book.delete(peerId);
-    this.counters.inc('peers_banned');
+    if (peerId === this.bridgeId) this.bridgeBanned();
+    for (const p of [...this.book.map.values()]) {
+      if (p.id !== peerId && p.via !== peerId) continue;
+      this.book.delete(p.id);
+      this.counters.inc(p.id === peerId ? 'peers_banned' : 'peers_behind_banned');
+    }
+  }
+
+  /** Our own bridge is banned: stop using it (no hellos, no bridged path) and say so once. */
+  private bridgeBanned(): void {
+    this.bridgeLast = -Infinity;
+    if (this.bridgeBannedTold) return;
+    this.bridgeBannedTold = true;
+    this.c.logger.warn(
+      { peer: this.bridgeId, bridgeVia: this.cfg.bridgeVia },
+      'our bridge is banned (revoked): not using it; set another bridgeVia',
+    );
   }
 
   peer(id: string): PeerView | undefined {
@@ -174,7 +193,7 @@ export class NatmNode implements OverlayLink {
     const now = this.c.clock.now();
     for (const [ep, bytes] of this.rdv.stunRequests()) this.channel.sendRaw(ep, bytes);
     this.rdv.rdvs.forEach((r, i) => ((r.pages = 0), this.register(i)));
-    if (this.cfg.bridgeVia)
+    if (this.cfg.bridgeVia && !(this.bridgeId !== undefined && this.banned(this.bridgeId)))
       this.channel.send(this.cfg.bridgeVia, { t: 'child-hello', internals: this.internals });
     this.router.expireChildren(now);
     const l = this.live();
@@ -231,7 +250,13 @@ export class NatmNode implements OverlayLink {
     const now = this.c.clock.now();
     if (ri >= 0) this.rdv.rdvs[ri]!.lastAck = now;
     const fromBridge = !!this.cfg.bridgeVia && sameEp(from, this.cfg.bridgeVia);
-    if (this.banned(p.sender)) return this.counters.inc('drop_banned');
+    if (this.banned(p.sender)) {
+      if (fromBridge) {
+        this.bridgeId = p.sender;
+        this.bridgeBanned();
+      }
+      return this.counters.inc('drop_banned');
+    }
     switch (b.t) {
       case 'table':
         if (ri >= 0) return this.onTable(ri, b);
@@ -254,6 +279,7 @@ export class NatmNode implements OverlayLink {
       case 'child-ack': {
         if (!fromBridge) return this.counters.inc('drop_unexpected_child_ack');
         this.bridgeLast = now;
+        this.bridgeId = p.sender;
         // The bridge's own table entry may never reach us (a rendezvous does not push a
         // node its own entry): its LAN endpoint is the one we dial.
         const bridge = this.book.ensure(p.sender);
@@ -269,7 +295,8 @@ export class NatmNode implements OverlayLink {
   private onTable(ri: number, b: Extract<Body, { t: 'table' }>): void {
     if (ri >= 0 && b.observed) this.observed(ri, b.observed);
     for (const e of b.entries) {
-      if (e.id === this.selfId || this.banned(e.id)) continue;
+      // A banned node, or one reached only through a banned bridge: no entry, no path.
+      if (e.id === this.selfId || this.banned(e.id) || (e.via && this.banned(e.via))) continue;
       if (e.gone) {
         const p = this.book.get(e.id);
         if (p && ri >= 0) p.rdvs.delete(ri);
@@ -351,6 +378,9 @@ export class NatmNode implements OverlayLink {
 
   private onForward(sender: string, b: Forward, from: Endpoint, trustedHop: boolean): void {
     if (this.banned(b.origin) || this.banned(b.dest)) return this.counters.inc('drop_banned');
+    // Only the origin itself, its own bridge, a rendezvous or our bridge may speak for it.
+    if (!trustedHop && b.origin !== sender && this.book.get(b.origin)?.via !== sender)
+      return this.counters.inc('drop_forward_spoofed');
     if (b.dest !== this.selfId) return this.router.forwardAsBridge(sender, b);
     if (!trustedHop) this.learn(sender, from, false);
     const o = this.book.ensure(b.origin);

@@ -197,6 +197,9 @@ export class RendezvousServer {
     if (!this.relay.take(sender, now)) return this.counters.inc('drop_relay_rate');
     if (b.ttl <= 1) return this.counters.inc('drop_ttl');
     const sp = this.spaceOf(sender);
+    // A node relays as itself, or as its bridge child (whose entry names it as `via`).
+    if (b.origin !== sender && sp?.table.get(b.origin)?.via !== sender)
+      return this.counters.inc('drop_relay_spoofed');
     const d = sp?.table.get(b.dest);
     const hop = d?.ext ? d : d?.via ? sp!.table.get(d.via) : undefined;
     if (!hop?.ext) return this.counters.inc('drop_relay_unknown');

@@ -1,6 +1,10 @@
 /** natm scenarios on the simulated network: LAN, bridge, roaming, rendezvous outage, loss. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Channel } from '../../agent/natm/channel.ts';
+import type { Endpoint } from '../../agent/natm/datagram.ts';
+import type { NatmNode } from '../../agent/natm/natm-node.ts';
+import type { Body } from '../../agent/natm/wire/messages.ts';
 import { SimWorld } from './sim-world.ts';
 
 test('two nodes behind one NAT use their LAN addresses (no hairpin)', async () => {
@@ -141,15 +145,29 @@ test('20% loss with duplication and jitter: punching and relay still work', asyn
   await w.stop();
 });
 
-test('a banned (revoked) node: dropped, never answered, punched or forwarded for; the rest go on', async () => {
-  const w = await SimWorld.create({ delayMs: 10 });
+/** Bans `ids` at each of `at` (as SecureOverlay does on a revocation). */
+function ban(at: NatmNode[], ids: string[]): void {
+  const banned = new Set(ids);
+  for (const n of at) {
+    n.setBanned((id) => banned.has(id));
+    for (const id of ids) n.forget(id);
+  }
+}
+
+/** Sends a raw natm body from `n` to `to`, as a modified node could (the test's way in). */
+function rawSend(n: NatmNode, to: Endpoint, body: Body): void {
+  (n as unknown as { channel: Channel }).channel.send(to, body);
+}
+
+/** The Figure 2 bed: n1 public, n2 behind a NAT, n3 a bridge behind a firewall, n4 its child. */
+function fig2(w: SimWorld): Record<'n1' | 'n2' | 'n3' | 'n4', NatmNode> {
   w.addRendezvous();
   const n1 = w.addNode('n1', 'open');
   const n2 = w.addNode('n2', 'port-restricted');
   const fw = w.net.addNat(w.publicAddress(), 'port-restricted');
   const n3 = w.addNode('n3', { nat: fw }, { bridge: true });
   const lan3 = w.hosts.get('n3')!.address;
-  w.addNode('n4', { nat: fw, isolated: true }, { bridgeVia: `${lan3}:4000` });
+  const n4 = w.addNode('n4', { nat: fw, isolated: true }, { bridgeVia: `${lan3}:4000` });
   w.run(20_000);
   for (const [a, b] of [
     ['n2', 'n1'],
@@ -157,31 +175,97 @@ test('a banned (revoked) node: dropped, never answered, punched or forwarded for
     ['n1', 'n4'],
   ] as const)
     assert.ok(w.deliver(a, b), `${a} → ${b}`);
-  // Revoked: n2 everywhere, and n4 (a bridge child) at its bridge n3 and at n1.
-  const banned = new Set(['n2', 'n4']);
-  for (const n of [n1, n3]) {
-    n.setBanned((id) => banned.has(id));
-    for (const id of banned) n.forget(id);
-  }
+  return { n1, n2, n3, n4 };
+}
+
+test('a banned (revoked) node: dropped, never answered, punched or forwarded for; the rest go on', async () => {
+  const w = await SimWorld.create({ delayMs: 10 });
+  const { n1, n2, n3 } = fig2(w);
+  // Revoked: n2 at n1 and n3; n4 (a bridge child) at n1 only, so its bridge n3 still
+  // forwards for it and n1 must refuse what arrives through n3 on its behalf.
+  ban([n3], ['n2']);
+  ban([n1], ['n2', 'n4']);
   const cutAt = w.clock.now();
   w.run(20_000);
   for (const n of [n1, n3]) {
-    assert.deepEqual(
-      n
-        .peers()
-        .map((p) => p.id)
-        .filter((id) => banned.has(id)),
-      [],
-      `${n.selfId} lists no banned peer`,
-    );
+    assert.ok(!n.peers().some((p) => p.id === 'n2'), `${n.selfId} lists n2`);
     assert.ok(n.counters.get('drop_banned') > 0, `${n.selfId} dropped their packets`);
     assert.equal(n.send('n2', Buffer.from('x')), false);
   }
+  assert.ok(!n1.peers().some((p) => p.id === 'n4'), 'n1 lists n4');
   assert.equal(n1.counters.get('send_banned'), 1);
-  assert.deepEqual(n3.stats().children, [], 'the bridge forgot its banned child');
   assert.ok((n2.peer('n1')?.lastSeen ?? 0) <= cutAt + 100, 'n1 sent n2 nothing after the ban');
   assert.equal(w.deliver('n2', 'n1'), false, 'n2 cannot reach n1');
+  const forwards = n3.counters.get('bridged_out');
   assert.equal(w.deliver('n4', 'n1'), false, 'n4 cannot reach n1 through its bridge');
+  assert.ok(n3.counters.get('bridged_out') > forwards, 'n3 did forward it (n4 is not banned there)');
+  assert.ok(w.deliver('n4', 'n3') && w.deliver('n3', 'n4'), 'n3 still serves its child');
   assert.ok(w.deliver('n1', 'n3') && w.deliver('n3', 'n1'), 'the others go on');
+  await w.stop();
+});
+
+test('a banned node gets no relay, introduction or punch; a forward under another id is refused', async () => {
+  const w = await SimWorld.create({ delayMs: 10 });
+  const rdv = w.addRendezvous();
+  const a = w.addNode('a', { nat: w.net.addNat(w.publicAddress(), 'symmetric') }); // LAN 10.1.0.3: tap-able
+  const b = w.addNode('b', 'port-restricted'); // symmetric ↔ port-restricted: relayed only
+  w.addNode('c', 'symmetric'); // symmetric ↔ symmetric: relayed only
+  const d = w.addNode('d', 'open');
+  w.run(15_000);
+  assert.equal(a.peer('b')?.path, 'relayed');
+  assert.equal(a.peer('c')?.path, 'relayed');
+  ban([a], ['b']);
+  // Every datagram a sends to b's public address (a punch or probe would go there).
+  const bPublic = w.rdvs[0]!.table.get('b')!.ext!;
+  let toB = 0;
+  w.net.tap = (_d, from, to) => {
+    if (from.address === w.hosts.get('a')!.address && to.address === bPublic.address) toB++;
+  };
+  const intros = b.counters.get('tx_intro-req');
+  w.run(60_000);
+  w.net.tap = undefined;
+  assert.equal(w.deliver('b', 'a'), false, 'b cannot reach a through the relay');
+  assert.equal(a.send('b', Buffer.from('x')), false);
+  assert.ok(b.counters.get('tx_intro-req') > intros, 'b kept asking for introductions');
+  assert.equal(toB, 0, 'a sent b nothing: no punch, no probe');
+  assert.equal(a.book.get('b'), undefined, 'a did not learn b again');
+  assert.ok(w.deliver('a', 'c') && w.deliver('c', 'a'), 'a relayed pair that is not banned goes on');
+  // b speaks as c: the rendezvous refuses to relay it, and a refuses it on a direct path.
+  const rdvEp = w.rdvEps[0]!;
+  const fwd = (origin: string): Body => ({
+    t: 'forward',
+    origin,
+    dest: 'a',
+    ttl: 3,
+    payload: Buffer.from('x'),
+  });
+  const spoofedAtRdv = rdv.counters.get('drop_relay_spoofed');
+  rawSend(b, rdvEp, fwd('c'));
+  w.run(200);
+  assert.equal(rdv.counters.get('drop_relay_spoofed'), spoofedAtRdv + 1);
+  assert.equal(d.peer('a')?.path, 'punched', 'd has its own path to a');
+  const toA = d.book.get('a')!.ep!;
+  rawSend(d, toA, fwd('c'));
+  w.run(200);
+  assert.equal(a.counters.get('drop_forward_spoofed'), 1, 'a refused d speaking as c');
+  await w.stop();
+});
+
+test("a child whose bridge is banned stops using it and says so; the bridge's children are unreachable", async () => {
+  const w = await SimWorld.create({ delayMs: 10 });
+  const { n1, n3, n4 } = fig2(w);
+  const lines: string[] = [];
+  (n4 as unknown as { c: { logger: { warn: (o: unknown, m: string) => void } } }).c.logger.warn = (_o, m) =>
+    void lines.push(m);
+  ban([n1, n4], ['n3']);
+  w.run(2 * n4.cfg.pathTimeoutMs);
+  const hellos = n3.counters.get('rx_child-hello');
+  w.run(20_000);
+  assert.equal(n3.counters.get('rx_child-hello'), hellos, 'no more child-hello to the banned bridge');
+  assert.deepEqual(lines, ['our bridge is banned (revoked): not using it; set another bridgeVia']);
+  assert.equal(n4.peer('n1')?.path ?? null, null, 'n4 has no path without its bridge');
+  assert.equal(n1.peer('n4'), undefined, 'n1 forgot n4, reached only through the banned bridge');
+  assert.equal(n1.send('n4', Buffer.from('x')), false);
+  assert.ok(n1.counters.get('peers_behind_banned') >= 1);
   await w.stop();
 });
