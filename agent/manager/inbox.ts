@@ -55,7 +55,12 @@ export class Inbox {
     const w = this.watcher;
     this.watcher = null;
     await w?.close();
-    await Promise.all([...this.pending]);
+    await this.settled();
+  }
+
+  /** Resolves once every file seen so far has been handled (its torrent and payload dealt with). */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   private async handle(path: string): Promise<void> {

@@ -113,7 +113,13 @@ export async function fig2Story(topo: Topology, say: Narrator): Promise<void> {
   const lastV1 = Math.max(...Object.values(doneAt));
 
   say.step('The admin asks node 1 who runs what: p2p-update members');
-  const members = (await c.members('n1')).sort((a, b) => c.nameOf(a.id).localeCompare(c.nameOf(b.id)));
+  // Each node gossips what it applied; give node 1's view up to 20 s to show v1 everywhere.
+  let members = await c.members('n1');
+  for (let i = 0; i < 40 && !members.every((m) => Object.values(m.applied).includes(1)); i++) {
+    await sleep(500);
+    members = await c.members('n1');
+  }
+  members.sort((a, b) => c.nameOf(a.id).localeCompare(c.nameOf(b.id)));
   say.table(
     ['node', 'status', 'path', 'applied'],
     members.map((m) => [
@@ -166,10 +172,19 @@ async function revokeStory(c: Cluster, admin: Admin, say: Narrator): Promise<voi
     }
     await sleep(100);
   }
+  const late = others.filter((n) => !cut.has(n));
+  if (late.length) say.say(`(not seen cut off within 20 s: ${late.join(', ')})`);
   say.step("The admin signs v2 and drops it into node 1's inbox");
   const v2 = await admin.release(2, 1024 * 1024);
   say.reset();
   c.publish('n1', v2.torrent, v2.payload, v2.name);
-  await watchUpdate(c, say, 2, 90, others);
-  say.say(`n2 still runs v${currentDeployed(c, 'n2') ?? '-'}: nobody told it of v2 or serves it the file`);
+  const doneAt = await watchUpdate(c, say, 2, 90, others);
+  const missed = others.filter((n) => doneAt[n] === undefined);
+  if (missed.length) say.say(`(v2 not deployed within 90 s on: ${missed.join(', ')})`);
+  const n2 = storeCurrent(c, 'n2');
+  say.say(
+    n2?.version === 2
+      ? `n2 heard of v2 (${n2.state}): the revocation did not hold`
+      : `n2 still runs v${currentDeployed(c, 'n2') ?? '-'} and never heard of v2: nobody told it or serves it the file`,
+  );
 }

@@ -117,6 +117,7 @@ test('a refused torrent goes to refused/ with its reason and never deletes the p
     const settle = async (n: number, ready: () => boolean): Promise<void> => {
       for (let i = 0; i < 150 && seen.length < n; i++) await delay(20);
       for (let i = 0; i < 150 && !ready(); i++) await delay(20);
+      await inbox.settled(); // and the handling that got there is over (payload kept or taken)
     };
     const gone = (name: string) => !existsSync(join(box, name));
     await writeFile(join(box, 'stale.torrent'), stale);
