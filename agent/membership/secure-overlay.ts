@@ -5,7 +5,8 @@
  * relay, even one holding natm's cluster key, forwards bytes it can neither read nor
  * alter. A payload is delivered only when the sender proved, with its certificate, the
  * very node id natm reports; a revoked node's sessions end at once and its handshakes
- * fail, and natm (setBanned/forget) stops taking, answering and forwarding its packets. The "path" for SecureLinks is natm's peer id (the paper's abstracted sender: the
+ * fail, and natm (setBanned/forget) stops taking, answering and forwarding its packets.
+ * The "path" for SecureLinks is natm's peer id (the paper's abstracted sender: the
  * cookie binds to it, not to an IP address).
  *
  * Same contract as OverlayLink: `send` never throws and returns false for no path or an

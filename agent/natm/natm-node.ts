@@ -193,7 +193,8 @@ export class NatmNode implements OverlayLink {
     const now = this.c.clock.now();
     for (const [ep, bytes] of this.rdv.stunRequests()) this.channel.sendRaw(ep, bytes);
     this.rdv.rdvs.forEach((r, i) => ((r.pages = 0), this.register(i)));
-    if (this.cfg.bridgeVia && !(this.bridgeId !== undefined && this.banned(this.bridgeId)))
+    const bridgeBanned = this.bridgeId !== undefined && this.banned(this.bridgeId);
+    if (this.cfg.bridgeVia && !bridgeBanned)
       this.channel.send(this.cfg.bridgeVia, { t: 'child-hello', internals: this.internals });
     this.router.expireChildren(now);
     const l = this.live();

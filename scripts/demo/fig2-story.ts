@@ -163,10 +163,7 @@ async function revokeStory(c: Cluster, admin: Admin, say: Narrator): Promise<voi
   const cut = new Set<string>();
   while (cut.size < others.length && say.elapsed() < 20) {
     for (const n of others) {
-      if (cut.has(n)) continue;
-      const s = await c.natmStats(n).catch(() => null);
-      const listed = (s?.members ?? []).some((m) => m.id === c.ids.n2 && m.status !== 'dead');
-      if (!s?.secure?.revoked.includes(c.ids.n2) || listed) continue;
+      if (cut.has(n) || !(await c.cutOff(n, c.ids.n2))) continue;
       cut.add(n);
       say.event(n, 'n2 revoked: sessions dropped, its packets refused from now on');
     }

@@ -250,11 +250,10 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
         async () => {
           for (const n of others) {
             if (cutOff[n] !== undefined) continue;
-            const s = await cluster.natmStats(n);
-            const listed = (s.members ?? []).some((m) => m.id === id2 && m.status !== 'dead');
-            if (!s.secure?.revoked.includes(id2) || listed) continue;
+            const s = await cluster.cutOff(n, id2);
+            if (!s) continue;
             cutOff[n] = Date.now() - t0;
-            learnedBy[n] = s.secure.revocations.accepted > 0 ? 'notice' : 'revocation list';
+            learnedBy[n] = s.secure!.revocations.accepted > 0 ? 'notice' : 'revocation list';
           }
           return others.every((n) => cutOff[n] !== undefined);
         },

@@ -188,6 +188,16 @@ export class Cluster {
   }
 
   /**
+   * Node n has cut off node `id`: it holds `id` as revoked and lists it as no live member.
+   * Returns n's stats then (how it learned: `secure.revocations`), else null.
+   */
+  async cutOff(n: NodeName, id: string): Promise<NatmStats | null> {
+    const s = await this.natmStats(n).catch(() => null);
+    const listed = (s?.members ?? []).some((m) => m.id === id && m.status !== 'dead');
+    return s?.secure?.revoked.includes(id) && !listed ? s : null;
+  }
+
+  /**
    * Writes every node's natm stats (peers with paths and endpoints, members, certificate
    * counters) and Transmission torrents to logs/snapshot-TAG.json: evidence for a failure.
    * Never throws.
