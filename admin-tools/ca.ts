@@ -3,11 +3,11 @@
  * certificate authority on the admin's machine (docs/security.md §CA).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError } from '../agent/common/errors.ts';
-import { CertificateAuthority } from '../agent/enroll/ca-store.ts';
-import { EnrollError } from '../agent/enroll/errors.ts';
-import { dropFailureMessage, dropNotice } from '../agent/enroll/notice-drop.ts';
-import { nonNegativeInt, optionalString, parse, required } from './cli/args.ts';
+import { UsageError } from '../agent/lib/common/errors.ts';
+import { CertificateAuthority } from '../agent/lib/ca/ca-store.ts';
+import { EnrollError } from '../agent/lib/enrollment/errors.ts';
+import { dropFailureMessage, dropNotice } from '../agent/lib/enrollment/notice-drop.ts';
+import { nonNegativeInt, optionalString, parse, required } from '../agent/lib/cli/args.ts';
 
 const USAGE = [
   'p2p-update ca init --dir DIR --cluster NAME [--cert-days N]',

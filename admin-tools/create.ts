@@ -3,11 +3,11 @@
  * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
  */
 import { writeFile } from 'node:fs/promises';
-import { UsageError } from '../agent/common/errors.ts';
-import { loadSecretKey } from '../agent/crypto/key-files.ts';
-import { createTorrentPlusPlus } from '../agent/metainfo/create.ts';
-import { parseTorrentPlusPlus } from '../agent/metainfo/parse.ts';
-import { nonNegativeInt, optionalString, parse, parseWhen, required } from './cli/args.ts';
+import { UsageError } from '../agent/lib/common/errors.ts';
+import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
+import { createTorrentPlusPlus } from '../agent/lib/metainfo/create.ts';
+import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
+import { nonNegativeInt, optionalString, parse, parseWhen, required } from '../agent/lib/cli/args.ts';
 
 const USAGE =
   'p2p-update create PAYLOAD --uri URI --version N --key PREFIX.key [--expires WHEN] [--piece-length BYTES] [--name NAME] [--public] --out FILE.torrent';

@@ -13,13 +13,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { systemClock } from '../agent/common/clock.ts';
-import { enroll, refreshCrlFile } from '../agent/enroll/client.ts';
-import { loadNodeIdentity, readTrust } from '../agent/enroll/node-identity.ts';
-import { statePaths } from '../agent/enroll/node-keys.ts';
-import { renewCertificate } from '../agent/enroll/renew-client.ts';
-import { optionalString, parse, required, type Parsed } from './cli/args.ts';
-import { UsageError } from '../agent/common/errors.ts';
+import { systemClock } from '../agent/lib/common/clock.ts';
+import { enroll, refreshCrlFile } from '../agent/lib/enrollment/client.ts';
+import { loadNodeIdentity, readTrust } from '../agent/lib/enrollment/node-identity.ts';
+import { statePaths } from '../agent/lib/enrollment/node-keys.ts';
+import { renewCertificate } from '../agent/lib/enrollment/renew-client.ts';
+import { optionalString, parse, required, type Parsed } from '../agent/lib/cli/args.ts';
+import { UsageError } from '../agent/lib/common/errors.ts';
 
 const USAGE =
   'p2p-update enroll --server URL (--token TOKEN | --token-file FILE|-) --dir STATE [--owner NAME] [--ca-key-id ID]\n' +

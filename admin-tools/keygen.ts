@@ -1,6 +1,6 @@
 /** `p2p-update keygen --out PREFIX`: a new Ed25519 admin key pair. */
-import { writeKeyPair } from '../agent/crypto/key-files.ts';
-import { parse, required } from './cli/args.ts';
+import { writeKeyPair } from '../agent/lib/crypto/key-files.ts';
+import { parse, required } from '../agent/lib/cli/args.ts';
 
 const USAGE = 'p2p-update keygen --out PREFIX';
 

@@ -4,10 +4,10 @@
  * socket (`statsSocket`, which carries the gossip members view) or any socket answering
  * `{"type":"members"}` (docs/protocol/gossip.md §Fleet view).
  */
-import { queryMembers } from '../agent/gossip/members-ipc.ts';
-import { formatMembers } from '../agent/gossip/members-view.ts';
-import { statsSocketPath } from '../agent/natm/stats-socket-path.ts';
-import { parse } from './cli/args.ts';
+import { queryMembers } from '../agent/lib/gossip/members-ipc.ts';
+import { formatMembers } from '../agent/lib/gossip/members-view.ts';
+import { statsSocketPath } from '../agent/lib/daemon/stats-socket-path.ts';
+import { parse } from '../agent/lib/cli/args.ts';
 
 const USAGE = 'p2p-update members [--json] [--socket PATH | --config NATM.json]';
 export const DEFAULT_NATM_STATS_SOCKET = '/run/p2p-update/natm-stats.sock';

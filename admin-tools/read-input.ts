@@ -1,7 +1,7 @@
 /** Reads a torrent-file++ from disk, refusing one over the metadata cap without reading it whole. */
 import { stat } from 'node:fs/promises';
-import { MetadataError } from '../agent/common/errors.ts';
-import { LIMITS } from '../agent/metainfo/limits.ts';
+import { MetadataError } from '../agent/lib/common/errors.ts';
+import { LIMITS } from '../agent/lib/metainfo/limits.ts';
 
 export async function readInput(path: string, read: (p: string) => Promise<Buffer>): Promise<Uint8Array> {
   let size: number;

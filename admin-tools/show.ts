@@ -1,7 +1,7 @@
 /** `p2p-update show FILE.torrent [--json]`: what a torrent-file++ holds (signatures not checked). */
 import { readFile } from 'node:fs/promises';
-import { parseTorrentPlusPlus } from '../agent/metainfo/parse.ts';
-import { parse } from './cli/args.ts';
+import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
+import { parse } from '../agent/lib/cli/args.ts';
 import { toJson, toText } from './summary.ts';
 import { readInput } from './read-input.ts';
 

@@ -1,5 +1,5 @@
 /** Human and JSON views of a torrent-file++, shared by `show` and `verify`. */
-import type { TorrentPlusPlus } from '../agent/metainfo/model.ts';
+import type { TorrentPlusPlus } from '../agent/lib/metainfo/model.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const when = (s: number | undefined): string | null =>

@@ -3,11 +3,11 @@
  * Exit 0 with a summary, or exit 1 with `error CODE: explanation`.
  */
 import { readFile } from 'node:fs/promises';
-import { loadPublicKey } from '../agent/crypto/key-files.ts';
-import { checkPayload } from '../agent/metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../agent/metainfo/verify.ts';
-import { UsageError } from '../agent/common/errors.ts';
-import { optionalString, parse } from './cli/args.ts';
+import { loadPublicKey } from '../agent/lib/crypto/key-files.ts';
+import { checkPayload } from '../agent/lib/metainfo/payload.ts';
+import { verifyTorrentPlusPlus } from '../agent/lib/metainfo/verify.ts';
+import { UsageError } from '../agent/lib/common/errors.ts';
+import { optionalString, parse } from '../agent/lib/cli/args.ts';
 import { readInput } from './read-input.ts';
 
 const USAGE = 'p2p-update verify FILE.torrent --pub PREFIX.pub [--payload PAYLOAD] [--json]';

@@ -8,10 +8,10 @@
  *   node --import tsx bench/envelope.ts [--ms 1500]
  */
 import { parseArgs } from 'node:util';
-import { sodium } from '../agent/crypto/sodium.ts';
-import { Keyring } from '../agent/natm/crypto/keyring.ts';
-import { ClusterKeySealer, type PacketSealer } from '../agent/natm/crypto/sealer.ts';
-import { SignedFramer } from '../agent/natm/crypto/signed-framer.ts';
+import { sodium } from '../agent/lib/crypto/sodium.ts';
+import { Keyring } from '../agent/lib/wire/envelope/keyring.ts';
+import { ClusterKeySealer, type PacketSealer } from '../agent/lib/wire/envelope/sealer.ts';
+import { SignedFramer } from '../agent/lib/wire/envelope/signed-framer.ts';
 
 const { values } = parseArgs({ options: { ms: { type: 'string', default: '1500' } } });
 const budgetMs = Number(values.ms);

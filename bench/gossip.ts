@@ -12,7 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SimCluster } from '../agent/gossip/sim/cluster.ts';
+import { SimCluster } from '../agent/lib/gossip/sim/cluster.ts';
 
 const { values } = parseArgs({
   options: {

@@ -35,9 +35,9 @@ lib="$stage/usr/lib/p2p-update"
 banner="import { createRequire as __p2puCreateRequire } from 'node:module'; const require = __p2puCreateRequire(import.meta.url);"
 bundle() { # ENTRY OUTFILE METAFILE
   npx --no-install esbuild "$1" --bundle --platform=node --target=node20 --format=esm \
-    --legal-comments=none --log-level=warning --banner:js="$banner" --outfile="$2" --metafile="$3"
+    --legal-comments=none --log-level=warning --banner:js="$banner" --outfile="$2" --metafile="$3" \
+    --define:__P2PU_VERSION__="\"$version\""
 }
-# The bundle keeps main.ts's place relative to package.json, which `--version` reads.
 bundle packaging/entry.ts "$lib/admin-tools/cli/main.js" "$out/meta-cli.json"
 bundle packaging/transmission-setup.ts "$lib/transmission-setup.js" "$out/meta-setup.json"
 node -e 'const p = JSON.parse(require("fs").readFileSync("package.json", "utf8"));

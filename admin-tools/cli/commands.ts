@@ -22,7 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   enroll: { summary: 'request and fetch this node’s certificate', load: () => import('../enroll.ts') },
   'enroll-server': {
     summary: 'enrollment service with the admin web page',
-    load: () => import('../enroll-server.ts'),
+    load: () => import('../../agent/enroll-server/cli.ts'),
   },
   natm: { summary: 'run the NAT traversal process of a node', load: () => import('../../agent/natm/cli.ts') },
   rendezvous: {

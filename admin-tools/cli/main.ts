@@ -2,16 +2,9 @@
  * The `p2p-update` executable: a thin dispatcher over the library (STYLE.md rule 7).
  * Exit codes: 0 success, 1 failure (`error CODE: ...`), 2 usage mistake.
  */
-import { readFileSync } from 'node:fs';
-import { formatError, UsageError } from '../../agent/common/errors.ts';
+import { formatError, UsageError } from '../../agent/lib/common/errors.ts';
+import { packageVersion } from '../../agent/lib/common/version.ts';
 import { COMMANDS } from './commands.ts';
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

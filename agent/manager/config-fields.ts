@@ -3,7 +3,7 @@
  * (`transmission.pollMs`) and says what was expected and what was found. Keys that
  * start with "//" are comments and are ignored at every level.
  */
-import { ConfigError } from '../common/errors.ts';
+import { ConfigError } from '../lib/common/errors.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Obj = { readonly [k: string]: Json | undefined };

@@ -1,6 +1,6 @@
 /** Reading the config file: the only I/O around validateConfig. */
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../common/errors.ts';
+import { ConfigError } from '../lib/common/errors.ts';
 import type { ManagerConfig } from './config.ts';
 import { validateConfig } from './config-validate.ts';
 

@@ -3,7 +3,8 @@
  * naming the key. Pure: no file access (paths are checked for form only).
  */
 import { isIP } from 'node:net';
-import { DEFAULTS, type DeployerSpec, type ManagerConfig } from './config.ts';
+import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
+import { DEFAULTS, type ManagerConfig } from './config.ts';
 import { absPath, fail, int, object, optStr, str, strList, type Obj } from './config-fields.ts';
 
 const TOP = [

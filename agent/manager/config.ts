@@ -5,10 +5,7 @@
  * config-load.ts.
  */
 
-/** How an update for a URI is applied (docs/manager.md §Deployer contract). */
-export type DeployerSpec =
-  | { readonly type: 'script'; readonly path: string; readonly args: readonly string[] }
-  | { readonly type: 'puppet'; readonly manifest?: string; readonly puppetArgs: readonly string[] };
+import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
 
 export interface ManagerConfig {
   /** Paths of trusted admin Ed25519 public keys (PEM). At least one. */

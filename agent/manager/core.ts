@@ -3,9 +3,9 @@
  * state change (store first, then tell natm). A StoreError is fatal: the manager must
  * not act on a decision it could not write down.
  */
-import type { Clock } from '../common/clock.ts';
-import type { Logger } from '../common/logger.ts';
-import type { PublicKey } from '../crypto/keys.ts';
+import type { Clock } from '../lib/common/clock.ts';
+import type { Logger } from '../lib/common/logger.ts';
+import type { PublicKey } from '../lib/crypto/keys.ts';
 import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';

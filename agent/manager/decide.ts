@@ -3,8 +3,8 @@
  * node's records in, a decision out. Steps 1–6 (size, bencode, fields, signer,
  * signature, expiry) are verifyTorrentPlusPlus; step 9 (payload) is checkPayload.
  */
-import type { VerifiedUpdate } from '../metainfo/model.ts';
-import type { DeployerSpec } from './config.ts';
+import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
+import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
 import type { RefusalCode, UriRecord } from './model.ts';
 
 export type Decision =

@@ -5,8 +5,8 @@
  * wakes the loop, which then works on that one. Transient failures (daemon down)
  * are waited out with backoff; the update is never dropped.
  */
-import { TransferError } from '../transmission/errors.ts';
-import { STATUS } from '../transmission/progress.ts';
+import { TransferError } from '../lib/transmission/errors.ts';
+import { STATUS } from '../lib/transmission/progress.ts';
 import { errorText, record, type Core } from './core.ts';
 import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';

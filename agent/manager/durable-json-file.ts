@@ -1,11 +1,11 @@
 /**
- * A lowdb adapter that writes atomically and durably (agent/common/durable-file.ts):
+ * A lowdb adapter that writes atomically and durably (agent/lib/common/durable-file.ts):
  * a crash (kill -9, power loss) leaves either the old or the new file, never half of one.
  * Reading never "repairs": a missing file is null, anything else unreadable throws.
  */
 import { readFile } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
-import { writeFileDurable } from '../common/durable-file.ts';
+import { writeFileDurable } from '../lib/common/durable-file.ts';
 
 export { writeFileDurable };
 

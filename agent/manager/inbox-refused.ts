@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { LIMITS } from '../metainfo/limits.ts';
+import { LIMITS } from '../lib/metainfo/limits.ts';
 
 export const REFUSED_DIR = 'refused';
 export const REFUSED_KEEP = 20;

@@ -10,10 +10,10 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Logger } from '../common/logger.ts';
-import { LIMITS } from '../metainfo/limits.ts';
-import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
-import { checkPayload } from '../metainfo/payload.ts';
+import type { Logger } from '../lib/common/logger.ts';
+import { LIMITS } from '../lib/metainfo/limits.ts';
+import { parseTorrentPlusPlus } from '../lib/metainfo/parse.ts';
+import { checkPayload } from '../lib/metainfo/payload.ts';
 import { keepRefused } from './inbox-refused.ts';
 import type { Outcome } from './intake.ts';
 import { readCapped } from './read-capped.ts';

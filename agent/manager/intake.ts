@@ -4,10 +4,10 @@
  * new record to disk before anything acts on them. Refusals are recorded and logged.
  */
 import { createHash } from 'node:crypto';
-import { MetadataError } from '../common/errors.ts';
-import type { VerifiedUpdate } from '../metainfo/model.ts';
-import { checkPayload } from '../metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../metainfo/verify.ts';
+import { MetadataError } from '../lib/common/errors.ts';
+import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
+import { checkPayload } from '../lib/metainfo/payload.ts';
+import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
 import type { Core } from './core.ts';
 import { decide } from './decide.ts';
 import type { RefusalCode } from './model.ts';

@@ -4,20 +4,20 @@
  * natm client, inbox. Stop is the reverse and resolves when everything is released.
  */
 import { mkdir } from 'node:fs/promises';
-import { systemClock, type Clock } from '../common/clock.ts';
-import { createLogger, type Logger } from '../common/logger.ts';
-import { loadPublicKey } from '../crypto/key-files.ts';
-import { runProcess } from '../deploy/run-process.ts';
-import { PeerTable } from '../tracker/peer-table.ts';
-import { Tracker } from '../tracker/tracker.ts';
-import { TransmissionClient } from '../transmission/client.ts';
+import { systemClock, type Clock } from '../lib/common/clock.ts';
+import { createLogger, type Logger } from '../lib/common/logger.ts';
+import { loadPublicKey } from '../lib/crypto/key-files.ts';
+import { runProcess } from '../lib/deploy/run-process.ts';
+import { PeerTable } from '../lib/tracker/peer-table.ts';
+import { Tracker } from '../lib/tracker/tracker.ts';
+import { TransmissionClient } from '../lib/transmission/client.ts';
 import type { ManagerConfig } from './config.ts';
 import { parsePeer } from './config-validate.ts';
 import type { Core } from './core.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
 import { NatmClient } from './natm-client.ts';
-import type { Inbound } from './natm-messages.ts';
+import type { Inbound } from '../lib/ipc/manager-inbound.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
 import { rpcInit } from './rpc-password.ts';

@@ -2,7 +2,7 @@
  * What the version store holds (docs/manager.md §State). Plain JSON, so that
  * `p2p-update status` can read the file without the daemon.
  */
-import type { MetadataCode } from '../common/errors.ts';
+import type { MetadataCode } from '../lib/common/errors.ts';
 
 export type UpdateState =
   'verified' | 'downloading' | 'verifying-payload' | 'deploying' | 'applied' | 'failed';

@@ -6,10 +6,10 @@
  * peer that stops reading gets nothing more once 8 MiB are queued.
  */
 import { createConnection, type Socket } from 'node:net';
-import type { Clock, Timer } from '../common/clock.ts';
-import type { Logger } from '../common/logger.ts';
-import { decodeInbound, type Inbound } from './natm-messages.ts';
-import { LineSplitter, parseMessage } from './ndjson.ts';
+import type { Clock, Timer } from '../lib/common/clock.ts';
+import type { Logger } from '../lib/common/logger.ts';
+import { decodeInbound, type Inbound } from '../lib/ipc/manager-inbound.ts';
+import { LineSplitter, parseMessage } from '../lib/ipc/ndjson.ts';
 import type { NatmPort } from './ports.ts';
 
 export interface NatmComponents {

@@ -5,7 +5,7 @@
  */
 import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { checkPayload } from '../metainfo/payload.ts';
+import { checkPayload } from '../lib/metainfo/payload.ts';
 
 /** Returns false when an identical file is already in place. */
 export async function placePayload(

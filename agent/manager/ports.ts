@@ -2,10 +2,10 @@
  * The narrow interfaces the manager core uses (STYLE.md rule 3). main.ts wires the
  * real adapters; unit tests may pass fakes.
  */
-import type { AddResult } from '../transmission/client.ts';
-import type { TorrentProgress } from '../transmission/progress.ts';
-import type { DeployCommand } from '../deploy/deployers.ts';
-import type { RunInit, RunResult } from '../deploy/run-process.ts';
+import type { AddResult } from '../lib/transmission/client.ts';
+import type { TorrentProgress } from '../lib/transmission/progress.ts';
+import type { DeployCommand } from '../lib/deploy/deployers.ts';
+import type { RunInit, RunResult } from '../lib/deploy/run-process.ts';
 import type { RefusalCode } from './model.ts';
 
 export interface TransmissionPort {

@@ -4,8 +4,8 @@
  * one line) or JSON with a "password" key, like /etc/p2p-update/transmission-rpc.json
  * that the Debian package writes (packaging/transmission-rpc.ts).
  */
-import { ConfigError } from '../common/errors.ts';
-import type { RpcInit } from '../transmission/rpc.ts';
+import { ConfigError } from '../lib/common/errors.ts';
+import type { RpcInit } from '../lib/transmission/rpc.ts';
 import type { ManagerConfig } from './config.ts';
 import { readCapped } from './read-capped.ts';
 

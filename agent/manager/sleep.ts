@@ -1,5 +1,5 @@
 /** Sleeping on the injected Clock, cut short by an AbortSignal (stop, or a newer update). */
-import type { Clock } from '../common/clock.ts';
+import type { Clock } from '../lib/common/clock.ts';
 
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

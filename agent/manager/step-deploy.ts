@@ -3,9 +3,9 @@
  * written down before the process starts, its process group id right after, so that a
  * restarted manager can kill a deploy it left behind and run it again.
  */
-import { deployCommand, deployEnv } from '../deploy/deployers.ts';
-import { DeployError } from '../deploy/errors.ts';
-import { killDeployGroup } from '../deploy/leftover.ts';
+import { deployCommand, deployEnv } from '../lib/deploy/deployers.ts';
+import { DeployError } from '../lib/deploy/errors.ts';
+import { killDeployGroup } from '../lib/deploy/leftover.ts';
 import { errorText, payloadPath, record, type Core } from './core.ts';
 import { deployerFor } from './decide.ts';
 import { retryAt } from './deploy-policy.ts';

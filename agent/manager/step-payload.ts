@@ -3,9 +3,9 @@
  * must equal the signed values. Transmission keeps finished pieces in its write cache
  * for a while, so the torrent is stopped (which flushes it) and started again first.
  */
-import { MetadataError } from '../common/errors.ts';
-import { checkPayload } from '../metainfo/payload.ts';
-import { STATUS } from '../transmission/progress.ts';
+import { MetadataError } from '../lib/common/errors.ts';
+import { checkPayload } from '../lib/metainfo/payload.ts';
+import { STATUS } from '../lib/transmission/progress.ts';
 import { payloadPath, type Core } from './core.ts';
 import { sleep } from './sleep.ts';
 import type { UpdateRecord } from './model.ts';

@@ -7,7 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
+import { parseTorrentPlusPlus } from '../lib/metainfo/parse.ts';
 import { payloadPath, torrentDir, type Core } from './core.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';

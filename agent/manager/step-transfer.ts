@@ -4,9 +4,9 @@
  * restart of either process the manager simply adds again and keeps following.
  */
 import { resolve } from 'node:path';
-import { parseTorrentPlusPlus } from '../metainfo/parse.ts';
-import { withAnnounce } from '../metainfo/announce.ts';
-import { isComplete, localError, STATUS, type TorrentProgress } from '../transmission/progress.ts';
+import { parseTorrentPlusPlus } from '../lib/metainfo/parse.ts';
+import { withAnnounce } from '../lib/metainfo/announce.ts';
+import { isComplete, localError, STATUS, type TorrentProgress } from '../lib/transmission/progress.ts';
 import { record, torrentDir, type Core } from './core.ts';
 import type { UpdateRecord } from './model.ts';
 import { stallDecision, type StallMemo } from './stall-watch.ts';

@@ -1,5 +1,5 @@
 /** The version store cannot be read or written: the manager must not run on. */
-import { P2PError } from '../common/errors.ts';
+import { P2PError } from '../lib/common/errors.ts';
 
 export class StoreError extends P2PError {
   constructor(

@@ -4,7 +4,7 @@
  * Every function takes a record and `now` and returns a new record; nothing here
  * touches the disk, Transmission or a child process.
  */
-import type { VerifiedUpdate } from '../metainfo/model.ts';
+import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
 import type { UpdateRecord, UpdateState, UriRecord } from './model.ts';
 
 export type UpdateEvent =

@@ -1,9 +1,9 @@
 /** `p2p-update natm --config FILE`: run the NAT traversal process until SIGINT/SIGTERM; SIGHUP reloads keys. */
-import { parse, required } from '../../admin-tools/cli/args.ts';
-import { readJson } from './config-check.ts';
+import { parse, required } from '../lib/cli/args.ts';
+import { readJson } from '../lib/config/config-check.ts';
 import { natmConfig } from './config.ts';
 import { startNatm } from './main.ts';
-import { onReload, untilSignal } from './signals.ts';
+import { onReload, untilSignal } from '../lib/daemon/signals.ts';
 
 const USAGE = 'p2p-update natm --config FILE';
 

@@ -1,8 +1,8 @@
 /** natm configuration: docs/config/natm.example.json documents every key. */
-import { ConfigError } from '../common/errors.ts';
-import type { Endpoint } from './datagram.ts';
-import { isNodeId } from './overlay-link.ts';
-import { MAX_CHILDREN, MAX_INTERNALS } from './wire/messages.ts';
+import { ConfigError } from '../lib/common/errors.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
+import { isNodeId } from '../lib/net/overlay-link.ts';
+import { MAX_CHILDREN, MAX_INTERNALS } from '../lib/wire/messages.ts';
 import {
   bool,
   endpoint,
@@ -14,7 +14,7 @@ import {
   type Raw,
   str,
   strList,
-} from './config-check.ts';
+} from '../lib/config/config-check.ts';
 
 export interface NatmConfig {
   readonly id: string;

@@ -4,8 +4,8 @@
  * authenticated packet from the peer ends the punch (done()). Bounded: at most
  * `maxPending` punches at once; start() refuses more.
  */
-import type { Clock, Timer } from '../common/clock.ts';
-import type { Endpoint } from './datagram.ts';
+import type { Clock, Timer } from '../lib/common/clock.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
 
 interface Punch {
   timer: Timer;

@@ -8,10 +8,10 @@
 import { EventEmitter } from 'node:events';
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
-import type { Logger } from '../common/logger.ts';
-import type { Counters } from './counters.ts';
-import { NatmError } from './errors.ts';
-import { asManagerMessage, type ManagerMessage, type NatmMessage } from './ipc-messages.ts';
+import type { Logger } from '../lib/common/logger.ts';
+import type { Counters } from '../lib/net/counters.ts';
+import { NatmError } from '../lib/net/errors.ts';
+import { asManagerMessage, type ManagerMessage, type NatmMessage } from '../lib/ipc/natm-inbound.ts';
 
 export const MAX_IPC_LINE = 4 * 1024 * 1024;
 

@@ -4,26 +4,26 @@
  * whose stop() releases everything.
  */
 import os from 'node:os';
-import { createLogger } from '../common/logger.ts';
-import { systemClock } from '../common/clock.ts';
-import { sodium } from '../crypto/sodium.ts';
+import { createLogger } from '../lib/common/logger.ts';
+import { systemClock } from '../lib/common/clock.ts';
+import { sodium } from '../lib/crypto/sodium.ts';
 import type { NatmConfig } from './config.ts';
-import { Keyring } from './crypto/keyring.ts';
-import { ClusterKeySealer, type PacketSealer } from './crypto/sealer.ts';
-import { SignedFramer } from './crypto/signed-framer.ts';
-import { clusterNamespace } from '../membership/namespace.ts';
-import { readTrust } from '../enroll/node-identity.ts';
-import { ensureNodeKeys } from '../enroll/node-keys.ts';
-import type { Endpoint } from './datagram.ts';
-import { attachGossip, type AttachedGossip } from '../gossip/attach.ts';
+import { Keyring } from '../lib/wire/envelope/keyring.ts';
+import { ClusterKeySealer, type PacketSealer } from '../lib/wire/envelope/sealer.ts';
+import { SignedFramer } from '../lib/wire/envelope/signed-framer.ts';
+import { clusterNamespace } from '../lib/membership/namespace.ts';
+import { readTrust } from '../lib/enrollment/node-identity.ts';
+import { ensureNodeKeys } from '../lib/enrollment/node-keys.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
+import { attachGossip, type AttachedGossip } from '../lib/gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
-import { StatsServer } from './stats-server.ts';
-import { UdpSocket } from './udp-socket.ts';
-import { MAX_INTERNALS } from './wire/messages.ts';
-import type { OverlayLink } from './overlay-link.ts';
-import type { Membership } from '../membership/membership.ts';
-import { secureNatm, type SecureNatm } from '../enroll/secure-natm.ts';
+import { StatsServer } from '../lib/daemon/stats-server.ts';
+import { UdpSocket } from '../lib/net/udp-socket.ts';
+import { MAX_INTERNALS } from '../lib/wire/messages.ts';
+import type { OverlayLink } from '../lib/net/overlay-link.ts';
+import type { Membership } from '../lib/membership/membership.ts';
+import { secureNatm, type SecureNatm } from './membership/secure-natm.ts';
 
 /** How often natm opens certificate sessions with peers not yet proven (identityDir). */
 const CONNECT_MS = 5000;

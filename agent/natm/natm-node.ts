@@ -13,21 +13,21 @@
  * from our bridge (`drop_forward_spoofed`).
  * Protocol: docs/protocol/natm.md. Wiring for a real process: main.ts.
  */
-import type { Clock, Timer } from '../common/clock.ts';
-import type { Logger } from '../common/logger.ts';
-import { Channel } from './channel.ts';
+import type { Clock, Timer } from '../lib/common/clock.ts';
+import type { Logger } from '../lib/common/logger.ts';
+import { Channel } from '../lib/net/channel.ts';
 import type { NatmConfig } from './config.ts';
-import { Counters } from './counters.ts';
-import type { PacketSealer } from './crypto/sealer.ts';
-import { type DatagramSocket, type Endpoint, sameEp } from './datagram.ts';
+import { Counters } from '../lib/net/counters.ts';
+import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
+import { type DatagramSocket, type Endpoint, sameEp } from '../lib/net/datagram.ts';
 import { HolePuncher } from './hole-puncher.ts';
-import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from './overlay-link.ts';
+import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../lib/net/overlay-link.ts';
 import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
 import { RendezvousClient } from './rendezvous-client.ts';
 import { type Forward, Router } from './router.ts';
-import type { StunInfo } from './stun-codec.ts';
-import { MAX_DATAGRAM } from './wire/codec.ts';
-import { type Body, FORWARD_OVERHEAD, MAX_TTL, type Packet } from './wire/messages.ts';
+import type { StunInfo } from '../lib/wire/stun-codec.ts';
+import { MAX_DATAGRAM } from '../lib/wire/codec.ts';
+import { type Body, FORWARD_OVERHEAD, MAX_TTL, type Packet } from '../lib/wire/messages.ts';
 
 export interface NatmComponents {
   socket: DatagramSocket;

@@ -11,8 +11,8 @@
  * A working endpoint is one we heard an authenticated packet from within pathTimeoutMs.
  * Bounded by `maxPeers`: an unknown peer beyond that is refused (counted by the caller).
  */
-import { sameEp, type Endpoint } from './datagram.ts';
-import type { PathType, PeerView } from './overlay-link.ts';
+import { sameEp, type Endpoint } from '../lib/net/datagram.ts';
+import type { PathType, PeerView } from '../lib/net/overlay-link.ts';
 
 export interface PeerState {
   readonly id: string;

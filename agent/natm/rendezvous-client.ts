@@ -3,8 +3,8 @@
  * answer), the table-version cursor per rendezvous, and outstanding STUN transactions
  * (bounded; matched by transaction id, so a stray response is ignored).
  */
-import { epKey, sameEp, type Endpoint } from './datagram.ts';
-import { bindingRequest } from './stun-codec.ts';
+import { epKey, sameEp, type Endpoint } from '../lib/net/datagram.ts';
+import { bindingRequest } from '../lib/wire/stun-codec.ts';
 
 export interface RdvState {
   readonly ep: Endpoint;

@@ -5,15 +5,15 @@
  * Also the bridge side of forwarding: a bridge passes `forward` packets to its LAN
  * children and sends its children's packets on over its own best path, rate-limited.
  */
-import type { Clock } from '../common/clock.ts';
-import type { Channel } from './channel.ts';
+import type { Clock } from '../lib/common/clock.ts';
+import type { Channel } from '../lib/net/channel.ts';
 import type { NatmConfig } from './config.ts';
-import type { Counters } from './counters.ts';
-import type { Endpoint } from './datagram.ts';
+import type { Counters } from '../lib/net/counters.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
 import type { Liveness, PeerBook, PeerState } from './peer-book.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { RateLimiter } from '../lib/net/rate-limiter.ts';
 import type { RendezvousClient } from './rendezvous-client.ts';
-import { type Body, MAX_ENTRIES, type TableEntry } from './wire/messages.ts';
+import { type Body, MAX_ENTRIES, type TableEntry } from '../lib/wire/messages.ts';
 
 export type Forward = Extract<Body, { t: 'forward' }>;
 

@@ -1,8 +1,8 @@
 /** `p2p-update natm-stats (--socket PATH | --config FILE)`: print a natm or rendezvous status as JSON. */
-import { parse } from '../../admin-tools/cli/args.ts';
-import { UsageError } from '../common/errors.ts';
-import { statsSocketPath } from './stats-socket-path.ts';
-import { readStats } from './stats-server.ts';
+import { parse } from '../lib/cli/args.ts';
+import { UsageError } from '../lib/common/errors.ts';
+import { statsSocketPath } from '../lib/daemon/stats-socket-path.ts';
+import { readStats } from '../lib/daemon/stats-server.ts';
 
 const USAGE = 'p2p-update natm-stats (--socket PATH | --config FILE)';
 

@@ -2,10 +2,10 @@
  * `p2p-update rendezvous (--config FILE | --listen HOST:PORT)`: run a rendezvous server.
  * `--listen` alone starts a STUN-only server (no cluster key); with --config it overrides `listen`.
  */
-import { parse, optionalString } from '../../admin-tools/cli/args.ts';
-import { UsageError } from '../common/errors.ts';
-import { readJson } from '../natm/config-check.ts';
-import { onReload, untilSignal } from '../natm/signals.ts';
+import { parse, optionalString } from '../lib/cli/args.ts';
+import { UsageError } from '../lib/common/errors.ts';
+import { readJson } from '../lib/config/config-check.ts';
+import { onReload, untilSignal } from '../lib/daemon/signals.ts';
 import { rendezvousConfig } from './config.ts';
 import { startRendezvous } from './main.ts';
 

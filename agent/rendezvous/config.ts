@@ -1,9 +1,18 @@
 /** Rendezvous configuration: docs/config/rendezvous.example.json documents every key. */
-import { ConfigError } from '../common/errors.ts';
-import { isNodeId } from '../natm/overlay-link.ts';
-import type { Endpoint } from '../natm/datagram.ts';
-import { MAX_ENTRIES } from '../natm/wire/messages.ts';
-import { bool, int, listenEndpoint, onlyKeys, optStr, type Raw, str, strList } from '../natm/config-check.ts';
+import { ConfigError } from '../lib/common/errors.ts';
+import { isNodeId } from '../lib/net/overlay-link.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
+import { MAX_ENTRIES } from '../lib/wire/messages.ts';
+import {
+  bool,
+  int,
+  listenEndpoint,
+  onlyKeys,
+  optStr,
+  type Raw,
+  str,
+  strList,
+} from '../lib/config/config-check.ts';
 
 export interface RendezvousConfig {
   readonly id: string;

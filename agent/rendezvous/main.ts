@@ -1,12 +1,12 @@
 /** Wiring of one rendezvous process: envelope (cluster key, open, or none when STUN-only), UDP socket, server, stats socket. */
-import { systemClock } from '../common/clock.ts';
-import { createLogger } from '../common/logger.ts';
-import { sodium } from '../crypto/sodium.ts';
-import { Keyring } from '../natm/crypto/keyring.ts';
-import { ClusterKeySealer } from '../natm/crypto/sealer.ts';
-import { SignedFramer } from '../natm/crypto/signed-framer.ts';
-import { StatsServer } from '../natm/stats-server.ts';
-import { UdpSocket } from '../natm/udp-socket.ts';
+import { systemClock } from '../lib/common/clock.ts';
+import { createLogger } from '../lib/common/logger.ts';
+import { sodium } from '../lib/crypto/sodium.ts';
+import { Keyring } from '../lib/wire/envelope/keyring.ts';
+import { ClusterKeySealer } from '../lib/wire/envelope/sealer.ts';
+import { SignedFramer } from '../lib/wire/envelope/signed-framer.ts';
+import { StatsServer } from '../lib/daemon/stats-server.ts';
+import { UdpSocket } from '../lib/net/udp-socket.ts';
 import type { RendezvousConfig } from './config.ts';
 import { RendezvousServer } from './server.ts';
 

@@ -9,15 +9,15 @@
  * In open mode (`open`, sealer = SignedFramer) the server holds no secret of any cluster:
  * a packet's sender id is proven by the sender's own key, nothing more.
  */
-import type { Clock, Timer } from '../common/clock.ts';
-import type { Logger } from '../common/logger.ts';
-import { Channel } from '../natm/channel.ts';
-import { Counters } from '../natm/counters.ts';
-import type { PacketSealer } from '../natm/crypto/sealer.ts';
-import type { DatagramSocket, Endpoint } from '../natm/datagram.ts';
-import { RateLimiter } from '../natm/rate-limiter.ts';
-import { bindingResponse, decodeStun, type StunInfo } from '../natm/stun-codec.ts';
-import { MAX_CHILDREN, MAX_ENTRIES, type Packet, type TableEntry } from '../natm/wire/messages.ts';
+import type { Clock, Timer } from '../lib/common/clock.ts';
+import type { Logger } from '../lib/common/logger.ts';
+import { Channel } from '../lib/net/channel.ts';
+import { Counters } from '../lib/net/counters.ts';
+import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
+import type { DatagramSocket, Endpoint } from '../lib/net/datagram.ts';
+import { RateLimiter } from '../lib/net/rate-limiter.ts';
+import { bindingResponse, decodeStun, type StunInfo } from '../lib/wire/stun-codec.ts';
+import { MAX_CHILDREN, MAX_ENTRIES, type Packet, type TableEntry } from '../lib/wire/messages.ts';
 import type { RendezvousConfig } from './config.ts';
 import { type Session, SessionTable } from './session-table.ts';
 

@@ -7,8 +7,8 @@
  * refresh that changes nothing costs no version. Bounded by `maxEntries` live entries and
  * as many tombstones.
  */
-import { sameEp, type Endpoint } from '../natm/datagram.ts';
-import type { TableEntry } from '../natm/wire/messages.ts';
+import { sameEp, type Endpoint } from '../lib/net/datagram.ts';
+import type { TableEntry } from '../lib/wire/messages.ts';
 
 export interface Session extends TableEntry {
   lastSeen: number;

@@ -168,8 +168,8 @@ describe('p2p-update admin commands', () => {
     await writeFile(p('big.img'), '');
     await truncate(p('big.img'), 1024 * 1024 * 1024); // sparse: no disk used
     const script = `
-      import { createTorrentPlusPlus } from './agent/metainfo/create.ts';
-      import { parseSecretKeyPem } from './agent/crypto/keys.ts';
+      import { createTorrentPlusPlus } from './agent/lib/metainfo/create.ts';
+      import { parseSecretKeyPem } from './agent/lib/crypto/keys.ts';
       import { readFileSync } from 'node:fs';
       const key = await parseSecretKeyPem(readFileSync(process.argv[1], 'utf8'));
       const t = await createTorrentPlusPlus(process.argv[2], { uri: 'os:/img', version: 1, key, now: Date.now() });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BroadcastQueue, retransmitLimit } from '../../agent/gossip/broadcast-queue.ts';
+import { BroadcastQueue, retransmitLimit } from '../../agent/lib/gossip/broadcast-queue.ts';
 
 const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
 

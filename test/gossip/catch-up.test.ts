@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 import { measureSpread } from './sim-helpers.ts';
 
 test('20% of 500 nodes offline during a publish catch up after they return, fetching only the newest', () => {

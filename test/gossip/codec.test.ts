@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
-import { CHUNK_SIZE, MAX_PACKET, type Packet } from '../../agent/gossip/messages.ts';
-import { mulberry32 } from '../../agent/simnet/prng.ts';
+import { decodePacket, encodePacket } from '../../agent/lib/gossip/codec.ts';
+import { CHUNK_SIZE, MAX_PACKET, type Packet } from '../../agent/lib/gossip/messages.ts';
+import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
 const ID = 'ab'.repeat(32);
 const samples: Packet[] = [
@@ -119,7 +119,7 @@ test('random bytes never throw (fuzz)', () => {
 });
 
 test("the gossip packet budget fits natm's app payload limit", async () => {
-  const { MAX_APP_PAYLOAD } = await import('../../agent/gossip/overlay-link.ts');
+  const { MAX_APP_PAYLOAD } = await import('../../agent/lib/gossip/overlay-link.ts');
   assert.ok(MAX_PACKET <= MAX_APP_PAYLOAD, `${MAX_PACKET} > ${MAX_APP_PAYLOAD}`);
 });
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 import { allAlive } from './sim-helpers.ts';
-import { encodePacket } from '../../agent/gossip/codec.ts';
+import { encodePacket } from '../../agent/lib/gossip/codec.ts';
 
 const others = (c: SimCluster, id: string) => c.ids.filter((x) => x !== id);
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../agent/simnet/fake-clock.ts';
-import { Fetcher } from '../../agent/gossip/fetcher.ts';
-import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
-import { makeBlob } from '../../agent/gossip/sim/blob.ts';
+import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
+import { Fetcher } from '../../agent/lib/gossip/fetcher.ts';
+import { CHUNK_SIZE } from '../../agent/lib/gossip/messages.ts';
+import { makeBlob } from '../../agent/lib/gossip/sim/blob.ts';
 
 const init = {
   maxActive: 1,

@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
-import { membersView, formatMembers } from '../../agent/gossip/members-view.ts';
-import { membersReply, queryMembers } from '../../agent/gossip/members-ipc.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
+import { membersView, formatMembers } from '../../agent/lib/gossip/members-view.ts';
+import { membersReply, queryMembers } from '../../agent/lib/gossip/members-ipc.ts';
 import { run as membersCli } from '../../admin-tools/members.ts';
 
 function fleet(): SimCluster {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { bridgeIpc, type BridgeOut } from '../../agent/gossip/ipc-bridge.ts';
-import { btPeers } from '../../agent/gossip/bt-peers.ts';
-import { makeBlob } from '../../agent/gossip/sim/blob.ts';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import { bridgeIpc, type BridgeOut } from '../../agent/lib/gossip/ipc-bridge.ts';
+import { btPeers } from '../../agent/lib/gossip/bt-peers.ts';
+import { makeBlob } from '../../agent/lib/gossip/sim/blob.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 
 test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol/ipc.md', () => {
   const c = new SimCluster({ n: 3, seed: 41, verifyDelayMs: 0 });
@@ -40,8 +40,8 @@ test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol
 });
 
 test('attachGossip starts a node on a link, answers members, and stops cleanly', async () => {
-  const { attachGossip } = await import('../../agent/gossip/attach.ts');
-  const { silentLogger } = await import('../../agent/common/logger.ts');
+  const { attachGossip } = await import('../../agent/lib/gossip/attach.ts');
+  const { silentLogger } = await import('../../agent/lib/common/logger.ts');
   const c = new SimCluster({ n: 3, seed: 42 });
   const link = c.net.addNode('extra');
   const g = attachGossip(link, undefined, { logger: silentLogger(), clock: c.clock, random: c.random });

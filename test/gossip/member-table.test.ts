@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemberTable } from '../../agent/gossip/member-table.ts';
-import { mulberry32 } from '../../agent/simnet/prng.ts';
+import { MemberTable } from '../../agent/lib/gossip/member-table.ts';
+import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
 const mk = (max = 100) => new MemberTable('me', { maxMembers: max, deadRetentionMs: 60_000 });
 

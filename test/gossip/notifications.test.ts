@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { FakeClock } from '../../agent/simnet/fake-clock.ts';
-import { decodePacket, encodePacket } from '../../agent/gossip/codec.ts';
-import { GossipNode } from '../../agent/gossip/gossip-node.ts';
-import { CHUNK_SIZE, MAX_BLOB } from '../../agent/gossip/messages.ts';
-import { makeBlob } from '../../agent/gossip/sim/blob.ts';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
-import { SimNetwork } from '../../agent/gossip/sim/network.ts';
-import { mulberry32 } from '../../agent/simnet/prng.ts';
+import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
+import { decodePacket, encodePacket } from '../../agent/lib/gossip/codec.ts';
+import { GossipNode } from '../../agent/lib/gossip/gossip-node.ts';
+import { CHUNK_SIZE, MAX_BLOB } from '../../agent/lib/gossip/messages.ts';
+import { makeBlob } from '../../agent/lib/gossip/sim/blob.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
+import { SimNetwork } from '../../agent/lib/gossip/sim/network.ts';
+import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
 test('a notification the managers refuse is never spread beyond the nodes that fetched it from the origin', () => {
   const c = new SimCluster({ n: 100, seed: 21 });

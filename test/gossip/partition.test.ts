@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 import { allAlive, measureSpread } from './sim-helpers.ts';
 
 test('a partition: each side declares the other dead; after healing, the notification and membership converge', () => {

@@ -1,5 +1,5 @@
 /** Shared helpers for the simulated-network gossip tests (not a test file itself). */
-import type { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import type { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 
 export interface Spread {
   /** Simulated ms from publish until 99% / 100% of `among` hold the notification (-1: never). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
+import { CHUNK_SIZE } from '../../agent/lib/gossip/messages.ts';
 import { spreadRun } from './spread-run.ts';
 
 test('1,000 nodes, no loss: every node gets the notification, each fetches it once, within the bounds', () => {

@@ -1,6 +1,6 @@
 /** The assertions of the lossy 1,000-node spread tests (one file per loss level). */
 import assert from 'node:assert/strict';
-import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
+import { CHUNK_SIZE } from '../../agent/lib/gossip/messages.ts';
 import { spreadRun } from './spread-run.ts';
 
 export function checkLossy(loss: number, bound: number): void {

@@ -1,6 +1,6 @@
 /** One dissemination run on 1,000 simulated nodes, shared by the spread-*.test.ts files. */
-import { retransmitLimit } from '../../agent/gossip/broadcast-queue.ts';
-import { SimCluster } from '../../agent/gossip/sim/cluster.ts';
+import { retransmitLimit } from '../../agent/lib/gossip/broadcast-queue.ts';
+import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 import { mean, measureSpread, resetCounters, type Spread } from './sim-helpers.ts';
 
 export interface SpreadResult extends Spread {

@@ -8,8 +8,8 @@ import {
   parseSecretKeyPem,
   type PublicKey,
   type SecretKey,
-} from '../../agent/crypto/keys.ts';
-import { createTorrentPlusPlus, type CreateOptions } from '../../agent/metainfo/create.ts';
+} from '../../agent/lib/crypto/keys.ts';
+import { createTorrentPlusPlus, type CreateOptions } from '../../agent/lib/metainfo/create.ts';
 
 export interface Admin {
   secret: SecretKey;

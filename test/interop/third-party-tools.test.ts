@@ -9,8 +9,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import parseTorrent from 'parse-torrent';
-import { parseTorrentPlusPlus } from '../../agent/metainfo/parse.ts';
-import { signedMessage } from '../../agent/metainfo/signature.ts';
+import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
+import { signedMessage } from '../../agent/lib/metainfo/signature.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { cli } from '../helpers/cli.ts';
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadSecretKey, writeKeyPair } from '../../agent/crypto/key-files.ts';
-import { createTorrentPlusPlus } from '../../agent/metainfo/create.ts';
+import { loadSecretKey, writeKeyPair } from '../../agent/lib/crypto/key-files.ts';
+import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/p2p-update', import.meta.url));
 const exec = promisify(execFile);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DeployerSpec } from '../../agent/manager/config.ts';
+import type { DeployerSpec } from '../../agent/lib/deploy/deployer-spec.ts';
 import { decide, deployerFor } from '../../agent/manager/decide.ts';
 import type { UriRecord } from '../../agent/manager/model.ts';
 

@@ -7,9 +7,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { deployCommand, deployEnv } from '../../agent/deploy/deployers.ts';
-import { DeployError } from '../../agent/deploy/errors.ts';
-import { runProcess } from '../../agent/deploy/run-process.ts';
+import { deployCommand, deployEnv } from '../../agent/lib/deploy/deployers.ts';
+import { DeployError } from '../../agent/lib/deploy/errors.ts';
+import { runProcess } from '../../agent/lib/deploy/run-process.ts';
 
 const MARKER = new URL('../../deploy-scripts/example-marker.sh', import.meta.url).pathname;
 let dir: string;

@@ -8,23 +8,23 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { systemClock } from '../../agent/common/clock.ts';
-import { silentLogger } from '../../agent/common/logger.ts';
+import { systemClock } from '../../agent/lib/common/clock.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
 import {
   generateKeyPair,
   parsePublicKeyPem,
   parseSecretKeyPem,
   type SecretKey,
-} from '../../agent/crypto/keys.ts';
-import { DeployError } from '../../agent/deploy/errors.ts';
+} from '../../agent/lib/crypto/keys.ts';
+import { DeployError } from '../../agent/lib/deploy/errors.ts';
 import { validateConfig } from '../../agent/manager/config-validate.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type DeployRunner, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
-import { createTorrentPlusPlus } from '../../agent/metainfo/create.ts';
-import { TransferError } from '../../agent/transmission/errors.ts';
-import type { TorrentProgress } from '../../agent/transmission/progress.ts';
+import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
+import { TransferError } from '../../agent/lib/transmission/errors.ts';
+import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
 
 let dir: string;
 let key: SecretKey;
@@ -67,7 +67,7 @@ function fakeTx(): TransmissionPort {
   };
   return {
     add: async (raw, downloadDir) => {
-      const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
+      const { parseTorrentPlusPlus } = await import('../../agent/lib/metainfo/parse.ts');
       const h = parseTorrentPlusPlus(raw).infoHash;
       const had = status.has(h);
       adds.push(h);
@@ -161,7 +161,7 @@ async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array;
     key,
     now: Date.now(),
   });
-  const { parseTorrentPlusPlus } = await import('../../agent/metainfo/parse.ts');
+  const { parseTorrentPlusPlus } = await import('../../agent/lib/metainfo/parse.ts');
   const infoHash = parseTorrentPlusPlus(raw).infoHash;
   await mkdir(join(dir, infoHash), { recursive: true });
   await writeFile(join(dir, infoHash, name), `payload ${v}`);

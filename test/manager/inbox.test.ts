@@ -11,16 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLogger } from '../../agent/common/logger.ts';
-import { generateKeyPair, parseSecretKeyPem } from '../../agent/crypto/keys.ts';
+import { createLogger } from '../../agent/lib/common/logger.ts';
+import { generateKeyPair, parseSecretKeyPem } from '../../agent/lib/crypto/keys.ts';
 import { Inbox } from '../../agent/manager/inbox.ts';
 import { REFUSED_KEEP } from '../../agent/manager/inbox-refused.ts';
 import type { Outcome } from '../../agent/manager/intake.ts';
-import { createTorrentPlusPlus } from '../../agent/metainfo/create.ts';
-import { LIMITS } from '../../agent/metainfo/limits.ts';
-import { parseTorrentPlusPlus } from '../../agent/metainfo/parse.ts';
-import { verifyTorrentPlusPlus } from '../../agent/metainfo/verify.ts';
-import { parsePublicKeyPem } from '../../agent/crypto/keys.ts';
+import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
+import { LIMITS } from '../../agent/lib/metainfo/limits.ts';
+import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
+import { verifyTorrentPlusPlus } from '../../agent/lib/metainfo/verify.ts';
+import { parsePublicKeyPem } from '../../agent/lib/crypto/keys.ts';
 
 let dir: string;
 before(async () => {

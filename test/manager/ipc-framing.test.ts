@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeInbound } from '../../agent/manager/natm-messages.ts';
+import { decodeInbound } from '../../agent/lib/ipc/manager-inbound.ts';
 import { natmState } from '../../agent/manager/natm-state.ts';
-import { LineSplitter, parseMessage } from '../../agent/manager/ndjson.ts';
+import { LineSplitter, parseMessage } from '../../agent/lib/ipc/ndjson.ts';
 import type { StoreData } from '../../agent/manager/model.ts';
 
 test('lines are reassembled across chunks', () => {

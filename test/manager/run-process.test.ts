@@ -3,10 +3,10 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { deployCommand, deployEnv } from '../../agent/deploy/deployers.ts';
-import { DeployError } from '../../agent/deploy/errors.ts';
-import { runProcess } from '../../agent/deploy/run-process.ts';
-import { TailBuffer } from '../../agent/deploy/tail-buffer.ts';
+import { deployCommand, deployEnv } from '../../agent/lib/deploy/deployers.ts';
+import { DeployError } from '../../agent/lib/deploy/errors.ts';
+import { runProcess } from '../../agent/lib/deploy/run-process.ts';
+import { TailBuffer } from '../../agent/lib/deploy/tail-buffer.ts';
 
 let dir: string;
 before(async () => {

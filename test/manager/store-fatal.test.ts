@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLogger } from '../../agent/common/logger.ts';
-import { writeKeyPair } from '../../agent/crypto/key-files.ts';
+import { createLogger } from '../../agent/lib/common/logger.ts';
+import { writeKeyPair } from '../../agent/lib/crypto/key-files.ts';
 import { validateConfig } from '../../agent/manager/config-validate.ts';
 import { startManager } from '../../agent/manager/main.ts';
 

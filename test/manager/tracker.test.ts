@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
 import bencode from 'bencode';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { announceReply, compactPeers, infoHashOf, rawQueryParam } from '../../agent/tracker/compact.ts';
-import { PEER_LIMITS, PeerTable } from '../../agent/tracker/peer-table.ts';
-import { Tracker } from '../../agent/tracker/tracker.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { announceReply, compactPeers, infoHashOf, rawQueryParam } from '../../agent/lib/tracker/compact.ts';
+import { PEER_LIMITS, PeerTable } from '../../agent/lib/tracker/peer-table.ts';
+import { Tracker } from '../../agent/lib/tracker/tracker.ts';
 
 const IH = Buffer.from('00ff10203f25264170809a0b0c0d0e0f10111213', 'hex');
 const pct = (b: Buffer): string => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('');

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { TransmissionClient } from '../../agent/transmission/client.ts';
-import { TransferError } from '../../agent/transmission/errors.ts';
-import { isComplete, asProgress } from '../../agent/transmission/progress.ts';
-import { TransmissionRpc } from '../../agent/transmission/rpc.ts';
+import { TransmissionClient } from '../../agent/lib/transmission/client.ts';
+import { TransferError } from '../../agent/lib/transmission/errors.ts';
+import { isComplete, asProgress } from '../../agent/lib/transmission/progress.ts';
+import { TransmissionRpc } from '../../agent/lib/transmission/rpc.ts';
 
 let server: Server;
 let url: string;

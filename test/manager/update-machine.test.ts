@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VerifiedUpdate } from '../../agent/metainfo/model.ts';
+import type { VerifiedUpdate } from '../../agent/lib/metainfo/model.ts';
 import { backoffAfter, nextDeployStep, retryAt } from '../../agent/manager/deploy-policy.ts';
 import type { UriRecord } from '../../agent/manager/model.ts';
 import { accepted, StateError, transition, type UpdateEvent } from '../../agent/manager/update-machine.ts';

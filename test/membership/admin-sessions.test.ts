@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminSessions, COOKIE } from '../../agent/enroll/admin-sessions.ts';
-import { dashboardPage, esc, loginPage } from '../../agent/enroll/pages.ts';
-import { emptyState } from '../../agent/enroll/ca-state.ts';
+import { AdminSessions, COOKIE } from '../../agent/enroll-server/admin-sessions.ts';
+import { dashboardPage, esc, loginPage } from '../../agent/enroll-server/pages.ts';
+import { emptyState } from '../../agent/lib/ca/ca-state.ts';
 
 describe('admin sessions and pages', () => {
   it('a session cookie is HttpOnly, SameSite=Strict, expires, and is unguessable', () => {

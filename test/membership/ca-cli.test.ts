@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyCertificate } from '../../agent/membership/certificate.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
-import { openRevocationList, openRevocationNotice } from '../../agent/membership/revocation.ts';
-import { parsePublicKeyPem } from '../../agent/crypto/keys.ts';
+import { verifyCertificate } from '../../agent/lib/membership/certificate.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { makeRequest } from '../../agent/lib/membership/request.ts';
+import { openRevocationList, openRevocationNotice } from '../../agent/lib/membership/revocation.ts';
+import { parsePublicKeyPem } from '../../agent/lib/crypto/keys.ts';
 import { makeCa, makeNode, NOW_S } from './fixtures.ts';
 
 const BIN = new URL('../../bin/p2p-update', import.meta.url).pathname;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { signsAutomatically } from '../../agent/enroll/policy.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
+import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { signsAutomatically } from '../../agent/enroll-server/policy.ts';
+import { makeRequest } from '../../agent/lib/membership/request.ts';
 import { makeCa, makeNode, NOW_S } from './fixtures.ts';
 
 describe('CA store', () => {

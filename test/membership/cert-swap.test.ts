@@ -6,10 +6,10 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { issueCertificate } from '../../agent/membership/certificate.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureLinks } from '../../agent/membership/secure-links.ts';
+import { issueCertificate } from '../../agent/lib/membership/certificate.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureLinks } from '../../agent/lib/membership/secure-links.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { makeCa, makeNode, NOW, NOW_S, random, type TestCa, type TestNode } from './fixtures.ts';
 import { SimNet } from './sim-net.ts';

@@ -1,9 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeCertificate, verifyCertificate } from '../../agent/membership/certificate.ts';
-import { MembershipError } from '../../agent/membership/errors.ts';
-import { makeRequest, parseRequest } from '../../agent/membership/request.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
+import { decodeCertificate, verifyCertificate } from '../../agent/lib/membership/certificate.ts';
+import { MembershipError } from '../../agent/lib/membership/errors.ts';
+import { makeRequest, parseRequest } from '../../agent/lib/membership/request.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
 import { makeCa, makeNode, NOW, NOW_S, type TestCa } from './fixtures.ts';
 
 function code(fn: () => unknown): string {

@@ -1,11 +1,11 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock, Timer } from '../../agent/common/clock.ts';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { CrlRefresher, DEFAULT_CRL_INTERVAL_MS } from '../../agent/enroll/crl-refresher.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { signRevocationList } from '../../agent/membership/revocation.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
+import type { Clock, Timer } from '../../agent/lib/common/clock.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { CrlRefresher, DEFAULT_CRL_INTERVAL_MS } from '../../agent/natm/membership/crl-refresher.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { signRevocationList } from '../../agent/lib/membership/revocation.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
 import { makeCa, NOW, NOW_S, type TestCa } from './fixtures.ts';
 
 /** Interval timers only, advanced by hand. */

@@ -10,11 +10,11 @@ import { request } from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { validateConfig } from '../../agent/enroll/config.ts';
-import { hashPassword } from '../../agent/enroll/password.ts';
-import { EnrollServer } from '../../agent/enroll/server.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { validateConfig } from '../../agent/enroll-server/config.ts';
+import { hashPassword } from '../../agent/enroll-server/password.ts';
+import { EnrollServer } from '../../agent/enroll-server/server.ts';
 
 const BIN = new URL('../../bin/p2p-update', import.meta.url).pathname;
 const TOKEN = 'tls-enrollment-token-123456';

@@ -1,13 +1,13 @@
 /**
  * An enrolled node state dir without a server: keys made in `dir` (as `p2p-update enroll`
  * does), the request signed by the CA at once, node.cert and ca.pub written where natm
- * reads them (agent/enroll/node-keys.ts statePaths).
+ * reads them (agent/lib/enrollment/node-keys.ts statePaths).
  */
 import { writeFile } from 'node:fs/promises';
-import { encodePublicKeyPem } from '../../agent/crypto/keys.ts';
-import type { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { ensureNodeKeys, statePaths, type NodeKeys } from '../../agent/enroll/node-keys.ts';
-import { makeRequest } from '../../agent/membership/request.ts';
+import { encodePublicKeyPem } from '../../agent/lib/crypto/keys.ts';
+import type { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { ensureNodeKeys, statePaths, type NodeKeys } from '../../agent/lib/enrollment/node-keys.ts';
+import { makeRequest } from '../../agent/lib/membership/request.ts';
 
 export async function enrolledDir(
   ca: CertificateAuthority,

@@ -6,11 +6,11 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureLinks } from '../../agent/membership/secure-links.ts';
-import { SecureOverlay } from '../../agent/membership/secure-overlay.ts';
-import { FakeClock } from '../../agent/simnet/fake-clock.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureLinks } from '../../agent/lib/membership/secure-links.ts';
+import { SecureOverlay } from '../../agent/lib/membership/secure-overlay.ts';
+import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { makeCa, makeNode, NOW, NOW_S, random, type TestCa, type TestNode } from './fixtures.ts';
 import { Hub } from './sim-hub.ts';
 import { SimNet } from './sim-net.ts';

@@ -1,11 +1,15 @@
 /** Test fixtures: a CA, node identities and certificates, all in memory. */
 import { randomBytes } from 'node:crypto';
-import { issueCertificate, type CertAuthority, type NodeCert } from '../../agent/membership/certificate.ts';
-import { keyIdOf } from '../../agent/crypto/keys.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { nodeIdOf } from '../../agent/membership/node-id.ts';
-import { generateKxPair, type KeyPair } from '../../agent/membership/noise-crypto.ts';
-import type { LinkIdentity } from '../../agent/membership/handshake.ts';
+import {
+  issueCertificate,
+  type CertAuthority,
+  type NodeCert,
+} from '../../agent/lib/membership/certificate.ts';
+import { keyIdOf } from '../../agent/lib/crypto/keys.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { nodeIdOf } from '../../agent/lib/membership/node-id.ts';
+import { generateKxPair, type KeyPair } from '../../agent/lib/membership/noise-crypto.ts';
+import type { LinkIdentity } from '../../agent/lib/membership/handshake.ts';
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 export const NOW_S = Math.floor(NOW / 1000);

@@ -5,13 +5,13 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyCertificate } from '../../agent/membership/certificate.ts';
-import { MembershipError } from '../../agent/membership/errors.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { parseRequest } from '../../agent/membership/request.ts';
-import { openRevocationList, signRevocationList } from '../../agent/membership/revocation.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureLinks } from '../../agent/membership/secure-links.ts';
+import { verifyCertificate } from '../../agent/lib/membership/certificate.ts';
+import { MembershipError } from '../../agent/lib/membership/errors.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { parseRequest } from '../../agent/lib/membership/request.ts';
+import { openRevocationList, signRevocationList } from '../../agent/lib/membership/revocation.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureLinks } from '../../agent/lib/membership/secure-links.ts';
 import { makeCa, makeNode, NOW, NOW_S, random, type TestCa, type TestNode } from './fixtures.ts';
 
 function rng(seed: number) {

@@ -1,6 +1,6 @@
 /**
  * Certificate expiry with the production stack on the simulated network: six natm nodes
- * (NatmNode + SecureOverlay + GossipNode, wired as agent/enroll/secure-natm.ts does), one
+ * (NatmNode + SecureOverlay + GossipNode, wired as agent/natm/membership/secure-natm.ts does), one
  * of them with a certificate that expires two minutes in. When the clock passes its
  * expiry, every other node stops counting it as a proven peer, gossip marks it dead (its
  * probes fail: new handshakes are refused EXPIRED), it gets no new notification, and the
@@ -9,13 +9,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { attachGossip, type AttachedGossip } from '../../agent/gossip/attach.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { attachGossip, type AttachedGossip } from '../../agent/lib/gossip/attach.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureOverlay } from '../../agent/membership/secure-overlay.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureOverlay } from '../../agent/lib/membership/secure-overlay.ts';
 import { KEY, seeded, SimWorld } from '../natm/sim-world.ts';
 import { makeCa, makeNode, NOW, NOW_S, random, type TestCa, type TestNode } from './fixtures.ts';
 

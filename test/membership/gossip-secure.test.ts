@@ -2,7 +2,7 @@
  * Gossip over certificate sessions on the simulated network (issue 8: "no node joins,
  * hears or speaks in the overlay without a valid certificate"). Ten enrolled nodes run
  * the production NatmNode + SecureOverlay + GossipNode (SWIM, broadcasts, fetch,
- * anti-entropy) wired as agent/enroll/secure-natm.ts does; two outsiders hold natm's
+ * anti-entropy) wired as agent/natm/membership/secure-natm.ts does; two outsiders hold natm's
  * cluster key (so they register and punch like anyone): one with a certificate of another
  * CA, one with none (plain gossip over natm). A revocation notice published at one node
  * cuts the revoked node off everywhere within a bounded simulated time; a node that joins
@@ -11,16 +11,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { attachGossip, type AttachedGossip } from '../../agent/gossip/attach.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { attachGossip, type AttachedGossip } from '../../agent/lib/gossip/attach.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
-import { Membership } from '../../agent/membership/membership.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { RevocationBook } from '../../agent/membership/revocation-book.ts';
-import { signRevocationNotice } from '../../agent/membership/revocation.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureOverlay } from '../../agent/membership/secure-overlay.ts';
+import { Membership } from '../../agent/lib/membership/membership.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { RevocationBook } from '../../agent/lib/membership/revocation-book.ts';
+import { signRevocationNotice } from '../../agent/lib/membership/revocation.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureOverlay } from '../../agent/lib/membership/secure-overlay.ts';
 import { KEY, seeded, SimWorld } from '../natm/sim-world.ts';
 import { makeCa, makeNode, NOW, random, type TestCa, type TestNode } from './fixtures.ts';
 

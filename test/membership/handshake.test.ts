@@ -1,17 +1,17 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyCertificate } from '../../agent/membership/certificate.ts';
-import { CookieJar } from '../../agent/membership/cookie.ts';
+import { verifyCertificate } from '../../agent/lib/membership/certificate.ts';
+import { CookieJar } from '../../agent/lib/membership/cookie.ts';
 import {
   admit,
   Initiator,
   Responder,
   type HandshakeInit,
   type Step,
-} from '../../agent/membership/handshake.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import type { TransportSession } from '../../agent/membership/session.ts';
-import { T_COOKIE, T_HS2, T_HS3 } from '../../agent/membership/wire.ts';
+} from '../../agent/lib/membership/handshake.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import type { TransportSession } from '../../agent/lib/membership/session.ts';
+import { T_COOKIE, T_HS2, T_HS3 } from '../../agent/lib/membership/wire.ts';
 import { makeCa, makeNode, NOW, random, type TestCa, type TestNode } from './fixtures.ts';
 
 const ADDR = '198.18.0.5:4000';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
+import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { startNatm, type NatmProcess } from '../../agent/natm/main.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';

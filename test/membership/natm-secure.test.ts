@@ -10,19 +10,19 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../agent/common/logger.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
-import type { PacketSealer } from '../../agent/natm/crypto/sealer.ts';
+import type { PacketSealer } from '../../agent/lib/wire/envelope/sealer.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
-import { decodePacket, encodePacket } from '../../agent/natm/wire/messages.ts';
-import { encodePacket as encodeGossip } from '../../agent/gossip/codec.ts';
-import { CHUNK_SIZE } from '../../agent/gossip/messages.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { openRevocationNotice, signRevocationNotice } from '../../agent/membership/revocation.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureOverlay } from '../../agent/membership/secure-overlay.ts';
-import type { NatBox } from '../../agent/simnet/nat-box.ts';
-import { clusterNamespace } from '../../agent/membership/namespace.ts';
+import { decodePacket, encodePacket } from '../../agent/lib/wire/messages.ts';
+import { encodePacket as encodeGossip } from '../../agent/lib/gossip/codec.ts';
+import { CHUNK_SIZE } from '../../agent/lib/gossip/messages.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { openRevocationNotice, signRevocationNotice } from '../../agent/lib/membership/revocation.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureOverlay } from '../../agent/lib/membership/secure-overlay.ts';
+import type { NatBox } from '../../agent/lib/simnet/nat-box.ts';
+import { clusterNamespace } from '../../agent/lib/membership/namespace.ts';
 import { KEY, SimWorld } from '../natm/sim-world.ts';
 import { makeCa, makeNode, NOW, random, type TestCa, type TestNode } from './fixtures.ts';
 

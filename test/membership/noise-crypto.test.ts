@@ -1,10 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { membershipReady } from '../../agent/membership/na.ts';
-import { hkdf2, hmac } from '../../agent/membership/noise-crypto.ts';
-import { SymmetricState } from '../../agent/membership/symmetric-state.ts';
-import { ReplayWindow } from '../../agent/membership/replay-window.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { hkdf2, hmac } from '../../agent/lib/membership/noise-crypto.ts';
+import { SymmetricState } from '../../agent/lib/membership/symmetric-state.ts';
+import { ReplayWindow } from '../../agent/lib/membership/replay-window.ts';
 
 describe('Noise primitives', () => {
   before(() => membershipReady());

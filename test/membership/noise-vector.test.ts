@@ -6,9 +6,9 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { membershipReady, type Sodium } from '../../agent/membership/na.ts';
-import { dh } from '../../agent/membership/noise-crypto.ts';
-import { CipherState, SymmetricState } from '../../agent/membership/symmetric-state.ts';
+import { membershipReady, type Sodium } from '../../agent/lib/membership/na.ts';
+import { dh } from '../../agent/lib/membership/noise-crypto.ts';
+import { CipherState, SymmetricState } from '../../agent/lib/membership/symmetric-state.ts';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { secureOverlayFromDir } from '../../agent/enroll/secure-overlay-from-dir.ts';
-import type { OverlayLink } from '../../agent/natm/overlay-link.ts';
+import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { secureOverlayFromDir } from '../../agent/natm/membership/secure-overlay-from-dir.ts';
+import type { OverlayLink } from '../../agent/lib/net/overlay-link.ts';
 import { enrolledDir } from './enrolled-dir.ts';
 
 describe('secureOverlayFromDir', () => {

@@ -1,14 +1,14 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MembershipError } from '../../agent/membership/errors.ts';
-import { membershipReady } from '../../agent/membership/na.ts';
+import { MembershipError } from '../../agent/lib/membership/errors.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
 import {
   openRevocationList,
   openRevocationNotice,
   signRevocationList,
   signRevocationNotice,
-} from '../../agent/membership/revocation.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
+} from '../../agent/lib/membership/revocation.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
 import { makeCa, NOW_S, type TestCa } from './fixtures.ts';
 
 const A = 'a'.repeat(32);

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { CertificateAuthority } from '../../agent/enroll/ca-store.ts';
-import { statePaths } from '../../agent/enroll/node-keys.ts';
-import { secureNatm } from '../../agent/enroll/secure-natm.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { statePaths } from '../../agent/lib/enrollment/node-keys.ts';
+import { secureNatm } from '../../agent/natm/membership/secure-natm.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
-import type { OverlayLink } from '../../agent/natm/overlay-link.ts';
-import { FakeClock } from '../../agent/simnet/fake-clock.ts';
+import type { OverlayLink } from '../../agent/lib/net/overlay-link.ts';
+import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { enrolledDir } from './enrolled-dir.ts';
 
 describe('secureNatm', () => {

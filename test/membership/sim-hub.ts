@@ -1,6 +1,6 @@
 /** An in-memory OverlayLink hub for membership tests: natm as SecureOverlay sees it (every node a direct peer). */
 import assert from 'node:assert/strict';
-import type { OverlayLink, PeerView } from '../../agent/natm/overlay-link.ts';
+import type { OverlayLink, PeerView } from '../../agent/lib/net/overlay-link.ts';
 
 export class Hub {
   readonly #links = new Map<string, { deliver: (from: string, b: Uint8Array) => void }>();

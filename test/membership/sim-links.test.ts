@@ -5,16 +5,16 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { membershipReady } from '../../agent/membership/na.ts';
+import { membershipReady } from '../../agent/lib/membership/na.ts';
 import {
   openRevocationList,
   openRevocationNotice,
   signRevocationList,
   signRevocationNotice,
-} from '../../agent/membership/revocation.ts';
-import { RevocationState } from '../../agent/membership/revocation-state.ts';
-import { SecureLinks } from '../../agent/membership/secure-links.ts';
-import { T_DATA } from '../../agent/membership/wire.ts';
+} from '../../agent/lib/membership/revocation.ts';
+import { RevocationState } from '../../agent/lib/membership/revocation-state.ts';
+import { SecureLinks } from '../../agent/lib/membership/secure-links.ts';
+import { T_DATA } from '../../agent/lib/membership/wire.ts';
 import { makeCa, makeNode, NOW, NOW_S, random, type TestCa, type TestNode } from './fixtures.ts';
 import { SimNet } from './sim-net.ts';
 

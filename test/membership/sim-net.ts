@@ -3,7 +3,7 @@
  * one relay, which logs it and may alter or drop it, and is delivered to the SecureLinks
  * of the destination. Driven step by step; no sockets, no sleeps.
  */
-import type { Received, SecureLinks } from '../../agent/membership/secure-links.ts';
+import type { Received, SecureLinks } from '../../agent/lib/membership/secure-links.ts';
 
 export interface Packet {
   readonly from: string;

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import bencode from 'bencode';
-import { KeyError } from '../../agent/common/errors.ts';
-import { parsePublicKeyPem, parseSecretKeyPem } from '../../agent/crypto/keys.ts';
-import { withAnnounce } from '../../agent/metainfo/announce.ts';
-import { choosePieceLength } from '../../agent/metainfo/create.ts';
-import { LIMITS } from '../../agent/metainfo/limits.ts';
-import { parseTorrentPlusPlus } from '../../agent/metainfo/parse.ts';
-import { verifyParsed } from '../../agent/metainfo/verify.ts';
+import { KeyError } from '../../agent/lib/common/errors.ts';
+import { parsePublicKeyPem, parseSecretKeyPem } from '../../agent/lib/crypto/keys.ts';
+import { withAnnounce } from '../../agent/lib/metainfo/announce.ts';
+import { choosePieceLength } from '../../agent/lib/metainfo/create.ts';
+import { LIMITS } from '../../agent/lib/metainfo/limits.ts';
+import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
+import { verifyParsed } from '../../agent/lib/metainfo/verify.ts';
 import { makeAdmin, makeTorrent, tempDir, type Admin } from '../helpers/fixtures.ts';
 
 describe('torrent-file++ format', () => {

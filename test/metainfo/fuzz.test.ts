@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import bencode from 'bencode';
-import { MetadataError } from '../../agent/common/errors.ts';
-import { verifyTorrentPlusPlus } from '../../agent/metainfo/verify.ts';
+import { MetadataError } from '../../agent/lib/common/errors.ts';
+import { verifyTorrentPlusPlus } from '../../agent/lib/metainfo/verify.ts';
 import { makeAdmin, makeTorrent, tempDir, type Admin } from '../helpers/fixtures.ts';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);

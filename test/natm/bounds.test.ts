@@ -1,9 +1,9 @@
 /** Every bound is enforced (simulated network): relay rate, table size, pending punches, payload size; fuzzing. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Endpoint } from '../../agent/natm/datagram.ts';
-import { MAX_APP_PAYLOAD } from '../../agent/natm/overlay-link.ts';
-import { bindingRequest } from '../../agent/natm/stun-codec.ts';
+import type { Endpoint } from '../../agent/lib/net/datagram.ts';
+import { MAX_APP_PAYLOAD } from '../../agent/lib/net/overlay-link.ts';
+import { bindingRequest } from '../../agent/lib/wire/stun-codec.ts';
 import { seeded, SimWorld } from './sim-world.ts';
 
 test('relay rate per node is bounded at the rendezvous', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { ConfigError } from '../../agent/common/errors.ts';
+import { ConfigError } from '../../agent/lib/common/errors.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { KEY } from './sim-world.ts';

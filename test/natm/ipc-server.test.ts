@@ -5,8 +5,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { Counters } from '../../agent/natm/counters.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { Counters } from '../../agent/lib/net/counters.ts';
 import { IpcServer } from '../../agent/natm/ipc-server.ts';
 import { waitFor } from './procs.ts';
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NatType } from '../../agent/simnet/nat-box.ts';
+import type { NatType } from '../../agent/lib/simnet/nat-box.ts';
 import { SimWorld } from './sim-world.ts';
 
 type Kind = NatType | 'open';

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, test } from 'node:test';
-import { sodium } from '../../agent/crypto/sodium.ts';
-import { Keyring } from '../../agent/natm/crypto/keyring.ts';
-import { ClusterKeySealer } from '../../agent/natm/crypto/sealer.ts';
-import { encodePacket } from '../../agent/natm/wire/messages.ts';
+import { sodium } from '../../agent/lib/crypto/sodium.ts';
+import { Keyring } from '../../agent/lib/wire/envelope/keyring.ts';
+import { ClusterKeySealer } from '../../agent/lib/wire/envelope/sealer.ts';
+import { encodePacket } from '../../agent/lib/wire/messages.ts';
 import { freeUdpPort, Procs, waitFor } from './procs.ts';
 import { KEY, OTHER_KEY } from './sim-world.ts';
 

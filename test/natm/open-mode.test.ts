@@ -6,15 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { sodium } from '../../agent/crypto/sodium.ts';
-import { nodeIdOf } from '../../agent/membership/node-id.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { sodium } from '../../agent/lib/crypto/sodium.ts';
+import { nodeIdOf } from '../../agent/lib/membership/node-id.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
-import { SignedFramer } from '../../agent/natm/crypto/signed-framer.ts';
+import { SignedFramer } from '../../agent/lib/wire/envelope/signed-framer.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
-import { MAX_APP_PAYLOAD } from '../../agent/natm/overlay-link.ts';
-import { MAX_DATAGRAM } from '../../agent/natm/wire/codec.ts';
-import { encodePacket } from '../../agent/natm/wire/messages.ts';
+import { MAX_APP_PAYLOAD } from '../../agent/lib/net/overlay-link.ts';
+import { MAX_DATAGRAM } from '../../agent/lib/wire/codec.ts';
+import { encodePacket } from '../../agent/lib/wire/messages.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { SimWorld } from './sim-world.ts';
 

@@ -1,10 +1,10 @@
 /** natm scenarios on the simulated network: LAN, bridge, roaming, rendezvous outage, loss. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Channel } from '../../agent/natm/channel.ts';
-import type { Endpoint } from '../../agent/natm/datagram.ts';
+import type { Channel } from '../../agent/lib/net/channel.ts';
+import type { Endpoint } from '../../agent/lib/net/datagram.ts';
 import type { NatmNode } from '../../agent/natm/natm-node.ts';
-import type { Body } from '../../agent/natm/wire/messages.ts';
+import type { Body } from '../../agent/lib/wire/messages.ts';
 import { SimWorld } from './sim-world.ts';
 
 test('two nodes behind one NAT use their LAN addresses (no hairpin)', async () => {

@@ -2,26 +2,26 @@
  * Test helper: a simulated world (FakeClock + MemoryNetwork) with rendezvous servers and
  * natm nodes that run the production code unchanged on simulated sockets.
  */
-import { silentLogger } from '../../agent/common/logger.ts';
-import { sodium } from '../../agent/crypto/sodium.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { sodium } from '../../agent/lib/crypto/sodium.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
-import { Keyring } from '../../agent/natm/crypto/keyring.ts';
-import { ClusterKeySealer, type PacketSealer } from '../../agent/natm/crypto/sealer.ts';
-import { SignedFramer } from '../../agent/natm/crypto/signed-framer.ts';
-import type { Endpoint } from '../../agent/natm/datagram.ts';
+import { Keyring } from '../../agent/lib/wire/envelope/keyring.ts';
+import { ClusterKeySealer, type PacketSealer } from '../../agent/lib/wire/envelope/sealer.ts';
+import { SignedFramer } from '../../agent/lib/wire/envelope/signed-framer.ts';
+import type { Endpoint } from '../../agent/lib/net/datagram.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { RendezvousServer } from '../../agent/rendezvous/server.ts';
-import { FakeClock } from '../../agent/simnet/fake-clock.ts';
-import { MemoryNetwork, type NetworkOptions } from '../../agent/simnet/memory-network.ts';
-import { mulberry32 } from '../../agent/simnet/prng.ts';
-import type { NatBox, NatType } from '../../agent/simnet/nat-box.ts';
-import type { SimHost } from '../../agent/simnet/sim-host.ts';
+import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
+import { MemoryNetwork, type NetworkOptions } from '../../agent/lib/simnet/memory-network.ts';
+import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
+import type { NatBox, NatType } from '../../agent/lib/simnet/nat-box.ts';
+import type { SimHost } from '../../agent/lib/simnet/sim-host.ts';
 
 export const KEY = Buffer.alloc(32, 7).toString('base64');
 export const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
 
-/** A seeded PRNG so simulated runs are reproducible (agent/simnet/prng.ts). */
+/** A seeded PRNG so simulated runs are reproducible (agent/lib/simnet/prng.ts). */
 export const seeded = mulberry32;
 
 export class SimWorld {

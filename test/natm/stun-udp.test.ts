@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { silentLogger } from '../../agent/common/logger.ts';
-import { systemClock } from '../../agent/common/clock.ts';
+import { silentLogger } from '../../agent/lib/common/logger.ts';
+import { systemClock } from '../../agent/lib/common/clock.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { startNatm } from '../../agent/natm/main.ts';
-import type { Endpoint } from '../../agent/natm/datagram.ts';
-import { UdpSocket } from '../../agent/natm/udp-socket.ts';
+import type { Endpoint } from '../../agent/lib/net/datagram.ts';
+import { UdpSocket } from '../../agent/lib/net/udp-socket.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { RendezvousServer } from '../../agent/rendezvous/server.ts';
 import { KEY } from './sim-world.ts';

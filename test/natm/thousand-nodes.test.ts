@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NatType } from '../../agent/simnet/nat-box.ts';
+import type { NatType } from '../../agent/lib/simnet/nat-box.ts';
 import { SimWorld } from './sim-world.ts';
 
 const N = 1000;

@@ -1,14 +1,14 @@
 /** Unit tests of natm's pure parts: sealing and keyring rotation, replay window, codec, rate limiter. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError } from '../../agent/common/errors.ts';
-import { sodium } from '../../agent/crypto/sodium.ts';
-import { Keyring } from '../../agent/natm/crypto/keyring.ts';
-import { ReplayGuard, WINDOW } from '../../agent/natm/crypto/replay-window.ts';
-import { ClusterKeySealer } from '../../agent/natm/crypto/sealer.ts';
-import { RateLimiter } from '../../agent/natm/rate-limiter.ts';
-import { MAX_DATAGRAM } from '../../agent/natm/wire/codec.ts';
-import { decodePacket, encodePacket, type Packet } from '../../agent/natm/wire/messages.ts';
+import { ConfigError } from '../../agent/lib/common/errors.ts';
+import { sodium } from '../../agent/lib/crypto/sodium.ts';
+import { Keyring } from '../../agent/lib/wire/envelope/keyring.ts';
+import { ReplayGuard, WINDOW } from '../../agent/lib/wire/envelope/replay-window.ts';
+import { ClusterKeySealer } from '../../agent/lib/wire/envelope/sealer.ts';
+import { RateLimiter } from '../../agent/lib/net/rate-limiter.ts';
+import { MAX_DATAGRAM } from '../../agent/lib/wire/codec.ts';
+import { decodePacket, encodePacket, type Packet } from '../../agent/lib/wire/messages.ts';
 import { KEY, OTHER_KEY } from './sim-world.ts';
 
 const s = await sodium();

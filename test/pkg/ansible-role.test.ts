@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../agent/enroll/password.ts';
+import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { buildDeb, REPO, sh, TrixieRoot } from './trixie-root.ts';

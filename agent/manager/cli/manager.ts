@@ -2,8 +2,8 @@
  * `p2p-update manager [--config FILE]`: runs the manager daemon until SIGTERM/SIGINT.
  * Exit 0 after a clean stop, 1 on a start-up error or a fatal store error.
  */
-import { optionalString, parse } from '../../../admin-tools/cli/args.ts';
-import { packageVersion } from '../../../admin-tools/cli/main.ts';
+import { optionalString, parse } from '../../lib/cli/args.ts';
+import { packageVersion } from '../../lib/common/version.ts';
 import { DEFAULT_CONFIG_PATH } from '../config.ts';
 import { loadConfig } from '../config-load.ts';
 import { startManager } from '../main.ts';

@@ -7,10 +7,10 @@
  */
 import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nonNegativeInt, optionalString, parse } from '../../../admin-tools/cli/args.ts';
-import { loadPublicKey } from '../../crypto/key-files.ts';
-import { checkPayload } from '../../metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../../metainfo/verify.ts';
+import { nonNegativeInt, optionalString, parse } from '../../lib/cli/args.ts';
+import { loadPublicKey } from '../../lib/crypto/key-files.ts';
+import { checkPayload } from '../../lib/metainfo/payload.ts';
+import { verifyTorrentPlusPlus } from '../../lib/metainfo/verify.ts';
 import { DEFAULT_CONFIG_PATH } from '../config.ts';
 import { loadConfig } from '../config-load.ts';
 import { readStore } from '../store.ts';

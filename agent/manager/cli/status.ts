@@ -3,7 +3,7 @@
  * directly (no daemon needed; the file is only ever replaced whole, so it is always
  * complete). --json prints {uris: [...], refusals: [...]}.
  */
-import { optionalString, parse } from '../../../admin-tools/cli/args.ts';
+import { optionalString, parse } from '../../lib/cli/args.ts';
 import { DEFAULT_CONFIG_PATH } from '../config.ts';
 import { loadConfig } from '../config-load.ts';
 import { statusRows, statusText } from '../status-view.ts';

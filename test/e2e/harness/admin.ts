@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
+import { parseTorrentPlusPlus } from '../../../agent/lib/metainfo/parse.ts';
 import { BIN } from './paths.ts';
 import { DEMO_URI } from './node-configs.ts';
 import { run } from './run.ts';

@@ -20,7 +20,7 @@ import { waitUntil } from './wait.ts';
 import { startTransmission } from './transmission.ts';
 import { TransmissionRpc } from './transmission-rpc.ts';
 
-/** One row of `members --json` (agent/gossip/members-view.ts), the fields the scenarios use. */
+/** One row of `members --json` (agent/lib/gossip/members-view.ts), the fields the scenarios use. */
 export interface Member {
   readonly id: string;
   readonly self: boolean;
@@ -35,7 +35,7 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** The parts of natm's stats (agent/natm/stats-server.ts) the scenarios and the demo use. */
+/** The parts of natm's stats (agent/lib/daemon/stats-server.ts) the scenarios and the demo use. */
 export interface NatmStats {
   readonly id: string;
   /** "cluster-key" (natm.md §Envelope) or "open" (no cluster secret: every packet signed by its sender). */

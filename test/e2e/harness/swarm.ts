@@ -5,8 +5,8 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withAnnounce } from '../../../agent/metainfo/announce.ts';
-import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
+import { withAnnounce } from '../../../agent/lib/metainfo/announce.ts';
+import { parseTorrentPlusPlus } from '../../../agent/lib/metainfo/parse.ts';
 import { harnessFile, REPO_ROOT, tsNode } from './paths.ts';
 import { NODE_NAMES, type NodeName } from './plan.ts';
 import type { Topology } from './topology.ts';

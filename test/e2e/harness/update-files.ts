@@ -1,13 +1,13 @@
 /**
  * Test payloads and signed torrent-file++ files made with the project's own library
- * (agent/metainfo), as the admin tools would.
+ * (agent/lib/metainfo), as the admin tools would.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair, parseSecretKeyPem, type SecretKey } from '../../../agent/crypto/keys.ts';
-import { createTorrentPlusPlus } from '../../../agent/metainfo/create.ts';
-import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
+import { generateKeyPair, parseSecretKeyPem, type SecretKey } from '../../../agent/lib/crypto/keys.ts';
+import { createTorrentPlusPlus } from '../../../agent/lib/metainfo/create.ts';
+import { parseTorrentPlusPlus } from '../../../agent/lib/metainfo/parse.ts';
 
 export interface MadeUpdate {
   readonly payloadPath: string;

@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSecretKey, writeKeyPair } from '../../../agent/crypto/key-files.ts';
-import type { SecretKey } from '../../../agent/crypto/keys.ts';
-import { createTorrentPlusPlus } from '../../../agent/metainfo/create.ts';
-import { parseTorrentPlusPlus } from '../../../agent/metainfo/parse.ts';
+import { loadSecretKey, writeKeyPair } from '../../../agent/lib/crypto/key-files.ts';
+import type { SecretKey } from '../../../agent/lib/crypto/keys.ts';
+import { createTorrentPlusPlus } from '../../../agent/lib/metainfo/create.ts';
+import { parseTorrentPlusPlus } from '../../../agent/lib/metainfo/parse.ts';
 
 export interface Admin {
   readonly pubPath: string;

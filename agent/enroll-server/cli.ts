@@ -1,0 +1,44 @@
+/**
+ * `p2p-update enroll-server --config FILE`: the enrollment service and admin page.
+ * `p2p-update enroll-server hash-password` reads a password on stdin and prints the
+ * `adminPasswordHash` value for the config.
+ */
+import { createLogger } from '../lib/common/logger.ts';
+import { CertificateAuthority } from '../lib/ca/ca-store.ts';
+import { loadConfig } from './config.ts';
+import { hashPassword } from './password.ts';
+import { EnrollServer } from './server.ts';
+import { UsageError } from '../lib/common/errors.ts';
+import { parse, required } from '../lib/cli/args.ts';
+
+const USAGE = 'p2p-update enroll-server --config FILE | p2p-update enroll-server hash-password < PASSWORD';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'hash-password') {
+    const pw = await readStdin();
+    if (pw.length < 8) throw new UsageError('the admin password must have at least 8 characters');
+    process.stdout.write(`${await hashPassword(pw)}\n`);
+    return 0;
+  }
+  const p = parse(argv, { config: { type: 'string' } }, USAGE);
+  const cfg = await loadConfig(required(p, 'config', USAGE));
+  const log = createLogger({ name: 'enroll-server' });
+  const ca = await CertificateAuthority.open(cfg.caDir);
+  const server = new EnrollServer({ ca, log }, cfg);
+  const url = await server.start();
+  process.stdout.write(`enroll-server for cluster ${ca.cluster} on ${url} (admin page ${url}/admin)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.stop().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

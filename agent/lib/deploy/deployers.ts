@@ -1,0 +1,37 @@
+/**
+ * From a configured deployer to the command line, pure (docs/manager.md §Deployer
+ * contract). A script gets the payload path in P2PU_FILE; `puppet apply` gets the
+ * configured manifest, or the payload itself when none is configured.
+ */
+import type { DeployerSpec } from './deployer-spec.ts';
+
+export interface DeployCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** Exit codes that mean "applied". */
+  readonly okCodes: readonly number[];
+}
+
+export function deployCommand(spec: DeployerSpec, payloadPath: string): DeployCommand {
+  if (spec.type === 'script') return { file: spec.path, args: spec.args, okCodes: [0] };
+  // --detailed-exitcodes: 0 nothing to change, 2 changes applied; 4 and 6 mean failures
+  // (without it puppet apply exits 0 even when resources fail).
+  return {
+    file: 'puppet',
+    args: [
+      'apply',
+      '--detailed-exitcodes',
+      '--color=false',
+      ...spec.puppetArgs,
+      spec.manifest ?? payloadPath,
+    ],
+    okCodes: [0, 2],
+  };
+}
+
+export const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The whole environment of a deployer: nothing of the manager's own leaks in. */
+export function deployEnv(uri: string, version: number, payloadPath: string): Record<string, string> {
+  return { PATH: SAFE_PATH, P2PU_URI: uri, P2PU_VERSION: String(version), P2PU_FILE: payloadPath };
+}

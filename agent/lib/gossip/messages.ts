@@ -1,0 +1,88 @@
+/**
+ * The gossip messages as plain values (wire layout: codec.ts, docs/protocol/gossip.md).
+ * Every packet is one main message plus piggybacked items (member updates, announcements,
+ * state records) filling the rest of the payload budget.
+ */
+export const WIRE_VERSION = 1;
+/** Largest OverlayLink payload we send or accept. */
+export const MAX_PACKET = 1100;
+/**
+ * Bytes of blob data in one CHUNK. A full CHUNK packet is 46 + CHUNK_SIZE bytes, and it
+ * must fit the smallest link gossip runs on: a certificate session (13-byte DATA header,
+ * 16-byte tag) inside natm's open envelope (1067-byte payload), i.e. 1038 bytes.
+ */
+export const CHUNK_SIZE = 960;
+/** A notification (torrent-file++) is at most 2 MiB. */
+export const MAX_BLOB = 2 * 1024 * 1024;
+/** Entries in a push-pull digest, and URIs/applied versions in a state record. */
+export const MAX_DIGEST = 16;
+/** infoHashes listed in a state record's `have`. */
+export const MAX_HAVE = 8;
+
+export type MemberStatus = 'alive' | 'suspect' | 'dead';
+
+/** SWIM member update: "node `id` is `status` at `incarnation`". */
+export interface MemberItem {
+  kind: 'member';
+  status: MemberStatus;
+  id: string;
+  incarnation: number;
+}
+
+/** "I hold notification `id` (sha-256 hex) for uri@version, `size` bytes; fetch it from me." */
+export interface AnnounceItem {
+  kind: 'announce';
+  id: string;
+  uri: string;
+  version: number;
+  size: number;
+}
+
+/** Fleet view record a node publishes about itself (docs/protocol/gossip.md §Fleet view). */
+export interface StateRecord {
+  node: string;
+  seq: number;
+  agentVersion: string;
+  applied: Record<string, number>;
+  current: { uri: string; version: number; state: string; progress: number } | null;
+  /** The node's BitTorrent peer port (0 = unknown) and the infoHashes it holds or fetches. */
+  btPort: number;
+  have: string[];
+}
+
+export interface StateItem {
+  kind: 'state';
+  record: StateRecord;
+}
+
+/** A CA-signed revocation notice (`p2pu-revoke-v1`, agent/lib/membership/revocation.ts), opaque here. */
+export interface RevokeItem {
+  kind: 'revoke';
+  notice: Uint8Array;
+}
+
+/** Largest revocation notice carried (they are about 180 bytes). */
+export const MAX_NOTICE = 512;
+
+export type Item = MemberItem | AnnounceItem | StateItem | RevokeItem;
+
+export interface DigestEntry {
+  uri: string;
+  version: number;
+  id: string;
+  size: number;
+}
+
+export type Body =
+  | { type: 'ping'; seq: number; target: string }
+  | { type: 'ack'; seq: number }
+  | { type: 'ping-req'; seq: number; target: string }
+  | { type: 'gossip' }
+  | { type: 'fetch'; id: string; offset: number }
+  | { type: 'chunk'; id: string; offset: number; total: number; missing: boolean; data: Uint8Array }
+  | { type: 'push-pull'; reply: boolean; digest: DigestEntry[] };
+
+export interface Packet {
+  body: Body;
+  items: Item[];
+}

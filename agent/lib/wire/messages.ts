@@ -1,0 +1,195 @@
+/**
+ * natm message bodies and the session header, encoded with codec.ts. The plaintext of
+ * every sealed datagram is: type u8 · sender str8 · epoch f64 · seq u32 · body. Decoding
+ * untrusted bytes returns null (with a reason), never throws. Table: docs/protocol/natm.md.
+ */
+import type { Endpoint } from '../net/datagram.ts';
+import { isNodeId, MAX_APP_PAYLOAD } from '../net/overlay-link.ts';
+import { Reader, WireError, Writer } from './codec.ts';
+
+export const MAX_INTERNALS = 4;
+export const MAX_CHILDREN = 16;
+export const MAX_ENTRIES = 10;
+export const MAX_TTL = 3;
+
+export interface TableEntry {
+  id: string;
+  ext?: Endpoint;
+  internals: Endpoint[];
+  via?: string; // bridge node id, for a node reachable only through a bridge
+  gone: boolean; // tombstone: the rendezvous dropped this node
+  ver: number;
+}
+
+export type Body =
+  | { t: 'register'; internals: Endpoint[]; known: number; children: string[]; ns: string }
+  | { t: 'table'; observed?: Endpoint; version: number; more: boolean; push: boolean; entries: TableEntry[] }
+  | { t: 'intro-req'; target: string }
+  | { t: 'intro'; peer: TableEntry; token: number }
+  | { t: 'probe'; token: number; ack: boolean }
+  | { t: 'data'; payload: Uint8Array }
+  | { t: 'forward'; origin: string; dest: string; ttl: number; payload: Uint8Array }
+  | { t: 'child-hello'; internals: Endpoint[] }
+  | { t: 'child-ack' };
+
+export interface Packet {
+  sender: string;
+  epoch: number; // sender's start time (ms); a restart gives a larger epoch
+  seq: number; // per-epoch counter, for the replay window
+  body: Body;
+}
+
+const TYPES = [
+  'register',
+  'table',
+  'intro-req',
+  'intro',
+  'probe',
+  'data',
+  'forward',
+  'child-hello',
+  'child-ack',
+];
+
+function writeEntry(w: Writer, e: TableEntry): void {
+  w.str(e.id).u32(e.ver);
+  w.u8((e.ext ? 1 : 0) | (e.via ? 2 : 0) | (e.gone ? 4 : 0));
+  if (e.ext) w.endpoint(e.ext);
+  if (e.via) w.str(e.via);
+  w.u8(e.internals.length);
+  for (const i of e.internals) w.endpoint(i);
+}
+
+function readId(r: Reader): string {
+  const s = r.str(32);
+  if (!isNodeId(s)) throw new WireError('bad node id');
+  return s;
+}
+
+function readEntry(r: Reader): TableEntry {
+  const id = readId(r);
+  const ver = r.u32();
+  const f = r.u8();
+  const ext = f & 1 ? r.endpoint() : undefined;
+  const via = f & 2 ? readId(r) : undefined;
+  const internals = r.list(MAX_INTERNALS, () => r.endpoint());
+  return { id, ver, ext, via, gone: (f & 4) !== 0, internals };
+}
+
+/** A cluster namespace at the rendezvous: "" (the cluster-key mode's one table) or ≤ 32 of [a-z0-9._-]. */
+export function isNamespace(s: unknown): s is string {
+  return typeof s === 'string' && /^[a-z0-9._-]{0,32}$/.test(s);
+}
+
+function readNamespace(r: Reader): string {
+  const s = r.str(32);
+  if (!isNamespace(s)) throw new WireError('bad namespace');
+  return s;
+}
+
+/** The largest header a `forward` adds to its payload: type, sender, epoch, seq, origin, dest, ttl, length. */
+export const FORWARD_OVERHEAD = 1 + 33 + 8 + 4 + 33 + 33 + 1 + 2;
+
+export function encodePacket(p: Packet): Uint8Array {
+  const w = new Writer();
+  const b = p.body;
+  w.u8(TYPES.indexOf(b.t) + 1)
+    .str(p.sender)
+    .f64(p.epoch)
+    .u32(p.seq);
+  const eps = (l: Endpoint[]) => (w.u8(l.length), l.forEach((e) => w.endpoint(e)));
+  switch (b.t) {
+    case 'register':
+      eps(b.internals);
+      w.u32(b.known).u8(b.children.length);
+      b.children.forEach((c) => w.str(c));
+      w.str(b.ns);
+      break;
+    case 'table':
+      w.u8((b.observed ? 1 : 0) | (b.more ? 2 : 0) | (b.push ? 4 : 0)).u32(b.version);
+      if (b.observed) w.endpoint(b.observed);
+      w.u8(b.entries.length);
+      b.entries.forEach((e) => writeEntry(w, e));
+      break;
+    case 'intro-req':
+      w.str(b.target);
+      break;
+    case 'intro':
+      writeEntry(w.u32(b.token), b.peer);
+      break;
+    case 'probe':
+      w.u32(b.token).u8(b.ack ? 1 : 0);
+      break;
+    case 'data':
+      w.bytes(b.payload);
+      break;
+    case 'forward':
+      w.str(b.origin).str(b.dest).u8(b.ttl).bytes(b.payload);
+      break;
+    case 'child-hello':
+      eps(b.internals);
+      break;
+    case 'child-ack':
+      break;
+  }
+  return w.done();
+}
+
+export type Decoded = { ok: true; packet: Packet } | { ok: false; reason: string };
+
+export function decodePacket(buf: Uint8Array): Decoded {
+  try {
+    const r = new Reader(buf);
+    const t = TYPES[r.u8() - 1];
+    const sender = readId(r);
+    const epoch = r.f64();
+    const seq = r.u32();
+    const body = decodeBody(r, t);
+    r.end();
+    return { ok: true, packet: { sender, epoch, seq, body } };
+  } catch (e) {
+    return { ok: false, reason: e instanceof WireError ? 'malformed' : 'malformed_other' };
+  }
+}
+
+function decodeBody(r: Reader, t: string | undefined): Body {
+  const eps = () => r.list(MAX_INTERNALS, () => r.endpoint());
+  switch (t) {
+    case 'register':
+      return {
+        t,
+        internals: eps(),
+        known: r.u32(),
+        children: r.list(MAX_CHILDREN, () => readId(r)),
+        ns: readNamespace(r),
+      };
+    case 'table': {
+      const f = r.u8();
+      const version = r.u32();
+      const observed = f & 1 ? r.endpoint() : undefined;
+      const entries = r.list(MAX_ENTRIES, () => readEntry(r));
+      return { t, observed, version, more: (f & 2) !== 0, push: (f & 4) !== 0, entries };
+    }
+    case 'intro-req':
+      return { t, target: readId(r) };
+    case 'intro':
+      return { t, token: r.u32(), peer: readEntry(r) };
+    case 'probe':
+      return { t, token: r.u32(), ack: r.u8() === 1 };
+    case 'data':
+      return { t, payload: r.bytes(MAX_APP_PAYLOAD) };
+    case 'forward': {
+      const origin = readId(r);
+      const dest = readId(r);
+      const ttl = r.u8();
+      if (ttl > MAX_TTL) throw new WireError('ttl');
+      return { t, origin, dest, ttl, payload: r.bytes(MAX_APP_PAYLOAD) };
+    }
+    case 'child-hello':
+      return { t, internals: eps() };
+    case 'child-ack':
+      return { t };
+    default:
+      throw new WireError('unknown type');
+  }
+}

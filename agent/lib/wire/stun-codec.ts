@@ -1,0 +1,55 @@
+/**
+ * RFC 5389 Binding messages on top of the `stun` package. natm and the rendezvous share
+ * one UDP port between STUN and the sealed overlay: a STUN message starts with two zero
+ * bits and carries the magic cookie 0x2112A442 at bytes 4–7; a natm datagram starts 0xC5.
+ * Every decoder returns null on bad input instead of throwing.
+ */
+import stun from 'stun';
+import type { Endpoint } from '../net/datagram.ts';
+
+/** Largest STUN message we parse (a Binding request is 20 bytes plus a few attributes). */
+export const MAX_STUN = 548;
+
+export function looksLikeStun(b: Uint8Array): boolean {
+  return (
+    b.length >= 20 && (b[0]! & 0xc0) === 0 && b[4] === 0x21 && b[5] === 0x12 && b[6] === 0xa4 && b[7] === 0x42
+  );
+}
+
+export interface StunInfo {
+  kind: 'request' | 'response' | 'other';
+  txid: Buffer;
+  mapped?: Endpoint;
+}
+
+export function decodeStun(b: Uint8Array): StunInfo | null {
+  if (b.length > MAX_STUN || !looksLikeStun(b)) return null;
+  const declared = (b[2]! << 8) | b[3]!;
+  if (declared !== b.length - 20 || declared % 4 !== 0) return null; // RFC 5389 §6: length covers the attributes exactly
+  try {
+    const m = stun.decode(Buffer.from(b));
+    const { STUN_BINDING_REQUEST: REQ, STUN_BINDING_RESPONSE: RES } = stun.constants;
+    const kind = m.type === REQ ? 'request' : m.type === RES ? 'response' : 'other';
+    const a = kind === 'response' ? (m.getXorAddress() ?? m.getAddress()) : undefined;
+    const mapped = a && a.family === 'IPv4' ? { address: a.address, port: a.port } : undefined;
+    return { kind, txid: m.transactionId, mapped };
+  } catch {
+    return null;
+  }
+}
+
+/** A Binding success response to `txid` (reused from the request, as RFC 5389 requires). */
+export function bindingResponse(txid: Buffer, observed: Endpoint): Uint8Array {
+  const m = stun.createMessage(stun.constants.STUN_BINDING_RESPONSE, txid);
+  m.addXorAddress(observed.address, observed.port);
+  m.addAddress(observed.address, observed.port);
+  m.addSoftware('p2p-update rendezvous');
+  m.addFingerprint();
+  return new Uint8Array(m.toBuffer());
+}
+
+export function bindingRequest(): { txid: Buffer; bytes: Uint8Array } {
+  const m = stun.createMessage(stun.constants.STUN_BINDING_REQUEST);
+  m.addFingerprint();
+  return { txid: m.transactionId, bytes: new Uint8Array(m.toBuffer()) };
+}
