@@ -108,7 +108,8 @@ export class ExecutorServer {
 
   private answer(s: Socket, r: ExecutorResponse): void {
     this.lastActivity = Date.now();
-    if (s.writable) s.end(encodeLine(r));
+    // Closed for good once written: a client still sending (half-open) is not read any more.
+    if (s.writable) s.end(encodeLine(r), () => s.destroy());
     else s.destroy();
   }
 
