@@ -73,11 +73,26 @@ function answer(s: Socket, path: string, timeoutMs: number, signal?: AbortSignal
   });
 }
 
+async function connectRetrying(path: string): Promise<Socket> {
+  for (let wait = 250; ; wait *= 2) {
+    try {
+      return await connectTo(path);
+    } catch (e) {
+      if (wait > 4000) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 export class ExecutorClient implements ExecutorPort {
   constructor(private readonly init: { path: string; deployTimeoutMs: number }) {}
 
+  /**
+   * Asked at every intake that passed the manager's own checks. A socket that cannot be
+   * reached is tried again for a few seconds (an executor starting up) before giving up.
+   */
   async accepts(uri: string): Promise<{ accepted: boolean; highest: number | null }> {
-    const s = await connectTo(this.init.path);
+    const s = await connectRetrying(this.init.path);
     s.write(encodeLine({ type: 'accepts', uri }));
     const r = await answer(s, this.init.path, ASK_TIMEOUT_MS);
     if (r.type === 'accepts' && r.uri === uri) return { accepted: r.accepted, highest: r.highest };
