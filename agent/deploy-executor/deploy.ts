@@ -73,6 +73,8 @@ async function runChecked(
     return { type: 'applied', uri, version, infoHash, ran: true, durationMs: r.durationMs, output: r.output };
   } catch (e) {
     if (!(e instanceof DeployError)) throw e;
+    // systemd-run itself may have been killed: make sure the unit is gone before saying so.
+    if (unit !== null) await stopUnit(unit);
     await record.update((d) => finished(d, uri, false, core.clock.now()));
     log.error({ code: e.code, err: e.message, output: e.outputTail }, 'deploy failed');
     return { type: 'failed', uri, version, code: e.code, reason: e.message, output: e.outputTail };
