@@ -13,6 +13,8 @@ import { decodeRequest, encodeLine } from '../lib/ipc/executor-codec.ts';
 import { MAX_REQUEST_BYTES, type ExecutorResponse, type RefusalCode } from '../lib/ipc/executor-protocol.ts';
 import type { RequestHandler } from './handler.ts';
 
+const DRAIN_MS = 1000;
+
 export interface ServerLimits {
   readonly maxConnections: number;
   readonly requestTimeoutMs: number;
@@ -106,11 +108,20 @@ export class ExecutorServer {
     this.answer(s, { type: 'refused', code, reason });
   }
 
+  /**
+   * Writes the answer and ends. What the client still sends is read and dropped (closing
+   * on unread bytes would reset the connection and could lose the answer on its side),
+   * for at most DRAIN_MS; then the connection is destroyed.
+   */
   private answer(s: Socket, r: ExecutorResponse): void {
     this.lastActivity = Date.now();
-    // Closed for good once written: a client still sending (half-open) is not read any more.
-    if (s.writable) s.end(encodeLine(r), () => s.destroy());
-    else s.destroy();
+    if (!s.writable) return void s.destroy();
+    s.removeAllListeners('data');
+    s.on('data', () => undefined);
+    s.resume();
+    const t = setTimeout(() => s.destroy(), DRAIN_MS);
+    s.once('close', () => clearTimeout(t));
+    s.end(encodeLine(r));
   }
 
   /** Stops accepting and closes every connection (a running deploy still finishes). */

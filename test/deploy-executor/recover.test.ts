@@ -52,7 +52,7 @@ const alive = async (pid: number): Promise<boolean> => {
 };
 
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && (await alive(pid)); i++) await delay(20);
+  for (let i = 0; i < 250 && (await alive(pid)); i++) await delay(20);
   return !(await alive(pid));
 }
 
