@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkfifo } from './mkfifo.ts';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { edit, signerEntry } from '../helpers/bencode-edit.ts';
@@ -157,4 +157,16 @@ test('a rollback request is reserved and refused UNSUPPORTED', async () => {
     'UNSUPPORTED',
     /reserved for rollouts/,
   );
+});
+
+test('a record that cannot be written → RECORD_IO, and the deployer does not run', async () => {
+  await rename(join(bed.stateDir, 'record.json'), join(bed.dir, 'record.saved'));
+  await mkdir(join(bed.stateDir, 'record.json', 'blocker'), { recursive: true }); // no rename over it
+  try {
+    const u = await bed.update('app:/io', 1);
+    await refused(bed.deployReq(u), 'RECORD_IO', /record .*cannot write/);
+  } finally {
+    await rm(join(bed.stateDir, 'record.json'), { recursive: true, force: true });
+    await rename(join(bed.dir, 'record.saved'), join(bed.stateDir, 'record.json'));
+  }
 });
