@@ -6,7 +6,13 @@ import type { DeployCommand } from '../lib/deploy/deployers.ts';
 import type { RunInit, RunResult } from '../lib/deploy/run-process.ts';
 import type { ExecutorResponse, RefusalCode } from '../lib/ipc/executor-protocol.ts';
 import type { ExecutorConfig } from './config.ts';
+import type { Launch } from './launch.ts';
 import type { RecordFile } from './record.ts';
+
+export interface UnitRunInit {
+  readonly timeoutMs: number;
+  readonly outputCapBytes: number;
+}
 
 export interface ExecutorCore {
   readonly config: ExecutorConfig;
@@ -17,7 +23,10 @@ export interface ExecutorCore {
   readonly inputRoots: readonly string[];
   /** Whether deploys go through systemd-run (launch.ts). */
   readonly systemd: boolean;
+  /** Runs a directly spawned deployer (runProcess). */
   readonly run: (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;
+  /** Runs a deployer as a transient systemd unit (unit-run.ts). */
+  readonly runUnit: (l: Extract<Launch, { kind: 'unit' }>, init: UnitRunInit) => Promise<RunResult>;
   readonly clock: Clock;
   readonly log: Logger;
 }

@@ -13,7 +13,6 @@ import { refuse, type ExecutorCore } from './core.ts';
 import { deployerFor } from './deployer-map.ts';
 import { RecordError } from './record.ts';
 import { finished, judge, started, withRunning } from './record-rules.ts';
-import { stopUnit } from './units.ts';
 import { pruneWork } from './work-dir.ts';
 
 export async function deploy(core: ExecutorCore, req: DeployRequest): Promise<ExecutorResponse> {
@@ -56,25 +55,26 @@ async function runChecked(
     { cmd: c.launch.cmd.file, args: c.launch.cmd.args, user: c.account?.name ?? 'root', unit },
     'deploy started',
   );
+  const l = c.launch;
+  const caps = { timeoutMs, outputCapBytes: core.config.deploy.outputCapBytes };
   try {
-    const r = await core.run(c.launch.cmd, {
-      env: c.env,
-      timeoutMs,
-      outputCapBytes: core.config.deploy.outputCapBytes,
-      cwd: c.dir,
-      ...(c.launch.account ? { uid: c.launch.account.uid, gid: c.launch.account.gid } : {}),
-      onSpawn: async (pid) => {
-        if (unit === null) await record.update((d) => withRunning(d, uri, { pgid: pid }));
-      },
-      ...(unit ? { onTimeout: () => stopUnit(unit) } : {}),
-    });
+    const r =
+      l.kind === 'unit'
+        ? await core.runUnit(l, caps)
+        : await core.run(l.cmd, {
+            ...caps,
+            env: c.env,
+            cwd: c.dir,
+            ...(l.account ? { uid: l.account.uid, gid: l.account.gid } : {}),
+            onSpawn: async (pid) => {
+              await record.update((d) => withRunning(d, uri, { pgid: pid }));
+            },
+          });
     await record.update((d) => finished(d, uri, true, core.clock.now()));
     log.info({ durationMs: r.durationMs, outputBytes: r.outputBytes, output: r.output }, 'deploy succeeded');
     return { type: 'applied', uri, version, infoHash, ran: true, durationMs: r.durationMs, output: r.output };
   } catch (e) {
     if (!(e instanceof DeployError)) throw e;
-    // systemd-run itself may have been killed: make sure the unit is gone before saying so.
-    if (unit !== null) await stopUnit(unit);
     await record.update((d) => finished(d, uri, false, core.clock.now()));
     log.error({ code: e.code, err: e.message, output: e.outputTail }, 'deploy failed');
     return { type: 'failed', uri, version, code: e.code, reason: e.message, output: e.outputTail };

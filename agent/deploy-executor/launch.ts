@@ -1,22 +1,34 @@
 /**
- * How a deployer is started, pure (docs/deploy-executor.md §Users and sandboxes). Where
- * systemd runs, every deploy is a transient unit started with `systemd-run --wait
- * --pipe`: it gets the deployer's user and sandbox properties, its own cgroup and its
- * own journal lines, and it is not killed with the executor. Without systemd the
- * deployer is spawned directly, as its user (setuid/setgid); a deployer that names a
- * sandbox is then refused: no sandbox is better than a silently missing one.
+ * How a deployer is started, pure (docs/deploy-executor.md §How it runs). Where systemd
+ * runs, every deploy is a transient unit started with `systemd-run` over systemd's own
+ * socket (no D-Bus needed): it gets the deployer's user and sandbox properties and its
+ * own cgroup, stays loaded after it exits (RemainAfterExit) so that its result can be
+ * read, and is not killed with the executor. Without systemd the deployer is spawned
+ * directly, as its user (setuid/setgid); a deployer that names a sandbox is then
+ * refused: no sandbox is better than a silently missing one.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { DeployCommand } from '../lib/deploy/deployers.ts';
 import type { Account } from './users.ts';
 
-export interface Launch {
-  readonly cmd: DeployCommand;
-  /** Direct spawn only: the user to become (absent: stay root). */
-  readonly account: Account | null;
-  /** systemd only: the transient unit's name. */
-  readonly unit: string | null;
-}
+export type Launch =
+  | {
+      readonly kind: 'direct';
+      readonly cmd: DeployCommand;
+      /** The user to become (null: stay root). */
+      readonly account: Account | null;
+      readonly unit: null;
+    }
+  | {
+      readonly kind: 'unit';
+      readonly cmd: DeployCommand;
+      readonly unit: string;
+      /** systemd-run's arguments: start the unit and return. */
+      readonly start: readonly string[];
+      /** Where the unit's stdout and stderr go (root-only; read, then removed). */
+      readonly output: string;
+    };
 
 export interface LaunchOptions {
   readonly systemd: boolean;
@@ -24,6 +36,7 @@ export interface LaunchOptions {
   readonly account: Account | null;
   readonly sandbox: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** The update's work dir, under stateDir/work/. */
   readonly cwd: string;
   readonly timeoutMs: number;
   readonly uri: string;
@@ -36,33 +49,31 @@ export function unitName(uri: string, version: number): string {
   return `p2p-update-deploy-${h}-${version}-${randomBytes(3).toString('hex')}.service`;
 }
 
-export function launch(base: DeployCommand, o: LaunchOptions): Launch | { readonly refused: string } {
+export function launch(cmd: DeployCommand, o: LaunchOptions): Launch | { readonly refused: string } {
   if (!o.systemd) {
     if (o.sandbox.length > 0)
       return {
         refused: `the deployer asks for a sandbox (${o.sandbox[0]}), and systemd is not running here`,
       };
-    return { cmd: base, account: o.account, unit: null };
+    return { kind: 'direct', cmd, account: o.account, unit: null };
   }
   const unit = unitName(o.uri, o.version);
+  const output = join(dirname(o.cwd), `.${unit}.log`);
   // systemd stops the unit at this bound too, should the executor's own timer be gone.
   const maxSec = Math.ceil(o.timeoutMs / 1000) + 30;
-  const args = [
-    '--wait',
-    '--pipe',
-    '--collect',
+  const start = [
     '--quiet',
     '--service-type=exec',
     `--unit=${unit}`,
     `--working-directory=${o.cwd}`,
-    '-p',
-    `RuntimeMaxSec=${maxSec}`,
+    ...['-p', 'RemainAfterExit=yes', '-p', `RuntimeMaxSec=${maxSec}`],
+    ...['-p', `StandardOutput=append:${output}`, '-p', `StandardError=append:${output}`],
     ...(o.account ? ['-p', `User=${o.account.name}`] : []),
     ...o.sandbox.flatMap((p) => ['-p', p]),
     ...Object.entries(o.env).map(([k, v]) => `--setenv=${k}=${v}`),
     '--',
-    base.file,
-    ...base.args,
+    cmd.file,
+    ...cmd.args,
   ];
-  return { cmd: { ...base, file: 'systemd-run', args }, account: null, unit };
+  return { kind: 'unit', cmd, unit, start, output };
 }

@@ -17,6 +17,7 @@ import { listen } from './listen.ts';
 import { RecordFile } from './record.ts';
 import { recoverInterrupted } from './recover.ts';
 import { ExecutorServer } from './server.ts';
+import { runUnit } from './unit-run.ts';
 import { systemdRuns } from './units.ts';
 import { lookupGroup } from './users.ts';
 import { prepareWorkRoot } from './work-dir.ts';
@@ -50,6 +51,7 @@ export async function startExecutor(config: ExecutorConfig, o: StartOptions = {}
     inputRoots,
     systemd: systemdRuns(),
     run: runProcess,
+    runUnit,
     clock: o.clock ?? systemClock,
     log,
   };

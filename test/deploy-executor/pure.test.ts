@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { parseConfig, specOf } from '../../agent/deploy-executor/config.ts';
 import { deployerFor } from '../../agent/deploy-executor/deployer-map.ts';
 import { launch, unitName } from '../../agent/deploy-executor/launch.ts';
+import { failureOf, hasEnded, parseShow } from '../../agent/deploy-executor/unit-result.ts';
 import { activationFd } from '../../agent/deploy-executor/listen.ts';
 import {
   EMPTY_RECORD,
@@ -63,47 +64,96 @@ test('launch: without systemd, direct (as the user); a sandbox is refused, never
     uri: 'app:/x',
     version: 2,
   };
-  assert.deepEqual(launch(cmd, o), { cmd, account: null, unit: null });
+  assert.deepEqual(launch(cmd, o), { kind: 'direct', cmd, account: null, unit: null });
   const nobody = { name: 'nobody', uid: 65534, gid: 65534 };
-  assert.deepEqual(launch(cmd, { ...o, account: nobody }), { cmd, account: nobody, unit: null });
+  assert.deepEqual(launch(cmd, { ...o, account: nobody }), {
+    kind: 'direct',
+    cmd,
+    account: nobody,
+    unit: null,
+  });
   assert.match(
     String((launch(cmd, { ...o, sandbox: ['PrivateTmp=yes'] }) as { refused: string }).refused),
     /PrivateTmp=yes/,
   );
 });
 
-test('launch: with systemd, a transient unit through systemd-run carrying user, sandbox, env and a time bound', () => {
+test('launch: with systemd, a transient unit (no D-Bus) carrying user, sandbox, env, output file, a time bound', () => {
   const cmd = deployCommand({ type: 'puppet', puppetArgs: [] }, '/w/site.pp');
   const nobody = { name: 'nobody', uid: 65534, gid: 65534 };
   const l = launch(cmd, {
     systemd: true,
     account: nobody,
     sandbox: ['ProtectSystem=strict', 'ReadWritePaths=/etc/app'],
-    env: { PATH: '/usr/bin', P2PU_FILE: '/w/site.pp' },
-    cwd: '/w',
+    env: { PATH: '/usr/bin', P2PU_FILE: '/s/work/u/site.pp' },
+    cwd: '/s/work/u',
     timeoutMs: 60_000,
     uri: 'puppet:/site',
     version: 9,
   });
-  assert.ok(!('refused' in l));
-  assert.equal(l.cmd.file, 'systemd-run');
-  assert.equal(l.account, null, 'systemd sets the user');
-  assert.match(l.unit!, /^p2p-update-deploy-[0-9a-f]{12}-9-[0-9a-f]{6}\.service$/);
-  const args = l.cmd.args.join(' ');
+  assert.ok(!('refused' in l) && l.kind === 'unit');
+  assert.match(l.unit, /^p2p-update-deploy-[0-9a-f]{12}-9-[0-9a-f]{6}\.service$/);
+  assert.equal(l.output, `/s/work/.${l.unit}.log`, 'root-only, beside the work dirs');
+  const args = l.start.join(' ');
+  assert.doesNotMatch(args, /--wait|--pipe/, 'no D-Bus needed');
+  assert.match(args, /^--quiet --service-type=exec --unit=\S+ --working-directory=\/s\/work\/u /);
+  assert.match(args, /-p RemainAfterExit=yes -p RuntimeMaxSec=90 /);
+  assert.match(args, /-p StandardOutput=append:\/s\/work\/\.\S+\.log -p StandardError=append:/);
+  assert.match(args, /-p User=nobody -p ProtectSystem=strict -p ReadWritePaths=\/etc\/app /);
   assert.match(
     args,
-    /^--wait --pipe --collect --quiet --service-type=exec --unit=\S+ --working-directory=\/w /,
+    /--setenv=PATH=\/usr\/bin --setenv=P2PU_FILE=\/s\/work\/u\/site\.pp -- puppet apply --detailed-exitcodes/,
   );
-  assert.match(
-    args,
-    /-p RuntimeMaxSec=90 -p User=nobody -p ProtectSystem=strict -p ReadWritePaths=\/etc\/app /,
-  );
-  assert.match(
-    args,
-    /--setenv=PATH=\/usr\/bin --setenv=P2PU_FILE=\/w\/site\.pp -- puppet apply --detailed-exitcodes/,
-  );
-  assert.deepEqual(l.cmd.okCodes, [0, 2], 'systemd-run passes the exit status on');
   assert.notEqual(unitName('a:', 1), unitName('a:', 1), 'one name per attempt');
+});
+
+test("a unit's end read from systemctl show: applied codes, exit, signal, timeout, gone", () => {
+  const puppet = deployCommand({ type: 'puppet', puppetArgs: [] }, '/f');
+  const show = (o: Record<string, string | number>) =>
+    parseShow(
+      Object.entries({ LoadState: 'loaded', ...o })
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
+  const running = show({ ActiveState: 'active', SubState: 'running', Result: 'success', ExecMainCode: 0 });
+  assert.equal(hasEnded(running), false);
+  const ok = show({
+    ActiveState: 'active',
+    SubState: 'exited',
+    Result: 'success',
+    ExecMainCode: 1,
+    ExecMainStatus: 0,
+  });
+  assert.equal(hasEnded(ok), true);
+  assert.equal(failureOf(ok, puppet, ''), null);
+  const two = show({
+    ActiveState: 'failed',
+    SubState: 'failed',
+    Result: 'exit-code',
+    ExecMainCode: 1,
+    ExecMainStatus: 2,
+  });
+  assert.equal(failureOf(two, puppet, ''), null, 'puppet: 2 = changes applied');
+  assert.equal(failureOf({ ...two, status: 4 }, puppet, '')?.code, 'DEPLOY_EXIT');
+  const killed = show({
+    ActiveState: 'failed',
+    SubState: 'failed',
+    Result: 'signal',
+    ExecMainCode: 2,
+    ExecMainStatus: 9,
+  });
+  assert.match(String(failureOf(killed, puppet, 'x')?.message), /killed by signal 9/);
+  const late = show({
+    ActiveState: 'failed',
+    SubState: 'failed',
+    Result: 'timeout',
+    ExecMainCode: 2,
+    ExecMainStatus: 9,
+  });
+  assert.equal(failureOf(late, puppet, '')?.code, 'DEPLOY_TIMEOUT');
+  const gone = show({ LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead' });
+  assert.equal(hasEnded(gone), true);
+  assert.equal(failureOf(gone, puppet, '')?.code, 'DEPLOY_SPAWN');
 });
 
 test('a deb payload is installed with apt-get, non-interactively, under a .deb name', () => {
