@@ -10,6 +10,7 @@ import { checkPayload } from '../lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
 import type { Core } from './core.ts';
 import { decide } from './decide.ts';
+import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
 import { accepted } from './update-machine.ts';
 
@@ -54,8 +55,8 @@ export async function intake(
   try {
     u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
   } catch (e) {
-    if (e instanceof MetadataError) return refuse(core, source, id, e);
-    throw e;
+    if (!(e instanceof MetadataError)) throw e;
+    return refuse(core, source, id, source === 'inbox' ? truncatedRefusal(raw, e) : e);
   }
   const d = decide(u, core.store.uri(u.uri), core.config.deployers);
   if (d.kind === 'refuse') return refuse(core, source, id, new MetadataError(d.code, d.reason), u);

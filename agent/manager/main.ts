@@ -113,9 +113,10 @@ export async function startManager(
   const inbox = new Inbox(
     {
       submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
+      awaiting: (name) => manager.awaitingPayload(name),
       log: log.child({ component: 'inbox' }),
     },
-    { dir: config.inboxDir, settleMs: 300 },
+    { dir: config.inboxDir, settleMs: 300, incompleteMs: config.inboxIncompleteMs },
   );
   await inbox.start();
   log.info(
