@@ -38,6 +38,11 @@ export const BOMBS: Record<string, () => Uint8Array> = {
   'announce-tiers': () => repeat('d13:announce-listl', 'le', 'ee'),
   /** Within every per-container bound (depth 3, 60 items each), many containers. */
   'wide-tree': () => repeat('d4:infol', `l${'0:'.repeat(60)}e`, 'ee'),
+  /** The most the shape bounds let through (979 values, 2 MiB): decoded, then refused. */
+  'within-bounds': () => {
+    const str = `2048:${'x'.repeat(2048)}`;
+    return Buffer.from(`d4:infol${`l${str.repeat(60)}e`.repeat(16)}ee`, 'latin1');
+  },
   /** One integer of 2 million digits. */
   'huge-int': () => repeat('d4:infoi', '9', 'ee'),
 };

@@ -25,6 +25,7 @@ const EXPECT: Record<string, [code: string, message: RegExp]> = {
   'huge-dict': ['TOO_LARGE', /a dictionary with more than 64 entries/],
   'announce-tiers': ['TOO_LARGE', /a list with more than 64 items/],
   'wide-tree': ['TOO_LARGE', /more than 1024 values/],
+  'within-bounds': ['MALFORMED', /torrent.info: expected a dictionary, found a list/],
   'huge-int': ['MALFORMED', /an integer of more than 17 characters/],
 };
 
