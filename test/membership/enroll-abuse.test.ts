@@ -16,6 +16,7 @@ import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
+import { enroll } from '../../agent/lib/enrollment/client.ts';
 import { makeRequest } from '../../agent/lib/membership/request.ts';
 import { membershipReady } from '../../agent/lib/membership/na.ts';
 import { generateKxPair } from '../../agent/lib/membership/noise-crypto.ts';
@@ -193,6 +194,28 @@ describe('enrollment server under attack (shipped defaults)', () => {
     }
   });
 
+  it('a node throttled by the global bound waits as told (Retry-After) and then enrolls', async () => {
+    const { server, url } = await setup({ policy: 'auto' });
+    try {
+      for (let s = 10; s < 21; s++)
+        for (let i = 0; i < 10; i++) await submit(url, `guess-${s}-${i}-xxxxxxxxxx`, `127.0.0.${s}`);
+      const said: string[] = [];
+      const start = now;
+      const c = await enroll(
+        { fetch, clock, sleep: async (ms) => void (now += ms), onStatus: (m) => said.push(m) },
+        { server: url, token: SHARED, dir: join(tmp, 'late'), owner: 'late', pollMs: 50, timeoutMs: 300_000 },
+      );
+      assert.equal(c.cluster, 'lab');
+      assert.ok(
+        said.some((m) => /server busy .* asking again in \d+ s/.test(m)),
+        said.join('\n'),
+      );
+      assert.ok(now - start >= 1000 && now - start <= 61_000, `waited ${now - start} ms`);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('one shared-token holder cannot fill the pending queue: 200 pending per token', async () => {
     const { ca, server, url } = await setup();
     try {
@@ -201,7 +224,7 @@ describe('enrollment server under attack (shipped defaults)', () => {
       assert.equal(count(rs, 202), 200);
       const last = rs.at(-1)!;
       assert.equal(last.status, 429, last.body);
-      assert.match(last.body, /too many pending requests for token "fleet" \(200\)/);
+      assert.match(JSON.parse(last.body).message, /too many pending requests for token "fleet" \(200\)/);
       assert.equal((await submit(url, ONCE)).status, 202, 'another token still gets in');
       assert.equal(ca.state.requests.filter((r) => r.status === 'pending').length, 201);
     } finally {
