@@ -112,6 +112,8 @@ export class CertificateAuthority {
       /** Sign at once? Decided inside the lock, on the fresh state (auto-then-approve counts). */
       sign: boolean | ((st: Readonly<CaState>) => boolean);
       spendToken?: string;
+      /** Pending requests allowed under `token` (so one token cannot fill MAX_PENDING). */
+      maxPendingForToken?: number;
     },
   ): Promise<RequestRecord> {
     return this.#mutate(async () => {
@@ -133,8 +135,15 @@ export class CertificateAuthority {
       const spend = opts.spendToken;
       if (spend && this.st.spentTokens.includes(spend))
         throw new EnrollError('BAD_TOKEN', 'this one-time enrollment token was already used');
-      if (this.st.requests.filter((r) => r.status === 'pending').length >= MAX_PENDING)
-        throw new EnrollError('BAD_REQUEST', `too many pending requests (${MAX_PENDING}); ask the admin`);
+      const pending = this.st.requests.filter((r) => r.status === 'pending');
+      if (pending.length >= MAX_PENDING)
+        throw new EnrollError('THROTTLED', `too many pending requests (${MAX_PENDING}); ask the admin`);
+      const max = opts.maxPendingForToken ?? MAX_PENDING;
+      if (pending.filter((r) => r.token === opts.token).length >= max)
+        throw new EnrollError(
+          'THROTTLED',
+          `too many pending requests for token "${opts.token}" (${max}); ask the admin to approve or reject some`,
+        );
       const rec: RequestRecord = {
         id: randomBytes(16).toString('hex'),
         nodeId: req.nodeId,

@@ -16,7 +16,8 @@ export type EnrollCode =
   | 'STALE_REQUEST'
   | 'NOTICE_DIR'
   | 'SERVER'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'THROTTLED';
 
 export class EnrollError extends P2PError {
   constructor(

@@ -39,13 +39,16 @@ export class Writer {
     this.len += 2;
     return this;
   }
+  /** Out of range throws: a number never wraps into another one on the wire. */
   u32(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`not a u32: ${v}`);
     this.room(4);
-    this.view.setUint32(this.len, v >>> 0);
+    this.view.setUint32(this.len, v);
     this.len += 4;
     return this;
   }
   u53(v: number): this {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not a u53: ${v}`);
     return this.u32(Math.floor(v / 2 ** 32)).u32(v % 2 ** 32);
   }
   bytes(b: Uint8Array): this {

@@ -52,7 +52,7 @@ export function encodeBody(body: Body): Writer {
 export function encodeItem(item: Item): Uint8Array {
   const w = new Writer(64);
   w.u8(KINDS.indexOf(item.kind) + 1);
-  if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u32(item.incarnation);
+  if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u53(item.incarnation);
   else if (item.kind === 'announce') w.bytes(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
   else if (item.kind === 'revoke') w.blob(item.notice);
   else writeState(w, item.record);
@@ -140,7 +140,7 @@ function readItem(r: Reader): Item | null {
   if (kind === 'member') {
     const status = STATUSES[r.u8()];
     if (!status) return null;
-    return { kind, status, id: r.str(), incarnation: r.u32() };
+    return { kind, status, id: r.str(), incarnation: r.u53() };
   }
   if (kind === 'announce') {
     const id = toHex(r.bytes(32));

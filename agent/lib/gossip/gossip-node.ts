@@ -301,12 +301,26 @@ export class GossipNode {
     if (it.kind === 'revoke') return void this.publishRevocation(it.notice);
     if (it.kind === 'member') {
       if (this.c.revocations?.isRevoked(it.id)) return;
-      return this.membership.apply(it.status, it.id, it.incarnation);
+      const out = this.membership.apply(it.status, it.id, it.incarnation, from);
+      if (out === 'unproven' && it.status === 'alive') this.askDirectly(it.id);
+      return;
     }
     if (it.kind === 'announce') return this.notifications.heard(it, from);
     if (it.record.node === this.selfId || !this.fleet.apply(it.record)) return;
     this.queue.push(`s:${it.record.node}`, encodeItem(it));
     for (const h of this.stateHandlers) h(it.record);
+  }
+
+  /**
+   * We heard that `id` refuted beyond what it proved to us: ask it (a push-pull carries its
+   * own claim, which counts whatever its size), at most once per probe interval per member.
+   */
+  private askDirectly(id: string): void {
+    const m = this.membership.table.get(id);
+    const now = this.c.clock.now();
+    if (!m || now - m.toldAt < this.init.probeIntervalMs) return;
+    m.toldAt = now;
+    this.pushPull(id, false);
   }
 
   /** Timer and packet handlers never throw: a failure is counted and logged. */
