@@ -19,14 +19,13 @@ import { Channel } from '../lib/net/channel.ts';
 import type { NatmConfig } from './config.ts';
 import { Counters } from '../lib/net/counters.ts';
 import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
-import { type DatagramSocket, type Endpoint, sameEp } from '../lib/net/datagram.ts';
+import { type DatagramSocket, type Endpoint, MAX_DATAGRAM, sameEp } from '../lib/net/datagram.ts';
 import { HolePuncher } from './hole-puncher.ts';
 import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../lib/net/overlay-link.ts';
 import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
 import { RendezvousClient } from './rendezvous-client.ts';
 import { type Forward, Router } from './router.ts';
 import type { StunInfo } from '../lib/wire/stun-codec.ts';
-import { MAX_DATAGRAM } from '../lib/wire/codec.ts';
 import { type Body, FORWARD_OVERHEAD, MAX_TTL, type Packet } from '../lib/wire/messages.ts';
 
 export interface NatmComponents {

@@ -269,3 +269,18 @@ test("a child whose bridge is banned stops using it and says so; the bridge's ch
   assert.ok(n1.counters.get('peers_behind_banned') >= 1);
   await w.stop();
 });
+
+test('a sender whose u32 packet counter runs out starts a new epoch: its peers keep taking its packets', async () => {
+  const w = await SimWorld.create();
+  w.addRendezvous();
+  const a = w.addNode('a', 'open');
+  w.addNode('b', 'open');
+  w.run(3000);
+  assert.ok(w.deliver('a', 'b'));
+  const channel = (a as unknown as { channel: { seq: number } }).channel;
+  channel.seq = 2 ** 32 - 2; // what 4 billion packets leave
+  for (let k = 0; k < 3; k++) assert.ok(w.deliver('a', 'b', 500), `message ${k} across the counter's end`);
+  assert.equal(a.counters.get('tx_error'), 0);
+  assert.equal(w.nodes.get('b')!.counters.get('drop_replay'), 0);
+  await w.stop();
+});
