@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { enroll, refreshCrlFile } from '../../agent/lib/enrollment/client.ts';
 import { validateConfig, type PolicyMode } from '../../agent/enroll-server/config.ts';
 import { EnrollError } from '../../agent/lib/enrollment/errors.ts';
@@ -22,8 +22,8 @@ let hash: string;
 
 async function setup(policy: PolicyMode, autoLimit = 10) {
   const dir = await mkdtemp(join(tmp, 'ca-'));
-  await CertificateAuthority.init(dir, { cluster: 'lab' });
-  const ca = await CertificateAuthority.open(dir);
+  await CaStore.init(dir, { cluster: 'lab' });
+  const ca = await CaStore.open(dir);
   const cfg = validateConfig({
     caDir: dir,
     listen: { host: '127.0.0.1', port: 0 },
@@ -117,7 +117,7 @@ describe('enrollment server', () => {
       assert.equal(await waitingReject, 'REJECTED');
       const before = await loadNodeIdentity(join(tmp, 'r1'), Date.now());
       assert.equal(before.cert.nodeId, cert.nodeId);
-      const other = await CertificateAuthority.open(ca.dir); // the CLI, next to the server
+      const other = await CaStore.open(ca.dir); // the CLI, next to the server
       await other.revoke(cert.nodeId);
       const raw = new Uint8Array(await (await fetch(`${url}/crl`)).arrayBuffer());
       const list = openRevocationList(raw, ca.authority, 'lab');

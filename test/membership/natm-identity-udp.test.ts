@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { startNatm, type NatmProcess } from '../../agent/natm/main.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
@@ -31,7 +31,7 @@ for (const mode of ['open', 'cluster-key'] as const)
   describe(`natm with identityDir on loopback UDP (${mode})`, () => {
     const keys = mode === 'open' ? {} : { clusterKeys: [KEY] };
     let tmp: string;
-    let ca: CertificateAuthority;
+    let ca: CaStore;
     let rdv: RendezvousProcess;
     const procs: NatmProcess[] = [];
     const ids: string[] = [];
@@ -45,8 +45,8 @@ for (const mode of ['open', 'cluster-key'] as const)
 
     before(async () => {
       tmp = await mkdtemp(join(tmpdir(), 'p2pu-natm-identity-'));
-      await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'loop' });
-      ca = await CertificateAuthority.open(join(tmp, 'ca'));
+      await CaStore.init(join(tmp, 'ca'), { cluster: 'loop' });
+      ca = await CaStore.open(join(tmp, 'ca'));
       rdv = await startRendezvous(
         rendezvousConfig({
           id: 'rdv',

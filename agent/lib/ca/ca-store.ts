@@ -32,7 +32,7 @@ import { checkRenewal } from './renewal.ts';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-export class CertificateAuthority {
+export class CaStore {
   #queue: Promise<unknown> = Promise.resolve();
   #loadedMtime = -1;
   #crl: Uint8Array;
@@ -61,12 +61,12 @@ export class CertificateAuthority {
     const config: CaConfig = { cluster: init.cluster, keyId, certDays: init.certDays ?? 365 };
     await writeFileAtomic(join(dir, 'ca.json'), JSON.stringify(config, null, 2) + '\n', 0o644);
     await writeFileAtomic(join(dir, 'state.json'), JSON.stringify(emptyState(), null, 2));
-    const ca = await CertificateAuthority.open(dir);
+    const ca = await CaStore.open(dir);
     await ca.#mutate(() => ca.#publishCrl());
     return config;
   }
 
-  static async open(dir: string, clock: Pick<Clock, 'now'> = systemClock): Promise<CertificateAuthority> {
+  static async open(dir: string, clock: Pick<Clock, 'now'> = systemClock): Promise<CaStore> {
     await membershipReady();
     const config = await readJson<CaConfig>(join(dir, 'ca.json'), 'CA config');
     const secret = await loadSecretKey(join(dir, 'ca.key'));
@@ -76,15 +76,7 @@ export class CertificateAuthority {
     const st = await readJson<CaState>(join(dir, 'state.json'), 'CA state');
     const crlPath = join(dir, 'crl.bin');
     const crl = existsSync(crlPath) ? new Uint8Array(await readFile(crlPath)) : new Uint8Array(0);
-    return new CertificateAuthority(
-      dir,
-      config,
-      { keyId: pub.keyId, publicKey: pub.bytes },
-      secret,
-      st,
-      crl,
-      clock,
-    );
+    return new CaStore(dir, config, { keyId: pub.keyId, publicKey: pub.bytes }, secret, st, crl, clock);
   }
 
   get cluster(): string {

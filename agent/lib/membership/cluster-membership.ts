@@ -11,7 +11,7 @@ import type { RevocationState } from './revocation-state.ts';
 
 export type Accepted = { ok: true; revoked: string[] } | { ok: false; error: MembershipError };
 
-export class Membership {
+export class ClusterMembership {
   constructor(
     private readonly c: { revocation: RevocationState },
     readonly init: { ca: CertAuthority; cluster: string },
