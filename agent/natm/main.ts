@@ -110,6 +110,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   // Gossip, anti-entropy, SWIM and the fleet view (docs/protocol/gossip.md): over certificate
   // sessions when enrolled (docs/security.md), else over natm's cluster-key links.
   const gossip = attachGossip(secure?.overlay ?? node, ipc, { logger, revocations: secure?.book });
+  ipc?.serveMembers(() => gossip.members());
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
