@@ -255,8 +255,10 @@ test("a child whose bridge is banned stops using it and says so; the bridge's ch
   const w = await SimWorld.create({ delayMs: 10 });
   const { n1, n3, n4 } = fig2(w);
   const lines: string[] = [];
-  (n4 as unknown as { c: { logger: { warn: (o: unknown, m: string) => void } } }).c.logger.warn = (_o, m) =>
-    void lines.push(m);
+  (n4 as unknown as { deps: { logger: { warn: (o: unknown, m: string) => void } } }).deps.logger.warn = (
+    _o,
+    m,
+  ) => void lines.push(m);
   ban([n1, n4], ['n3']);
   w.run(2 * n4.cfg.pathTimeoutMs);
   const hellos = n3.counters.get('rx_child-hello');
