@@ -129,6 +129,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     gossip.stop();
     await socket.close();
     await ipc?.stop();
+    await stats?.stop();
     throw e;
   }
   node.start();

@@ -1,7 +1,7 @@
 /** The enrollment service over real HTTP on 127.0.0.1: policies, tokens, CRL, the node client. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
@@ -12,6 +12,7 @@ import { EnrollError } from '../../agent/lib/enrollment/errors.ts';
 import { hashPassword, verifyPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
 import { loadNodeIdentity } from '../../agent/lib/enrollment/node-identity.ts';
+import { statePaths } from '../../agent/lib/enrollment/node-keys.ts';
 import { openRevocationList } from '../../agent/lib/membership/revocation.ts';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
 
@@ -63,6 +64,21 @@ describe('enrollment server', () => {
     assert.throws(() => validateConfig({ ...base, tokens: [{ token: 'short' }] }), ConfigError);
     assert.throws(() => validateConfig({ ...base, adminPasswordHash: 'plain' }), ConfigError);
     assert.equal(validateConfig(base).policy, 'approve');
+  });
+
+  it("a node's unreadable enrollment file is the node's problem (NODE_STATE), not the CA's", async () => {
+    const { server, url } = await setup('auto');
+    try {
+      const dir = join(tmp, 'broken-node');
+      await mkdir(dir, { recursive: true });
+      await writeFile(statePaths(dir).enrollment, '{not json');
+      await assert.rejects(
+        node(url, SHARED, 'broken-node'),
+        (e: EnrollError) => e.code === 'NODE_STATE' && e.message.includes(statePaths(dir).enrollment),
+      );
+    } finally {
+      await server.stop();
+    }
   });
 
   it('auto policy signs at once; a one-time token works once; a bad token is refused', async () => {

@@ -68,12 +68,12 @@ export class CaStore {
 
   static async open(dir: string, clock: Pick<Clock, 'now'> = systemClock): Promise<CaStore> {
     await membershipReady();
-    const config = await readJson<CaConfig>(join(dir, 'ca.json'), 'CA config');
+    const config = await readJson<CaConfig>(join(dir, 'ca.json'), 'CA config', 'ca');
     const secret = await loadSecretKey(join(dir, 'ca.key'));
     const pub = await loadPublicKey(join(dir, 'ca.pub'));
     if (pub.keyId !== config.keyId || secret.publicKey.keyId !== config.keyId)
       throw new EnrollError('CA_IO', `${dir}: ca.key, ca.pub and ca.json name different keys`);
-    const st = await readJson<CaState>(join(dir, 'state.json'), 'CA state');
+    const st = await readJson<CaState>(join(dir, 'state.json'), 'CA state', 'ca');
     const crlPath = join(dir, 'crl.bin');
     const crl = existsSync(crlPath) ? new Uint8Array(await readFile(crlPath)) : new Uint8Array(0);
     return new CaStore(dir, config, { keyId: pub.keyId, publicKey: pub.bytes }, secret, st, crl, clock);
@@ -264,7 +264,7 @@ export class CaStore {
   async refresh(): Promise<void> {
     const m = (await stat(join(this.dir, 'state.json'))).mtimeMs;
     if (m === this.#loadedMtime) return;
-    this.st = await readJson<CaState>(join(this.dir, 'state.json'), 'CA state');
+    this.st = await readJson<CaState>(join(this.dir, 'state.json'), 'CA state', 'ca');
     const crlPath = join(this.dir, 'crl.bin');
     if (existsSync(crlPath)) this.#crl = new Uint8Array(await readFile(crlPath));
     this.#loadedMtime = m;

@@ -72,7 +72,7 @@ export async function enroll(c: EnrollComponents, o: EnrollOptions): Promise<Nod
   const p = statePaths(o.dir);
   const { ca, cluster } = await learnCa(c, o);
   let id = existsSync(p.enrollment)
-    ? (await readJson<{ id: string }>(p.enrollment, 'enrollment')).id
+    ? (await readJson<{ id: string }>(p.enrollment, 'enrollment', 'node')).id
     : undefined;
   let cert: string | undefined;
   const deadline = o.timeoutMs > 0 ? c.clock.now() + o.timeoutMs : Infinity;

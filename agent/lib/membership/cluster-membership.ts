@@ -4,7 +4,7 @@
  * gossip) and lists (from GET /crl). Never throws on untrusted bytes: returns a coded
  * refusal instead.
  */
-import { verifyCertificate, type CertAuthority, type NodeCert } from './certificate.ts';
+import type { CertAuthority } from './certificate.ts';
 import { MembershipError } from './errors.ts';
 import { openRevocationList, openRevocationNotice } from './revocation.ts';
 import type { RevocationState } from './revocation-state.ts';
@@ -16,12 +16,6 @@ export class ClusterMembership {
     private readonly c: { revocation: RevocationState },
     readonly init: { ca: CertAuthority; cluster: string },
   ) {}
-
-  /** Throws MembershipError: for handshake.ts `checkPeer`. */
-  verifyPeer(cert: Uint8Array, now: number): NodeCert {
-    const { ca, cluster } = this.init;
-    return verifyCertificate(cert, { ca, cluster, now, isRevoked: this.c.revocation.isRevoked });
-  }
 
   isRevoked(nodeId: string): boolean {
     return this.c.revocation.isRevoked(nodeId);

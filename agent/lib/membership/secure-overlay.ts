@@ -31,9 +31,6 @@ import type { RevocationState } from './revocation-state.ts';
 import { SecureLinks } from './secure-links.ts';
 import { DATA_HEADER } from './wire.ts';
 
-/** Largest app payload over a link taking MAX_APP_PAYLOAD: natm's limit less the DATA header and tag. */
-export const MAX_SECURE_PAYLOAD = MAX_APP_PAYLOAD - DATA_HEADER - TAGLEN;
-
 export interface SecureOverlayComponents {
   /** The transport: a NatmNode (or anything with the OverlayLink contract). */
   readonly link: OverlayLink;
