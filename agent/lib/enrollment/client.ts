@@ -9,11 +9,10 @@ import { readFile } from 'node:fs/promises';
 import type { Clock } from '../common/clock.ts';
 import { encodePublicKeyPem, keyIdOf, parsePublicKeyPem } from '../crypto/keys.ts';
 import { verifyCertificate, type CertAuthority, type NodeCert } from '../membership/certificate.ts';
-import { makeRequest } from '../membership/request.ts';
 import { openRevocationList } from '../membership/revocation.ts';
 import { EnrollError } from './errors.ts';
 import { readJson, writeFileAtomic } from './json-file.ts';
-import { ensureNodeKeys, statePaths } from './node-keys.ts';
+import { ensureNodeKeys, requestFor, statePaths } from './node-keys.ts';
 
 export interface EnrollComponents {
   readonly fetch: typeof fetch;
@@ -77,16 +76,7 @@ export async function enroll(c: EnrollComponents, o: EnrollOptions): Promise<Nod
   let cert: string | undefined;
   const deadline = o.timeoutMs > 0 ? c.clock.now() + o.timeoutMs : Infinity;
   if (!id) {
-    const csr = await makeRequest(
-      {
-        cluster,
-        owner: o.owner,
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: Math.floor(c.clock.now() / 1000),
-      },
-      keys.sign.sodiumKey,
-    );
+    const csr = await requestFor(keys, { cluster, owner: o.owner, nowMs: c.clock.now() });
     const send = () =>
       getJson(c, new URL('/api/requests', o.server).href, {
         method: 'POST',
