@@ -6,18 +6,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../lib/common/logger.ts';
 import { AdminSessions } from './admin-sessions.ts';
-import type { CertificateAuthority } from '../lib/ca/ca-store.ts';
+import type { CaStore } from '../lib/ca/ca-store.ts';
 import type { EnrollServerConfig } from './config.ts';
 import { EnrollError } from '../lib/enrollment/errors.ts';
 import { readForm, redirect, send } from './http-util.ts';
 import { dropFailureMessage, dropNotice } from '../lib/enrollment/notice-drop.ts';
 import { confirmRevokePage, dashboardPage, loginPage, STYLE } from './pages.ts';
 import { verifyPassword } from './password.ts';
+import { sourceOf } from './source-address.ts';
+import { ThrottledError, type Throttles } from './throttles.ts';
 
 export interface AdminContext {
-  readonly ca: CertificateAuthority;
+  readonly ca: CaStore;
   readonly cfg: EnrollServerConfig;
   readonly sessions: AdminSessions;
+  readonly throttles: Throttles;
   readonly log: Logger;
 }
 
@@ -106,15 +109,35 @@ async function whereNoticeWent(
 
 async function login(req: IncomingMessage, res: ServerResponse, x: AdminContext): Promise<void> {
   const form = await readForm(req);
-  if (!x.sessions.loginAllowed())
-    return send(res, 429, loginPage(x.ca.cluster, 'Too many failed sign-ins; wait a minute.'));
-  if (!(await verifyPassword(form['password'] ?? '', x.cfg.adminPasswordHash))) {
-    x.sessions.loginFailed();
-    x.log.warn({}, 'admin login failed');
+  const client = sourceOf(req, x.cfg.trustedProxies);
+  let attempt;
+  try {
+    attempt = x.throttles.loginAttempt(client); // counted now, before the scrypt runs
+  } catch (e) {
+    if (!(e instanceof ThrottledError)) throw e;
+    x.log.warn({ client }, 'admin login throttled');
+    const wait = { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) };
+    return send(
+      res,
+      429,
+      loginPage(x.ca.cluster, 'Too many failed sign-ins; wait a minute.'),
+      undefined,
+      wait,
+    );
+  }
+  let ok = false;
+  try {
+    ok = await verifyPassword(form['password'] ?? '', x.cfg.adminPasswordHash);
+  } finally {
+    if (ok) attempt.pass(true);
+    else attempt.fail();
+  }
+  if (!ok) {
+    x.log.warn({ client }, 'admin login failed');
     return send(res, 401, loginPage(x.ca.cluster, 'Wrong password.'));
   }
   const s = x.sessions.create();
-  x.log.info({}, 'admin signed in');
+  x.log.info({ client }, 'admin signed in');
   return redirect(res, '/admin', { 'set-cookie': s.cookie });
 }
 

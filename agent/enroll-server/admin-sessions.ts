@@ -1,8 +1,8 @@
 /**
  * Admin sessions: random 256-bit ids in an HttpOnly, SameSite=Strict cookie, each with its
  * own CSRF token that every form posts back. In memory (a restart logs the admin out);
- * at most MAX_SESSIONS, oldest dropped. Failed logins are throttled per server: after 5
- * within a minute, logins are refused for a minute.
+ * at most MAX_SESSIONS, oldest dropped. Failed sign-ins are throttled per source address
+ * (throttles.ts), not here.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../lib/common/clock.ts';
@@ -17,7 +17,6 @@ interface Session {
 
 export class AdminSessions {
   readonly #s = new Map<string, Session>();
-  #fails: number[] = [];
 
   constructor(
     private readonly c: { clock: Pick<Clock, 'now'> },
@@ -56,15 +55,5 @@ export class AdminSessions {
     const a = Buffer.from(expected);
     const b = Buffer.from(got ?? '');
     return a.length === b.length && timingSafeEqual(a, b);
-  }
-
-  loginAllowed(): boolean {
-    const now = this.c.clock.now();
-    this.#fails = this.#fails.filter((t) => t > now - 60_000);
-    return this.#fails.length < 5;
-  }
-
-  loginFailed(): void {
-    this.#fails.push(this.c.clock.now());
   }
 }

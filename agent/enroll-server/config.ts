@@ -4,7 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { ConfigError } from '../lib/common/errors.ts';
+import { validateLimits, type EnrollLimits } from './limits.ts';
+import { normalizeAddress } from './source-address.ts';
 
 export type PolicyMode = 'auto' | 'approve' | 'auto-then-approve';
 
@@ -34,7 +37,17 @@ export interface EnrollServerConfig {
    * drops its notice there (notice-drop.ts), so gossip spreads it in seconds. Default [].
    */
   readonly noticesDirs: readonly string[];
+  /** Per-source and global bounds on sign-ins, token guesses and pending requests. */
+  readonly limits: EnrollLimits;
+  /**
+   * Addresses of reverse proxies in front of the server: from these (only), the last
+   * X-Forwarded-For entry is the client's address for the per-source limits. Default [].
+   */
+  readonly trustedProxies: readonly string[];
 }
+
+/** At most this many `trustedProxies`. */
+export const MAX_TRUSTED_PROXIES = 16;
 
 /** At most this many `noticesDirs`. */
 export const MAX_NOTICES_DIRS = 16;
@@ -50,6 +63,8 @@ const KEYS = [
   'sessionTtlMinutes',
   'secureCookie',
   'noticesDirs',
+  'limits',
+  'trustedProxies',
 ];
 
 function need(cond: boolean, key: string, expected: string): asserts cond {
@@ -97,6 +112,21 @@ export function validateConfig(raw: unknown, baseDir = '.'): EnrollServerConfig 
       label: typeof r['label'] === 'string' ? r['label'] : `token ${i + 1}`,
     };
   });
+  const labels = tokens.map((t) => t.label);
+  const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+  need(
+    dup === undefined,
+    'tokens[].label',
+    `unique (pending requests are counted per label; "${dup}" twice)`,
+  );
+  const proxies = o['trustedProxies'] ?? [];
+  need(
+    Array.isArray(proxies) &&
+      proxies.length <= MAX_TRUSTED_PROXIES &&
+      proxies.every((a) => typeof a === 'string' && isIP(a) !== 0),
+    'trustedProxies',
+    `a list of at most ${MAX_TRUSTED_PROXIES} IP addresses`,
+  );
   need(
     typeof o['adminPasswordHash'] === 'string' && o['adminPasswordHash'].startsWith('scrypt$'),
     'adminPasswordHash',
@@ -132,6 +162,8 @@ export function validateConfig(raw: unknown, baseDir = '.'): EnrollServerConfig 
     sessionTtlMinutes: ttl as number,
     secureCookie: o['secureCookie'] === true || tls !== undefined,
     noticesDirs: Object.freeze([...new Set((dirs as string[]).map(abs))]),
+    limits: validateLimits(o['limits']),
+    trustedProxies: Object.freeze((proxies as string[]).map(normalizeAddress)),
   });
 }
 

@@ -51,8 +51,13 @@ export function send(
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, v: unknown): void {
-  send(res, status, JSON.stringify(v), 'application/json');
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  v: unknown,
+  extra: Record<string, string> = {},
+): void {
+  send(res, status, JSON.stringify(v), 'application/json', extra);
 }
 
 export function redirect(res: ServerResponse, to: string, extra: Record<string, string> = {}): void {

@@ -25,17 +25,19 @@ import type { Logger } from '../lib/common/logger.ts';
 import { isNodeId } from '../lib/membership/node-id.ts';
 import { handleAdmin } from './admin-routes.ts';
 import { AdminSessions } from './admin-sessions.ts';
-import type { CertificateAuthority } from '../lib/ca/ca-store.ts';
+import type { CaStore } from '../lib/ca/ca-store.ts';
 import type { EnrollServerConfig } from './config.ts';
 import { EnrollError } from '../lib/enrollment/errors.ts';
 import { readJsonBody, send, sendJson } from './http-util.ts';
 import { signsAutomatically } from './policy.ts';
+import { sourceOf } from './source-address.ts';
+import { ThrottledError, Throttles } from './throttles.ts';
 import { findToken, tokenHash } from './tokens.ts';
 
 export interface EnrollServerComponents {
-  readonly ca: CertificateAuthority;
+  readonly ca: CaStore;
   readonly log: Logger;
-  readonly clock?: Clock;
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 const STATUS: Record<string, number> = {
@@ -47,12 +49,14 @@ const STATUS: Record<string, number> = {
   EXPIRED: 403,
   KEY_MISMATCH: 403,
   STALE_REQUEST: 400,
+  THROTTLED: 429,
 };
 
 export class EnrollServer {
   readonly #c: EnrollServerComponents;
   readonly #cfg: EnrollServerConfig;
   readonly sessions: AdminSessions;
+  readonly throttles: Throttles;
   #server: Server | undefined;
 
   constructor(components: EnrollServerComponents, config: EnrollServerConfig) {
@@ -63,6 +67,7 @@ export class EnrollServer {
       { clock },
       { ttlMs: config.sessionTtlMinutes * 60_000, secure: config.secureCookie },
     );
+    this.throttles = new Throttles({ clock }, config.limits);
   }
 
   get url(): string {
@@ -119,7 +124,12 @@ export class EnrollServer {
       if (path === '/' && req.method === 'GET')
         return send(res, 303, '', 'text/plain', { location: '/admin' });
       if (path.startsWith('/admin'))
-        return await handleAdmin(req, res, path, { ...this.#c, cfg: this.#cfg, sessions: this.sessions });
+        return await handleAdmin(req, res, path, {
+          ...this.#c,
+          cfg: this.#cfg,
+          sessions: this.sessions,
+          throttles: this.throttles,
+        });
       if (path === '/ca' && req.method === 'GET') return this.#caInfo(res);
       if (path === '/crl' && req.method === 'GET')
         return send(res, 200, this.#c.ca.crl, 'application/octet-stream');
@@ -139,12 +149,20 @@ export class EnrollServer {
     } catch (e) {
       const code = e instanceof EnrollError ? e.code : 'SERVER';
       if (code === 'SERVER') this.#c.log.error({ err: e, path }, 'enroll request failed');
-      else this.#c.log.info({ code, path }, 'enroll request refused');
+      else
+        this.#c.log.info(
+          { code, path, client: sourceOf(req, this.#cfg.trustedProxies) },
+          'enroll request refused',
+        );
+      const wait: Record<string, string> =
+        e instanceof ThrottledError ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {};
       if (!res.headersSent)
-        sendJson(res, STATUS[code] ?? 500, {
-          error: code,
-          message: e instanceof EnrollError ? e.message : 'internal error',
-        });
+        sendJson(
+          res,
+          STATUS[code] ?? 500,
+          { error: code, message: e instanceof EnrollError ? e.message : 'internal error' },
+          wait,
+        );
     }
   }
 
@@ -159,8 +177,14 @@ export class EnrollServer {
 
   async #submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req);
+    // Reserved before the check, per source and in all: guessing is bounded (throttles.ts).
+    const attempt = this.throttles.tokenAttempt(sourceOf(req, this.#cfg.trustedProxies));
     const token = typeof body['token'] === 'string' ? findToken(this.#cfg.tokens, body['token']) : undefined;
-    if (!token) throw new EnrollError('BAD_TOKEN', 'unknown enrollment token');
+    if (!token) {
+      attempt.fail();
+      throw new EnrollError('BAD_TOKEN', 'unknown enrollment token');
+    }
+    attempt.pass();
     if (typeof body['csr'] !== 'string')
       throw new EnrollError('BAD_REQUEST', 'field "csr" (base64) is required');
     const { ca } = this.#c;
@@ -171,6 +195,7 @@ export class EnrollServer {
       owner: token.owner,
       sign,
       spendToken: token.once ? tokenHash(token.token) : undefined,
+      maxPendingForToken: this.#cfg.limits.pendingPerToken,
     });
     this.#c.log.info({ nodeId: rec.nodeId, status: rec.status, token: token.label }, 'enrollment request');
     sendJson(res, rec.status === 'issued' ? 200 : 202, {

@@ -11,6 +11,7 @@ const TOP = [
   'trustedKeys',
   'stateDir',
   'inboxDir',
+  'inboxIncompleteMs',
   'transmission',
   'tracker',
   'natmSocket',
@@ -82,6 +83,14 @@ export function validateConfig(json: unknown): ManagerConfig {
     trustedKeys: keys,
     stateDir: absPath(top, 'stateDir', 'stateDir'),
     inboxDir: absPath(top, 'inboxDir', 'inboxDir'),
+    inboxIncompleteMs: int(
+      top,
+      'inboxIncompleteMs',
+      'inboxIncompleteMs',
+      1000,
+      86_400_000,
+      DEFAULTS.inboxIncompleteMs,
+    ),
     transmission: {
       url,
       ...(username === undefined ? {} : { username, ...secret }),

@@ -12,6 +12,12 @@ export interface ManagerConfig {
   readonly stateDir: string;
   /** Watched directory: X.torrent (+ payload named as info.name beside it). */
   readonly inboxDir: string;
+  /**
+   * An inbox torrent that ends early (a copy in progress) is kept until it has not changed
+   * for this long, re-read on every change, then refused as truncated; a payload shorter
+   * than its accepted torrent says is kept and matched whenever it completes.
+   */
+  readonly inboxIncompleteMs: number;
   readonly transmission: {
     readonly url: string;
     readonly username?: string;
@@ -56,6 +62,7 @@ export interface ManagerConfig {
 export const DEFAULT_CONFIG_PATH = '/etc/p2p-update/manager.json';
 
 export const DEFAULTS = {
+  inboxIncompleteMs: 60_000,
   transmission: {
     url: 'http://127.0.0.1:9091/transmission/rpc',
     timeoutMs: 10_000,

@@ -2,34 +2,41 @@
  * The inbox directory, watched with chokidar (files already there at start included).
  * An admin drops `X.torrent` and, on the node that holds it, the payload beside it
  * under the torrent's info.name. Names starting with "." are ignored (publish writes
- * there first and renames). An accepted (or duplicate) torrent file is removed, and with
- * it the payload that torrent names, once it was taken (accepted; or it matches the
- * duplicate's signed hash). A refused one goes to `refused/` (inbox-refused.ts) and
- * touches no other file: its info.name may be another update's waiting payload.
+ * there first and renames). A file is looked at once it has not grown for `settleMs`,
+ * and again after every change; files are handled one at a time, in arrival order.
+ *
+ * A copy may pause longer than that (scp over a slow link, a USB stick). A torrent that
+ * ends inside a bencode value (inbox-torrent.ts) and a payload shorter than its accepted
+ * torrent says (inbox-payload.ts) are kept: looked at again on every change, and only
+ * once unchanged for `incompleteMs` is the torrent refused as truncated (the payload is
+ * left where it is and logged). A proper prefix of a bencode dict never parses, so a
+ * torrent cannot be taken half-written; a payload is only ever used whole, by its hash.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import { stat, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { Logger } from '../lib/common/logger.ts';
-import { LIMITS } from '../lib/metainfo/limits.ts';
-import { parseTorrentPlusPlus } from '../lib/metainfo/parse.ts';
-import { checkPayload } from '../lib/metainfo/payload.ts';
-import { keepRefused } from './inbox-refused.ts';
-import type { Outcome } from './intake.ts';
-import { readCapped } from './read-capped.ts';
+import { basename } from 'node:path';
+import { handlePayload } from './inbox-payload.ts';
+import type { InboxComponents } from './inbox-ports.ts';
+import { handleTorrent } from './inbox-torrent.ts';
 
-export interface InboxComponents {
-  readonly submit: (raw: Uint8Array, payload: string | undefined) => Promise<Outcome>;
-  readonly log: Logger;
+export interface InboxInit {
+  readonly dir: string;
+  /** A file is looked at once its size has been stable this long (chokidar awaitWriteFinish). */
+  readonly settleMs: number;
+  /** An incomplete file is kept until unchanged this long (config `inboxIncompleteMs`). */
+  readonly incompleteMs: number;
 }
 
 export class Inbox {
   private watcher: FSWatcher | null = null;
-  private pending = new Set<Promise<void>>();
+  private tail: Promise<void> = Promise.resolve();
+  /** Paths waiting in the queue → whether it is the look after `incompleteMs` of quiet. */
+  private readonly queued = new Map<string, boolean>();
+  /** Incomplete files, each with the timer of its final look. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly c: InboxComponents,
-    private readonly init: { dir: string; settleMs: number },
+    private readonly init: InboxInit,
   ) {}
 
   async start(): Promise<void> {
@@ -40,69 +47,72 @@ export class Inbox {
       ignored: (p: string) => p !== this.init.dir && basename(p).startsWith('.'),
       awaitWriteFinish: { stabilityThreshold: this.init.settleMs, pollInterval: 50 },
     });
-    w.on('add', (path: string) => {
-      if (!path.endsWith('.torrent')) return;
-      const p = this.handle(path).finally(() => this.pending.delete(p));
-      this.pending.add(p);
-    });
+    const changed = (path: string): void => {
+      this.unhold(path);
+      this.enqueue(path, false);
+    };
+    w.on('add', changed);
+    w.on('change', changed);
+    w.on('unlink', (path: string) => this.unhold(path));
     w.on('error', (e: unknown) => this.c.log.warn({ err: String(e) }, 'inbox watch error'));
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
     this.watcher = w;
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
     this.c.log.info({ dir: this.init.dir }, 'inbox watching');
   }
 
   async stop(): Promise<void> {
     const w = this.watcher;
     this.watcher = null;
+    for (const path of [...this.timers.keys()]) this.unhold(path);
     await w?.close();
     await this.settled();
   }
 
-  /** Resolves once every file seen so far has been handled (its torrent and payload dealt with). */
+  /** Resolves once every file seen so far has been handled (kept ones included: looked at). */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+    for (let t = this.tail; ; t = this.tail) {
+      await t;
+      if (t === this.tail) return;
+    }
   }
 
-  private async handle(path: string): Promise<void> {
-    const log = this.c.log.child({ file: basename(path) });
+  /** Names of the files kept because they may still be growing. */
+  holding(): string[] {
+    return [...this.timers.keys()].map((p) => basename(p)).sort();
+  }
+
+  private enqueue(path: string, final: boolean): void {
+    const before = this.queued.get(path);
+    this.queued.set(path, before === undefined ? final : before && final);
+    if (before !== undefined) return; // already waiting its turn: one look covers both
+    this.tail = this.tail.then(async () => {
+      const last = this.queued.get(path) === true;
+      this.queued.delete(path);
+      if (this.watcher) await this.look(path, last);
+    });
+  }
+
+  private async look(path: string, final: boolean): Promise<void> {
+    this.unhold(path);
+    const x = { dir: this.init.dir, c: this.c, recheck: (p: string) => this.enqueue(p, false) };
     try {
-      // Read up to the cap + 1 byte: the verifier refuses an oversized file TOO_LARGE.
-      const raw = await readCapped(path, LIMITS.maxMetadataBytes);
-      let payload: string | undefined;
-      try {
-        const candidate = join(this.init.dir, parseTorrentPlusPlus(raw).info.name);
-        if (
-          await stat(candidate).then(
-            (s) => s.isFile(),
-            () => false,
-          )
-        )
-          payload = candidate;
-      } catch {
-        // Not parseable: the submit below refuses it with the reason.
+      const keep = path.endsWith('.torrent')
+        ? await handleTorrent(x, path, final)
+        : await handlePayload(x, path, final);
+      if (keep && this.watcher) {
+        const timer = setTimeout(() => {
+          this.timers.delete(path);
+          this.enqueue(path, true);
+        }, this.init.incompleteMs);
+        this.timers.set(path, timer);
       }
-      const o = await this.c.submit(raw, payload);
-      log.info({ outcome: o.kind, payload: payload !== undefined }, 'inbox file handled');
-      if (o.kind === 'refused') {
-        await keepRefused(this.init.dir, path, `${o.code}: ${o.reason}`).catch((e: unknown) => {
-          log.warn({ err: (e as Error).message }, 'refused torrent not moved; deleting it');
-          return unlink(path).catch(() => undefined);
-        });
-        return;
-      }
-      await unlink(path).catch(() => undefined);
-      if (payload === undefined) return;
-      // Only the file this (verified) torrent names, and for a duplicate only its bytes.
-      const own = join(this.init.dir, o.update.name);
-      const taken =
-        o.kind === 'accepted' ||
-        (await checkPayload(own, o.update).then(
-          () => true,
-          () => false,
-        ));
-      if (taken) await unlink(own).catch(() => undefined);
     } catch (e) {
-      log.error({ err: (e as Error).message }, 'inbox file not handled');
+      this.c.log.error({ file: basename(path), err: (e as Error).message }, 'inbox file not handled');
     }
+  }
+
+  private unhold(path: string): void {
+    clearTimeout(this.timers.get(path));
+    this.timers.delete(path);
   }
 }

@@ -10,6 +10,7 @@ import { checkPayload } from '../lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
 import type { Core } from './core.ts';
 import { decide, decideWithExecutor } from './decide.ts';
+import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
 import { accepted } from './update-machine.ts';
 
@@ -49,8 +50,9 @@ export async function intake(
   try {
     u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
   } catch (e) {
-    if (e instanceof MetadataError) return refuse(core, source, id, e.code, e.message);
-    throw e;
+    if (!(e instanceof MetadataError)) throw e;
+    const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
+    return refuse(core, source, id, r.code, r.message);
   }
   const local = decide(u, core.store.uri(u.uri));
   if (local.kind === 'duplicate') {

@@ -17,7 +17,7 @@ import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
 import { NatmClient } from './natm-client.ts';
-import type { Inbound } from '../lib/ipc/manager-inbound.ts';
+import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
 import { rpcInit } from './rpc-password.ts';
@@ -74,7 +74,7 @@ export async function startManager(
     if (e instanceof StoreError) onFatal(e);
     throw e;
   };
-  const onMessage = (m: Inbound): void => {
+  const onMessage = (m: NatmMessage): void => {
     if (m.type === 'notification')
       void manager
         .submit(m.torrent, 'natm')
@@ -113,9 +113,10 @@ export async function startManager(
   const inbox = new Inbox(
     {
       submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
+      awaiting: (name) => manager.awaitingPayload(name),
       log: log.child({ component: 'inbox' }),
     },
-    { dir: config.inboxDir, settleMs: 300 },
+    { dir: config.inboxDir, settleMs: 300, incompleteMs: config.inboxIncompleteMs },
   );
   await inbox.start();
   log.info(

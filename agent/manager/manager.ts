@@ -72,9 +72,21 @@ export class Manager {
     return o;
   }
 
-  /** Wakes the drivers (after new peers arrive). */
-  kickAll(): void {
-    for (const d of this.drivers.values()) d.kick();
+  /**
+   * Current updates that still lack their payload (verified or downloading) and name it
+   * `name`: the inbox matches a payload dropped after its torrent against these.
+   */
+  async awaitingPayload(
+    name: string,
+  ): Promise<{ torrent: Uint8Array; length: number; sha256: Uint8Array }[]> {
+    const out = [];
+    for (const r of Object.values(this.core.store.data.uris)) {
+      const c = r.current;
+      if (c === null || c.name !== name || (c.state !== 'verified' && c.state !== 'downloading')) continue;
+      const torrent = await this.core.store.loadTorrent(c.infoHash).catch(() => null);
+      if (torrent !== null) out.push({ torrent, length: c.length, sha256: Buffer.from(c.sha256, 'hex') });
+    }
+    return out;
   }
 
   /** Every URI's current torrent, for natm after (re)connecting. */

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { bounds, uniformBounds } from '../../bench/lib/kumar-ross.ts';
 import { median, quantile, round } from '../../bench/lib/stats.ts';
 import { completionSteps, niceStep, renderChart } from '../../bench/lib/svg-plot.ts';
+import { renderBars } from '../../bench/lib/svg-bars.ts';
 
 const MiB = 2 ** 20;
 
@@ -94,5 +95,24 @@ describe('SVG chart', () => {
     assert.ok(svg.includes('T_min 13.4 s'));
     assert.ok(!/NaN|Infinity/.test(svg), 'no non-finite coordinates');
     assert.equal((svg.match(/<svg/g) ?? []).length, 1);
+  });
+});
+
+describe('SVG bar chart', () => {
+  it('one bar per finite value, values printed, labels escaped, limit line drawn', () => {
+    const svg = renderBars({
+      title: 'a <b>',
+      yLabel: 'MiB',
+      categories: ['x', 'y&z'],
+      series: [
+        { label: 'before', color: '#f00', values: [650, NaN] },
+        { label: 'after', color: '#00f', values: [0.1, 5.5] },
+      ],
+      limit: { label: '64 MiB bound', y: 64 },
+    });
+    assert.equal(svg.match(/<rect x="[\d.]+" y="[\d.]+" width/g)?.length, 3 + 2, '3 bars + 2 legend keys');
+    assert.ok(svg.includes('>650<') && svg.includes('>5.5<'));
+    assert.ok(svg.includes('a &lt;b&gt;') && svg.includes('y&amp;z'));
+    assert.ok(svg.includes('stroke-dasharray') && svg.includes('64 MiB bound'));
   });
 });

@@ -1,7 +1,7 @@
 /** The admin's commands as a user runs them: exit codes 0/1/2, one-line coded errors, key files. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,24 @@ describe('p2p-update admin commands', () => {
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^usage error: /);
     }
+  });
+
+  it('create refuses an impossible piece count or a directory at once (exit 2), naming what fits', async () => {
+    await writeFile(p('huge.img'), '');
+    await truncate(p('huge.img'), 1_600_000_000); // sparse
+    await mkdir(p('tree'), { recursive: true });
+    await writeFile(p('tree/a.bin'), 'a');
+    const common = ['--uri', 'os:/img', '--version', '1', '--key', p('admin.key'), '--out', p('no.torrent')];
+    const big = cli(['create', p('huge.img'), '--piece-length', '16384', ...common]);
+    assert.equal(big.status, 2, big.stderr);
+    assert.match(
+      big.stderr,
+      /^usage error: --piece-length 16384 cuts 1600000000 bytes into 97657 pieces, the limit is 65536: use --piece-length 32768 or more\n$/,
+    );
+    const tree = cli(['create', p('tree'), ...common]);
+    assert.equal(tree.status, 2, tree.stderr);
+    assert.match(tree.stderr, /^usage error: .*tree is not a regular file; an update is one file/);
+    await assert.rejects(stat(p('no.torrent')), { code: 'ENOENT' });
   });
 
   it('show --json gives the fields a script needs', () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket } from '../../agent/lib/gossip/codec.ts';
-import { CHUNK_SIZE, MAX_PACKET, type Packet } from '../../agent/lib/gossip/messages.ts';
+import { Writer } from '../../agent/lib/wire/codec.ts';
+import { CHUNK_SIZE, MAX_PACKET, WIRE_VERSION, type Packet } from '../../agent/lib/gossip/messages.ts';
 import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
 const ID = 'ab'.repeat(32);
@@ -17,6 +18,8 @@ const samples: Packet[] = [
     items: [
       { kind: 'announce', id: ID, uri: 'app://fw', version: 2 ** 40, size: 100_000 },
       { kind: 'member', status: 'dead', id: 'x', incarnation: 0 },
+      { kind: 'member', status: 'alive', id: 'y', incarnation: 2 ** 32 },
+      { kind: 'member', status: 'suspect', id: 'z', incarnation: Number.MAX_SAFE_INTEGER },
       {
         kind: 'state',
         record: {
@@ -77,9 +80,11 @@ test('junk, truncation, trailing bytes, wrong version and oversize decode to nul
     for (let cut = 0; cut < b.length; cut++)
       assert.equal(decodePacket(b.subarray(0, cut)), null, `${p.body.type}/${cut}`);
     assert.equal(decodePacket(new Uint8Array([...b, 0])), null, 'trailing byte');
-    const v2 = b.slice();
-    v2[0] = 2;
-    assert.equal(decodePacket(v2), null, 'wire version 2');
+    for (const v of [WIRE_VERSION - 1, WIRE_VERSION + 1]) {
+      const other = b.slice();
+      other[0] = v;
+      assert.equal(decodePacket(other), null, `wire version ${v}`);
+    }
   }
 });
 
@@ -142,4 +147,15 @@ test('a "missing" chunk carries no data; a full chunk is 46 + CHUNK_SIZE bytes',
   });
   assert.equal(full.length, 46 + CHUNK_SIZE);
   assert.ok(decodePacket(full));
+});
+
+test('numbers never wrap on the wire: out-of-range u32/u53 throw instead of encoding another value', () => {
+  assert.throws(() => new Writer().u32(2 ** 32), RangeError);
+  assert.throws(() => new Writer().u32(-1), RangeError);
+  assert.throws(() => new Writer().u32(1.5), RangeError);
+  assert.throws(() => new Writer().u53(2 ** 53), RangeError);
+  assert.throws(() => new Writer().u53(-1), RangeError);
+  const item = { kind: 'member', status: 'alive', id: 'n1', incarnation: 2 ** 32 } as const;
+  const back = decodePacket(encodePacket({ body: { type: 'gossip' }, items: [item] }));
+  assert.deepEqual(back?.items, [item], 'incarnation 2^32 is 2^32 on the other side, not 0');
 });

@@ -111,3 +111,10 @@ test('transmission.passwordFile: an absolute path instead of an inline password,
   rejects(t({ passwordFile: '/f' }), /transmission\.username: expected a username/);
   rejects(t({ password: 'p' }), /transmission\.username: expected a username/);
 });
+
+test('inboxIncompleteMs: 60 s by default, at least 1 s, named when wrong', () => {
+  assert.equal(validateConfig(minimal()).inboxIncompleteMs, 60_000);
+  assert.equal(validateConfig({ ...minimal(), inboxIncompleteMs: 5000 }).inboxIncompleteMs, 5000);
+  rejects({ ...minimal(), inboxIncompleteMs: 10 }, /inboxIncompleteMs: expected an integer in \[1000, /);
+  rejects({ ...minimal(), inboxIncompleteMs: '60s' }, /inboxIncompleteMs: expected an integer/);
+});

@@ -52,9 +52,10 @@ test('a FIFO named X.torrent is skipped; the other files are handled and stop is
         seen.push(raw.length);
         return { kind: 'refused', code: 'MALFORMED', reason: 'test', id: '' };
       },
+      awaiting: async () => [],
       log: createLogger({ level: 'silent' }),
     },
-    { dir, settleMs: 50 },
+    { dir, settleMs: 50, incompleteMs: 60_000 },
   );
   await inbox.start();
   for (let i = 0; i < 100 && seen.length < 2; i++) await delay(20);
@@ -106,9 +107,10 @@ test('a refused torrent goes to refused/ with its reason and never deletes the p
           seen.push(payload ?? '');
           return outcome.get(parseTorrentPlusPlus(raw).infoHash)!(raw);
         },
+        awaiting: async () => [],
         log: createLogger({ level: 'silent' }),
       },
-      { dir: box, settleMs: 50 },
+      { dir: box, settleMs: 50, incompleteMs: 60_000 },
     );
     await writeFile(join(box, 'app.bin'), 'new bytes'); // waiting for good.torrent
     await writeFile(join(box, 'other.bin'), 'unrelated');

@@ -6,7 +6,7 @@ import bencode from 'bencode';
 import { KeyError } from '../../agent/lib/common/errors.ts';
 import { parsePublicKeyPem, parseSecretKeyPem } from '../../agent/lib/crypto/keys.ts';
 import { withAnnounce } from '../../agent/lib/metainfo/announce.ts';
-import { choosePieceLength } from '../../agent/lib/metainfo/create.ts';
+import { choosePieceLength } from '../../agent/lib/metainfo/piece-length.ts';
 import { LIMITS } from '../../agent/lib/metainfo/limits.ts';
 import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
 import { verifyParsed } from '../../agent/lib/metainfo/verify.ts';

@@ -9,11 +9,10 @@ import { readFile } from 'node:fs/promises';
 import type { Clock } from '../common/clock.ts';
 import { encodePublicKeyPem, keyIdOf, parsePublicKeyPem } from '../crypto/keys.ts';
 import { verifyCertificate, type CertAuthority, type NodeCert } from '../membership/certificate.ts';
-import { makeRequest } from '../membership/request.ts';
 import { openRevocationList } from '../membership/revocation.ts';
 import { EnrollError } from './errors.ts';
 import { readJson, writeFileAtomic } from './json-file.ts';
-import { ensureNodeKeys, statePaths } from './node-keys.ts';
+import { ensureNodeKeys, requestFor, statePaths } from './node-keys.ts';
 
 export interface EnrollComponents {
   readonly fetch: typeof fetch;
@@ -38,7 +37,7 @@ export async function getJson(
   c: Pick<EnrollComponents, 'fetch'>,
   url: string,
   init?: RequestInit,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+): Promise<{ status: number; body: Record<string, unknown>; retryAfterS: number }> {
   let res: Response;
   try {
     res = await c.fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
@@ -46,7 +45,8 @@ export async function getJson(
     throw new EnrollError('SERVER', `cannot reach ${url}: ${(cause as Error).message}`, { cause });
   }
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  return { status: res.status, body };
+  const retry = Number(res.headers.get('retry-after'));
+  return { status: res.status, body, retryAfterS: Number.isFinite(retry) && retry > 0 ? retry : 0 };
 }
 
 async function learnCa(
@@ -71,28 +71,28 @@ export async function enroll(c: EnrollComponents, o: EnrollOptions): Promise<Nod
   const p = statePaths(o.dir);
   const { ca, cluster } = await learnCa(c, o);
   let id = existsSync(p.enrollment)
-    ? (await readJson<{ id: string }>(p.enrollment, 'enrollment')).id
+    ? (await readJson<{ id: string }>(p.enrollment, 'enrollment', 'node')).id
     : undefined;
   let cert: string | undefined;
+  const deadline = o.timeoutMs > 0 ? c.clock.now() + o.timeoutMs : Infinity;
   if (!id) {
-    const csr = await makeRequest(
-      {
-        cluster,
-        owner: o.owner,
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: Math.floor(c.clock.now() / 1000),
-      },
-      keys.sign.sodiumKey,
-    );
-    const r = await getJson(c, new URL('/api/requests', o.server).href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: o.token, csr: Buffer.from(csr).toString('base64') }),
-    });
+    const csr = await requestFor(keys, { cluster, owner: o.owner, nowMs: c.clock.now() });
+    const send = () =>
+      getJson(c, new URL('/api/requests', o.server).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: o.token, csr: Buffer.from(csr).toString('base64') }),
+      });
+    let r = await send();
+    // Throttled (429 + Retry-After): wait as told while the timeout allows, then ask again.
+    while (r.status === 429 && r.retryAfterS > 0 && c.clock.now() + r.retryAfterS * 1000 < deadline) {
+      c.onStatus?.(`server busy (${String(r.body['message'] ?? 429)}); asking again in ${r.retryAfterS} s`);
+      await c.sleep(r.retryAfterS * 1000);
+      r = await send();
+    }
     if (r.status >= 400)
       throw new EnrollError(
-        r.status === 403 ? 'BAD_TOKEN' : 'BAD_REQUEST',
+        r.status === 403 ? 'BAD_TOKEN' : r.status === 429 ? 'THROTTLED' : 'BAD_REQUEST',
         `server refused: ${String(r.body['message'] ?? r.status)}`,
       );
     id = String(r.body['id']);
@@ -100,7 +100,6 @@ export async function enroll(c: EnrollComponents, o: EnrollOptions): Promise<Nod
     cert = typeof r.body['cert'] === 'string' ? r.body['cert'] : undefined;
   }
   c.onStatus?.(`node ${keys.nodeId}: request ${id} sent to ${o.server}; waiting for the certificate`);
-  const deadline = o.timeoutMs > 0 ? c.clock.now() + o.timeoutMs : Infinity;
   while (!cert) {
     const r = await getJson(c, new URL(`/api/requests/${id}`, o.server).href);
     const status = r.body['status'];

@@ -14,6 +14,11 @@ export interface GossipInit {
   suspicionMult: number;
   /** Dead members are remembered this long (so stale gossip cannot re-add them): 15 min. */
   deadRetentionMs: number;
+  /**
+   * Above 2^32, a claim about a node heard from another counts only this far above what the
+   * node itself last claimed (member-table.ts; docs/protocol/gossip.md §Incarnation bounds).
+   */
+  maxIncarnationStep: number;
   /** Gossip tick (GossipInterval 200 ms) and members gossiped to per tick (GossipNodes 3). */
   gossipIntervalMs: number;
   gossipFanout: number;
@@ -49,6 +54,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   indirectChecks: 3,
   suspicionMult: 4,
   deadRetentionMs: 15 * 60_000,
+  maxIncarnationStep: 64,
   gossipIntervalMs: 200,
   gossipFanout: 3,
   retransmitMult: 4,

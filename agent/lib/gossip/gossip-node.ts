@@ -14,7 +14,7 @@ import { BroadcastQueue } from './broadcast-queue.ts';
 import { decodePacket, encodeItem } from './codec.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
 import { FleetStates } from './fleet-states.ts';
-import { Membership } from './membership.ts';
+import { SwimMembership } from './swim-membership.ts';
 import type { Body, Item, StateRecord } from './messages.ts';
 import { LocalState } from './local-state.ts';
 import { Notifications, type NotificationHandler } from './notifications.ts';
@@ -37,7 +37,7 @@ export interface GossipComponents {
 export class GossipNode {
   readonly init: Readonly<GossipInit>;
   readonly queue: BroadcastQueue;
-  readonly membership: Membership;
+  readonly membership: SwimMembership;
   readonly notifications: Notifications;
   readonly fleet: FleetStates;
   readonly out: Outbox;
@@ -67,7 +67,7 @@ export class GossipNode {
       { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue },
       this.init.agentVersion,
     );
-    this.membership = new Membership(
+    this.membership = new SwimMembership(
       self,
       { clock: c.clock, queue: this.queue, removed: (id) => this.fleet.delete(id) },
       this.init,
@@ -301,12 +301,26 @@ export class GossipNode {
     if (it.kind === 'revoke') return void this.publishRevocation(it.notice);
     if (it.kind === 'member') {
       if (this.c.revocations?.isRevoked(it.id)) return;
-      return this.membership.apply(it.status, it.id, it.incarnation);
+      const out = this.membership.apply(it.status, it.id, it.incarnation, from);
+      if (out === 'unproven' && it.status === 'alive') this.askDirectly(it.id);
+      return;
     }
     if (it.kind === 'announce') return this.notifications.heard(it, from);
     if (it.record.node === this.selfId || !this.fleet.apply(it.record)) return;
     this.queue.push(`s:${it.record.node}`, encodeItem(it));
     for (const h of this.stateHandlers) h(it.record);
+  }
+
+  /**
+   * We heard that `id` refuted beyond what it proved to us: ask it (a push-pull carries its
+   * own claim, which counts whatever its size), at most once per probe interval per member.
+   */
+  private askDirectly(id: string): void {
+    const m = this.membership.table.get(id);
+    const now = this.c.clock.now();
+    if (!m || now - m.toldAt < this.init.probeIntervalMs) return;
+    m.toldAt = now;
+    this.pushPull(id, false);
   }
 
   /** Timer and packet handlers never throw: a failure is counted and logged. */

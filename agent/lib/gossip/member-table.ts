@@ -4,8 +4,20 @@
  * node itself may refute (bump its incarnation). Dead members stay in the table for
  * `deadRetentionMs` so stale "alive" gossip at an old incarnation cannot re-add them.
  * Bounded: at most `maxMembers` entries (new ids beyond that are ignored and counted).
+ *
+ * Incarnation bounds (docs/protocol/gossip.md §Incarnation bounds): incarnations are safe
+ * integers (u53 on the wire) and never wrap. Below INCARNATION_FREE any claim counts, as in
+ * plain SWIM. Above it, a claim heard from a third party ("hearsay") counts only if it is at
+ * most `maxIncarnationStep` above what the node itself last claimed to us (`proven`); a node
+ * refutes only claims within that step of its own incarnation. So a forged claim moves an
+ * incarnation at most one step, and only the node itself speaks beyond it.
  */
 import type { MemberStatus } from './messages.ts';
+
+/** Below this, incarnations behave as in plain SWIM (the old u32 range). */
+export const INCARNATION_FREE = 2 ** 32;
+/** The largest incarnation (wire u53); a node never needs to refute beyond it. */
+export const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
 
 export interface Member {
   readonly id: string;
@@ -17,10 +29,22 @@ export interface Member {
   lastSeen: number;
   /** Last time we told this node how we see it (rate limit for direct refutation hints). */
   toldAt: number;
+  /** The highest incarnation this node claimed itself, in a packet from it (0 = none). */
+  proven: number;
 }
 
-/** What applying an update did: `changed` → re-broadcast it; `refute` → we bumped ourselves. */
-export type Outcome = 'changed' | 'ignored' | 'refute';
+/**
+ * What applying an update did: `changed` → re-broadcast it; `refute` → we bumped ourselves;
+ * `unproven` → a third party's claim beyond the incarnation bound, not believed.
+ */
+export type Outcome = 'changed' | 'ignored' | 'refute' | 'unproven';
+
+export interface MemberTableInit {
+  maxMembers: number;
+  deadRetentionMs: number;
+  /** How far above a node's own claim a third party's claim about it may be (default 64). */
+  maxIncarnationStep?: number;
+}
 
 const RANK: Record<MemberStatus, number> = { alive: 0, suspect: 1, dead: 2 };
 
@@ -34,8 +58,14 @@ export class MemberTable {
 
   constructor(
     readonly selfId: string,
-    private readonly init: { maxMembers: number; deadRetentionMs: number },
+    private readonly init: MemberTableInit,
   ) {}
+
+  /** The highest incarnation believed on hearsay about a node that itself claimed `proven`. */
+  ceiling(proven: number): number {
+    const step = this.init.maxIncarnationStep ?? 64;
+    return Math.min(Math.max(proven + step, INCARNATION_FREE), MAX_INCARNATION - 1);
+  }
 
   get(id: string): Member | undefined {
     return this.map.get(id);
@@ -51,17 +81,27 @@ export class MemberTable {
     return this.map.size - this.dead;
   }
 
-  /** Apply "id is status at incarnation". */
-  apply(id: string, status: MemberStatus, inc: number, now: number): Outcome {
+  /**
+   * Apply "id is status at incarnation", heard `from` that node (undefined: our own decision,
+   * made at an incarnation we already hold).
+   */
+  apply(id: string, status: MemberStatus, inc: number, now: number, from?: string): Outcome {
+    if (!Number.isSafeInteger(inc) || inc < 0) return 'ignored';
     if (id === this.selfId) {
       if (status === 'alive' || inc < this.incarnation) return 'ignored';
+      if (inc > this.ceiling(this.incarnation)) return 'unproven'; // nobody believes it either
       this.incarnation = inc + 1;
       return 'refute';
     }
     const m = this.map.get(id);
+    const direct = from === id;
+    if (from !== undefined && !direct && inc > this.ceiling(m?.proven ?? 0)) return 'unproven';
+    if (m && direct) m.proven = Math.max(m.proven, inc);
     if (!m) {
       if (status === 'dead') return 'ignored'; // unknown and dead: nothing to remember
-      return this.add(id, status, inc, now) ? 'changed' : 'ignored';
+      if (!this.add(id, status, inc, now)) return 'ignored';
+      if (direct) this.map.get(id)!.proven = inc;
+      return 'changed';
     }
     if (inc < m.incarnation) return 'ignored';
     if (inc === m.incarnation && RANK[status] <= RANK[m.status]) return 'ignored';
@@ -123,7 +163,7 @@ export class MemberTable {
       this.overflow++;
       return false;
     }
-    this.map.set(id, { id, incarnation: inc, status, since: now, lastSeen: 0, toldAt: 0 });
+    this.map.set(id, { id, incarnation: inc, status, since: now, lastSeen: 0, toldAt: 0, proven: 0 });
     this.index.set(id, this.ids.length);
     this.ids.push(id);
     return true;

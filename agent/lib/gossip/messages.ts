@@ -3,7 +3,8 @@
  * Every packet is one main message plus piggybacked items (member updates, announcements,
  * state records) filling the rest of the payload budget.
  */
-export const WIRE_VERSION = 1;
+/** 2: member incarnations are u53 (were u32, and wrapped: issue 16). */
+export const WIRE_VERSION = 2;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**

@@ -16,8 +16,8 @@ import { basename } from 'node:path';
 import { UsageError } from '../common/errors.ts';
 import type { SecretKey } from '../crypto/keys.ts';
 import { decodeStrict, encode, isDict } from './bencode-strict.ts';
-import { LIMITS } from './limits.ts';
 import { parseTorrentPlusPlus } from './parse.ts';
+import { pieceLengthFor } from './piece-length.ts';
 import { sha256File } from './payload.ts';
 import { signDetached, signedMessage } from './signature.ts';
 
@@ -34,13 +34,6 @@ export interface CreateOptions {
   readonly createdBy?: string;
   /** BEP 27 private flag; default true (see the module comment). */
   readonly private?: boolean;
-}
-
-/** A piece length near size/1024, within the limits: about 1,000 pieces per file. */
-export function choosePieceLength(size: number): number {
-  let p = LIMITS.minPieceLength;
-  while (p < LIMITS.maxPieceLength && size / p > 1024) p *= 2;
-  return p;
 }
 
 function buildInfo(path: string, name: string, pieceLength: number, priv: boolean): Promise<Uint8Array> {
@@ -63,17 +56,18 @@ function buildInfo(path: string, name: string, pieceLength: number, priv: boolea
 }
 
 export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOptions): Promise<Uint8Array> {
-  const size = (await stat(payloadPath)).size;
+  // Everything that can be refused from the size alone is, before the payload is read.
+  const st = await stat(payloadPath).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`${payloadPath}: cannot read the payload (${e.code ?? e.message})`);
+  });
+  if (!st.isFile())
+    throw new UsageError(
+      `${payloadPath} is not a regular file; an update is one file (pack a directory with tar first)`,
+    );
+  const size = st.size;
   if (size === 0)
     throw new UsageError(`${payloadPath} is empty; an update payload must have at least one byte`);
-  const pieceLength = opts.pieceLength ?? choosePieceLength(size);
-  if (
-    pieceLength < LIMITS.minPieceLength ||
-    pieceLength > LIMITS.maxPieceLength ||
-    (pieceLength & (pieceLength - 1)) !== 0
-  ) {
-    throw new UsageError(`--piece-length must be a power of two in [16384, 33554432], got ${pieceLength}`);
-  }
+  const pieceLength = pieceLengthFor(size, opts.pieceLength);
   const infoBytes = await buildInfo(
     payloadPath,
     opts.name ?? basename(payloadPath),

@@ -1,6 +1,6 @@
 /**
- * Parsing a torrent-file++ (spec §Check order, steps 1–3): size cap → strict bencode →
- * required fields and types. Pure: bytes in, a TorrentPlusPlus or a MetadataError out.
+ * Parsing a torrent-file++ (spec §Check order, steps 1–3): size cap → shape bounds and
+ * strict bencode → required fields and types. Pure: bytes in, a TorrentPlusPlus or a MetadataError out.
  * Signatures are only read here, not checked (that is verify.ts).
  */
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { MetadataError } from '../common/errors.ts';
 import { decodeStrict, encode, isDict, type BDict } from './bencode-strict.ts';
 import { bytesField, dictField, intField, onlyKeys, optional, textField } from './fields.ts';
 import { LIMITS } from './limits.ts';
+import { checkShape } from './shape.ts';
 import type { InfoDict, SignatureEntry, SignedInfo, TorrentPlusPlus } from './model.ts';
 
 const TOP_KEYS = [
@@ -137,7 +138,8 @@ export function parseTorrentPlusPlus(raw: Uint8Array): TorrentPlusPlus {
       `metadata is ${raw.length} bytes, the limit is ${LIMITS.maxMetadataBytes}`,
     );
   }
-  // Step 2: strict, canonical bencode.
+  // Step 2: shape bounds in one pass (nothing decoded yet), then strict, canonical bencode.
+  checkShape(raw, LIMITS);
   const top = decodeStrict(raw);
   if (!isDict(top)) throw new MetadataError('MALFORMED', 'torrent: expected a dictionary at the top level');
   // Step 3: required fields and types.

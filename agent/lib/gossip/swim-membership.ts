@@ -1,5 +1,5 @@
 /**
- * Membership controller: applies member updates to the MemberTable, re-broadcasts the ones
+ * SWIM membership (SwimMembership): applies member updates to the MemberTable, re-broadcasts the ones
  * that changed our view, runs suspicion timers (suspect → dead after
  * suspicionMult · max(1, log10 N) · probeIntervalMs unless refuted) and refutes claims
  * about ourselves by bumping our incarnation and broadcasting "alive".
@@ -7,25 +7,27 @@
 import type { Clock, Timer } from '../common/clock.ts';
 import type { BroadcastQueue } from './broadcast-queue.ts';
 import { encodeItem } from './codec.ts';
-import { MemberTable, type Member } from './member-table.ts';
+import { MemberTable, type Member, type Outcome } from './member-table.ts';
 import type { MemberItem, MemberStatus } from './messages.ts';
 
-export interface MembershipInit {
+export interface SwimMembershipInit {
   maxMembers: number;
   deadRetentionMs: number;
   suspicionMult: number;
   probeIntervalMs: number;
+  maxIncarnationStep: number;
 }
 
-export class Membership {
+export class SwimMembership {
   readonly table: MemberTable;
   private readonly timers = new Map<string, Timer>();
-  counters = { suspected: 0, died: 0, refuted: 0 };
+  /** `unproven`: claims beyond the incarnation bound, not believed (member-table.ts). */
+  counters = { suspected: 0, died: 0, refuted: 0, unproven: 0 };
 
   constructor(
     selfId: string,
     private readonly c: { clock: Clock; queue: BroadcastQueue; removed(id: string): void },
-    private readonly init: MembershipInit,
+    private readonly init: SwimMembershipInit,
   ) {
     this.table = new MemberTable(selfId, init);
   }
@@ -43,14 +45,15 @@ export class Membership {
     this.c.queue.push(`m:${this.table.selfId}`, encodeItem(this.selfItem()));
   }
 
-  apply(status: MemberStatus, id: string, incarnation: number): void {
-    const out = this.table.apply(id, status, incarnation, this.c.clock.now());
+  /** A claim heard `from` a peer, or (from undefined) our own decision. */
+  apply(status: MemberStatus, id: string, incarnation: number, from?: string): Outcome {
+    const out = this.table.apply(id, status, incarnation, this.c.clock.now(), from);
+    if (out === 'unproven') this.counters.unproven++;
     if (out === 'refute') {
       this.counters.refuted++;
       this.announceSelf();
-      return;
     }
-    if (out !== 'changed') return;
+    if (out !== 'changed') return out;
     this.c.queue.push(`m:${id}`, encodeItem({ kind: 'member', status, id, incarnation }));
     this.timers.get(id)?.cancel();
     this.timers.delete(id);
@@ -64,6 +67,7 @@ export class Membership {
       }, this.suspicionTimeout());
       this.timers.set(id, t);
     }
+    return out;
   }
 
   /** The prober got no ACK from `id` probed at `incarnation`. */
