@@ -20,23 +20,24 @@ import { failureOf, hasEnded } from './unit-result.ts';
 import { stopUnit, unitState } from './units.ts';
 
 /** Whether the interrupted deploy's unit ended with an "applied" code; kills it if it runs. */
-async function unitApplied(core: ExecutorCore, uri: string, r: Running & { unit: string }): Promise<boolean> {
+async function unitOutcome(
+  core: ExecutorCore,
+  uri: string,
+  r: Running & { unit: string },
+): Promise<{ applied: boolean; killed: boolean }> {
   const d = deployerFor(core.config.deployers, uri);
   const s = await unitState(r.unit).catch(() => null);
-  const applied =
-    d !== undefined &&
-    s !== null &&
-    hasEnded(s) &&
-    failureOf(s, deployCommand(specOf(d), r.file), '') === null;
+  const ended = s !== null && hasEnded(s);
+  const applied = d !== undefined && ended && failureOf(s, deployCommand(specOf(d), r.file), '') === null;
   await stopUnit(r.unit);
-  return applied;
+  return { applied, killed: s !== null && !ended };
 }
 
 export async function recoverInterrupted(core: ExecutorCore): Promise<void> {
   for (const [uri, r] of runningDeploys(core.record.data)) {
     let killed = false;
     let applied = false;
-    if (r.unit !== null) applied = await unitApplied(core, uri, { ...r, unit: r.unit });
+    if (r.unit !== null) ({ applied, killed } = await unitOutcome(core, uri, { ...r, unit: r.unit }));
     else if (r.pgid !== null) killed = await killDeployGroup(r.pgid, deployEnv(uri, r.version, r.file));
     core.log.warn(
       { uri, version: r.version, infoHash: r.infoHash, pgid: r.pgid, unit: r.unit, killed, applied },
