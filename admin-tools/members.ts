@@ -7,7 +7,7 @@
 import { queryMembers } from '../agent/lib/gossip/members-ipc.ts';
 import { formatMembers } from '../agent/lib/gossip/members-view.ts';
 import { statsSocketPath } from '../agent/lib/daemon/stats-socket-path.ts';
-import { parse } from '../agent/lib/cli/args.ts';
+import { optionalString, parse } from '../agent/lib/cli/args.ts';
 
 const USAGE = 'p2p-update members [--json] [--socket PATH | --config NATM.json]';
 export const DEFAULT_NATM_STATS_SOCKET = '/run/p2p-update/natm-stats.sock';
@@ -18,7 +18,10 @@ export async function run(argv: string[]): Promise<number> {
     { json: { type: 'boolean' }, socket: { type: 'string' }, config: { type: 'string' } },
     USAGE,
   );
-  const path = await statsSocketPath(p, USAGE);
+  const path = await statsSocketPath({
+    socket: optionalString(p, 'socket'),
+    config: optionalString(p, 'config'),
+  });
   const reply = await queryMembers(path ?? DEFAULT_NATM_STATS_SOCKET);
   console.log(
     p.values['json'] ? JSON.stringify(reply.members, null, 2) : formatMembers(reply.members, reply.now),

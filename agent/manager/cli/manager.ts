@@ -4,8 +4,7 @@
  */
 import { optionalString, parse } from '../../lib/cli/args.ts';
 import { packageVersion } from '../../lib/common/version.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config.ts';
 import { startManager } from '../main.ts';
 
 const USAGE = 'p2p-update manager [--config FILE]';

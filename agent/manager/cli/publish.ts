@@ -11,8 +11,7 @@ import { nonNegativeInt, optionalString, parse } from '../../lib/cli/args.ts';
 import { loadPublicKey } from '../../lib/crypto/key-files.ts';
 import { checkPayload } from '../../lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../../lib/metainfo/verify.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config.ts';
 import { readStore } from '../store.ts';
 
 const USAGE = 'p2p-update publish FILE.torrent [--payload FILE] [--config FILE] [--wait SECONDS]';

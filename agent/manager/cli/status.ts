@@ -4,8 +4,7 @@
  * complete). --json prints {uris: [...], refusals: [...]}.
  */
 import { optionalString, parse } from '../../lib/cli/args.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config.ts';
 import { statusRows, statusText } from '../status-view.ts';
 import { readStore } from '../store.ts';
 
