@@ -1,41 +1,65 @@
 /**
- * The `p2p-update` executable: a thin dispatcher over the library (STYLE.md rule 7).
- * Exit codes: 0 success, 1 failure (`error CODE: ...`), 2 usage mistake.
+ * The `p2p-update` executable: a thin layer over the library (STYLE.md rule 7), parsed by
+ * commander from the definitions in program.ts. Exit codes: 0 success (and --help,
+ * --version), 1 failure (`error CODE: ...`), 2 usage mistake (`usage error: ...`, one line).
  */
+import { CommanderError, type Command } from 'commander';
 import { formatError, UsageError } from '../../agent/lib/common/errors.ts';
-import { packageVersion } from '../../agent/lib/common/version.ts';
-import { COMMANDS } from './commands.ts';
+import { buildProgram } from './program.ts';
+import { commandLine, commandTree } from './tree.ts';
 
-function help(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return [
-    'usage: p2p-update COMMAND [options]',
-    '',
-    'commands:',
-    ...rows,
-    '',
-    'p2p-update COMMAND --help for details',
-  ].join('\n');
+/** `help A B`: the help of `A B`, at any depth (commander's own help command takes one name). */
+function helpTarget(program: Command, names: readonly string[]): Command {
+  let cmd = program;
+  for (const name of names) {
+    const sub = cmd.commands.find((c) => c.name() === name);
+    if (!sub)
+      throw new UsageError(`unknown command '${[...names.slice(0, names.indexOf(name)), name].join(' ')}'`);
+    cmd = sub;
+  }
+  return cmd;
+}
+
+/** Commander's message, on one line, without its "error: " prefix; an option another command has is named so. */
+function usageText(e: CommanderError, program: Command, at: Command): string {
+  if (e.code === 'commander.help') {
+    const subs = at.commands.map((c) => c.name()).join(', ');
+    return `a command is needed (${subs})`;
+  }
+  const flag = /unknown option '([^']+)'/.exec(e.message)?.[1];
+  const owners = commandTree(program).filter((x) =>
+    x.cmd.options.some((o) => o.long === flag || o.short === flag),
+  );
+  if (e.code === 'commander.unknownOption' && owners.length > 0)
+    return `${flag} is for ${owners.map((x) => `"${x.path.join(' ')}"`).join(', ')} only`;
+  return e.message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
+}
+
+function usageError(message: string, at: Command): number {
+  console.error(`usage error: ${message}; see ${commandLine(at)} --help`);
+  return 2;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === '--version' || name === '-V') {
-    console.log(packageVersion());
-    return 0;
-  }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(help());
-    return name === undefined ? 2 : 0;
-  }
-  const cmd = COMMANDS[name];
+  let code = 0;
+  const program = buildProgram({ exit: (c) => (code = c) });
+  let at: Command = program;
+  for (const { cmd } of commandTree(program)) cmd.hook('preSubcommand', (_parent, sub) => void (at = sub));
   try {
-    if (!cmd) throw new UsageError(`unknown command "${name}"; run p2p-update --help`);
-    return await (await cmd.load()).run(rest);
+    if (argv[0] === 'help') {
+      helpTarget(program, argv.slice(1)).outputHelp();
+      return 0;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (e) {
-    console.error(e instanceof UsageError ? `usage error: ${e.message}` : formatError(e));
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : usageError(usageText(e, program, at), at);
+    if (e instanceof UsageError) return usageError(e.message, at);
+    console.error(formatError(e));
     if (process.env['P2PU_DEBUG'] && e instanceof Error) console.error(e.stack);
-    return e instanceof UsageError ? 2 : 1;
+    return 1;
   }
 }

@@ -11,7 +11,6 @@ import { loadConfigFile, parseConfig as parseWith, type Frozen } from '../lib/co
 import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
 import { deployersSchema, userName } from './config-deployers.ts';
 
-export const DEFAULT_CONFIG_PATH = '/etc/p2p-update/deploy.json';
 export const DEFAULT_SOCKET = '/run/p2p-update-deploy.sock';
 
 const paths = (max: number) => list(absPath(), max, `a list of 1 to ${max} absolute paths`);

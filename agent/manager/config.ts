@@ -11,8 +11,6 @@ import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts'
 import type { Peer } from '../lib/tracker/compact.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
 
-export const DEFAULT_CONFIG_PATH = '/etc/p2p-update/manager.json';
-
 export const DEFAULTS = {
   inboxIncompleteMs: 60_000,
   transmission: TRANSMISSION_DEFAULTS,

@@ -2,14 +2,11 @@
  * `p2p-update rendezvous (--config FILE | --listen HOST:PORT)`: run a rendezvous server.
  * `--listen` alone starts a STUN-only server (no cluster key); with --config it overrides `listen`.
  */
-import { parse, optionalString } from '../lib/cli/args.ts';
 import { UsageError } from '../lib/common/errors.ts';
 import { readConfigJson } from '../lib/config/load.ts';
 import { onReload, untilSignal } from '../lib/daemon/signals.ts';
 import { rendezvousConfig } from './config.ts';
 import { startRendezvous } from './main.ts';
-
-const USAGE = 'p2p-update rendezvous (--config FILE | --listen HOST:PORT) [--config FILE --listen HOST:PORT]';
 
 /** `--listen` replaces the file's `listen` (a file that is no object is left for the schema to refuse). */
 function withListen(json: unknown, listen: string | undefined): unknown {
@@ -17,11 +14,9 @@ function withListen(json: unknown, listen: string | undefined): unknown {
   return listen === undefined || !isObject ? json : { ...json, listen };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { config: { type: 'string' }, listen: { type: 'string' } }, USAGE);
-  const file = optionalString(p, 'config');
-  const listen = optionalString(p, 'listen');
-  if (!file && !listen) throw new UsageError(`--config or --listen is required; usage: ${USAGE}`);
+export async function runRendezvous(o: { config?: string; listen?: string }): Promise<number> {
+  const { config: file, listen } = o;
+  if (!file && !listen) throw new UsageError('--config or --listen is required');
   const cfg = rendezvousConfig(withListen(file ? await readConfigJson(file) : { stunOnly: true }, listen));
   const proc = await startRendezvous(cfg);
   process.stdout.write(
