@@ -5,6 +5,7 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { formatError, UsageError } from '../../agent/lib/common/errors.ts';
+import { PROCESS_OUTPUT, type CliOutput } from './commands/context.ts';
 import { buildProgram } from './program.ts';
 import { commandLine, commandTree } from './tree.ts';
 
@@ -38,16 +39,16 @@ function usageText(e: CommanderError, program: Command, at: Command): string {
     .replace(/\.$/, '');
 }
 
-function usageError(message: string, at: Command): number {
-  console.error(`usage error: ${message}; see ${commandLine(at)} --help`);
-  return 2;
-}
-
-export async function main(argv: string[]): Promise<number> {
+/** Runs `p2p-update ARGV`; returns the exit code. `io` takes the CLI's own text (tests pass theirs). */
+export async function main(argv: string[], io: CliOutput = PROCESS_OUTPUT): Promise<number> {
   let code = 0;
-  const program = buildProgram({ exit: (c) => (code = c) });
+  const program = buildProgram({ exit: (c) => (code = c), out: io.out });
   let at: Command = program;
   for (const { cmd } of commandTree(program)) cmd.hook('preSubcommand', (_parent, sub) => void (at = sub));
+  const usageError = (message: string): number => {
+    io.err(`usage error: ${message}; see ${commandLine(at)} --help\n`);
+    return 2;
+  };
   try {
     if (argv[0] === 'help') {
       helpTarget(program, argv.slice(1)).outputHelp();
@@ -56,10 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : usageError(usageText(e, program, at), at);
-    if (e instanceof UsageError) return usageError(e.message, at);
-    console.error(formatError(e));
-    if (process.env['P2PU_DEBUG'] && e instanceof Error) console.error(e.stack);
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : usageError(usageText(e, program, at));
+    if (e instanceof UsageError) return usageError(e.message);
+    io.err(`${formatError(e)}\n`);
+    if (process.env['P2PU_DEBUG'] && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;
   }
 }

@@ -7,7 +7,7 @@
 import { Argument, Command, Help, type Option } from 'commander';
 import { packageVersion } from '../../agent/lib/common/version.ts';
 import { addAdminCommands } from './commands/admin.ts';
-import type { CliContext } from './commands/context.ts';
+import { PROCESS_OUTPUT, type CliContext } from './commands/context.ts';
 import { addMembershipCommands } from './commands/membership.ts';
 import { addNodeCommands } from './commands/node.ts';
 
@@ -31,7 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
+      writeOut: ctx.out ?? PROCESS_OUTPUT.out,
       // Errors are printed by main.ts as one line; help shown for an error is not printed.
       writeErr: () => undefined,
       outputError: () => undefined,
@@ -49,7 +49,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addArgument(new Argument('<SHELL>', 'the shell').choices(['bash', 'zsh']))
     .action(async (shell: string) => {
       const { completionScript } = await import('./completion.ts');
-      process.stdout.write(completionScript(program, shell));
+      (ctx.out ?? PROCESS_OUTPUT.out)(completionScript(program, shell));
       ctx.exit(0);
     });
   // Last, so that the subcommands keep commander's own `help [command]`.
