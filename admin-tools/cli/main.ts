@@ -39,6 +39,9 @@ function usageText(e: CommanderError, program: Command, at: Command): string {
     .replace(/\.$/, '');
 }
 
+/** One line, whatever the message quotes from the command line or a file. */
+const oneLine = (s: string) => s.replace(/\r?\n/g, '\\n');
+
 /** Runs `p2p-update ARGV`; returns the exit code. `io` takes the CLI's own text (tests pass theirs). */
 export async function main(argv: string[], io: CliOutput = PROCESS_OUTPUT): Promise<number> {
   let code = 0;
@@ -46,7 +49,7 @@ export async function main(argv: string[], io: CliOutput = PROCESS_OUTPUT): Prom
   let at: Command = program;
   for (const { cmd } of commandTree(program)) cmd.hook('preSubcommand', (_parent, sub) => void (at = sub));
   const usageError = (message: string): number => {
-    io.err(`usage error: ${message}; see ${commandLine(at)} --help\n`);
+    io.err(`usage error: ${oneLine(message)}; see ${commandLine(at)} --help\n`);
     return 2;
   };
   try {
@@ -59,7 +62,7 @@ export async function main(argv: string[], io: CliOutput = PROCESS_OUTPUT): Prom
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : usageError(usageText(e, program, at));
     if (e instanceof UsageError) return usageError(e.message);
-    io.err(`${formatError(e)}\n`);
+    io.err(`${oneLine(formatError(e))}\n`);
     if (process.env['P2PU_DEBUG'] && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;
   }

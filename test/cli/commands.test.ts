@@ -82,6 +82,8 @@ describe('usage mistakes and the real executable', () => {
       ['completion', 'fish'],
       ['enroll-server'],
       ['create', 'p', '--uri', 'app:/x', '--version', 'v1', '--key', 'k', '--out', 'o'],
+      ['create', 'p', '--uri', 'no\nscheme', '--version', '1', '--key', 'k', '--out', 'o'],
+      ['show', 'p', '--a\nb'],
     ];
     for (const argv of cases) {
       const r = await runMain(argv);
