@@ -53,4 +53,6 @@ export const transmissionSchema = section({
         input: secret,
       });
   })
-  .describe('The local transmission-daemon.');
+  .describe(
+    'The local transmission-daemon. With username, exactly one of password and passwordFile; without, neither.',
+  );

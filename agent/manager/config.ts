@@ -96,7 +96,7 @@ export const managerSchema = section({
     .prefault({})
     .describe('Deploy requests to the executor.'),
   logLevel: logLevel(),
-}).describe('p2p-update manager configuration (docs/manager.md).');
+}).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
 
 export type ManagerConfig = Frozen<z.output<typeof managerSchema>>;
 

@@ -73,7 +73,9 @@ export const natmFileSchema = section({
     .describe('As a bridge: packets forwarded per sender per second.'),
   forwardBurst: int(1, 10_000).default(40).describe('As a bridge: burst of forwardRatePerSec.'),
   logLevel: logLevel(),
-}).describe('p2p-update natm configuration (docs/protocol/natm.md).');
+}).describe(
+  'p2p-update natm configuration (docs/protocol/natm.md). Required: id, rendezvous (or bridgeVia), and identityDir or clusterKeys; enrollServer and noticesDir need identityDir; pathTimeoutMs is at least 2 x keepaliveMs.',
+);
 
 export const natmSchema = natmFileSchema.superRefine(natmRules).transform((c) => ({
   ...c,

@@ -53,7 +53,9 @@ export const rendezvousFileSchema = section({
     .default(500)
     .describe('Open mode: natm packets per source IP per second let through to the signature check.'),
   sourceBurst: int(1, 1_000_000).default(1000).describe('Burst of sourceRatePerSec.'),
-}).describe('p2p-update rendezvous configuration (docs/protocol/natm.md).');
+}).describe(
+  'p2p-update rendezvous configuration (docs/protocol/natm.md). clusterKeys is required unless open or stunOnly, and refused when open; namespaces only when open.',
+);
 
 export const rendezvousSchema = rendezvousFileSchema.superRefine((c, ctx) => {
   const refuse = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
