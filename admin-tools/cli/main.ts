@@ -10,14 +10,9 @@ import { buildProgram } from './program.ts';
 import { commandLine, commandTree } from './tree.ts';
 
 /** `help A B`: the help of `A B`, at any depth (commander's own help command takes one name). */
-function helpTarget(program: Command, names: readonly string[]): Command {
-  let cmd = program;
-  for (const name of names) {
-    const sub = cmd.commands.find((c) => c.name() === name);
-    if (!sub)
-      throw new UsageError(`unknown command '${[...names.slice(0, names.indexOf(name)), name].join(' ')}'`);
-    cmd = sub;
-  }
+function helpTarget(program: Command, names: readonly string[]): Command | undefined {
+  let cmd: Command | undefined = program;
+  for (const name of names) cmd = cmd?.commands.find((c) => c.name() === name);
   return cmd;
 }
 
@@ -48,20 +43,25 @@ export async function main(argv: string[], io: CliOutput = PROCESS_OUTPUT): Prom
   const program = buildProgram({ exit: (c) => (code = c), out: io.out });
   let at: Command = program;
   for (const { cmd } of commandTree(program)) cmd.hook('preSubcommand', (_parent, sub) => void (at = sub));
-  const usageError = (message: string): number => {
-    io.err(`usage error: ${oneLine(message)}; see ${commandLine(at)} --help\n`);
+  // A command line commander could not read points at the help; our own refusals of a
+  // value say all there is to say.
+  const usageError = (message: string, hint: boolean): number => {
+    io.err(`usage error: ${oneLine(message)}${hint ? `; see ${commandLine(at)} --help` : ''}\n`);
     return 2;
   };
   try {
     if (argv[0] === 'help') {
-      helpTarget(program, argv.slice(1)).outputHelp();
+      const target = helpTarget(program, argv.slice(1));
+      if (!target) return usageError(`unknown command '${argv.slice(1).join(' ')}'`, true);
+      target.outputHelp();
       return 0;
     }
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : usageError(usageText(e, program, at));
-    if (e instanceof UsageError) return usageError(e.message);
+    if (e instanceof CommanderError)
+      return e.exitCode === 0 ? 0 : usageError(usageText(e, program, at), true);
+    if (e instanceof UsageError) return usageError(e.message, false);
     io.err(`${oneLine(formatError(e))}\n`);
     if (process.env['P2PU_DEBUG'] && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;

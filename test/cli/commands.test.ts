@@ -89,7 +89,10 @@ describe('usage mistakes and the real executable', () => {
       const r = await runMain(argv);
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
       assert.equal(r.out, '');
-      assert.match(r.err, /^usage error: [^\n]+; see p2p-update[ a-z-]* --help\n$/, argv.join(' '));
+      assert.match(r.err, /^usage error: [^\n]+\n$/, argv.join(' '));
+      // A command line commander could not read points at the right help.
+      if (!argv.includes('create') && argv[0] !== 'enroll-server')
+        assert.match(r.err, /; see p2p-update[ a-z-]* --help\n$/, argv.join(' '));
     }
   });
 
