@@ -51,3 +51,29 @@ test('defaults, resolved paths and the frozen result', () => {
     /^config tokens\[0\]\.once: expected true or false/,
   );
 });
+
+test('limits and trustedProxies: strict too, defaults filled, bad values named', () => {
+  const c = validateConfig({ ...base, limits: { pendingPerToken: 5 }, trustedProxies: ['::FFFF:127.0.0.1'] });
+  assert.equal(c.limits.pendingPerToken, 5);
+  assert.equal(c.limits.loginFailuresPerSource, 5);
+  assert.deepEqual(c.trustedProxies, ['127.0.0.1']);
+  refused({ ...base, limits: { pendingPerTokn: 5 } }, /^config limits\.pendingPerTokn: unknown key/);
+  refused(
+    { ...base, limits: { pendingPerToken: 0 } },
+    /^config limits\.pendingPerToken: expected an integer in \[1, /,
+  );
+  refused(
+    { ...base, trustedProxies: ['proxy.lan'] },
+    /^config trustedProxies\[0\]: expected an IP address, found "proxy\.lan"$/,
+  );
+  refused(
+    {
+      ...base,
+      tokens: [
+        { token: 'x'.repeat(16), label: 'a' },
+        { token: 'y'.repeat(16), label: 'a' },
+      ],
+    },
+    /^config tokens\[1\]\.label: expected a label no other token has, found "a"$/,
+  );
+});
