@@ -19,7 +19,7 @@ describe('booted bed: one Debian 13 container with real systemd', { timeout: 900
   let failed = false;
 
   before(async () => {
-    bed = await Bed.create({ prefix: 'p2pb-b-' });
+    bed = await Bed.create({ prefix: 'p2ps-b-' });
     c = await bed.boot('n1');
   });
   after(async () => {
@@ -105,11 +105,11 @@ describe('booted bed: one Debian 13 container with real systemd', { timeout: 900
   });
 
   t('boots into an existing namespace given by name', async () => {
-    await addNamespace('p2pb-b-given');
-    const c2 = await bed!.boot('n2', { netns: 'p2pb-b-given' });
+    await addNamespace('p2ps-b-given');
+    const c2 = await bed!.boot('n2', { netns: 'p2ps-b-given' });
     const inode = async (pid: number | 'self') =>
       (await sh('readlink', [`/proc/${pid}/ns/net`])).stdout.trim();
-    const given = await sh('ip', ['netns', 'exec', 'p2pb-b-given', 'readlink', '/proc/self/ns/net']);
+    const given = await sh('ip', ['netns', 'exec', 'p2ps-b-given', 'readlink', '/proc/self/ns/net']);
     assert.equal(await inode(c2.initPid), given.stdout.trim());
     assert.notEqual(await inode(c2.initPid), await inode('self'));
   });

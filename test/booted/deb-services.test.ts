@@ -43,7 +43,7 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
 
   before(async () => {
     built = buildDeb();
-    bed = await Bed.create({ prefix: 'p2pb-d-' });
+    bed = await Bed.create({ prefix: 'p2ps-d-' });
     node = await bed.boot('n1');
     const dir = join(bed.runDir, 'enroll');
     mkdirSync(dir);

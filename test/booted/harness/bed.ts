@@ -18,7 +18,7 @@ import { SshIdentity } from './ssh.ts';
 import { runDirOf, sweepBedSync } from './sweep.ts';
 
 export interface BedInit {
-  /** Names of its namespaces, run dir and containers: `p2pb-x-` (distinct per test file). */
+  /** Names of its namespaces, run dir and containers: `p2ps-x-` (distinct per test file). */
   readonly prefix: string;
   readonly log?: (line: string) => void;
 }
@@ -53,8 +53,8 @@ export class Bed {
 
   static async create(init: BedInit): Promise<Bed> {
     const { prefix } = init;
-    if (!/^p2pb-[a-z0-9]{1,3}-$/.test(prefix))
-      throw new Error(`bed prefix must look like p2pb-x-, got "${prefix}"`);
+    if (!/^p2ps-[a-z0-9]{1,3}-$/.test(prefix))
+      throw new Error(`bed prefix must look like p2ps-x-, got "${prefix}"`);
     const log = init.log ?? ((l: string) => process.stderr.write(`${l}\n`));
     const leftovers = sweepBedSync(prefix);
     if (leftovers.length > 0) log(`booted: removed leftovers of an earlier run: ${leftovers.join(' ')}`);
