@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
@@ -95,6 +96,7 @@ export const managerSchema = section({
   })
     .prefault({})
     .describe('Deploy requests to the executor.'),
+  metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
 

@@ -15,6 +15,8 @@ import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
+import { ManagerMetrics } from './metrics.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
 import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
@@ -43,6 +45,7 @@ export async function startManager(
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);
+  const metrics = new ManagerMetrics(() => store.data.uris);
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -60,6 +63,7 @@ export async function startManager(
     config,
     trusted,
     trackerUrl: () => tracker.url,
+    metrics,
   };
   let stopping: Promise<void> | null = null;
   const onFatal = (e: unknown): void => {
@@ -118,6 +122,12 @@ export async function startManager(
     { dir: config.inboxDir, settleMs: 300, incompleteMs: config.inboxIncompleteMs },
   );
   await inbox.start();
+  const metricsServer = config.metrics
+    ? new MetricsServer(
+        { registry: metrics.registry, logger: log.child({ component: 'metrics' }) },
+        config.metrics.listen,
+      )
+    : null;
   log.info(
     {
       stateDir: config.stateDir,
@@ -130,10 +140,17 @@ export async function startManager(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await inbox.stop();
+      await metricsServer?.stop();
       await natmClient?.stop();
       await manager.stop();
       await tracker.stop();
       log.info({}, 'manager stopped');
     })());
+  try {
+    await metricsServer?.start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   return { trackerUrl: tracker.url, stop };
 }
