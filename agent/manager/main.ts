@@ -17,6 +17,7 @@ import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
 import { ManagerMetrics } from './metrics.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
 import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
@@ -27,6 +28,8 @@ import { StoreError } from './store-error.ts';
 
 export interface Running {
   readonly trackerUrl: string;
+  /** The Prometheus endpoint's address (`metrics` configured), else null. */
+  readonly metricsListen: Endpoint | null;
   stop(): Promise<void>;
 }
 
@@ -152,5 +155,5 @@ export async function startManager(
     await stop();
     throw e;
   }
-  return { trackerUrl: tracker.url, stop };
+  return { trackerUrl: tracker.url, metricsListen: metricsServer?.local() ?? null, stop };
 }
