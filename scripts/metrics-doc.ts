@@ -9,9 +9,12 @@ import prettier from 'prettier';
 import type { Registry } from 'prom-client';
 import { MAX_LABEL_VALUES, OTHER } from '../agent/lib/metrics/counter-view.ts';
 import { Counters } from '../agent/lib/net/counters.ts';
+import { EnrollMetrics } from '../agent/enroll-server/metrics.ts';
 import { ManagerMetrics, MAX_URI_SERIES } from '../agent/manager/metrics.ts';
 import { natmRegistry } from '../agent/natm/metrics.ts';
 import { rendezvousRegistry } from '../agent/rendezvous/metrics.ts';
+
+const EMPTY_CA = { requests: [], nodes: [], revoked: [], crlSeq: 0, autoSigned: 0, spentTokens: [] };
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 export const DOC = 'docs/metrics.md';
@@ -35,12 +38,13 @@ export function registries(): [process: string, registry: Registry][] {
     ],
     ['manager', new ManagerMetrics().registry],
     ['rendezvous', rendezvousRegistry({ counters, sessions: () => 0, namespaces: () => 0 })],
+    ['enroll-server', new EnrollMetrics(() => EMPTY_CA).registry],
   ];
 }
 
 const HEAD = `# Metrics
 
-natm, the manager and the rendezvous serve Prometheus metrics over HTTP at \`GET /metrics\`
+natm, the manager, the rendezvous and the enroll-server serve Prometheus metrics over HTTP at \`GET /metrics\`
 (text format 0.0.4), off unless their config has a \`metrics\` key:
 
 \`\`\`json
@@ -50,7 +54,8 @@ natm, the manager and the rendezvous serve Prometheus metrics over HTTP at \`GET
 The address must be on loopback (127.x.x.x) unless \`"exposed": true\` is set too (a scraper
 on another host; put a firewall in front). Each process has its own registry (no default
 Node.js metrics) and its own port; the shipped example configs suggest 9464 (natm), 9465
-(manager) and 9466 (rendezvous). Config references: docs/config/.
+(manager) and 9466 (rendezvous); the enroll-server's \`metrics\` is its own listener, apart
+from the enrollment port. Config references: docs/config/.
 
 **One source.** A metric is a view of what the process already keeps, read when scraped:
 natm's and the rendezvous's counters are the ones \`p2p-update natm-stats\` prints (same
