@@ -25,7 +25,7 @@ import type { OverlayLink } from '../lib/net/overlay-link.ts';
 import type { ClusterMembership } from '../lib/membership/cluster-membership.ts';
 import { secureNatm, type SecureNatm } from './membership/secure-natm.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
-import { natmRegistry } from './metrics.ts';
+import { natmRegistry, type NatmMetricsSource } from './metrics.ts';
 
 /** How often natm opens certificate sessions with peers not yet proven (identityDir). */
 const CONNECT_MS = 5000;
@@ -126,7 +126,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     : undefined;
   const metrics = cfg.metrics
     ? new MetricsServer(
-        { registry: natmRegistry(metricsSource(cfg, node, socket, gossip)), logger },
+        { registry: natmRegistry(metricsSource(cfg, node, socket, gossip, secure)), logger },
         cfg.metrics.listen,
       )
     : undefined;
@@ -175,7 +175,13 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
 }
 
 /** What natm's metrics read at each scrape (agent/natm/metrics.ts). */
-function metricsSource(cfg: NatmConfig, node: NatmNode, socket: UdpSocket, gossip: AttachedGossip) {
+function metricsSource(
+  cfg: NatmConfig,
+  node: NatmNode,
+  socket: UdpSocket,
+  gossip: AttachedGossip,
+  secure: SecureNatm | undefined,
+): NatmMetricsSource {
   return {
     counters: node.counters,
     peers: () => node.peers(),
@@ -188,5 +194,6 @@ function metricsSource(cfg: NatmConfig, node: NatmNode, socket: UdpSocket, gossi
       notifications: gossip.node.notifications.counters,
       membership: gossip.node.membership.counters,
     }),
+    certificates: () => secure?.metricsView(),
   };
 }

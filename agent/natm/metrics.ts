@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { counterView, type CounterFamily } from '../lib/metrics/counter-view.ts';
 import { PACKET_FAMILIES } from '../lib/metrics/packet-families.ts';
 import { byLabel, counterAtScrape, gaugeAtScrape } from '../lib/metrics/scrape-time.ts';
+import { overlayMetrics, type OverlayMetricsSource } from './metrics-overlay.ts';
 import { tally } from '../lib/metrics/tally.ts';
 import type { Counters } from '../lib/net/counters.ts';
 import type { Endpoint } from '../lib/net/datagram.ts';
@@ -17,15 +18,12 @@ import type { Endpoint } from '../lib/net/datagram.ts';
 const P = 'p2pu_natm_';
 const PATHS = ['direct', 'punched', 'bridged', 'relayed', 'none'];
 
-export interface NatmMetricsSource {
+export interface NatmMetricsSource extends OverlayMetricsSource {
   readonly counters: Counters;
   peers(): readonly { readonly path: string | null }[];
   rendezvous(): readonly { readonly ep: Endpoint; readonly alive: boolean; readonly lastAck: number }[];
   pendingPunches(): number;
   udpSendErrors(): number;
-  members(): readonly { readonly status: string }[];
-  /** Gossip's own counters by part: `{ node: { pushPulls: 3 }, notifications: { relayed: 1 } }`. */
-  gossip(): Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const NATM_FAMILIES: readonly CounterFamily[] = [
@@ -40,7 +38,6 @@ const NATM_FAMILIES: readonly CounterFamily[] = [
   { name: 'punches_total', key: 'punch_', label: 'result', help: 'Hole punches started, succeeded, failed.' },
 ];
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const ep = (e: Endpoint) => `${e.address}:${e.port}`;
 
 export function natmRegistry(src: NatmMetricsSource): Registry {
@@ -86,26 +83,6 @@ export function natmRegistry(src: NatmMetricsSource): Registry {
     help: 'Datagrams the UDP socket failed to send.',
     read: () => src.udpSendErrors(),
   });
-  gaugeAtScrape(registry, {
-    name: `${P}members`,
-    help: 'Cluster members in the SWIM table, by status.',
-    labelNames: ['status'],
-    read: () =>
-      byLabel(
-        'status',
-        tally(src.members(), (m) => m.status),
-      ),
-  });
-  counterAtScrape(registry, {
-    name: `${P}gossip_events_total`,
-    help: 'Gossip events (push_pulls, notifications_relayed, membership_suspected, ...).',
-    labelNames: ['event'],
-    read: () => {
-      const all = Object.entries(src.gossip()).flatMap(([part, counts]) =>
-        Object.entries(counts).map(([k, v]) => [`${part}_${snake(k)}`, v] as const),
-      );
-      return byLabel('event', all.slice(0, 64));
-    },
-  });
+  overlayMetrics(registry, src);
   return registry;
 }
