@@ -48,7 +48,10 @@ export async function startManager(
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);
-  const metrics = new ManagerMetrics(() => store.data.uris);
+  const metrics = new ManagerMetrics(
+    () => store.data.uris,
+    () => tx.transferred(),
+  );
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),

@@ -14,6 +14,7 @@ import { BoundedLabel } from '../lib/metrics/bounded-label.ts';
 import { gaugeAtScrape } from '../lib/metrics/scrape-time.ts';
 import type { StoreData, UriRecord } from './model.ts';
 import type { UpdateEvent } from './update-machine.ts';
+import { transmissionMetrics, type Transferred } from './metrics-transmission.ts';
 
 export const MAX_URI_SERIES = 128;
 const P = 'p2pu_manager_';
@@ -29,8 +30,14 @@ export class ManagerMetrics {
   private readonly codes = new BoundedLabel();
   private readonly sources = new BoundedLabel(8);
 
-  /** `uris`: the version store's records (read at each scrape). */
-  constructor(uris: () => StoreData['uris'] = () => ({})) {
+  /**
+   * `uris`: the version store's records, read at each scrape; `transferred`: the daemon's
+   * byte counts (metrics-transmission.ts), read at each scrape.
+   */
+  constructor(
+    uris: () => StoreData['uris'] = () => ({}),
+    transferred: () => Promise<Transferred | null> = async () => null,
+  ) {
     const registers = [this.registry];
     this.intakes = new Counter({
       name: `${P}updates_received_total`,
@@ -57,6 +64,7 @@ export class ManagerMetrics {
       registers,
     });
     perUriGauges(this.registry, uris);
+    transmissionMetrics(this.registry, transferred);
   }
 
   received(source: string, outcome: IntakeOutcome): void {

@@ -48,6 +48,7 @@ test('the manager serves /metrics: an inbox refusal is counted by code and sourc
       1,
     );
     assert.equal(sample(scraped, 'p2pu_manager_uris'), 0);
+    assert.equal(sample(scraped, 'p2pu_manager_transmission_up'), 0, 'no daemon at 127.0.0.1:9');
     assert.equal(scraped.get('p2pu_manager_deploy_duration_seconds')!.type, 'histogram');
   } finally {
     await m.stop();
