@@ -16,16 +16,18 @@
 # files (tracked and untracked, not ignored) copied to /root/p2p-update, and runs there as
 # root in a chroot with /proc /sys /run mounted and a /dev of its own (below), in its own
 # mount and PID namespaces: when the run ends, every mount and every process it made goes
-# away with them, and the copy is deleted.
+# away with them, and so does the copy (its writable layer is a tmpfs of that namespace,
+# at most $P2PU_TRIXIE_TMPFS, 8g: deleting a run's gigabyte from disk took minutes). It
+# shares this machine's network namespace (apt and npm reach their servers; the tests make
+# their own namespaces). Takes as long as test.sh plus a few minutes of set-up (the first
+# run also builds the root).
 #
 # /dev: never the host's. A bind of the host's /dev let the chroot change the host's device
 # nodes (a run left the host's /dev/null mode 0644, which broke every other test on the
 # machine). The chroot gets a tmpfs with its own null zero full random urandom tty (mknod),
 # its own devpts instance (newinstance, ptmx), a /dev/shm tmpfs and the fd/std* links; no
 # test needs /dev/net/tun or a disk. After the run the host's nodes are checked: a changed
-# mode, owner or device fails the run. It shares this machine's network namespace (apt and npm reach their
-# servers; the tests make their own namespaces). Takes as long as test.sh plus a few
-# minutes of set-up (the first run also builds the root).
+# mode, owner or device fails the run.
 set -euo pipefail
 cache=${P2PU_TRIXIE_CACHE:-/var/tmp/p2pu-trixie}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +56,9 @@ if [ "${1:-}" = --inside ]; then # PID 1 of the run's namespaces: mount, chroot,
   shift
   run=$1 && shift
   root=$run/root
-  mount -t overlay overlay -o "lowerdir=$cache/base,upperdir=$run/upper,workdir=$run/work" "$root"
+  mount -t tmpfs -o "mode=700,size=${P2PU_TRIXIE_TMPFS:-8g}" tmpfs "$run/rw"
+  mkdir "$run/rw/upper" "$run/rw/work"
+  mount -t overlay overlay -o "lowerdir=$cache/base,upperdir=$run/rw/upper,workdir=$run/rw/work" "$root"
   mount -t proc proc "$root/proc"
   mount -t sysfs sysfs "$root/sys"
   mkdev "$root"
@@ -118,7 +122,7 @@ done
 
 run=$(mktemp -d "$cache/run.XXXXXX")
 echo $$ >"$run/pid"
-mkdir "$run/upper" "$run/work" "$run/root"
+mkdir "$run/rw" "$run/root"
 trap 'rm -rf --one-file-system "$run"' EXIT
 echo "test-trixie: $(cat "$cache/base/.p2pu-base"); checkout $repo -> /root/p2p-update" >&2
 # Job control on, so the run in the background does not start with SIGINT ignored (the tests
