@@ -60,10 +60,15 @@ from the enrollment port. Config references: docs/config/.
 **One source.** A metric is a view of what the process already keeps, read when scraped:
 natm's and the rendezvous's counters are the ones \`p2p-update natm-stats\` prints (same
 numbers), peers, rendezvous contact, sessions and per-URI versions and states come from the
-live tables and the version store. Only the manager's intake, refusal and transition
-counters and the deploy histogram are counted as they happen, in one place each.
+live tables and the version store, the manager's byte counts from transmission-daemon's
+\`session-stats\` (one call per scrape; \`p2pu_manager_transmission_up\` 0 when it fails), the
+enroll-server's gauges from the CA state. Only the manager's intake, refusal and transition
+counters, the deploy histogram and the enroll-server's answers are counted as they happen,
+in one place each.
 
-**Bounded labels.** No label names a peer, a source address or a namespace. Packet types,
+**Bounded labels.** No label names a peer, a source address, a request path or a
+namespace; the only free-form values are the configured rendezvous servers (at most 8) and
+the URIs of accepted updates. Packet types,
 drop reasons and refusal codes come from code, and a family shows at most
 ${MAX_LABEL_VALUES} label values (the first seen); later ones add up under \`${OTHER}\`.
 natm's and the rendezvous's counter tables keep at most 1024 names
