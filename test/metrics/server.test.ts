@@ -1,9 +1,10 @@
-/** MetricsServer on loopback: GET /metrics answers the registry; other paths and methods do not; stop frees the port. */
+/** MetricsServer on loopback: GET /metrics answers the registry; other paths and methods do not; bounds; stop frees the port. */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import { Counter, Registry } from 'prom-client';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { MetricsError, MetricsServer } from '../../agent/lib/metrics/server.ts';
+import { MAX_CONNECTIONS, MetricsError, MetricsServer } from '../../agent/lib/metrics/server.ts';
 import { metricsSection } from '../../agent/lib/metrics/config.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
@@ -57,4 +58,40 @@ test('config: loopback by default; another address only with exposed; unknown ke
   );
   assert.throws(() => natmConfig({ ...base, metrics: { listen: '127.0.0.1:1', port: 2 } }), /unknown key/);
   assert.equal(metricsSection().safeParse(undefined).success, true);
+});
+
+test('bounds: a connection past MAX_CONNECTIONS is closed; a request that never completes is cut off', async () => {
+  const registry = new Registry();
+  const s = new MetricsServer(
+    { registry, logger: silentLogger() },
+    { address: '127.0.0.1', port: 0 },
+    { requestTimeoutMs: 300 },
+  );
+  await s.start();
+  const port = s.local().port;
+  const open = () =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1', () => resolve(c));
+      c.on('error', reject);
+    });
+  /** Resolves true once `c` is closed, false if still open after `ms`. */
+  const closed = (c: net.Socket, ms = 3000) =>
+    new Promise<boolean>((r) => {
+      if (c.closed) return r(true);
+      const t = setTimeout(() => r(false), ms);
+      c.once('close', () => (clearTimeout(t), r(true)));
+    });
+  try {
+    const idle = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, open));
+    const extra = await open();
+    assert.equal(await closed(extra), true, 'the server drops a connection past the bound');
+    for (const c of idle) c.destroy();
+    // Slow request: headers started, never finished.
+    const slow = await open();
+    slow.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+    assert.equal(await closed(slow), true, 'cut off by the request timeout');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200, 'still serving');
+  } finally {
+    await s.stop();
+  }
 });

@@ -2,7 +2,8 @@
  * The Prometheus endpoint of one process: an HTTP server that answers GET /metrics with its
  * Registry's text exposition and nothing else (404 for other paths, 405 for other methods).
  * It reads nothing from the request beyond the request line and headers, holds at most
- * MAX_CONNECTIONS sockets, and drops a slow client after REQUEST_TIMEOUT_MS. start() and
+ * MAX_CONNECTIONS sockets, and drops a client whose request is not in after
+ * REQUEST_TIMEOUT_MS. start() and
  * stop() are idempotent; stop() resolves when the port is released.
  */
 import http from 'node:http';
@@ -25,15 +26,19 @@ export class MetricsServer {
   constructor(
     private readonly c: { registry: Registry; logger: Logger },
     private readonly listen: Endpoint,
+    private readonly init: { requestTimeoutMs?: number } = {},
   ) {}
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = http.createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
-      void this.answer(req, res);
-    });
+    const timeout = this.init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const options = {
+      requestTimeout: timeout,
+      headersTimeout: timeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, timeout / 2)),
+    };
+    const server = http.createServer(options, (req, res) => void this.answer(req, res));
     server.maxConnections = MAX_CONNECTIONS;
-    server.headersTimeout = REQUEST_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => {
         const at = `${this.listen.address}:${this.listen.port}`;
