@@ -185,9 +185,9 @@ export class GossipNode {
     return this.notifications.relay(id, bytes, hdr);
   }
 
-  /** The manager refused it: never spread it. */
-  refuse(id: string): void {
-    this.notifications.refuse(id);
+  /** The manager refused it (`code`: its refusal code): never spread it. */
+  refuse(id: string, code?: string): void {
+    this.notifications.refuse(id, code);
   }
 
   /** Publish this node's fleet-view state record (from the manager's `state`). */
