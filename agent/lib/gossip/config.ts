@@ -51,6 +51,14 @@ export interface GossipInit {
   /** A holder that failed sits out sourcePenaltyMs · 2^(strikes − 1), at most maxSourcePenaltyMs. */
   sourcePenaltyMs: number;
   maxSourcePenaltyMs: number;
+  /**
+   * Fleet-view records (fleet-states.ts): one whose seq (the publisher's clock) is more than
+   * maxRecordAheadMs ahead of ours or maxRecordAgeMs behind is refused; each node
+   * re-publishes its own every stateRefreshMs.
+   */
+  maxRecordAheadMs: number;
+  maxRecordAgeMs: number;
+  stateRefreshMs: number;
   /** A notification handed up and neither relayed nor refused is forgotten after this. */
   offerTimeoutMs: number;
   /** Reported in this node's fleet-view state record. */
@@ -87,6 +95,9 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   minFetchRate: 8192,
   sourcePenaltyMs: 30_000,
   maxSourcePenaltyMs: 30 * 60_000,
+  maxRecordAheadMs: 10 * 60_000,
+  maxRecordAgeMs: 60 * 60_000,
+  stateRefreshMs: 10 * 60_000,
   offerTimeoutMs: 60_000,
   agentVersion: '0.0.0',
 });

@@ -21,6 +21,7 @@ import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
 import { Prober } from './prober.ts';
+import type { RecordAuth } from './record-auth.ts';
 import { sampleNotices, type RevocationSink } from './revocations.ts';
 
 const JOIN_SYNCS = 3;
@@ -32,6 +33,8 @@ export interface GossipComponents {
   logger?: Logger;
   /** With certificates: checks and keeps revocation notices (revocations.ts). */
   revocations?: RevocationSink;
+  /** With certificates: signs this node's state record and checks the others' (record-auth.ts). */
+  records?: RecordAuth;
 }
 
 export class GossipNode {
@@ -62,9 +65,16 @@ export class GossipNode {
       { maxItems: this.init.maxBroadcasts, retransmitMult: this.init.retransmitMult },
       () => this.membership.table.live() + 1,
     );
-    this.fleet = new FleetStates(this.init.maxMembers);
+    this.fleet = new FleetStates(
+      { clock: c.clock, auth: c.records, isMember: (id) => this.membership.table.get(id) !== undefined },
+      {
+        max: this.init.maxMembers,
+        maxAheadMs: this.init.maxRecordAheadMs,
+        maxAgeMs: this.init.maxRecordAgeMs,
+      },
+    );
     this.local = new LocalState(
-      { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue },
+      { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue, auth: c.records },
       this.init.agentVersion,
     );
     this.membership = new SwimMembership(
@@ -159,7 +169,17 @@ export class GossipNode {
       }, random() * i.pushPullIntervalMs),
     );
     this.timers.push(clock.setInterval(() => this.guard(() => this.reconnectTick()), i.reconnectIntervalMs));
-    this.timers.push(clock.setInterval(() => this.guard(() => this.membership.prune()), 60_000));
+    this.timers.push(
+      clock.setInterval(
+        () =>
+          this.guard(() => {
+            this.membership.prune();
+            this.fleet.prune();
+          }),
+        60_000,
+      ),
+    );
+    this.timers.push(clock.setInterval(() => this.guard(() => this.local.refresh()), i.stateRefreshMs));
     // Join: sync with a few known members right away (memberlist: push-pull with the seeds).
     for (const m of this.membership.table.sample(JOIN_SYNCS, random, 'alive')) this.pushPull(m.id, false);
   }
@@ -306,8 +326,9 @@ export class GossipNode {
       return;
     }
     if (it.kind === 'announce') return this.notifications.heard(it, from);
-    if (it.record.node === this.selfId || !this.fleet.apply(it.record)) return;
-    this.queue.push(`s:${it.record.node}`, encodeItem(it));
+    if (it.record.node === this.selfId || !this.fleet.accept(it)) return;
+    const { sig } = this.fleet.entry(it.record.node)!;
+    this.queue.push(`s:${it.record.node}`, encodeItem({ kind: 'state', record: it.record, sig }));
     for (const h of this.stateHandlers) h(it.record);
   }
 
