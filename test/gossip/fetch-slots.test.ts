@@ -202,3 +202,31 @@ test('one holder names at most maxJobsPerSource fetches; a full queue makes room
   assert.ok(f.queuedCount <= 20);
   f.stop();
 });
+
+test('many holders of one id: at most maxSources are kept; a penalized one makes room for a newcomer', () => {
+  const { clock, f, done, serve } = setup();
+  const real = makeBlob('app://fw', 1, 3000);
+  const e = entry(real, 'app://fw', 1);
+  for (let i = 0; i < 100; i++) f.want(e, `s${i}`); // 100 made-up holders claim the real id
+  assert.equal(f.sourcesOf(real.id).length, D.maxSources, 'bounded');
+  f.want(e, 'o');
+  assert.ok(!f.sourcesOf(real.id).includes('o'), 'full of holders in good standing');
+  f.strike('s3'); // the manager refused what s3 served elsewhere
+  f.want(e, 'o');
+  const kept = f.sourcesOf(real.id);
+  assert.equal(kept.length, D.maxSources);
+  assert.ok(kept.includes('o') && !kept.includes('s3'), 'the penalized holder made room');
+  assert.equal(f.attempts()[0]?.source, 's0', 'the running attempt keeps its holder');
+  // s0 stalls; the fetch moves on and, the other made-up holders failing alike, reaches o.
+  const tried: string[] = [];
+  for (let ms = 0; ms < 10 * D.maxSources * D.stallTimeoutMs && !done.length; ms += 100) {
+    const src = f.attempts()[0]?.source;
+    if (src && tried.at(-1) !== src) tried.push(src);
+    if (src === 'o') serve('o', real.id, real.bytes);
+    else clock.advance(100);
+  }
+  assert.deepEqual(done, [real.id]);
+  assert.deepEqual(tried, [...kept.filter((p) => p !== 'o'), 'o'], 'each holder once, o last');
+  assert.equal(f.failures.stalled + f.failures.slow, D.maxSources - 1);
+  f.stop();
+});
