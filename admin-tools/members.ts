@@ -10,7 +10,7 @@ import { statsSocketPath } from '../agent/lib/daemon/stats-socket-path.ts';
 import { parse } from '../agent/lib/cli/args.ts';
 
 const USAGE = 'p2p-update members [--json] [--socket PATH | --config NATM.json]';
-export const DEFAULT_NATM_STATS_SOCKET = '/run/p2p-update/natm-stats.sock';
+export const DEFAULT_NATM_STATS_SOCKET = '/run/p2p-update-natm/natm-stats.sock';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parse(
