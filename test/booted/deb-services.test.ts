@@ -165,6 +165,9 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
       );
       assert.equal(started?.json?.['user'], 'root');
       assert.equal(started?.json?.['cmd'], 'apt-get');
+      // ... while the manager and natm, which handled the update, stayed unprivileged.
+      for (const d of ['manager', 'natm'] as const)
+        assert.equal((await serviceProcess(n1(), UNITS[d])).user, USERS[d], d);
     },
   );
 
