@@ -18,10 +18,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!file && !listen) throw new UsageError(`--config or --listen is required; usage: ${USAGE}`);
   const raw = file ? await readJson(file) : { stunOnly: true };
   const cfg = rendezvousConfig(listen ? { ...raw, listen } : raw);
+  // Its log line 'rendezvous started' (with the bound address) says it listens: the
+  // journal of its unit holds structured lines only.
   const proc = await startRendezvous(cfg);
-  process.stdout.write(
-    `rendezvous listening on ${proc.socket.local().address}:${proc.socket.local().port}\n`,
-  );
   const off = onReload(async () => {
     if (file)
       proc.reloadKeys(

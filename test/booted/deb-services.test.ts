@@ -25,7 +25,13 @@ import { Bed } from './harness/bed.ts';
 import type { Container } from './harness/container.ts';
 import { HELLO, helloDeb } from './harness/hello-deb.ts';
 import * as node from './harness/p2pu-node.ts';
-import { connectsAs, processPrivileges, succeedsAs } from './harness/privileges.ts';
+import {
+  connectsAs,
+  credentialsOf,
+  processPrivileges,
+  succeedsAs,
+  type Credentials,
+} from './harness/privileges.ts';
 import { adminKey, randomPayload, sign, type AdminKey } from './harness/releases.ts';
 import { exposure, serviceProcess } from './harness/service-stats.ts';
 import { serviceLines, unitProps, waitForLine } from './harness/systemd.ts';
@@ -184,56 +190,57 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
     assert.deepEqual(await node.deployLog(n1()), ['begin app:/opt/demo 1', 'applied app:/opt/demo 1']);
   });
 
-  t('natm and the manager cannot write outside their own directories', async () => {
+  t('each daemon, with its own credentials, can write its own state and nothing of the others', async () => {
     const store = '/var/lib/p2p-update/store.json';
     const record = '/var/lib/p2p-update-deploy/record.json';
-    for (const f of [store, record]) assert.equal((await n1().exec(['test', '-s', f])).code, 0, f);
-    const { natm, manager, rendezvous } = USERS;
+    const before = { store: await n1().readFile(store), record: await n1().readFile(record) };
+    assert.match(before.record, /pkg:\/p2pu-hello/, 'the executor recorded its deploys');
+    const natm = await credentialsOf(n1(), UNITS.natm);
+    const manager = await credentialsOf(n1(), UNITS.manager);
+    const rdv = await credentialsOf(n1(), UNITS.rendezvous);
+    const refused = async (who: Credentials, scripts: string[]) => {
+      for (const script of scripts)
+        assert.equal(await succeedsAs(n1(), who, script), false, `${who.unit}: ${script}`);
+    };
     // What each needs (so the refusals below are not a broken setup):
-    assert.ok(
-      await succeedsAs(n1(), natm, `touch ${node.IDENTITY_DIR}/.probe && rm ${node.IDENTITY_DIR}/.probe`),
-    );
-    assert.ok(
-      await succeedsAs(n1(), manager, `touch /var/lib/p2p-update/.probe && rm /var/lib/p2p-update/.probe`),
-    );
+    const probe = (dir: string) => `touch ${dir}/.probe && rm ${dir}/.probe`;
+    assert.ok(await succeedsAs(n1(), natm, probe(node.IDENTITY_DIR)), 'natm: its identity');
+    assert.ok(await succeedsAs(n1(), manager, probe('/var/lib/p2p-update')), 'manager: its state');
     assert.ok(await connectsAs(n1(), manager, '/run/p2p-update-deploy.sock'), 'manager -> executor');
     assert.ok(await connectsAs(n1(), manager, '/run/p2p-update-natm/natm.sock'), 'manager -> natm');
-    // natm's user: not the manager's store (the floor it keeps), not the executor's record,
-    // config or socket, not the transmission-daemon RPC password.
-    for (const script of [
+    // natm (it parses every packet): not the manager's store (issue 16's erased floor), its
+    // torrents or inbox, not the executor's record, config or socket, not the RPC password.
+    await refused(natm, [
       `echo '{}' > ${store}`,
       `rm -f ${store}`,
-      `touch /var/lib/p2p-update/inbox/x.torrent`,
+      `mv ${store} ${store}.x`,
+      'touch /var/lib/p2p-update/inbox/x.torrent',
+      'touch /var/lib/p2p-update/torrents/x.torrent',
       `echo '{}' > ${record}`,
       `rm -f ${record}`,
-      `echo >> /etc/p2p-update/deploy.json`,
-      `cat /etc/p2p-update/transmission-rpc.json`,
-      `touch /etc/p2p-update/keys-probe`,
-    ])
-      assert.equal(await succeedsAs(n1(), natm, script), false, `as ${natm}: ${script}`);
-    assert.equal(await connectsAs(n1(), natm, '/run/p2p-update-deploy.sock'), false, 'natm -> executor');
-    // The manager's user: not natm's identity, not the executor's record or config.
-    for (const script of [
-      `ls ${node.IDENTITY_DIR}`,
-      `echo '{}' > ${record}`,
       'echo >> /etc/p2p-update/deploy.json',
-    ])
-      assert.equal(await succeedsAs(n1(), manager, script), false, `as ${manager}: ${script}`);
-    // The rendezvous' user: nothing of the others'.
-    for (const script of [
-      `cat /etc/p2p-update/natm.json`,
-      `cat /etc/p2p-update/manager.json`,
+      'echo >> /etc/p2p-update/natm.json',
+      'cat /etc/p2p-update/transmission-rpc.json',
+      'touch /etc/p2p-update/keys-probe',
+    ]);
+    assert.equal(await connectsAs(n1(), natm, '/run/p2p-update-deploy.sock'), false, 'natm -> executor');
+    // The manager: not natm's identity (its node key), not the executor's record or config.
+    await refused(manager, [
       `ls ${node.IDENTITY_DIR}`,
-    ])
-      assert.equal(await succeedsAs(n1(), rendezvous, script), false, `as ${rendezvous}: ${script}`);
-    assert.equal(await connectsAs(n1(), rendezvous, '/run/p2p-update-natm/natm.sock'), false, 'rdv -> natm');
-    assert.equal(
-      await n1()
-        .readFile(record)
-        .then((r) => JSON.parse(r) !== null),
-      true,
-      'record intact',
-    );
+      `cat ${node.IDENTITY_DIR}/node.key`,
+      `echo '{}' > ${record}`,
+      `rm -f ${record}`,
+      'echo >> /etc/p2p-update/deploy.json',
+    ]);
+    // The rendezvous: nothing of the others'.
+    await refused(rdv, [
+      'cat /etc/p2p-update/natm.json',
+      'cat /etc/p2p-update/manager.json',
+      `ls ${node.IDENTITY_DIR}`,
+      `echo '{}' > ${store}`,
+    ]);
+    assert.equal(await connectsAs(n1(), rdv, '/run/p2p-update-natm/natm.sock'), false, 'rdv -> natm');
+    assert.deepEqual({ store: await n1().readFile(store), record: await n1().readFile(record) }, before);
   });
 
   t('journalctl -u shows each service’s pino lines; memory and exposure per service', async () => {
