@@ -12,9 +12,11 @@ import { startExecutor, type RunningExecutor } from './main.ts';
 
 const USAGE = 'p2p-update deploy-executor [--config FILE]';
 
-function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(
+/** Resolves once idle for `idleMs`; `cancel()` stops watching (so SIGTERM exits at once). */
+function untilIdle(x: RunningExecutor, idleMs: number): { done: Promise<void>; cancel: () => void } {
+  let t: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    t = setInterval(
       () => {
         const quiet = x.server.connections === 0 && x.handler.pending === 0;
         if (quiet && Date.now() - x.server.lastActivity >= idleMs) {
@@ -25,6 +27,7 @@ function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
       Math.min(idleMs, 5000),
     );
   });
+  return { done, cancel: () => clearInterval(t) };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -36,8 +39,9 @@ export async function run(argv: string[]): Promise<number> {
   delete process.env['LISTEN_FDNAMES'];
   const x = await startExecutor(config, { fd });
   const idleMs = config.limits.idleExitMs;
-  const idle = fd !== null && idleMs > 0 ? untilIdle(x, idleMs) : new Promise<void>(() => undefined);
-  await Promise.race([untilSignal(), idle]);
+  const idle = fd !== null && idleMs > 0 ? untilIdle(x, idleMs) : null;
+  await Promise.race([untilSignal(), ...(idle ? [idle.done] : [])]);
+  idle?.cancel();
   await x.stop();
   return 0;
 }
