@@ -1,5 +1,5 @@
 /**
- * Wire format v1 (docs/protocol/gossip.md §Wire format). `decodePacket` checks the length
+ * Wire format v3 (docs/protocol/gossip.md §Wire format). `decodePacket` checks the length
  * first, parses with bounds checks and returns null on anything malformed: it never throws.
  */
 import { CodecError, Reader, Writer, fromHex, toHex } from '../wire/codec.ts';
@@ -30,7 +30,7 @@ export function encodeBody(body: Body): Writer {
     case 'ping-req':
       return w.u32(body.seq).str(body.target);
     case 'ack':
-      return w.u32(body.seq);
+      return w.u32(body.seq).u53(body.time);
     case 'gossip':
       return w;
     case 'fetch':
@@ -106,7 +106,7 @@ function readBody(r: Reader): Body | null {
     case 'ping-req':
       return { type, seq: r.u32(), target: r.str() };
     case 'ack':
-      return { type, seq: r.u32() };
+      return { type, seq: r.u32(), time: r.u53() };
     case 'gossip':
       return { type };
     case 'fetch':

@@ -46,6 +46,8 @@ export interface GossipInit {
   offerTimeoutMs: number;
   /** Reported in this node's fleet-view state record. */
   agentVersion: string;
+  /** Our clock is flagged as skewed when it is this far from our peers' median (clock-offsets.ts). */
+  clockSkewMaxMs: number;
 }
 
 export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
@@ -74,6 +76,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   stallTimeoutMs: 15_000,
   offerTimeoutMs: 60_000,
   agentVersion: '0.0.0',
+  clockSkewMaxMs: 60_000,
 });
 
 import { ConfigError } from '../common/errors.ts';

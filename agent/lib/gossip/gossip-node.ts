@@ -11,6 +11,7 @@ import type { Clock, Timer } from '../common/clock.ts';
 import { silentLogger, type Logger } from '../common/logger.ts';
 import { pickDigest, syncItems } from './anti-entropy.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
+import { ClockOffsets } from './clock-offsets.ts';
 import { decodePacket, encodeItem } from './codec.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
 import { FleetStates } from './fleet-states.ts';
@@ -43,6 +44,8 @@ export class GossipNode {
   readonly out: Outbox;
   /** This node's own record (manager state, agent version, BitTorrent port, haves). */
   readonly local: LocalState;
+  /** Our clock against the members' (from their ACKs): `clocks.estimate(now)`. */
+  readonly clocks: ClockOffsets;
   private readonly prober: Prober;
   private readonly log: Logger;
   private timers: Timer[] = [];
@@ -57,6 +60,7 @@ export class GossipNode {
   ) {
     this.init = resolveGossipInit(init);
     this.log = (c.logger ?? silentLogger()).child({ component: 'gossip' });
+    this.clocks = new ClockOffsets({ boundMs: this.init.clockSkewMaxMs });
     const self = c.link.selfId;
     this.queue = new BroadcastQueue(
       { maxItems: this.init.maxBroadcasts, retransmitMult: this.init.retransmitMult },
@@ -84,6 +88,7 @@ export class GossipNode {
         // Probe timers still pending at stop() find `running` false and do nothing.
         send: (peer, body) => void (this.running && this.out.send(peer, body)),
         failed: (id, inc) => void (this.running && this.membership.probeFailed(id, inc)),
+        clockSample: (peer, sentAt, time) => void this.clocks.sample(peer, sentAt, time, c.clock.now()),
       },
       this.init,
     );
@@ -274,7 +279,7 @@ export class GossipNode {
       case 'ping':
         return this.prober.onPing(from, body.seq, body.target);
       case 'ack':
-        return this.prober.onAck(from, body.seq);
+        return this.prober.onAck(from, body.seq, body.time);
       case 'ping-req':
         return this.prober.onPingReq(from, body.seq, body.target);
       case 'fetch':

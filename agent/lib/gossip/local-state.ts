@@ -9,6 +9,7 @@ import type { BroadcastQueue } from './broadcast-queue.ts';
 import { encodeItem } from './codec.ts';
 import { fitState } from './codec-state.ts';
 import type { FleetStates } from './fleet-states.ts';
+import { sameHealth, UNKNOWN_HEALTH, type NodeHealth } from './health.ts';
 import { MAX_HAVE, type StateRecord } from './messages.ts';
 
 export class LocalState {
@@ -17,6 +18,7 @@ export class LocalState {
   readonly have = new Map<string, boolean>();
   private state: Pick<StateRecord, 'applied' | 'current'> | null = null;
   private btPort = 0;
+  private health: NodeHealth = UNKNOWN_HEALTH;
   private seq = 0;
 
   constructor(
@@ -43,6 +45,13 @@ export class LocalState {
     if (this.state || this.have.size > 0) this.publish();
   }
 
+  /** natm's connectivity conditions or clock offset changed: publish them (if they did). */
+  setHealth(h: NodeHealth): void {
+    if (sameHealth(h, this.health)) return;
+    this.health = { conditions: [...h.conditions], clockOffsetMs: h.clockOffsetMs };
+    this.publish();
+  }
+
   private publish(): StateRecord {
     this.seq = Math.max(this.seq + 1, this.c.clock.now());
     const st = this.state ?? { applied: {}, current: null };
@@ -53,6 +62,7 @@ export class LocalState {
       ...st,
       btPort: this.btPort,
       have: [...this.have.keys()],
+      health: this.health,
     });
     this.c.fleet.apply(record);
     this.c.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record }));

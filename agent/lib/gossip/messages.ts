@@ -3,8 +3,13 @@
  * Every packet is one main message plus piggybacked items (member updates, announcements,
  * state records) filling the rest of the payload budget.
  */
-/** 2: member incarnations are u53 (were u32, and wrapped: issue 16). */
-export const WIRE_VERSION = 2;
+import type { NodeHealth } from './health.ts';
+
+/**
+ * 2: member incarnations are u53 (were u32, and wrapped: issue 16).
+ * 3: an ACK carries the sender's wall clock (clock-offsets.ts); a state record its connectivity.
+ */
+export const WIRE_VERSION = 3;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -49,6 +54,8 @@ export interface StateRecord {
   /** The node's BitTorrent peer port (0 = unknown) and the infoHashes it holds or fetches. */
   btPort: number;
   have: string[];
+  /** Its connectivity conditions and clock offset, as it reports them (health.ts). */
+  health: NodeHealth;
 }
 
 export interface StateItem {
@@ -76,7 +83,8 @@ export interface DigestEntry {
 
 export type Body =
   | { type: 'ping'; seq: number; target: string }
-  | { type: 'ack'; seq: number }
+  /** `time`: the wall clock (ms) of the node the ping was for, when it answered. */
+  | { type: 'ack'; seq: number; time: number }
   | { type: 'ping-req'; seq: number; target: string }
   | { type: 'gossip' }
   | { type: 'fetch'; id: string; offset: number }
