@@ -72,6 +72,11 @@ export const natmFileSchema = section({
     .default(20)
     .describe('As a bridge: packets forwarded per sender per second.'),
   forwardBurst: int(1, 10_000).default(40).describe('As a bridge: burst of forwardRatePerSec.'),
+  clockSkewMaxMs: int(1000, 30 * 24 * 3_600_000)
+    .default(60_000)
+    .describe(
+      "Warn and report (status, members) when this node's clock is further than this from the median of its peers'.",
+    ),
   logLevel: logLevel(),
 }).describe(
   'p2p-update natm configuration (docs/protocol/natm.md). Required: id, rendezvous (or bridgeVia), and identityDir or clusterKeys; enrollServer and noticesDir need identityDir; pathTimeoutMs is at least 2 x keepaliveMs.',

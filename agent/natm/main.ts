@@ -18,6 +18,7 @@ import type { Endpoint } from '../lib/net/datagram.ts';
 import { attachGossip, type AttachedGossip } from '../lib/gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
+import { ConnectivityWatch } from './connectivity-watch.ts';
 import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
 import { MAX_INTERNALS } from '../lib/wire/messages.ts';
@@ -109,13 +110,29 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     : undefined;
   // Gossip, anti-entropy, SWIM and the fleet view (docs/protocol/gossip.md): over certificate
   // sessions when enrolled (docs/security.md), else over natm's cluster-key links.
-  const gossip = attachGossip(secure?.overlay ?? node, ipc, { logger, revocations: secure?.book });
-  ipc?.serveMembers(() => gossip.members());
+  const gossip = attachGossip(secure?.overlay ?? node, ipc, {
+    logger,
+    revocations: secure?.book,
+    init: { clockSkewMaxMs: cfg.clockSkewMaxMs },
+  });
+  // Say why (issue 19): conditions logged once per change, shown by status and members.
+  const watch = new ConnectivityWatch(
+    {
+      clock: systemClock,
+      logger,
+      link: node,
+      clocks: gossip.node.clocks,
+      publish: (h) => gossip.node.local.setHealth(h),
+    },
+    { graceMs: cfg.pathTimeoutMs, intervalMs: cfg.keepaliveMs },
+  );
+  ipc?.serveMembers(() => ({ ...gossip.members(), connectivity: watch.view() }));
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
         listen: socket.local(),
         udpSendErrors: socket.sendErrors,
+        connectivity: watch.view(),
         members: gossip.members().members,
         ...(secure ? { secure: secure.stats() } : {}),
       }))
@@ -133,6 +150,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     throw e;
   }
   node.start();
+  watch.start();
   logger.info({ listen: socket.local(), rendezvous: cfg.rendezvous }, 'natm started');
   let stopped: Promise<void> | undefined;
   return {
@@ -150,6 +168,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     },
     stop: () =>
       (stopped ??= (async () => {
+        watch.stop();
         secure?.stop();
         gossip.stop();
         await node.stop();

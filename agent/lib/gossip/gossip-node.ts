@@ -44,6 +44,8 @@ export class GossipNode {
   readonly out: Outbox;
   /** This node's own record (manager state, agent version, BitTorrent port, haves). */
   readonly local: LocalState;
+  /** When each node was last heard from (bounded by maxMembers; outlives the member table). */
+  readonly heard = new Map<string, number>();
   /** Our clock against the members' (from their ACKs): `clocks.estimate(now)`. */
   readonly clocks: ClockOffsets;
   private readonly prober: Prober;
@@ -272,6 +274,9 @@ export class GossipNode {
     table.addKnown(from, now);
     const m = table.get(from);
     if (m) m.lastSeen = now;
+    this.heard.delete(from);
+    this.heard.set(from, now);
+    if (this.heard.size > this.init.maxMembers) this.heard.delete(this.heard.keys().next().value!);
     const known = table.size;
     for (const it of items) this.item(from, it);
     if (body.type === 'push-pull' && table.size > known) this.followUp();
