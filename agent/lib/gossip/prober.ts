@@ -75,7 +75,7 @@ export class Prober {
 
   onPing(from: string, seq: number, target: string): void {
     if (target !== this.c.table.selfId) return;
-    this.c.send(from, { type: 'ack', seq, time: this.c.clock.now() });
+    this.c.send(from, { type: 'ack', seq, time: Math.floor(this.c.clock.now()) });
   }
 
   onPingReq(from: string, seq: number, target: string): void {
