@@ -8,14 +8,14 @@
 import type { Clock, Timer } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
 import type { ClockEstimate } from '../lib/gossip/clock-offsets.ts';
-import type { Condition, NodeHealth } from '../lib/gossip/health.ts';
+import { CONDITION_TEXT, type Condition, type NodeHealth } from '../lib/gossip/health.ts';
 import { ConnectivityMachine, type ConnectivityView, type Observation, type Transition } from './connectivity.ts';
 
-const MESSAGES: Record<Condition, [raised: string, cleared: string]> = {
-  no_rendezvous: ['no working rendezvous', 'rendezvous answers again'],
-  no_external: ['no external endpoint', 'external endpoint known again'],
-  relayed_only: ['only relayed paths', 'a direct path again'],
-  clock_skew: ['clock skew against peers', 'clock agrees with peers again'],
+const CLEARED: Record<Condition, string> = {
+  no_rendezvous: 'rendezvous answers again',
+  no_external: 'external endpoint known again',
+  relayed_only: 'a direct path again',
+  clock_skew: 'clock agrees with peers again',
 };
 
 /** How much the published offset may drift before the record is published again. */
@@ -66,7 +66,7 @@ export class ConnectivityWatch {
   }
 
   private log(t: Transition, o: Observation, now: number): void {
-    const [raised, cleared] = MESSAGES[t.condition];
+    const [raised, cleared] = [CONDITION_TEXT[t.condition], CLEARED[t.condition]];
     const fields = {
       condition: t.condition,
       forMs: now - t.since,

@@ -13,37 +13,15 @@
  * transitions, so the caller logs once per change (warn when raised, info when cleared),
  * never per packet or per tick.
  */
-import type { Endpoint } from '../lib/net/datagram.ts';
-import type { ClockEstimate } from '../lib/gossip/clock-offsets.ts';
-import { CONDITIONS, type Condition } from '../lib/gossip/health.ts';
-import type { PathType } from '../lib/net/overlay-link.ts';
+import {
+  CONDITIONS,
+  type Condition,
+  type ConnectivityView,
+  type Observation,
+  type Transition,
+} from '../lib/gossip/health.ts';
 
-export type PathCounts = Record<PathType | 'none', number>;
-
-export interface Observation {
-  readonly rendezvous: {
-    readonly configured: number;
-    readonly alive: number;
-    /** Last authenticated packet from any rendezvous (ms), null if never. */
-    readonly lastContact: number | null;
-  };
-  readonly external: Endpoint | null;
-  readonly paths: PathCounts;
-  readonly clock: ClockEstimate;
-}
-
-export interface Transition {
-  readonly condition: Condition;
-  readonly raised: boolean;
-  /** When the condition started to hold (raised) or was raised (cleared), ms. */
-  readonly since: number;
-}
-
-/** What `status` and `members` show of this node. */
-export interface ConnectivityView extends Observation {
-  readonly state: 'ok' | 'degraded';
-  readonly conditions: readonly Condition[];
-}
+export type { ConnectivityView, Observation, PathCounts, Transition } from '../lib/gossip/health.ts';
 
 /** The conditions that hold in `o` (before the grace period). */
 export function conditionsOf(o: Observation): Set<Condition> {

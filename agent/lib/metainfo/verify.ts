@@ -45,8 +45,12 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
   }
   const si = ours[0]!.signedInfo;
   // Step 6: not expired.
+  // The message names the local time the decision used: a wrong local clock shows here.
   if (si.expires !== undefined && opts.now > si.expires * 1000) {
-    throw new MetadataError('EXPIRED', `expired at ${new Date(si.expires * 1000).toISOString()}`);
+    const at = new Date(si.expires * 1000).toISOString();
+    throw new MetadataError('EXPIRED', `expired at ${at}, local clock ${new Date(opts.now).toISOString()}`, {
+      signed: { uri: si.uri, version: si.version, infoHash: t.infoHash },
+    });
   }
   return {
     uri: si.uri,
