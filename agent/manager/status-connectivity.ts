@@ -16,7 +16,8 @@ export interface NodeConnectivity {
 }
 
 export async function readConnectivity(socket: string | null, timeoutMs = 3000): Promise<NodeConnectivity> {
-  if (socket === null) return { connectivity: null, error: 'no natmSocket configured (runs without the overlay)' };
+  if (socket === null)
+    return { connectivity: null, error: 'no natmSocket configured (runs without the overlay)' };
   try {
     const r = await queryMembers(socket, timeoutMs);
     if (!r.connectivity) return { connectivity: null, error: 'natm does not report its connectivity' };

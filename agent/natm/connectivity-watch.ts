@@ -9,7 +9,12 @@ import type { Clock, Timer } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
 import type { ClockEstimate } from '../lib/gossip/clock-offsets.ts';
 import { CONDITION_TEXT, type Condition, type NodeHealth } from '../lib/gossip/health.ts';
-import { ConnectivityMachine, type ConnectivityView, type Observation, type Transition } from './connectivity.ts';
+import {
+  ConnectivityMachine,
+  type ConnectivityView,
+  type Observation,
+  type Transition,
+} from './connectivity.ts';
 
 const CLEARED: Record<Condition, string> = {
   no_rendezvous: 'rendezvous answers again',

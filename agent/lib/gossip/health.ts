@@ -80,4 +80,3 @@ export interface ConnectivityView extends Observation {
   readonly state: 'ok' | 'degraded';
   readonly conditions: readonly Condition[];
 }
-

@@ -94,7 +94,18 @@ export function offsetText(ms: number | null): string {
 
 /** One line per member for humans. */
 export function formatMembers(rows: readonly MemberView[], now: number): string {
-  const head = ['ID', 'STATUS', 'PATH', 'ADDRESS', 'LAST SEEN', 'CONN', 'CLOCK', 'AGENT', 'VERSIONS', 'CURRENT'];
+  const head = [
+    'ID',
+    'STATUS',
+    'PATH',
+    'ADDRESS',
+    'LAST SEEN',
+    'CONN',
+    'CLOCK',
+    'AGENT',
+    'VERSIONS',
+    'CURRENT',
+  ];
   const lines = rows.map((r) => [
     r.self ? `${r.id} (self)` : r.id,
     r.status,
