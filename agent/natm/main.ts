@@ -113,6 +113,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   const gossip = attachGossip(secure?.overlay ?? node, ipc, {
     logger,
     revocations: secure?.book,
+    records: secure?.overlay.records, // state records signed by the node they describe
     init: { clockSkewMaxMs: cfg.clockSkewMaxMs },
   });
   // Say why (issue 19): conditions logged once per change, shown by status and members.

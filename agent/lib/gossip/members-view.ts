@@ -27,6 +27,8 @@ export interface MemberView {
   conditions: string[] | null;
   /** Its clock minus its peers' median, as it reports it, else its clock minus ours as measured here (ms). */
   clockOffsetMs: number | null;
+  /** The record is signed by this member itself (certificates; always false without). */
+  signed: boolean;
 }
 
 export function membersView(node: GossipNode, now: number): MemberView[] {
@@ -50,10 +52,11 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,
-      conditions: s ? [...s.health.conditions] : null,
+      conditions: s ? [...(s.health?.conditions ?? [])] : null,
       clockOffsetMs: self
         ? node.clocks.estimate(now).offsetMs
-        : (s?.health.clockOffsetMs ?? node.clocks.peer(id, now)),
+        : (s?.health?.clockOffsetMs ?? node.clocks.peer(id, now)),
+      signed: node.fleet.isSignedBy(id),
     };
   };
   const out = [row(table.selfId, 'alive', table.incarnation, now)];
@@ -71,7 +74,7 @@ export function sortById<T extends { id: string }>(rows: T[]): T[] {
 export function unheardRow(id: string): MemberView {
   return {
     ...{ id, self: false, status: 'unheard', incarnation: 0, path: null, external: null, internal: null },
-    ...{ lastSeen: 0, agentVersion: null, applied: {}, current: null, stateSeq: null },
+    ...{ lastSeen: 0, agentVersion: null, applied: {}, current: null, stateSeq: null, signed: false },
     ...{ conditions: null, clockOffsetMs: null },
   };
 }
