@@ -3,7 +3,7 @@
  * answer (nothing listens on its port) logs exactly one warn line saying so, however many
  * keepalives go unanswered, and `p2p-update status` (text and --json, through the manager
  * config's natmSocket) shows it: no working rendezvous, 0 of 1 answering, last contact
- * never. Then the rendezvous starts on that port: natm logs one info line, and status says ok.
+ * never; `members` shows the condition in the node's own row. Then the rendezvous starts on that port: natm logs one info line, and status says ok.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -76,6 +76,11 @@ test('an unreachable rendezvous: one warn line in natm, and status shows it; the
   assert.equal(s.connectivity.state, 'degraded');
   assert.deepEqual(s.connectivity.conditions, ['no_rendezvous']);
   assert.equal(s.connectivity.rendezvous.lastContact, null);
+  // members: this node's own row reports the condition too (its fleet-view record).
+  const stats = join(procs.dir, 'natm-stats.sock');
+  const [mcode, members] = await procs.run(process.execPath, [bin, 'members', '--socket', stats]);
+  assert.equal(mcode, 0, members);
+  assert.match(members, /\blonely \(self\)\s+alive\s+-\s+-\s+0s ago\s+no_rendezvous\s+-/);
 
   // The rendezvous comes up on that port: one info line, and status says ok.
   const rdvCfg = await procs.file('rdv.json', {
