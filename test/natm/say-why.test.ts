@@ -3,7 +3,8 @@
  * answer (nothing listens on its port) logs exactly one warn line saying so, however many
  * keepalives go unanswered, and `p2p-update status` (text and --json, through the manager
  * config's natmSocket) shows it: no working rendezvous, 0 of 1 answering, last contact
- * never; `members` shows the condition in the node's own row. Then the rendezvous starts on that port: natm logs one info line, and status says ok.
+ * never; `members` shows the condition in the node's own row. Then the rendezvous starts
+ * on that port: natm logs one info line, and status says ok.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
