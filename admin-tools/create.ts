@@ -1,5 +1,5 @@
 /**
- * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] --out F.torrent`
+ * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] [--inline] --out F.torrent`
  * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
  */
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ export interface CreateOptions {
   readonly pieceLength?: number;
   readonly name?: string;
   readonly public?: boolean;
+  readonly inline?: boolean;
   readonly out: string;
 }
 
@@ -27,6 +28,7 @@ export async function create(payload: string, o: CreateOptions): Promise<number>
     key,
     now: Date.now(),
     private: o.public !== true,
+    inline: o.inline === true,
     ...(o.expires === undefined ? {} : { expires: o.expires }),
     ...(o.pieceLength === undefined ? {} : { pieceLength: o.pieceLength }),
     ...(o.name === undefined ? {} : { name: o.name }),
@@ -34,7 +36,7 @@ export async function create(payload: string, o: CreateOptions): Promise<number>
   await writeFile(o.out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
-    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}`,
+    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}${t.inline ? ', payload inline' : ''}`,
   );
   return 0;
 }
