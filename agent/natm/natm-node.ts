@@ -172,6 +172,11 @@ export class NatmNode implements OverlayLink {
     }
   }
 
+  /** Hole punches in progress. */
+  pendingPunches(): number {
+    return this.puncher.size();
+  }
+
   peer(id: string): PeerView | undefined {
     const peer = this.book.get(id);
     return peer && this.book.view(peer, this.live());
@@ -187,7 +192,7 @@ export class NatmNode implements OverlayLink {
       stun: Object.fromEntries(this.rdv.mapped),
       rendezvous: this.rdv.snapshot(now, this.cfg.pathTimeoutMs),
       children: this.router.childIds(),
-      pendingPunches: this.puncher.size(),
+      pendingPunches: this.pendingPunches(),
       peers: this.peers(),
       counters: this.counters.snapshot(),
     };
