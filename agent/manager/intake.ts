@@ -31,7 +31,7 @@ async function refuse(
   id: string,
   code: RefusalCode,
   reason: string,
-  u?: VerifiedUpdate,
+  u?: Pick<VerifiedUpdate, 'uri' | 'version' | 'infoHash'>,
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
   core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
@@ -52,7 +52,7 @@ export async function intake(
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
     const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
-    return refuse(core, source, id, r.code, r.message);
+    return refuse(core, source, id, r.code, r.message, e.signed);
   }
   const local = decide(u, core.store.uri(u.uri));
   if (local.kind === 'duplicate') {

@@ -73,6 +73,11 @@ export const natmFileSchema = section({
     .default(20)
     .describe('As a bridge: packets forwarded per sender per second.'),
   forwardBurst: int(1, 10_000).default(40).describe('As a bridge: burst of forwardRatePerSec.'),
+  clockSkewMaxMs: int(1000, 30 * 24 * 3_600_000)
+    .default(60_000)
+    .describe(
+      "Warn and report (status, members) when this node's clock is further than this from the median of its peers'.",
+    ),
   metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe(

@@ -24,6 +24,7 @@ import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../lib/net/ove
 import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
 import { FORWARD_OVERHEAD, MAX_TTL } from '../lib/wire/messages.ts';
 import { BridgeUplink } from './bridge-uplink.ts';
+import type { Observation, PathCounts } from './connectivity.ts';
 import type { NatmConfig } from './config.ts';
 import { HolePuncher } from './hole-puncher.ts';
 import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
@@ -194,6 +195,23 @@ export class NatmNode implements OverlayLink {
       pendingPunches: this.pendingPunches(),
       peers: this.peers(),
       counters: this.counters.snapshot(),
+    };
+  }
+
+  /** Rendezvous liveness, external endpoint and path kinds, for the connectivity machine. */
+  linkState(): Omit<Observation, 'clock'> {
+    const rdvs = this.rdv.snapshot(this.deps.clock.now(), this.cfg.pathTimeoutMs);
+    const last = Math.max(-Infinity, ...rdvs.map((r) => r.lastAck));
+    const paths: PathCounts = { direct: 0, punched: 0, bridged: 0, relayed: 0, none: 0 };
+    for (const peer of this.peers()) paths[peer.path ?? 'none']++;
+    return {
+      rendezvous: {
+        configured: rdvs.length,
+        alive: rdvs.filter((r) => r.alive).length,
+        lastContact: Number.isFinite(last) ? last : null,
+      },
+      external: this.external ?? null,
+      paths,
     };
   }
 
