@@ -90,13 +90,21 @@ export interface DigestEntry {
 }
 
 export type Body =
-  | { type: 'ping'; seq: number; target: string }
-  | { type: 'ack'; seq: number }
+  | { type: 'ping'; seq: number; target: string; sketch?: Sketch }
+  | { type: 'ack'; seq: number; sketch?: Sketch }
   | { type: 'ping-req'; seq: number; target: string }
   | { type: 'gossip' }
   | { type: 'fetch'; id: string; offset: number }
   | { type: 'chunk'; id: string; offset: number; total: number; missing: boolean; data: Uint8Array }
   | { type: 'push-pull'; reply: boolean; digest: DigestEntry[] };
+
+/** Registers of the fleet-size sketch carried on pings and acks (fleet-size.ts). */
+export const SKETCH_REGS = 32;
+/** Fleet-size sketch: epoch u32, SKETCH_REGS one-byte registers. */
+export interface Sketch {
+  epoch: number;
+  regs: Uint8Array;
+}
 
 export interface Packet {
   body: Body;
