@@ -25,7 +25,8 @@ function prober() {
     },
     { probeIntervalMs: 1000, probeTimeoutMs: 500, indirectChecks: 1, maxPendingProbes: 8 },
   );
-  const seqOf = (peer: string) => (sent.filter((s) => s.peer === peer && s.body.type === 'ping').at(-1)!.body as { seq: number }).seq;
+  const seqOf = (peer: string) =>
+    (sent.filter((s) => s.peer === peer && s.body.type === 'ping').at(-1)!.body as { seq: number }).seq;
   return { clock, p, sent, rtts, seqOf };
 }
 

@@ -44,7 +44,7 @@ export class FleetSize {
 
   /** Merge a sketch heard from a peer; false if refused or of another epoch. */
   merge(s: Sketch): boolean {
-    if (s.regs.length !== SKETCH_REGS || s.regs.some((r) => r > MAX_RANK)) return void this.bad++, false;
+    if (s.regs.length !== SKETCH_REGS || s.regs.some((r) => r > MAX_RANK)) return (void this.bad++, false);
     this.rotate();
     const into = s.epoch === this.cur.epoch ? this.cur : s.epoch === this.prev.epoch ? this.prev : null;
     if (!into) return false;
