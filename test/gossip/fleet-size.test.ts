@@ -65,3 +65,23 @@ test('a ping or ack with a bad sketch flag, or a truncated sketch, decodes to nu
   assert.equal(decodePacket(bad), null);
   assert.equal(decodePacket(ok.subarray(0, ok.length - 10)), null);
 });
+
+test('in a simulated fleet of 300 whose nodes each know 16 members, every node estimates the fleet within 30 s', async () => {
+  const { SimCluster } = await import('../../agent/lib/gossip/sim/cluster.ts');
+  const c = new SimCluster({
+    n: 300,
+    seed: 3,
+    net: { peers: 16, seedsFrom: 'any' },
+    gossip: { maxMembers: 16 },
+  });
+  c.clock.advance(30_000);
+  const est = [...c.nodes.values()].map((n) => n.fleetSize.estimate());
+  const limits = [...c.nodes.values()].map((n) => n.queue.limit());
+  c.stop();
+  assert.ok(
+    Math.min(...est) >= 150 && Math.max(...est) <= 600,
+    `estimates ${Math.min(...est)}..${Math.max(...est)}`,
+  );
+  assert.equal(retransmitLimit(4, 17), 6, 'what the view alone would give');
+  assert.ok(Math.min(...limits) >= 9, `limits from ${Math.min(...limits)}`);
+});
