@@ -35,19 +35,19 @@ test('a direct ACK to a ping sent once is a round-trip sample; after a re-send, 
   p.tick();
   const first = sent[0]!;
   clock.advance(37);
-  p.onAck(first.peer, (first.body as { seq: number }).seq);
+  p.onAck(first.peer, (first.body as { seq: number }).seq, 0);
   assert.deepEqual(rtts, [37]);
   clock.advance(1000);
   p.tick();
   const second = sent.at(-1)!;
   clock.advance(300); // past probeTimeoutMs/2: pinged again
-  p.onAck(second.peer, (second.body as { seq: number }).seq);
+  p.onAck(second.peer, (second.body as { seq: number }).seq, 0);
   assert.deepEqual(rtts, [37], 'ambiguous after a re-send');
   clock.advance(1000);
   p.tick();
   const third = sent.at(-1)!;
   clock.advance(20);
-  p.onAck(third.peer === 't' ? 'h' : 't', (third.body as { seq: number }).seq);
+  p.onAck(third.peer === 't' ? 'h' : 't', (third.body as { seq: number }).seq, 0);
   assert.deepEqual(rtts, [37], 'an ACK forwarded by someone else is no sample of the link');
 });
 

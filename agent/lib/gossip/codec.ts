@@ -33,7 +33,7 @@ export function encodeBody(body: Body): Writer {
     case 'ping-req':
       return w.u32(body.seq).str(body.target);
     case 'ack':
-      return writeSketch(w.u32(body.seq), body.sketch);
+      return writeSketch(w.u32(body.seq).u53(body.time), body.sketch);
     case 'gossip':
       return w;
     case 'fetch':
@@ -117,7 +117,7 @@ function readBody(r: Reader): Body | null {
     case 'ping-req':
       return { type, seq: r.u32(), target: r.str() };
     case 'ack':
-      return withSketch<Body>({ type, seq: r.u32() }, r);
+      return withSketch<Body>({ type, seq: r.u32(), time: r.u53() }, r);
     case 'gossip':
       return { type };
     case 'fetch':

@@ -18,6 +18,8 @@ export interface ProberComponents {
   failed(id: string, incarnation: number): void;
   /** Round trip (ms) of a direct PING answered before any re-send. */
   rtt?(ms: number): void;
+  /** The target's own ACK to our ping sent at `sentAt`, stamped with its clock (clock-offsets.ts). */
+  clockSample?(peer: string, sentAt: number, peerTime: number): void;
 }
 
 export interface ProberInit {
@@ -30,8 +32,9 @@ export interface ProberInit {
 interface Pending {
   target: string;
   acked: boolean;
-  /** When the first PING went out; cleared by a re-send (the ACK then is no sample). */
-  sentAt?: number;
+  sentAt: number;
+  /** The PING was sent again: its ACK is no round-trip sample (Karn). */
+  resent?: boolean;
   /** Set when we probe on behalf of another node: forward the ACK as (requester, seq). */
   relay?: { requester: string; seq: number };
 }
@@ -63,7 +66,7 @@ export class Prober {
     const half = this.init.probeTimeoutMs / 2;
     this.c.clock.setTimeout(() => {
       if (p.acked) return;
-      p.sentAt = undefined;
+      p.resent = true;
       this.c.send(target, { type: 'ping', seq, target });
     }, half);
     this.c.clock.setTimeout(() => {
@@ -81,13 +84,13 @@ export class Prober {
 
   onPing(from: string, seq: number, target: string): void {
     if (target !== this.c.table.selfId) return;
-    this.c.send(from, { type: 'ack', seq });
+    this.c.send(from, { type: 'ack', seq, time: Math.floor(this.c.clock.now()) });
   }
 
   onPingReq(from: string, seq: number, target: string): void {
     if (this.pending.size >= this.init.maxPendingProbes || target === this.c.table.selfId) return;
     const mine = this.newSeq();
-    const p: Pending = { target, acked: false, relay: { requester: from, seq } };
+    const p: Pending = { target, acked: false, sentAt: this.c.clock.now(), relay: { requester: from, seq } };
     this.pending.set(mine, p);
     this.c.send(target, { type: 'ping', seq: mine, target });
     const retry = () => void (p.acked || this.c.send(target, { type: 'ping', seq: mine, target }));
@@ -96,18 +99,19 @@ export class Prober {
     this.c.clock.setTimeout(() => this.pending.delete(mine), this.init.probeTimeoutMs);
   }
 
-  onAck(from: string, seq: number): void {
+  onAck(from: string, seq: number, time: number): void {
     const p = this.pending.get(seq);
     if (!p || p.acked) return;
+    if (from === p.target) this.c.clockSample?.(from, p.sentAt, time);
     if (!p.relay) {
       p.acked = true; // direct from the target or forwarded by a helper
-      if (from === p.target && p.sentAt !== undefined) this.c.rtt?.(this.c.clock.now() - p.sentAt);
+      if (from === p.target && !p.resent) this.c.rtt?.(this.c.clock.now() - p.sentAt);
       return;
     }
     if (from !== p.target) return; // we probe for someone else: only the target's ACK counts
     p.acked = true;
     this.pending.delete(seq);
-    this.c.send(p.relay.requester, { type: 'ack', seq: p.relay.seq });
+    this.c.send(p.relay.requester, { type: 'ack', seq: p.relay.seq, time });
   }
 
   private newSeq(): number {
