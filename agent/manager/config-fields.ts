@@ -59,3 +59,24 @@ export function strList(o: Obj, k: string, key: string, dflt?: string[]): string
   if (!Array.isArray(v)) fail(key, 'a list of strings', o[k]);
   return v.map((x, i) => (typeof x === 'string' && x !== '' ? x : fail(`${key}[${i}]`, 'a string', x)));
 }
+
+export function bool(o: Obj, k: string, key: string, dflt: boolean): boolean {
+  const v = o[k] ?? dflt;
+  if (typeof v !== 'boolean') fail(key, 'true or false', o[k]);
+  return v;
+}
+
+export function oneOf<T extends string>(o: Obj, k: string, key: string, allowed: readonly T[], dflt: T): T {
+  const v = o[k] ?? dflt;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    fail(key, allowed.join(' | '), o[k]);
+  return v as T;
+}
+
+/** A number (not only integers) in [min, max]. */
+export function real(o: Obj, k: string, key: string, min: number, max: number, dflt: number): number {
+  const v = o[k] ?? dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    fail(key, `a number in [${min}, ${max}]`, o[k]);
+  return v;
+}

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
 import { DEFAULTS, type ManagerConfig } from './config.ts';
 import { absPath, fail, int, object, optStr, str, strList, type Obj } from './config-fields.ts';
+import { validateSpeed } from './config-speed.ts';
 
 const TOP = [
   'trustedKeys',
@@ -17,6 +18,7 @@ const TOP = [
   'natmSocket',
   'deployers',
   'deploy',
+  'speed',
   'logLevel',
 ];
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -96,7 +98,14 @@ export function validateConfig(json: unknown): ManagerConfig {
   if (!/^https?:\/\/[^/\s]+\/\S*$/.test(url)) fail('transmission.url', 'an http(s) URL', url);
   const username = optStr(t, 'username', 'transmission.username');
   const secret = rpcSecret(t, username);
-  const tr = object(top['tracker'] ?? {}, 'tracker', ['host', 'port', 'peers', 'intervalS']);
+  const tr = object(top['tracker'] ?? {}, 'tracker', [
+    'host',
+    'port',
+    'peers',
+    'intervalS',
+    'fastIntervalS',
+    'minIntervalS',
+  ]);
   const host = str(tr, 'host', 'tracker.host', DEFAULTS.tracker.host);
   if (isIP(host) === 0) fail('tracker.host', 'an IP address', host);
   const peers = strList(tr, 'peers', 'tracker.peers', []);
@@ -132,6 +141,15 @@ export function validateConfig(json: unknown): ManagerConfig {
       port: int(tr, 'port', 'tracker.port', 0, 65535, DEFAULTS.tracker.port),
       peers,
       intervalS: int(tr, 'intervalS', 'tracker.intervalS', 5, 3600, DEFAULTS.tracker.intervalS),
+      fastIntervalS: int(
+        tr,
+        'fastIntervalS',
+        'tracker.fastIntervalS',
+        0,
+        3600,
+        DEFAULTS.tracker.fastIntervalS,
+      ),
+      minIntervalS: int(tr, 'minIntervalS', 'tracker.minIntervalS', 1, 3600, DEFAULTS.tracker.minIntervalS),
     },
     natmSocket: typeof natm === 'string' ? natm : null,
     deployers: deployers(top['deployers']),
@@ -142,6 +160,7 @@ export function validateConfig(json: unknown): ManagerConfig {
       backoffMaxMs: int(d, 'backoffMaxMs', 'deploy.backoffMaxMs', 0, 86_400_000, D.backoffMaxMs),
       outputCapBytes: int(d, 'outputCapBytes', 'deploy.outputCapBytes', 1024, 16 << 20, D.outputCapBytes),
     },
+    speed: validateSpeed(top['speed']),
     logLevel: logLevel as ManagerConfig['logLevel'],
   };
   return deepFreeze(cfg);

@@ -41,6 +41,10 @@ export interface ManagerConfig {
     /** "ip:port" BitTorrent peers listed for every torrent until natm supplies peers. */
     readonly peers: readonly string[];
     readonly intervalS: number;
+    /** Interval while the daemon downloads and after its first announce (lever A); 0 = `intervalS`. */
+    readonly fastIntervalS: number;
+    /** `min interval` of every reply (lever A). */
+    readonly minIntervalS: number;
   };
   /** natm's IPC socket (docs/protocol/ipc.md); null runs without natm. */
   readonly natmSocket: string | null;
@@ -53,7 +57,39 @@ export interface ManagerConfig {
     readonly backoffMaxMs: number;
     readonly outputCapBytes: number;
   };
+  /** Levers against Transmission's fixed delays (issue 17, docs/manager.md §Speed). */
+  readonly speed: SpeedConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface SpeedConfig {
+  /** Lever R: force Transmission's rechoke pass (tiny torrent) when a peer appears or wants data. */
+  readonly rechoke: boolean;
+  /** Least time between two forced rechokes. */
+  readonly rechokeMinGapMs: number;
+  /** Forced rechokes per torrent at most (each writes the tiny torrent's resume file). */
+  readonly rechokeMaxPulses: number;
+  /** How often watched torrents' peers are read (rechoke and origin shaping). */
+  readonly watchPollMs: number;
+  /** A torrent is watched this long after it was added, completed or got new peers. */
+  readonly watchWindowMs: number;
+  /** Lever H: stop and start the torrent before the payload check (the daemon needs no flush). */
+  readonly flushBeforeCheck: boolean;
+  /** Lever H: hash the payload again before each deploy attempt even if the file is unchanged. */
+  readonly rehashBeforeDeploy: boolean;
+  /** Lever H: a placed payload's mtime is set 2 s back so Transmission 4.x takes it without a hash pass. */
+  readonly backdatePayload: boolean;
+  /** Lever A: on new peers from natm, reannounce when the daemon will accept it (deferred if not yet). */
+  readonly announceKick: boolean;
+  /** Lever C: poll a download this often near its end (0 = always `transmission.pollMs`). */
+  readonly nearEndPollMs: number;
+  /** Lever O: limit the publishing node's upload once the swarm holds every piece. */
+  readonly originShaping: 'off' | 'complete-peer' | 'estimate';
+  readonly originLimitKBps: number;
+  readonly originUploadFactor: number;
+  readonly originSumFactor: number;
+  readonly originStarveMs: number;
+  readonly originHoldMs: number;
 }
 
 export const DEFAULT_CONFIG_PATH = '/etc/p2p-update/manager.json';
@@ -66,7 +102,25 @@ export const DEFAULTS = {
     pollMs: 1_000,
     stallMs: 30_000,
   },
-  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
+  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30, fastIntervalS: 1, minIntervalS: 1 },
+  speed: {
+    rechoke: true,
+    rechokeMinGapMs: 1000,
+    rechokeMaxPulses: 30,
+    watchPollMs: 250,
+    watchWindowMs: 60_000,
+    flushBeforeCheck: false,
+    rehashBeforeDeploy: false,
+    backdatePayload: true,
+    announceKick: true,
+    nearEndPollMs: 100,
+    originShaping: 'estimate',
+    originLimitKBps: 20,
+    originUploadFactor: 1.2,
+    originSumFactor: 2,
+    originStarveMs: 15_000,
+    originHoldMs: 5_000,
+  },
   deploy: {
     timeoutMs: 600_000,
     maxAttempts: 3,

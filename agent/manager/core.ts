@@ -9,7 +9,7 @@ import type { PublicKey } from '../lib/crypto/keys.ts';
 import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { DeployRunner, NatmPort, TransmissionPort } from './ports.ts';
+import type { DeployRunner, NatmPort, SwarmHooks, TransmissionPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -24,6 +24,8 @@ export interface Core {
   readonly config: ManagerConfig;
   readonly trusted: readonly PublicKey[];
   readonly trackerUrl: () => string;
+  /** Forced rechokes and origin shaping; absent: neither. */
+  readonly swarm?: SwarmHooks;
 }
 
 /** The torrent's own download dir (`downloadDir/<infohash>`; older records: downloadDir). */
