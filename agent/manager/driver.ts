@@ -33,6 +33,8 @@ export class UriDriver {
   private reaped = false;
   /** The payload file as it was when its SHA-256 last matched (lever H). */
   private checked: { infoHash: string; id: FileIdentity } | null = null;
+  /** The torrent whose near end was logged. */
+  private nearEnd: string | null = null;
 
   constructor(
     private readonly core: Core,
@@ -192,7 +194,15 @@ export class UriDriver {
     const { pollMs } = this.core.config.transmission;
     const t = this.memo.last;
     if (!t) return pollMs;
-    return pollDelay(t, { pollMs, nearEndMs: this.core.config.speed.nearEndPollMs });
+    const ms = pollDelay(t, { pollMs, nearEndMs: this.core.config.speed.nearEndPollMs });
+    if (ms < pollMs && this.nearEnd !== t.hashString) {
+      this.nearEnd = t.hashString;
+      this.core.log.info(
+        { uri: this.uri, infoHash: t.hashString, pollMs: ms },
+        'download near its end; polling faster',
+      );
+    }
+    return ms;
   }
 
   /**

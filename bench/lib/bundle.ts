@@ -3,7 +3,7 @@
  * (same flags as packaging/build-deb.sh), run with the system's node. The benches run
  * the agents from it, so start-up and memory are those of a real install, not of tsx.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/e2e/harness/paths.ts';
 import { run } from '../../test/e2e/harness/run.ts';
@@ -16,6 +16,9 @@ export async function buildCliBundle(dir: string): Promise<[string, string[]]> {
   const main = join(dir, 'admin-tools', 'cli', 'main.js');
   mkdirSync(join(dir, 'admin-tools', 'cli'), { recursive: true });
   const esbuild = join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
+  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   await run(
     esbuild,
     [
@@ -27,6 +30,8 @@ export async function buildCliBundle(dir: string): Promise<[string, string[]]> {
       '--legal-comments=none',
       '--log-level=warning',
       `--banner:js=${BANNER}`,
+      // agent/lib/common/version.ts: the package's version compiled in, as build-deb.sh does
+      `--define:__P2PU_VERSION__=${JSON.stringify(version)}`,
       `--outfile=${main}`,
     ],
     { timeoutMs: 120_000 },

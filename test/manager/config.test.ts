@@ -127,3 +127,39 @@ test('inboxIncompleteMs: 60 s by default, at least 1 s, named when wrong', () =>
   rejects({ ...minimal(), inboxIncompleteMs: 10 }, /inboxIncompleteMs: expected an integer in \[1000, /);
   rejects({ ...minimal(), inboxIncompleteMs: '60s' }, /inboxIncompleteMs: expected an integer/);
 });
+
+test('speed levers: documented defaults, every key can be turned off, bad values are named', () => {
+  const c = validateConfig(minimal());
+  assert.deepEqual(c.speed, DEFAULTS.speed);
+  assert.equal(c.tracker.fastIntervalS, DEFAULTS.tracker.fastIntervalS);
+  assert.equal(c.tracker.minIntervalS, DEFAULTS.tracker.minIntervalS);
+  assert.ok(Object.isFrozen(c.speed));
+  const off = validateConfig({
+    ...minimal(),
+    tracker: { fastIntervalS: 0, minIntervalS: 5 },
+    speed: {
+      rechoke: false,
+      flushBeforeCheck: true,
+      rehashBeforeDeploy: true,
+      backdatePayload: false,
+      announceKick: false,
+      nearEndPollMs: 0,
+      originShaping: 'off',
+    },
+  });
+  assert.equal(off.speed.rechoke, false);
+  assert.equal(off.speed.originShaping, 'off');
+  assert.equal(off.tracker.fastIntervalS, 0);
+  rejects({ ...minimal(), speed: { rechoke: 'yes' } }, /speed\.rechoke: expected true or false/);
+  rejects(
+    { ...minimal(), speed: { originShaping: 'super' } },
+    /speed\.originShaping: expected off \| complete-peer/,
+  );
+  rejects({ ...minimal(), speed: { rechokeMinGapMs: 10 } }, /speed\.rechokeMinGapMs: expected an integer/);
+  rejects({ ...minimal(), speed: { originSumFactor: -1 } }, /speed\.originSumFactor: expected a number/);
+  rejects({ ...minimal(), speed: { turbo: true } }, /speed\.turbo: unknown key/);
+  rejects(
+    { ...minimal(), tracker: { minIntervalS: 0 } },
+    /tracker\.minIntervalS: expected an integer in \[1,/,
+  );
+});

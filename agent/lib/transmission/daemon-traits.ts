@@ -11,12 +11,13 @@ export interface DaemonTraits {
   /** 4.0+: `trackerList` in torrent-set; 3.00 only has trackerAdd/Remove/Replace. */
   readonly trackerList: boolean;
   /**
-   * 3.00 and 4.0: after a torrent's first announce, `torrent-reannounce` is ignored for
-   * the client's default min interval (120 s), whatever the tracker answered; 4.1 applies
-   * the tracker's `min interval` from the first reply on (transmission #7493). Seconds, 0 = none.
+   * 3.00, 4.0 and 4.1 betas 1-2: after a torrent's first announce, `torrent-reannounce`
+   * is ignored for the client's default min interval (120 s), whatever the tracker
+   * answered; 4.1.0-beta.3 and later apply the tracker's `min interval` from the first
+   * reply on (transmission #7493). Seconds, 0 = none.
    */
   readonly firstReannounceGateS: number;
-  /** 3.00 and 4.0: changing the tracker list announces at once; 4.1 needs a reannounce after it. */
+  /** 3.00: changing the tracker list announces at once; 4.1 needs a reannounce after it (4.x: done always). */
   readonly editAnnounces: boolean;
   /**
    * 4.0+: a new torrent whose files are all there, full size and older than the add
@@ -30,22 +31,38 @@ export interface DaemonTraits {
   readonly cancelRateInterest: boolean;
 }
 
-/** major.minor of a version string ("3.00 (…)" → [3, 0]; "4.1.0" → [4, 1]); [0, 0] if unreadable. */
-export function versionOf(version: string): [number, number] {
-  const m = /^(\d+)\.(\d+)/.exec(version.trim());
-  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+/**
+ * A comparable version: [major, minor, patch, release?, pre-release number], where a
+ * pre-release ("4.1.0-beta.2") sorts before its release. [0, 0, 0, 0, 0] if unreadable.
+ */
+export function versionOf(version: string): [number, number, number, number, number] {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:-[a-z]+\.?(\d+)?)?/i.exec(version.trim());
+  if (!m) return [0, 0, 0, 0, 0];
+  const pre = /^\d+\.\d+(?:\.\d+)?-/.test(version.trim());
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0), pre ? 0 : 1, Number(m[4] ?? 0)];
 }
 
+function atLeast(v: readonly number[], w: readonly number[]): boolean {
+  for (let i = 0; i < w.length; i++) if (v[i] !== w[i]) return (v[i] ?? 0) > (w[i] ?? 0);
+  return true;
+}
+
+/**
+ * Debian 13 ships 4.1.0-beta.2: rpc-version 18 like 4.1.0, but without the reannounce
+ * fix, which came with 4.1.0-beta.3 (transmission #7493). The version string decides;
+ * rpc-version only where the string cannot be read.
+ */
 export function daemonTraits(version: string, rpcVersion: number): DaemonTraits {
-  const [major, minor] = versionOf(version);
-  const v4 = major >= 4 || rpcVersion >= 17;
-  const v41 = major > 4 || (major === 4 && minor >= 1) || rpcVersion >= 18;
+  const v = versionOf(version);
+  const known = v[0] > 0;
+  const v4 = known ? v[0] >= 4 : rpcVersion >= 17;
+  const gateFixed = known ? atLeast(v, [4, 1, 0, 0, 3]) : rpcVersion >= 18;
   return {
     version,
     rpcVersion,
     trackerList: v4,
-    firstReannounceGateS: v41 ? 0 : 120,
-    editAnnounces: !v41,
+    firstReannounceGateS: gateFixed ? 0 : 120,
+    editAnnounces: !v4,
     fastAdd: v4,
     cancelRateInterest: !v4,
   };

@@ -10,7 +10,10 @@ import type { Logger } from '../../lib/common/logger.ts';
 import type { DaemonTraits } from '../../lib/transmission/daemon-traits.ts';
 import type { SwarmView } from '../../lib/transmission/swarm-view.ts';
 import { RechokeDecider } from './rechoke-decider.ts';
-import type { RechokePulser } from './rechoke-pulser.ts';
+/** The forced rechoke itself (rechoke-pulser.ts). */
+export interface Pulser {
+  pulse(): Promise<void>;
+}
 import { OriginShaper, type ShapePolicy } from './origin-shaper.ts';
 
 export interface SwarmWatchPort {
@@ -43,7 +46,7 @@ export class SwarmWatch {
   private stopped = false;
 
   constructor(
-    private readonly c: { tx: SwarmWatchPort; pulser: RechokePulser | null; clock: Clock; log: Logger },
+    private readonly c: { tx: SwarmWatchPort; pulser: Pulser | null; clock: Clock; log: Logger },
     private readonly init: SwarmWatchInit,
   ) {
     this.shaper = init.shaping ? new OriginShaper(init.shaping) : null;
@@ -123,7 +126,10 @@ export class SwarmWatch {
   private async drop(h: string): Promise<void> {
     this.until.delete(h);
     this.decider?.forget(h);
-    if (this.shaper?.forget(h)) await this.c.tx.setUploadLimit(h, null);
+    if (this.shaper?.forget(h)) {
+      await this.c.tx.setUploadLimit(h, null);
+      this.c.log.info({ infoHash: h, action: 'lift', why: 'unwatched' }, 'origin upload limit lifted');
+    }
   }
 
   private idle(): void {

@@ -32,6 +32,9 @@ export interface TestNode {
     deployers?: object;
     deploy?: object;
     natmSocket?: string;
+    /** Extra `tracker` keys (over port, peers and intervalS 5) and the `speed` section. */
+    tracker?: object;
+    speed?: object;
   }): Promise<void>;
   startManager(): Promise<void>;
   stopManager(): Promise<number | null>;
@@ -82,12 +85,13 @@ export async function createNode(
           timeoutMs: 3000,
           pollMs: 300,
         },
-        tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5 },
+        tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5, ...extra.tracker },
         natmSocket: extra.natmSocket ?? null,
         deployers: extra.deployers ?? {
           'app:/': { type: 'script', path: MARKER_SCRIPT, args: [markerDir] },
         },
         deploy: { timeoutMs: 30_000, maxAttempts: 3, backoffMs: 500, backoffMaxMs: 2000, ...extra.deploy },
+        ...(extra.speed ? { speed: extra.speed } : {}),
         logLevel: 'debug',
       };
       await writeFile(configPath, JSON.stringify(config, null, 2));
