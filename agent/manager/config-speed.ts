@@ -27,6 +27,14 @@ export function validateSpeed(v: unknown): SpeedConfig {
     originLimitKBps: int(o, 'originLimitKBps', k('originLimitKBps'), 1, 1_000_000, S.originLimitKBps),
     originUploadFactor: real(o, 'originUploadFactor', k('originUploadFactor'), 0, 100, S.originUploadFactor),
     originSumFactor: real(o, 'originSumFactor', k('originSumFactor'), 0, 10_000, S.originSumFactor),
+    originEstimateFraction: real(
+      o,
+      'originEstimateFraction',
+      k('originEstimateFraction'),
+      0,
+      1,
+      S.originEstimateFraction,
+    ),
     originStarveMs: int(o, 'originStarveMs', k('originStarveMs'), 1000, 3_600_000, S.originStarveMs),
     originHoldMs: int(o, 'originHoldMs', k('originHoldMs'), 0, 3_600_000, S.originHoldMs),
   };

@@ -88,6 +88,8 @@ export interface SpeedConfig {
   readonly originLimitKBps: number;
   readonly originUploadFactor: number;
   readonly originSumFactor: number;
+  /** With only the estimate, the limit is this fraction of the fastest upload seen (at least originLimitKBps). */
+  readonly originEstimateFraction: number;
   readonly originStarveMs: number;
   readonly originHoldMs: number;
 }
@@ -118,6 +120,7 @@ export const DEFAULTS = {
     originLimitKBps: 20,
     originUploadFactor: 1.2,
     originSumFactor: 2,
+    originEstimateFraction: 0.25,
     originStarveMs: 15_000,
     originHoldMs: 5_000,
   },

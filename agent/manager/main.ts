@@ -68,6 +68,7 @@ export async function startManager(
               rule: sp.originShaping,
               limitKBps: sp.originLimitKBps,
               uploadFactor: sp.originUploadFactor,
+              estimateFraction: sp.originEstimateFraction,
               sumFactor: sp.originSumFactor,
               starveMs: sp.originStarveMs,
               holdMs: sp.originHoldMs,

@@ -55,6 +55,7 @@ const speed = {
   originUploadFactor: 0.3,
   originSumFactor: 0.3,
   originLimitKBps: 1,
+  originEstimateFraction: 0,
   originStarveMs: 3000,
   originHoldMs: 2000,
 };

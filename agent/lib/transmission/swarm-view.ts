@@ -9,6 +9,7 @@ export const SWARM_FIELDS = [
   'status',
   'sizeWhenDone',
   'uploadedEver',
+  'rateUpload',
   'uploadLimited',
   'peers',
 ] as const;
@@ -32,6 +33,8 @@ export interface SwarmView {
   readonly status: number;
   readonly sizeWhenDone: number;
   readonly uploadedEver: number;
+  /** Bytes/s the torrent sends now (the daemon's average over a few seconds). */
+  readonly rateUpload: number;
   readonly uploadLimited: boolean;
   readonly peers: readonly PeerRow[];
 }
@@ -69,6 +72,7 @@ export function asSwarmView(v: unknown): SwarmView | null {
     status: st,
     sizeWhenDone: size,
     uploadedEver: up,
+    rateUpload: num(o, 'rateUpload') ?? 0,
     uploadLimited: o['uploadLimited'] === true,
     peers: peers.filter((p): p is PeerRow => p !== null),
   };

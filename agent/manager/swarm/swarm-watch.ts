@@ -27,7 +27,7 @@ export interface SwarmWatchInit {
   /** How long a torrent stays watched after it was added, completed or got new peers. */
   readonly windowMs: number;
   readonly rechoke: { readonly minGapMs: number; readonly maxPulses: number } | null;
-  readonly shaping: (ShapePolicy & { readonly limitKBps: number }) | null;
+  readonly shaping: ShapePolicy | null;
 }
 
 /** The most torrents watched at once (the daemon's whole list is smaller in practice). */
@@ -100,17 +100,18 @@ export class SwarmWatch {
   }
 
   private async shape(views: readonly SwarmView[], now: number): Promise<void> {
-    const s = this.init.shaping;
-    if (!s || !this.shaper) return;
+    if (!this.shaper) return;
     for (const v of views) {
       if (!this.origins.has(v.hashString)) continue;
       const a = this.shaper.decide(v, now);
       if (a === null) continue;
-      await this.c.tx.setUploadLimit(v.hashString, a === 'limit' ? s.limitKBps : null);
-      const sum = v.peers.reduce((x, p) => x + p.progress, 0);
+      await this.c.tx.setUploadLimit(v.hashString, a.action === 'limit' ? a.kBps : null);
+      const sum = Math.round(v.peers.reduce((x, p) => x + p.progress, 0) * 100) / 100;
       this.c.log.info(
-        { infoHash: v.hashString, action: a, uploadedEver: v.uploadedEver, peers: v.peers.length, sum },
-        a === 'limit' ? 'origin upload limited: the swarm holds every piece' : 'origin upload limit lifted',
+        { infoHash: v.hashString, ...a, uploadedEver: v.uploadedEver, peers: v.peers.length, sum },
+        a.action === 'limit'
+          ? 'origin upload limited: the swarm holds every piece'
+          : 'origin upload limit lifted',
       );
     }
   }

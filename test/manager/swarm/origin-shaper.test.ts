@@ -24,12 +24,17 @@ const view = (peers: PeerRow[], o: Partial<SwarmView> = {}): SwarmView => ({
   status: 6,
   sizeWhenDone: 1000,
   uploadedEver: 0,
+  rateUpload: 0,
   uploadLimited: false,
   peers,
   ...o,
 });
+const LIMIT = { action: 'limit', kBps: 20 };
+const LIFT = { action: 'lift' };
 const P: ShapePolicy = {
   rule: 'complete-peer',
+  limitKBps: 20,
+  estimateFraction: 0.25,
   uploadFactor: 1.2,
   sumFactor: 2,
   starveMs: 15_000,
@@ -39,24 +44,28 @@ const P: ShapePolicy = {
 test('complete-peer: limited when a peer has everything, and that is remembered after it leaves', () => {
   const clock = new FakeClock();
   const s = new OriginShaper(P);
-  assert.equal(s.decide(view([peer('a:1', 0.5)]), clock.now()), null, 'nobody has everything');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.5)]), clock.now()), null, 'nobody has everything');
   clock.advance(1000);
-  assert.equal(s.decide(view([peer('a:1', 0.6), peer('b:1', 1, false)]), clock.now()), 'limit');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.6), peer('b:1', 1, false)]), clock.now()), LIMIT);
   clock.advance(1000);
   // The complete peer disconnected (seeds drop each other): still covered, still limited.
-  assert.equal(s.decide(view([peer('a:1', 0.7)], { uploadLimited: true }), clock.now()), null);
+  assert.deepEqual(s.decide(view([peer('a:1', 0.7)], { uploadLimited: true }), clock.now()), null);
 });
 
 test('a peer that wants our data and makes no progress for starveMs lifts the limit', () => {
   const clock = new FakeClock();
   const s = new OriginShaper(P);
-  assert.equal(s.decide(view([peer('a:1', 0.5), peer('b:1', 1)]), clock.now()), 'limit');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.5), peer('b:1', 1)]), clock.now()), LIMIT);
   for (let i = 0; i < 14; i++) {
     clock.advance(1000);
-    assert.equal(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), null, `t=${i}`);
+    assert.deepEqual(
+      s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()),
+      null,
+      `t=${i}`,
+    );
   }
   clock.advance(1000);
-  assert.equal(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), 'lift');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), LIFT);
   clock.advance(10_000);
   assert.equal(
     s.decide(view([peer('a:1', 0.5)], { uploadLimited: false }), clock.now()),
@@ -72,18 +81,18 @@ test('a peer that progresses is not starving; one not interested in us is not ei
   for (let i = 1; i <= 30; i++) {
     clock.advance(1000);
     const peers = [peer('a:1', 0.1 + i / 100), peer('n:1', 0.3, false)];
-    assert.equal(s.decide(view(peers, { uploadLimited: true }), clock.now()), null);
+    assert.deepEqual(s.decide(view(peers, { uploadLimited: true }), clock.now()), null);
   }
 });
 
 test('no change within holdMs of the last one', () => {
   const clock = new FakeClock();
   const s = new OriginShaper({ ...P, starveMs: 1000, holdMs: 5000 });
-  assert.equal(s.decide(view([peer('a:1', 0.5), peer('b:1', 1)]), clock.now()), 'limit');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.5), peer('b:1', 1)]), clock.now()), LIMIT);
   clock.advance(2000);
-  assert.equal(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), null, 'held');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), null, 'held');
   clock.advance(3000);
-  assert.equal(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), 'lift');
+  assert.deepEqual(s.decide(view([peer('a:1', 0.5)], { uploadLimited: true }), clock.now()), LIFT);
 });
 
 test('estimate: uploaded uploadFactor·F and peer progress summing to sumFactor; complete-peer ignores it', () => {
@@ -100,8 +109,30 @@ test('estimate: uploaded uploadFactor·F and peer progress summing to sumFactor;
 test('a torrent still downloading is never limited; forget says whether we had limited it', () => {
   const clock = new FakeClock();
   const s = new OriginShaper(P);
-  assert.equal(s.decide(view([peer('b:1', 1)], { percentDone: 0.5 }), clock.now()), null);
-  assert.equal(s.decide(view([peer('b:1', 1)]), clock.now()), 'limit');
+  assert.deepEqual(s.decide(view([peer('b:1', 1)], { percentDone: 0.5 }), clock.now()), null);
+  assert.deepEqual(s.decide(view([peer('b:1', 1)]), clock.now()), LIMIT);
   assert.equal(s.forget(H), true);
   assert.equal(s.forget(H), false);
+});
+
+test('estimate: the limit is a fraction of the fastest upload seen; a complete peer later cuts it to the trickle', () => {
+  const clock = new FakeClock();
+  const s = new OriginShaper({ ...P, rule: 'estimate', uploadFactor: 1, sumFactor: 1, holdMs: 0 });
+  const peers = [peer('a:1', 0.6), peer('b:1', 0.5)];
+  assert.equal(s.decide(view(peers, { uploadedEver: 500, rateUpload: 2_400_000 }), clock.now()), null);
+  clock.advance(1000);
+  assert.deepEqual(s.decide(view(peers, { uploadedEver: 1000, rateUpload: 2_000_000 }), clock.now()), {
+    action: 'limit',
+    kBps: 600,
+  });
+  clock.advance(1000);
+  const more = [peer('a:1', 0.7), peer('b:1', 1)];
+  assert.deepEqual(s.decide(view(more, { uploadedEver: 1100, uploadLimited: true }), clock.now()), LIMIT);
+  clock.advance(1000);
+  assert.equal(s.decide(view(more, { uploadedEver: 1100, uploadLimited: true }), clock.now()), null);
+});
+
+test('a limit someone else set is left alone', () => {
+  const s = new OriginShaper(P);
+  assert.equal(s.decide(view([peer('b:1', 1)], { uploadLimited: true }), 0), null);
 });

@@ -21,6 +21,7 @@ const view = (percentDone: number, peers: PeerRow[], hashString = H): SwarmView 
   status: percentDone < 1 ? 4 : 6,
   sizeWhenDone: 1000,
   uploadedEver: 0,
+  rateUpload: 0,
   uploadLimited: false,
   peers,
 });

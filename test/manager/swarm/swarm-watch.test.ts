@@ -46,6 +46,7 @@ function rig(init: Partial<SwarmWatchInit> = {}) {
       shaping: {
         rule: 'complete-peer',
         limitKBps: 20,
+        estimateFraction: 0.25,
         uploadFactor: 1,
         sumFactor: 1,
         starveMs: 3000,
@@ -69,6 +70,7 @@ const view = (percentDone: number, peers: PeerRow[]): SwarmView => ({
   status: percentDone < 1 ? 4 : 6,
   sizeWhenDone: 100,
   uploadedEver: 0,
+  rateUpload: 0,
   uploadLimited: false,
   peers,
 });
