@@ -6,15 +6,19 @@
  * a few seconds. A sampler reads both daemons every 100 ms meanwhile.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { daemonTraits } from '../../agent/lib/transmission/daemon-traits.ts';
 import { TINY_LABEL, TINY_NAME } from '../../agent/lib/transmission/tiny-torrent.ts';
+import { placePayload } from '../../agent/manager/place-payload.ts';
+import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
 import { createNode, dropRaw, waitUri, type TestNode } from './manager-harness/node.ts';
 import { createNetns, type Netns } from './manager-harness/netns.ts';
 import { makeAdmin, makePayload, sign, type Admin, type Signed } from './manager-harness/updates.ts';
 import { tempDir, waitFor } from './manager-harness/util.ts';
-import { readFile } from 'node:fs/promises';
 
 const SIZE = 8 << 20;
 const URI = 'app:/speed';
@@ -219,4 +223,47 @@ test('origin (lever O): A limited its upload once the swarm held enough, lifted 
     'the daemon held the limit',
   );
   assert.equal(samples.a.at(-1)?.uploadLimited, false, 'no limit left once nobody downloads');
+});
+
+test('one hash pass (lever H, 4.x): a backdated payload is taken as complete at once, no checking pass', async () => {
+  const v = await a.daemon.rpc.call<{ version: string; 'rpc-version': number }>('session-get');
+  const traits = daemonTraits(v.version, v['rpc-version']);
+  const payload = await makePayload(tmp.path, 'fast.bin', 16 << 20);
+  const t = await sign(admin, payload, join(tmp.path, 'fast.torrent'), { uri: 'app:/fast', version: 1 });
+  const dir = join(a.daemon.downloadDir, t.infoHash);
+  const name = parseTorrentPlusPlus(t.raw).info.name;
+  const sha256 = createHash('sha256')
+    .update(await readFile(payload))
+    .digest();
+  await placePayload(payload, join(dir, name), { length: 16 << 20, sha256 }, { backdateMs: 2000 });
+  const mtime = (await stat(join(dir, name))).mtimeMs;
+  await a.daemon.rpc.call('torrent-add', {
+    metainfo: Buffer.from(t.raw).toString('base64'),
+    'download-dir': dir,
+  });
+  type R = { status: number; haveValid: number; sizeWhenDone: number; addedDate: number };
+  const get = async () =>
+    (
+      await a.daemon.rpc.call<{ torrents: R[] }>('torrent-get', {
+        ids: [t.infoHash],
+        fields: ['status', 'haveValid', 'sizeWhenDone', 'addedDate'],
+      })
+    ).torrents[0]!;
+  const first = await get();
+  assert.ok(mtime < first.addedDate * 1000 - 1000, 'the file is older than the add, in whole seconds');
+  if (traits.fastAdd) {
+    assert.ok(
+      first.status !== 1 && first.status !== 2,
+      `${v.version}: not checking (status ${first.status})`,
+    );
+    assert.equal(first.haveValid, first.sizeWhenDone, `${v.version}: every piece valid right after the add`);
+  } else {
+    // 3.00 hashes every new torrent (no RPC way around it): it ends up seeding all the same.
+    await waitFor(
+      '3.00 checked the payload',
+      async () => (await get()).haveValid === first.sizeWhenDone,
+      60_000,
+    );
+  }
+  await a.daemon.rpc.call('torrent-remove', { ids: [t.infoHash] });
 });
