@@ -9,7 +9,6 @@ const base = {
   stateDir: '/s',
   inboxDir: '/i',
   transmission: { downloadDir: '/d' },
-  deployers: { 'app:/': { type: 'script', path: '/x.sh' } },
 };
 const cfg = (on: ReturnType<typeof parseLevers>, extra = {}) => {
   const l = leverConfig(on, extra);
