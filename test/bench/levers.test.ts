@@ -1,7 +1,7 @@
 /** bench/propagation/levers.ts: --levers turns on exactly the levers named, the others off. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import { leverConfig, leverLabel, LEVERS, parseLevers } from '../../bench/propagation/levers.ts';
 
 const base = {
