@@ -1,7 +1,8 @@
 /**
  * The manager config's `speed` section: the levers against Transmission's fixed delays
- * (issue 17, docs/manager.md §Speed), each with its own switch; defaults as measured in
- * bench/RESULTS.md.
+ * (issue 17, docs/manager.md §Speed), each with its own switch. On by default: only what
+ * helped in bench/RESULTS.md §Speed levers (the forced rechoke); the others are off, each
+ * with the number that says why there.
  */
 import type { z } from 'zod';
 import { flag, int, num, oneOf, section } from '../lib/config/fields.ts';
@@ -12,12 +13,12 @@ export const SPEED_DEFAULTS = {
   rechokeMaxPulses: 30,
   watchPollMs: 250,
   watchWindowMs: 60_000,
-  flushBeforeCheck: false,
-  rehashBeforeDeploy: false,
-  backdatePayload: true,
-  announceKick: true,
-  nearEndPollMs: 100,
-  originShaping: 'estimate',
+  flushBeforeCheck: true,
+  rehashBeforeDeploy: true,
+  backdatePayload: false,
+  announceKick: false,
+  nearEndPollMs: 0,
+  originShaping: 'off',
   originLimitKBps: 20,
   originUploadFactor: 1.2,
   originSumFactor: 2,

@@ -17,7 +17,7 @@ export type { SpeedConfig } from './config-speed.ts';
 export const DEFAULTS = {
   inboxIncompleteMs: 60_000,
   transmission: TRANSMISSION_DEFAULTS,
-  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30, fastIntervalS: 1, minIntervalS: 1 },
+  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30, fastIntervalS: 0, minIntervalS: 5 },
   executorSocket: '/run/p2p-update-deploy.sock',
   speed: SPEED_DEFAULTS,
   deploy: {

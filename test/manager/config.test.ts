@@ -118,28 +118,41 @@ test('inboxIncompleteMs: 60 s by default, at least 1 s, named when wrong', () =>
   rejects({ ...minimal(), inboxIncompleteMs: '60s' }, /inboxIncompleteMs: expected an integer/);
 });
 
-test('speed levers: documented defaults, every key can be turned off, bad values are named', () => {
+test('speed levers: only the forced rechoke on by default (bench/RESULTS.md), each switchable, bad values named', () => {
   const c = validateConfig(minimal());
   assert.deepEqual(c.speed, DEFAULTS.speed);
-  assert.equal(c.tracker.fastIntervalS, DEFAULTS.tracker.fastIntervalS);
-  assert.equal(c.tracker.minIntervalS, DEFAULTS.tracker.minIntervalS);
+  assert.deepEqual(
+    [
+      c.speed.rechoke,
+      c.speed.flushBeforeCheck,
+      c.speed.rehashBeforeDeploy,
+      c.speed.backdatePayload,
+      c.speed.announceKick,
+      c.speed.nearEndPollMs,
+      c.speed.originShaping,
+      c.tracker.fastIntervalS,
+      c.tracker.minIntervalS,
+    ],
+    [true, true, true, false, false, 0, 'off', 0, 5],
+  );
   assert.ok(Object.isFrozen(c.speed));
-  const off = validateConfig({
+  const on = validateConfig({
     ...minimal(),
-    tracker: { fastIntervalS: 0, minIntervalS: 5 },
+    tracker: { fastIntervalS: 1, minIntervalS: 1 },
     speed: {
       rechoke: false,
-      flushBeforeCheck: true,
-      rehashBeforeDeploy: true,
-      backdatePayload: false,
-      announceKick: false,
-      nearEndPollMs: 0,
-      originShaping: 'off',
+      flushBeforeCheck: false,
+      rehashBeforeDeploy: false,
+      backdatePayload: true,
+      announceKick: true,
+      nearEndPollMs: 100,
+      originShaping: 'estimate',
     },
   });
-  assert.equal(off.speed.rechoke, false);
-  assert.equal(off.speed.originShaping, 'off');
-  assert.equal(off.tracker.fastIntervalS, 0);
+  assert.equal(on.speed.rechoke, false);
+  assert.equal(on.speed.originShaping, 'estimate');
+  assert.equal(on.speed.nearEndPollMs, 100);
+  assert.equal(on.tracker.fastIntervalS, 1);
   rejects({ ...minimal(), speed: { rechoke: 'yes' } }, /speed\.rechoke: expected true or false/);
   rejects(
     { ...minimal(), speed: { originShaping: 'super' } },
