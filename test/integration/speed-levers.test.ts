@@ -53,7 +53,15 @@ async function row(n: TestNode, hash: string): Promise<Row | null> {
   return r.torrents[0] ? { ...r.torrents[0], t: Date.now() } : null;
 }
 
+const LEVER_A = { intervalS: 30, fastIntervalS: 1, minIntervalS: 1 };
+/** Every lever on (only the rechoke is on by default: bench/RESULTS.md §Speed levers). */
 const speed = {
+  rechoke: true,
+  flushBeforeCheck: false,
+  rehashBeforeDeploy: false,
+  backdatePayload: true,
+  announceKick: true,
+  nearEndPollMs: 100,
   watchWindowMs: 3000,
   originShaping: 'estimate',
   originUploadFactor: 0.3,
@@ -79,8 +87,8 @@ before(async () => {
   b = await createNode(tmp.path, 'b', admin.pubPath, ns, '10.1.0.2');
   await Promise.all([a.daemon.start(), b.daemon.start()]);
   // A seeds with a long interval (30 s) and learns of B from natm only; B lists A statically.
-  await a.writeConfig({ natmSocket: sock, tracker: { intervalS: 30 }, speed });
-  await b.writeConfig({ peers: [a.peer], tracker: { intervalS: 30 }, speed });
+  await a.writeConfig({ natmSocket: sock, tracker: LEVER_A, speed });
+  await b.writeConfig({ peers: [a.peer], tracker: LEVER_A, speed });
   await b.daemon.rpc.call('session-set', { 'speed-limit-down': 2000, 'speed-limit-down-enabled': true });
   await Promise.all([a.startManager(), b.startManager()]);
   await waitFor('natm connection from A', () => conn !== null, 20_000);
