@@ -10,6 +10,7 @@ import { absPath, int, list, logLevel, moved, section, text } from '../lib/confi
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
 import { speedSchema, SPEED_DEFAULTS } from './config-speed.ts';
+import { bandwidthSchema } from './config-bandwidth.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
 
 export type { SpeedConfig } from './config-speed.ts';
@@ -59,6 +60,7 @@ export const managerSchema = section({
       'An inbox torrent that ends early (a copy in progress) is kept until unchanged for this long, re-read on every change, then refused as truncated; a payload shorter than its accepted torrent says is kept, logged after this long, and matched whenever it completes.',
     ),
   transmission: transmissionSchema,
+  bandwidth: bandwidthSchema,
   tracker: section({
     host: text('an IP address')
       .refine((h) => isIP(h) !== 0, { error: 'an IP address' })

@@ -10,6 +10,7 @@ import { loadPublicKey } from '../lib/crypto/key-files.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
+import { BandwidthKeeper } from './bandwidth.ts';
 import type { ManagerConfig } from './config.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
@@ -90,6 +91,13 @@ export async function startManager(
   void pulser
     ?.ensure()
     .catch((e: unknown) => swarmLog.warn({ err: String(e) }, 'rechoke torrent not added yet'));
+  const bandwidth = config.bandwidth
+    ? new BandwidthKeeper(
+        { setSession: (f) => tx.setSession(f), clock, log: log.child({ component: 'bandwidth' }) },
+        config.bandwidth,
+      )
+    : null;
+  bandwidth?.start();
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -180,6 +188,7 @@ export async function startManager(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await inbox.stop();
+      bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
       swarm.stop();

@@ -7,13 +7,13 @@
  * checking one piece, instead of hashing all of it (levers memo §3, lever H); a copy made
  * in the second of the add would be hashed in full. 3.00 always hashes.
  */
-import { copyFile, mkdir, rename, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { checkPayload } from '../lib/metainfo/payload.ts';
 
-/** Returns false when an identical file is already in place. */
+/** Returns false when an identical file is already in place. `from`: a file, or the bytes (an inline payload). */
 export async function placePayload(
-  from: string,
+  from: string | Uint8Array,
   to: string,
   expected: { length: number; sha256: Uint8Array },
   opts: { backdateMs?: number; now?: number } = {},
@@ -28,7 +28,8 @@ export async function placePayload(
   }
   await mkdir(dirname(to), { recursive: true }); // the torrent's own directory
   const tmp = join(dirname(to), `.${basename(to)}.p2pu-tmp`);
-  await copyFile(from, tmp);
+  if (typeof from === 'string') await copyFile(from, tmp);
+  else await writeFile(tmp, from);
   if (opts.backdateMs !== undefined && opts.backdateMs > 0) {
     const t = new Date((opts.now ?? Date.now()) - opts.backdateMs);
     await utimes(tmp, t, t);
