@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
 import { speedSchema, SPEED_DEFAULTS } from './config-speed.ts';
@@ -108,6 +109,7 @@ export const managerSchema = section({
     .prefault({})
     .describe('Deploy requests to the executor.'),
   speed: speedSchema,
+  metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
 

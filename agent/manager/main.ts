@@ -16,6 +16,9 @@ import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
+import { ManagerMetrics } from './metrics.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
 import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
@@ -29,6 +32,8 @@ import { SwarmWatch } from './swarm/swarm-watch.ts';
 
 export interface Running {
   readonly trackerUrl: string;
+  /** The Prometheus endpoint's address (`metrics` configured), else null. */
+  readonly metricsListen: Endpoint | null;
   stop(): Promise<void>;
 }
 
@@ -91,6 +96,10 @@ export async function startManager(
   void pulser
     ?.ensure()
     .catch((e: unknown) => swarmLog.warn({ err: String(e) }, 'rechoke torrent not added yet'));
+  const metrics = new ManagerMetrics(
+    () => store.data.uris,
+    () => tx.transferred(),
+  );
   const bandwidth = config.bandwidth
     ? new BandwidthKeeper(
         { setSession: (f) => tx.setSession(f), clock, log: log.child({ component: 'bandwidth' }) },
@@ -116,6 +125,7 @@ export async function startManager(
     trusted,
     trackerUrl: () => tracker.url,
     swarm,
+    metrics,
   };
   let stopping: Promise<void> | null = null;
   const onFatal = (e: unknown): void => {
@@ -176,6 +186,12 @@ export async function startManager(
     { dir: config.inboxDir, settleMs: 300, incompleteMs: config.inboxIncompleteMs },
   );
   await inbox.start();
+  const metricsServer = config.metrics
+    ? new MetricsServer(
+        { registry: metrics.registry, logger: log.child({ component: 'metrics' }) },
+        config.metrics.listen,
+      )
+    : null;
   log.info(
     {
       stateDir: config.stateDir,
@@ -188,6 +204,7 @@ export async function startManager(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await inbox.stop();
+      await metricsServer?.stop();
       bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
@@ -196,5 +213,11 @@ export async function startManager(
       await tracker.stop();
       log.info({}, 'manager stopped');
     })());
-  return { trackerUrl: tracker.url, stop };
+  try {
+    await metricsServer?.start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { trackerUrl: tracker.url, metricsListen: metricsServer?.local() ?? null, stop };
 }
