@@ -50,6 +50,12 @@ export interface NatmConfig {
   readonly punchAttempts: number;
   readonly maxPendingPunches: number;
   readonly maxPeers: number;
+  /**
+   * Peers not proven by a certificate (open mode: anyone can make a key) that one source
+   * may bring into the peer book; a source is an address prefix of `sourcePrefix` bits.
+   */
+  readonly unprovenPerSource: number;
+  readonly sourcePrefix: number;
   readonly maxPaths: number;
   readonly eagerPaths: number;
   readonly upgradeIntervalMs: number;
@@ -84,6 +90,8 @@ const KEYS = [
   'punchAttempts',
   'maxPendingPunches',
   'maxPeers',
+  'unprovenPerSource',
+  'sourcePrefix',
   'maxPaths',
   'eagerPaths',
   'upgradeIntervalMs',
@@ -124,6 +132,8 @@ export function natmConfig(raw: Raw): NatmConfig {
     punchAttempts: int(raw, 'punchAttempts', 10, 1, 100),
     maxPendingPunches: int(raw, 'maxPendingPunches', 32, 1, 1024),
     maxPeers: int(raw, 'maxPeers', 1024, 1, 100_000),
+    unprovenPerSource: int(raw, 'unprovenPerSource', 32, 1, 100_000),
+    sourcePrefix: int(raw, 'sourcePrefix', 32, 8, 32),
     maxPaths: int(raw, 'maxPaths', 128, 1, 4096),
     eagerPaths: int(raw, 'eagerPaths', 8, 0, 1024),
     upgradeIntervalMs: int(raw, 'upgradeIntervalMs', 30_000, 1000, 3_600_000),

@@ -40,6 +40,13 @@ export interface RendezvousConfig {
   /** Open mode: natm packets per source IP address per second (and burst) let through to the signature check. */
   readonly sourceRatePerSec: number;
   readonly sourceBurst: number;
+  /**
+   * Sessions (and namespaces they are in) one source may hold; a source is an address prefix
+   * of `sourcePrefix` bits. Beyond, its own least recently refreshed session makes room.
+   */
+  readonly sessionsPerSource: number;
+  readonly namespacesPerSource: number;
+  readonly sourcePrefix: number;
 }
 
 const KEYS = [
@@ -66,6 +73,9 @@ const KEYS = [
   'maxNamespaces',
   'sourceRatePerSec',
   'sourceBurst',
+  'sessionsPerSource',
+  'namespacesPerSource',
+  'sourcePrefix',
 ];
 
 export function rendezvousConfig(raw: Raw): RendezvousConfig {
@@ -111,5 +121,8 @@ export function rendezvousConfig(raw: Raw): RendezvousConfig {
     maxNamespaces: int(raw, 'maxNamespaces', 64, 1, 100_000),
     sourceRatePerSec: int(raw, 'sourceRatePerSec', 500, 1, 1_000_000),
     sourceBurst: int(raw, 'sourceBurst', 1000, 1, 1_000_000),
+    sessionsPerSource: int(raw, 'sessionsPerSource', 1000, 1, 1_000_000),
+    namespacesPerSource: int(raw, 'namespacesPerSource', 4, 1, 100_000),
+    sourcePrefix: int(raw, 'sourcePrefix', 32, 8, 32),
   });
 }

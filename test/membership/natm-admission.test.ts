@@ -43,7 +43,7 @@ async function attack(first: number, keep: number, spoofed: boolean, limitS = 30
   let floodBytes = 0;
   let n = 0;
   const probe = () => {
-    const p = forger.packet({ t: 'probe', token: 0, ack: false });
+    const p = forger.packet({ t: 'probe', token: 0, ack: false, echo: 0 });
     floodBytes += p.length;
     n++;
     if (spoofed)

@@ -108,8 +108,8 @@ describe('amplification: one packet from a spoofed address, every type', () => {
     const s = node.host.socket(4000)!;
     const id = forger.identity();
     const cases: [string, () => Uint8Array][] = [
-      ['probe', sig({ t: 'probe', token: 1, ack: false })],
-      ['probe ack', sig({ t: 'probe', token: 1, ack: true })],
+      ['probe', sig({ t: 'probe', token: 1, ack: false, echo: 0 })],
+      ['probe ack', sig({ t: 'probe', token: 1, ack: true, echo: 0 })],
       ['data (Noise HS1)', sig({ t: 'data', payload: hs1() })],
       ['data (junk)', sig({ t: 'data', payload: randomBytes(200) })],
       [
@@ -157,7 +157,7 @@ describe('amplification: one packet from a spoofed address, every type', () => {
         'register (new namespace)',
         sig({ t: 'register', internals: [], known: 0, children: [], ns: 'fresh' }),
       ],
-      ['probe', sig({ t: 'probe', token: 1, ack: false })],
+      ['probe', sig({ t: 'probe', token: 1, ack: false, echo: 0 })],
       ['intro-req', sig({ t: 'intro-req', target: node.node.nodeId })],
       [
         'forward',
