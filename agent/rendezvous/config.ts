@@ -118,7 +118,7 @@ export function rendezvousConfig(raw: Raw): RendezvousConfig {
     stunOnly,
     open,
     namespaces: Object.freeze(namespaces),
-    maxNamespaces: int(raw, 'maxNamespaces', 64, 1, 100_000),
+    maxNamespaces: int(raw, 'maxNamespaces', 1024, 1, 100_000),
     sourceRatePerSec: int(raw, 'sourceRatePerSec', 500, 1, 1_000_000),
     sourceBurst: int(raw, 'sourceBurst', 1000, 1, 1_000_000),
     sessionsPerSource: int(raw, 'sessionsPerSource', 1000, 1, 1_000_000),

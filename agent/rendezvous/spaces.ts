@@ -6,6 +6,11 @@
  * - a source holds at most `sessionsPerSource` sessions: beyond, its own least recently
  *   refreshed session makes room (a flood from one address displaces only itself);
  * - a source holds sessions in at most `namespacesPerSource` namespaces (`drop_namespaces_per_source`);
+ * - when `maxNamespaces` are live, a new namespace displaces the sessions of the source
+ *   holding sessions in the most namespaces, in its least recently refreshed one, if that
+ *   source holds at least two more namespaces than the newcomer's (`namespaces_displaced`);
+ *   else `drop_namespaces_full`. So a new cluster gets in unless every namespace is held by
+ *   a different address (1,024 by default, each of which proved it receives);
  * - when `maxSessions` are held, a newcomer displaces the least recently refreshed session
  *   of the source holding the most, if that holds at least two more than the newcomer's
  *   source (ties keep the incumbents); else
@@ -44,8 +49,10 @@ export class Spaces {
   private readonly nsOf = new Map<string, string>();
   /** Node id → the source it is charged to, least recently refreshed first. */
   private readonly holders = new FairShare();
-  /** Source → namespace → sessions it holds there. */
-  private readonly nsBySource = new Map<string, Map<string, number>>();
+  /** Source → the namespaces it holds sessions in ("source\nns"), least recently refreshed first. */
+  private readonly held = new FairShare();
+  /** "source\nns" → how many sessions the source holds there. */
+  private readonly heldCount = new Map<string, number>();
 
   constructor(
     private readonly cfg: Limits,
@@ -79,7 +86,7 @@ export class Spaces {
     source: string,
     now: number,
   ): Upsert | null {
-    const sp = this.space(ns, source);
+    const sp = this.space(ns, source, now);
     if (!sp) return null;
     const moved = !!sp.table.get(id) && this.holders.sourceOf(id) !== source;
     if (!sp.table.get(id) || moved) {
@@ -99,7 +106,10 @@ export class Spaces {
       this.holders.add(source, id);
       this.charge(source, ns, +1);
       this.nsOf.set(id, ns);
-    } else this.holders.touch(id);
+    } else {
+      this.holders.touch(id);
+      this.held.touch(pair(source, ns));
+    }
     if (r !== 'same') this.changed(sp, id);
     return r;
   }
@@ -128,15 +138,15 @@ export class Spaces {
   }
 
   /** The space of `ns`, made on first use; null (counted) if refused or too many. */
-  private space(ns: string, source: string): Space | null {
+  private space(ns: string, source: string, now: number): Space | null {
     const have = this.spaces.get(ns);
-    const held = this.nsBySource.get(source);
-    if (!held?.has(ns) && (held?.size ?? 0) >= this.cfg.namespacesPerSource)
+    if (!this.held.has(pair(source, ns)) && this.held.count(source) >= this.cfg.namespacesPerSource)
       return (this.counters.inc('drop_namespaces_per_source'), null);
     if (have) return have;
     if (this.cfg.namespaces.length && !this.cfg.namespaces.includes(ns))
       return (this.counters.inc('drop_namespace_refused'), null);
-    if (this.spaces.size >= this.cfg.maxNamespaces) return (this.counters.inc('drop_namespaces_full'), null);
+    if (this.spaces.size >= this.cfg.maxNamespaces && !this.freeNamespace(source, now))
+      return (this.counters.inc('drop_namespaces_full'), null);
     const sp: Space = {
       ns,
       table: new SessionTable(this.cfg.maxSessions, this.cfg.sessionTtlMs),
@@ -152,8 +162,20 @@ export class Spaces {
     if (mine >= this.cfg.sessionsPerSource) return this.displace(source, now);
     if (this.holders.size < this.cfg.maxSessions) return true;
     const largest = this.holders.largest();
-    if (largest === undefined || (largest !== source && this.holders.count(largest) <= mine + 1)) return false;
+    if (largest === undefined || (largest !== source && this.holders.count(largest) <= mine + 1))
+      return false;
     return this.displace(largest, now);
+  }
+
+  /** Displaces the sessions of the source holding the most namespaces in its stalest one; true if that namespace went. */
+  private freeNamespace(source: string, now: number): boolean {
+    const largest = this.held.largest();
+    if (largest === undefined || largest === source) return false;
+    if (this.held.count(largest) < this.held.count(source) + 2) return false;
+    const [, ns] = unpair(this.held.oldest(largest)!);
+    for (const id of [...this.holders.items(largest)]) if (this.nsOf.get(id) === ns) this.remove(id, now);
+    this.counters.inc('namespaces_displaced');
+    return !this.spaces.has(ns);
   }
 
   private displace(source: string, now: number): boolean {
@@ -173,12 +195,15 @@ export class Spaces {
   }
 
   private charge(source: string, ns: string, by: number): void {
-    const held = this.nsBySource.get(source) ?? new Map<string, number>();
-    const n = (held.get(ns) ?? 0) + by;
-    if (n > 0) held.set(ns, n);
-    else held.delete(ns);
-    if (held.size) this.nsBySource.set(source, held);
-    else this.nsBySource.delete(source);
+    const key = pair(source, ns);
+    const n = (this.heldCount.get(key) ?? 0) + by;
+    if (n > 0) {
+      this.heldCount.set(key, n);
+      if (!this.held.has(key)) this.held.add(source, key);
+    } else {
+      this.heldCount.delete(key);
+      this.held.delete(key);
+    }
   }
 
   /** Queues `id`'s current entry (or its tombstone) for the next push of its namespace. */
@@ -195,3 +220,6 @@ export class Spaces {
     if (sp.pending.size > MAX_ENTRIES) sp.pending.delete(sp.pending.keys().next().value!);
   }
 }
+
+const pair = (source: string, ns: string) => `${source}\n${ns}`;
+const unpair = (key: string) => key.split('\n') as [string, string];

@@ -4,8 +4,9 @@
  * node would seal them. Used by the abuse tests (peer book, rendezvous, amplification).
  */
 import { sodium } from '../../agent/lib/crypto/sodium.ts';
+import type { SimSocket } from '../../agent/lib/simnet/sim-host.ts';
 import { SignedFramer } from '../../agent/lib/wire/envelope/signed-framer.ts';
-import { type Body, encodePacket } from '../../agent/lib/wire/messages.ts';
+import { type Body, decodePacket, encodePacket, type Packet } from '../../agent/lib/wire/messages.ts';
 
 type Sodium = Awaited<ReturnType<typeof sodium>>;
 
@@ -25,5 +26,29 @@ export class Forger {
   /** `body` signed by `as` (a fresh identity unless given), under that identity's own id. */
   packet(body: Body, as: SignedFramer = this.identity()): Uint8Array {
     return as.seal(encodePacket({ sender: as.signerId, epoch: 1, seq: this.seq++, body }));
+  }
+
+  /** What an open-mode datagram says (anyone can read it: it is signed, not encrypted). */
+  read(data: Uint8Array): Packet | undefined {
+    const opened = this.identity().open(data);
+    const d = opened.ok ? decodePacket(opened.plain) : undefined;
+    return d?.ok ? d.packet : undefined;
+  }
+
+  /**
+   * Makes `sock` an attacker that owns its address: every probe or ack it receives with a
+   * token is answered with an ack echoing that token, from a fresh key. Return routability
+   * then lets its packets through; only the per-source quotas stand in its way.
+   * Returns a counter of the answers sent.
+   */
+  answerProbes(sock: SimSocket): { answered: number } {
+    const n = { answered: 0 };
+    sock.onMessage((data, from) => {
+      const p = this.read(data);
+      if (p?.body.t !== 'probe' || p.body.token === 0) return;
+      n.answered++;
+      sock.send(this.packet({ t: 'probe', token: 1, ack: true, echo: p.body.token }), from);
+    });
+    return n;
   }
 }

@@ -60,6 +60,11 @@ export class FairShare {
     g.add(item);
   }
 
+  /** The items of `source`, oldest first. */
+  items(source: string): Iterable<string> {
+    return this.groups.get(source) ?? [];
+  }
+
   /** The oldest item of `source`. */
   oldest(source: string): string | undefined {
     return this.groups.get(source)?.values().next().value;
