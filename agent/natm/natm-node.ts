@@ -90,7 +90,8 @@ export class NatmNode implements OverlayLink {
     const book = (this.book = new PeerBook({
       maxPeers: cfg.maxPeers,
       perSource: cfg.unprovenPerSource,
-      onEvict: () => counters.inc('peers_evicted'),
+      // Displaced by a newcomer: counted, and the layers above see it gone (no path).
+      onEvict: (id) => (counters.inc('peers_evicted'), this.events.changed({ id, path: null })),
     }));
     // A cluster key is a credential; in open mode only the certificate layer proves a peer.
     if (deps.sealer.signerId !== undefined) book.setProven(() => false);
