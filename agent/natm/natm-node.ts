@@ -91,7 +91,10 @@ export class NatmNode implements OverlayLink {
       maxPeers: cfg.maxPeers,
       perSource: cfg.unprovenPerSource,
       // Displaced by a newcomer: counted, and the layers above see it gone (no path).
-      onEvict: (id) => (counters.inc('peers_evicted'), this.events.changed({ id, path: null })),
+      onEvict: (p) => (
+        counters.inc('peers_evicted'),
+        this.events.changed({ id: p.id, path: null, lastSeen: p.lastSeen })
+      ),
     }));
     // A cluster key is a credential; in open mode only the certificate layer proves a peer.
     if (deps.sealer.signerId !== undefined) book.setProven(() => false);

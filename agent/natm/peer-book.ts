@@ -60,7 +60,7 @@ export interface PeerBookInit {
   maxPeers: number;
   /** Unproven peers one source may bring (default maxPeers). */
   perSource?: number;
-  onEvict?: (id: string) => void;
+  onEvict?: (peer: PeerState) => void;
 }
 
 export class PeerBook {
@@ -157,9 +157,10 @@ export class PeerBook {
   private evictFrom(source: string): boolean {
     for (let id = this.unproven.oldest(source); id !== undefined; id = this.unproven.oldest(source)) {
       this.unproven.delete(id);
-      if (this.proven(id)) continue;
+      const peer = this.map.get(id);
+      if (this.proven(id) || !peer) continue;
       this.map.delete(id);
-      this.init.onEvict?.(id);
+      this.init.onEvict?.(peer);
       return true;
     }
     return false;

@@ -81,7 +81,7 @@ test('fair share and source keys', () => {
 
 test('peer book: proven peers always get in and are never displaced; quotas per source; ties keep incumbents', () => {
   const evicted: string[] = [];
-  const book = new PeerBook({ maxPeers: 4, perSource: 2, onEvict: (id) => evicted.push(id) });
+  const book = new PeerBook({ maxPeers: 4, perSource: 2, onEvict: (p) => evicted.push(p.id) });
   const proven = new Set(['p1', 'p2', 'p3']);
   book.setProven((id) => proven.has(id));
   assert.ok(book.ensure('a1', 'A') && book.ensure('a2', 'A'));
