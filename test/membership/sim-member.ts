@@ -60,7 +60,7 @@ export function addMember(
   w.hosts.set(node.nodeId, host);
   const overlay = new SecureOverlay(
     { link: natm, clock: { now: () => NOW + w.clock.now() - t0 }, random, revocation: new RevocationState() },
-    { identity: node.identity, ca, cluster: ca.cluster },
+    { identity: node.identity, ca, cluster: ca.cluster, signKey: node.sign.privateKey },
   );
   // What secureNatm does every connectMs: open sessions with natm peers not yet proven.
   w.clock.setInterval(() => overlay.connect(), 5000);
