@@ -116,45 +116,16 @@ export class NatmNode implements OverlayLink {
     ));
     const uplink = (this.uplink = new BridgeUplink({ channel, logger, proof, isBanned }, cfg.bridgeVia));
     const touch = (peer: PeerState, liveness: Liveness) => this.touch(peer, liveness);
-    const overhead = deps.sealer.overhead;
-    const sync = (this.sync = new RendezvousSync(
-      {
-        channel,
-        book,
-        rdv,
-        router,
-        puncher,
-        counters,
-        logger,
-        clock,
-        proof,
-        overhead,
-        isBanned,
-        live,
-        touch,
-      },
-      cfg,
-      { internals: this.internals, namespace: deps.namespace ?? '' },
-    ));
+    // What the sync and the receive path both use.
+    const shared = { channel, book, rdv, router, puncher, counters, clock, proof, isBanned, live, touch };
+    const sync = (this.sync = new RendezvousSync({ ...shared, logger, overhead: deps.sealer.overhead }, cfg, {
+      internals: this.internals,
+      namespace: deps.namespace ?? '',
+    }));
     const helloBridge = () => uplink.hello(this.internals, false);
     this.probes = new Probes({ channel, proof, rdv, sync, counters, clock, helloBridge });
     const receiver = new PacketReceiver(
-      {
-        channel,
-        book,
-        rdv,
-        router,
-        puncher,
-        uplink,
-        sync,
-        events,
-        counters,
-        clock,
-        proof,
-        isBanned,
-        live,
-        touch,
-      },
+      { ...shared, uplink, sync, events },
       { id: cfg.id, sourcePrefix: cfg.sourcePrefix },
       this.probes,
     );
