@@ -7,8 +7,10 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
+import { bandwidthSchema } from './config-bandwidth.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
 
 export const DEFAULTS = {
@@ -55,6 +57,7 @@ export const managerSchema = section({
       'An inbox torrent that ends early (a copy in progress) is kept until unchanged for this long, re-read on every change, then refused as truncated; a payload shorter than its accepted torrent says is kept, logged after this long, and matched whenever it completes.',
     ),
   transmission: transmissionSchema,
+  bandwidth: bandwidthSchema,
   tracker: section({
     host: text('an IP address')
       .refine((h) => isIP(h) !== 0, { error: 'an IP address' })
@@ -95,6 +98,7 @@ export const managerSchema = section({
   })
     .prefault({})
     .describe('Deploy requests to the executor.'),
+  metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
 

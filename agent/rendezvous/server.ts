@@ -117,6 +117,16 @@ export class RendezvousServer {
     };
   }
 
+  /** Namespaces with a session table. */
+  namespaceCount(): number {
+    return this.spaces.namespaces;
+  }
+
+  /** Live sessions over all namespaces. */
+  sessions(): number {
+    return this.spaces.sessions;
+  }
+
   private onRawStun(data: Uint8Array, from: Endpoint): void {
     try {
       const s = decodeStun(data);
@@ -150,6 +160,7 @@ export class RendezvousServer {
       const r = this.spaces.join(b.ns, p.sender, { ext: from, internals: b.internals }, source, now);
       const sp = this.spaces.get(b.ns);
       if (r === null || !sp) return;
+      this.counters.inc('registrations');
       for (const child of b.children.slice(0, MAX_CHILDREN)) {
         // A bridge speaks for its LAN children, never over a node's own live registration.
         if (child === p.sender || sp.table.get(child)?.ext) continue;

@@ -73,6 +73,11 @@ export class Spaces {
     return this.spaces.values();
   }
 
+  /** Live namespaces. */
+  get namespaces(): number {
+    return this.spaces.size;
+  }
+
   /** Live sessions in all namespaces. */
   get sessions(): number {
     return this.holders.size;

@@ -26,6 +26,7 @@ import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { TransferError } from '../../agent/lib/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 let dir: string;
 let clock: FakeClock;
@@ -152,6 +153,7 @@ beforeEach(async () => {
     config,
     trusted: [parsePublicKeyPem(kp.publicPem)],
     trackerUrl: () => 'http://127.0.0.1:1/announce',
+    metrics: new ManagerMetrics(),
   };
   manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   manager.start();

@@ -25,6 +25,7 @@ import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { payloadBytes } from '../helpers/fixtures.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 type Line = { msg: string; file?: string; bytes?: number; level: number };
 
@@ -92,6 +93,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     config,
     trusted: [parsePublicKeyPem(kp.publicPem)],
     trackerUrl: () => 'http://127.0.0.1:1/announce',
+    metrics: new ManagerMetrics(),
   };
   const manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   const seen: Rig['seen'] = [];

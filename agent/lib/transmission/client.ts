@@ -30,6 +30,20 @@ export class TransmissionClient {
     );
   }
 
+  /**
+   * Bytes the daemon moved since its statistics began (`session-stats` cumulative-stats,
+   * kept across daemon restarts), or null if the answer lacks them.
+   */
+  async transferred(): Promise<{ uploadedBytes: number; downloadedBytes: number } | null> {
+    const r = await this.rpc.call<{ 'cumulative-stats'?: Record<string, unknown> }>('session-stats', {});
+    const c = r['cumulative-stats'];
+    const up = c?.['uploadedBytes'];
+    const down = c?.['downloadedBytes'];
+    return typeof up === 'number' && typeof down === 'number'
+      ? { uploadedBytes: up, downloadedBytes: down }
+      : null;
+  }
+
   /** Progress of one torrent, or null when the daemon does not have it. */
   async get(infoHash: string): Promise<TorrentProgress | null> {
     const r = await this.rpc.call<{ torrents?: unknown[] }>('torrent-get', {
@@ -99,5 +113,10 @@ export class TransmissionClient {
     const p = r['peer-port'];
     if (typeof p !== 'number') throw new TransferError('PROTOCOL', 'session-get: no peer-port');
     return p;
+  }
+
+  /** Sets session-wide settings (session-set), e.g. speed limits. */
+  setSession(fields: Record<string, number | boolean>): Promise<unknown> {
+    return this.rpc.call('session-set', fields);
   }
 }
