@@ -15,6 +15,24 @@ const samples: Packet[] = [
   },
   { body: { type: 'ping-req', seq: 1, target: 'ü-node' }, items: [] },
   {
+    body: {
+      type: 'ping',
+      seq: 8,
+      target: 'n2',
+      sketch: { epoch: 2 ** 32 - 1, regs: new Uint8Array(32).fill(28) },
+    },
+    items: [],
+  },
+  {
+    body: {
+      type: 'ack',
+      seq: 9,
+      time: 1_700_000_000_000,
+      sketch: { epoch: 0, regs: Uint8Array.from({ length: 32 }, (_, i) => i % 29) },
+    },
+    items: [],
+  },
+  {
     body: { type: 'gossip' },
     items: [
       { kind: 'announce', id: ID, uri: 'app://fw', version: 2 ** 40, size: 100_000 },

@@ -95,14 +95,22 @@ export interface DigestEntry {
 }
 
 export type Body =
-  | { type: 'ping'; seq: number; target: string }
+  | { type: 'ping'; seq: number; target: string; sketch?: Sketch }
   /** `time`: the wall clock (ms) of the node the ping was for, when it answered. */
-  | { type: 'ack'; seq: number; time: number }
+  | { type: 'ack'; seq: number; time: number; sketch?: Sketch }
   | { type: 'ping-req'; seq: number; target: string }
   | { type: 'gossip' }
   | { type: 'fetch'; id: string; offset: number }
   | { type: 'chunk'; id: string; offset: number; total: number; missing: boolean; data: Uint8Array }
   | { type: 'push-pull'; reply: boolean; digest: DigestEntry[] };
+
+/** Registers of the fleet-size sketch carried on pings and acks (fleet-size.ts). */
+export const SKETCH_REGS = 32;
+/** Fleet-size sketch: epoch u32, SKETCH_REGS one-byte registers. */
+export interface Sketch {
+  epoch: number;
+  regs: Uint8Array;
+}
 
 export interface Packet {
   body: Body;
