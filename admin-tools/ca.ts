@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../agent/lib/common/errors.ts';
-import { CertificateAuthority } from '../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../agent/lib/ca/ca-store.ts';
 import { EnrollError } from '../agent/lib/enrollment/errors.ts';
 import { dropFailureMessage, dropNotice } from '../agent/lib/enrollment/notice-drop.ts';
 import { nonNegativeInt, optionalString, parse, required } from '../agent/lib/cli/args.ts';
@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   switch (sub) {
     case 'init': {
       const days = optionalString(p, 'cert-days');
-      const c = await CertificateAuthority.init(dir, {
+      const c = await CaStore.init(dir, {
         cluster: required(p, 'cluster', USAGE),
         certDays: days === undefined ? undefined : nonNegativeInt(days, 'cert-days') || 1,
       });
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'sign': {
-      const ca = await CertificateAuthority.open(dir);
+      const ca = await CaStore.open(dir);
       const rec = await ca.submit(new Uint8Array(await readFile(arg)), { token: 'cli', sign: true });
       if (rec.status === 'pending') await ca.approve(rec.id);
       const out = optionalString(p, 'out') ?? arg.replace(/\.csr$/, '') + '.cert';
@@ -60,13 +60,13 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'approve':
     case 'reject': {
-      const ca = await CertificateAuthority.open(dir);
+      const ca = await CaStore.open(dir);
       const rec = sub === 'approve' ? await ca.approve(arg) : await ca.reject(arg);
       console.log(`${rec.status} request ${rec.id} of node ${rec.nodeId}`);
       return 0;
     }
     case 'revoke': {
-      const ca = await CertificateAuthority.open(dir);
+      const ca = await CaStore.open(dir);
       const r = await ca.revoke(arg);
       console.log(
         `revoked ${arg}; revocation list seq ${ca.state.crlSeq}; notice for gossip: ${r.noticePath}`,
@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
-      const ca = await CertificateAuthority.open(dir);
+      const ca = await CaStore.open(dir);
       const s = ca.state;
       if (p.values['json']) {
         console.log(

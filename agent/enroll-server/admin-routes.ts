@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../lib/common/logger.ts';
 import { AdminSessions } from './admin-sessions.ts';
-import type { CertificateAuthority } from '../lib/ca/ca-store.ts';
+import type { CaStore } from '../lib/ca/ca-store.ts';
 import type { EnrollServerConfig } from './config.ts';
 import { EnrollError } from '../lib/enrollment/errors.ts';
 import { readForm, redirect, send } from './http-util.ts';
@@ -17,7 +17,7 @@ import { sourceOf } from './source-address.ts';
 import { ThrottledError, type Throttles } from './throttles.ts';
 
 export interface AdminContext {
-  readonly ca: CertificateAuthority;
+  readonly ca: CaStore;
   readonly cfg: EnrollServerConfig;
   readonly sessions: AdminSessions;
   readonly throttles: Throttles;

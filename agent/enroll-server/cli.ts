@@ -4,7 +4,7 @@
  * `adminPasswordHash` value for the config.
  */
 import { createLogger } from '../lib/common/logger.ts';
-import { CertificateAuthority } from '../lib/ca/ca-store.ts';
+import { CaStore } from '../lib/ca/ca-store.ts';
 import { loadConfig } from './config.ts';
 import { hashPassword } from './password.ts';
 import { EnrollServer } from './server.ts';
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parse(argv, { config: { type: 'string' } }, USAGE);
   const cfg = await loadConfig(required(p, 'config', USAGE));
   const log = createLogger({ name: 'enroll-server' });
-  const ca = await CertificateAuthority.open(cfg.caDir);
+  const ca = await CaStore.open(cfg.caDir);
   const server = new EnrollServer({ ca, log }, cfg);
   const url = await server.start();
   process.stdout.write(`enroll-server for cluster ${ca.cluster} on ${url} (admin page ${url}/admin)\n`);

@@ -25,7 +25,7 @@ import type { Logger } from '../lib/common/logger.ts';
 import { isNodeId } from '../lib/membership/node-id.ts';
 import { handleAdmin } from './admin-routes.ts';
 import { AdminSessions } from './admin-sessions.ts';
-import type { CertificateAuthority } from '../lib/ca/ca-store.ts';
+import type { CaStore } from '../lib/ca/ca-store.ts';
 import type { EnrollServerConfig } from './config.ts';
 import { EnrollError } from '../lib/enrollment/errors.ts';
 import { readJsonBody, send, sendJson } from './http-util.ts';
@@ -35,7 +35,7 @@ import { ThrottledError, Throttles } from './throttles.ts';
 import { findToken, tokenHash } from './tokens.ts';
 
 export interface EnrollServerComponents {
-  readonly ca: CertificateAuthority;
+  readonly ca: CaStore;
   readonly log: Logger;
   readonly clock?: Pick<Clock, 'now'>;
 }

@@ -9,15 +9,16 @@ import type { PublicKey } from '../lib/crypto/keys.ts';
 import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { DeployRunner, NatmPort, TransmissionPort } from './ports.ts';
+import type { ExecutorPort, NatmPort, TransmissionPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
-import { transition, type UpdateEvent } from './update-machine.ts';
+import { withEvent } from './store-data.ts';
+import type { UpdateEvent } from './update-machine.ts';
 
 export interface Core {
   readonly store: VersionStore;
   readonly tx: TransmissionPort;
   readonly natm: NatmPort;
-  readonly runDeploy: DeployRunner;
+  readonly executor: ExecutorPort;
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ManagerConfig;
@@ -38,12 +39,11 @@ export function payloadPath(core: Core, c: Pick<UpdateRecord, 'infoHash' | 'name
 export async function record(core: Core, uri: string, version: number, e: UpdateEvent): Promise<boolean> {
   let applied = false;
   await core.store.update((d) => {
-    const r = d.uris[uri];
-    const next = r === undefined ? null : transition(r, version, e, core.clock.now());
-    applied = next !== null;
-    return next === null ? d : { ...d, uris: { ...d.uris, [uri]: next } };
+    const next = withEvent(d, uri, version, e, core.clock.now());
+    applied = next !== d;
+    return next;
   });
-  if (applied && e.type !== 'progress' && e.type !== 'deploy-pid') {
+  if (applied && e.type !== 'progress') {
     const c = core.store.uri(uri)?.current;
     core.log.info({ uri, version, event: e.type, state: c?.state }, 'update state');
   }

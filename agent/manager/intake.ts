@@ -1,6 +1,6 @@
 /**
  * Taking in a torrent-file++ from any source (inbox, publish, natm): verify (steps
- * 1–6), decide (steps 7–8), check a local payload, then write the torrent and the
+ * 1–6), decide (steps 8 and 7, the latter asking the deploy executor), check a local payload, then write the torrent and the
  * new record to disk before anything acts on them. Refusals are recorded and logged.
  */
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
 import type { Core } from './core.ts';
-import { decide } from './decide.ts';
+import { decide, decideWithExecutor } from './decide.ts';
 import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
 import { accepted } from './update-machine.ts';
@@ -29,19 +29,14 @@ async function refuse(
   core: Core,
   source: Source,
   id: string,
-  err: MetadataError,
+  code: RefusalCode,
+  reason: string,
   u?: VerifiedUpdate,
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
-  core.log.warn({ source, id, code: err.code, reason: err.message, ...facts }, 'update refused');
-  await core.store.addRefusal({
-    at: core.clock.now(),
-    code: err.code,
-    reason: err.message,
-    source,
-    ...facts,
-  });
-  return { kind: 'refused', code: err.code, reason: err.message, id };
+  core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
+  await core.store.addRefusal({ at: core.clock.now(), code, reason, source, ...facts });
+  return { kind: 'refused', code, reason, id };
 }
 
 export async function intake(
@@ -56,19 +51,21 @@ export async function intake(
     u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
-    return refuse(core, source, id, source === 'inbox' ? truncatedRefusal(raw, e) : e);
+    const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
+    return refuse(core, source, id, r.code, r.message);
   }
-  const d = decide(u, core.store.uri(u.uri), core.config.deployers);
-  if (d.kind === 'refuse') return refuse(core, source, id, new MetadataError(d.code, d.reason), u);
-  if (d.kind === 'duplicate') {
+  const local = decide(u, core.store.uri(u.uri));
+  if (local.kind === 'duplicate') {
     core.log.debug({ source, id, uri: u.uri, version: u.version }, 'update already held');
     return { kind: 'duplicate', update: u, id };
   }
+  const d = local.kind === 'refuse' ? local : decideWithExecutor(u, await core.executor.accepts(u.uri));
+  if (d.kind === 'refuse') return refuse(core, source, id, d.code, d.reason, u);
   if (localPayload !== undefined) {
     try {
       await checkPayload(localPayload, u);
     } catch (e) {
-      if (e instanceof MetadataError) return refuse(core, source, id, e, u);
+      if (e instanceof MetadataError) return refuse(core, source, id, e.code, e.message, u);
       throw e;
     }
   }

@@ -7,17 +7,17 @@ import { mkdir } from 'node:fs/promises';
 import { systemClock, type Clock } from '../lib/common/clock.ts';
 import { createLogger, type Logger } from '../lib/common/logger.ts';
 import { loadPublicKey } from '../lib/crypto/key-files.ts';
-import { runProcess } from '../lib/deploy/run-process.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
 import type { ManagerConfig } from './config.ts';
 import { parsePeer } from './config-validate.ts';
 import type { Core } from './core.ts';
+import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
 import { NatmClient } from './natm-client.ts';
-import type { Inbound } from '../lib/ipc/manager-inbound.ts';
+import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
 import { rpcInit } from './rpc-password.ts';
@@ -55,7 +55,7 @@ export async function startManager(
     store,
     tx,
     natm: natmProxy,
-    runDeploy: runProcess,
+    executor: new ExecutorClient({ path: config.executorSocket, deployTimeoutMs: config.deploy.timeoutMs }),
     clock,
     log: log.child({ component: 'manager' }),
     config,
@@ -74,7 +74,7 @@ export async function startManager(
     if (e instanceof StoreError) onFatal(e);
     throw e;
   };
-  const onMessage = (m: Inbound): void => {
+  const onMessage = (m: NatmMessage): void => {
     if (m.type === 'notification')
       void manager
         .submit(m.torrent, 'natm')
@@ -120,7 +120,12 @@ export async function startManager(
   );
   await inbox.start();
   log.info(
-    { stateDir: config.stateDir, tracker: tracker.url, uris: Object.keys(store.data.uris).length },
+    {
+      stateDir: config.stateDir,
+      tracker: tracker.url,
+      executor: config.executorSocket,
+      uris: Object.keys(store.data.uris).length,
+    },
     'manager started',
   );
   const stop = (): Promise<void> =>

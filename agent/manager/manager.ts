@@ -89,11 +89,6 @@ export class Manager {
     return out;
   }
 
-  /** Wakes the drivers (after new peers arrive). */
-  kickAll(): void {
-    for (const d of this.drivers.values()) d.kick();
-  }
-
   /** Every URI's current torrent, for natm after (re)connecting. */
   async currentTorrents(): Promise<RelayMessage[]> {
     const out: RelayMessage[] = [];

@@ -1,14 +1,10 @@
 /** The `state` message for natm (docs/protocol/ipc.md), pure: from the store's data. */
+import type { NodeState } from '../lib/ipc/contract.ts';
 import type { StoreData } from './model.ts';
 
-export interface StateMessage {
-  applied: Record<string, number>;
-  current: { uri: string; version: number; state: string; progress: number } | null;
-}
-
-export function natmState(d: StoreData): StateMessage {
+export function natmState(d: StoreData): NodeState {
   const applied: Record<string, number> = {};
-  let current: StateMessage['current'] = null;
+  let current: NodeState['current'] = null;
   let latest = -1;
   for (const [uri, r] of Object.entries(d.uris)) {
     if (r.applied !== null) applied[uri] = r.applied;

@@ -1,15 +1,17 @@
 /**
  * The version store (lowdb over a durable JSON file, stateDir/store.json) and the
- * accepted torrent files (stateDir/torrents/<infohash>.torrent). Updates are
- * serialised and written before the caller goes on, so every decision the manager
- * acts on is on disk first. A corrupt or unreadable store stops start-up.
+ * accepted torrent files (stateDir/torrents/<infohash>.torrent). The class only
+ * serialises, loads and writes: every change is a pure function of the data
+ * (store-data.ts). Updates are written before the caller goes on, so every decision the
+ * manager acts on is on disk first. A corrupt or unreadable store stops start-up.
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, writeFileDurable } from './durable-json-file.ts';
-import { EMPTY_STORE, MAX_REFUSALS, type Refusal, type StoreData, type UriRecord } from './model.ts';
+import { EMPTY_STORE, type Refusal, type StoreData, type UriRecord } from './model.ts';
 import { parseStoreText } from './store-check.ts';
+import { withRefusal, withUri } from './store-data.ts';
 import { StoreError } from './store-error.ts';
 
 export const storePath = (stateDir: string): string => join(stateDir, 'store.json');
@@ -79,11 +81,11 @@ export class VersionStore {
   }
 
   setUri(uri: string, rec: UriRecord): Promise<StoreData> {
-    return this.update((d) => ({ ...d, uris: { ...d.uris, [uri]: rec } }));
+    return this.update((d) => withUri(d, uri, rec));
   }
 
   addRefusal(r: Refusal): Promise<StoreData> {
-    return this.update((d) => ({ ...d, refusals: [r, ...d.refusals].slice(0, MAX_REFUSALS) }));
+    return this.update((d) => withRefusal(d, r));
   }
 
   torrentPath(infoHash: string): string {

@@ -1,7 +1,7 @@
 /** natm configuration: docs/config/natm.example.json documents every key. */
 import { ConfigError } from '../lib/common/errors.ts';
 import type { Endpoint } from '../lib/net/datagram.ts';
-import { isNodeId } from '../lib/net/overlay-link.ts';
+import { isPeerId } from '../lib/net/overlay-link.ts';
 import { MAX_CHILDREN, MAX_INTERNALS } from '../lib/wire/messages.ts';
 import {
   bool,
@@ -97,7 +97,7 @@ const KEYS = [
 export function natmConfig(raw: Raw): NatmConfig {
   onlyKeys(raw, KEYS, 'natm config');
   const id = str(raw, 'id');
-  if (!isNodeId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
+  if (!isPeerId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
   const eps = (key: string, max: number) => strList(raw, key, [], max).map((t) => endpoint(t, key));
   const keepaliveMs = int(raw, 'keepaliveMs', 15_000, 100, 600_000);
   const bridgeVia = optStr(raw, 'bridgeVia');

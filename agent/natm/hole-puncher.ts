@@ -30,13 +30,13 @@ export class HolePuncher {
     this.done(peerId);
     if (this.pending.size >= this.opts.maxPending || candidates.length === 0) return false;
     const round = () => {
-      const p = this.pending.get(peerId);
-      if (!p) return;
-      if (p.left-- <= 0) {
+      const punch = this.pending.get(peerId);
+      if (!punch) return;
+      if (punch.left-- <= 0) {
         this.done(peerId);
         return this.failed(peerId);
       }
-      for (const c of candidates) this.probe(peerId, c, token);
+      for (const candidate of candidates) this.probe(peerId, candidate, token);
     };
     this.pending.set(peerId, {
       timer: this.clock.setInterval(round, this.opts.intervalMs),
@@ -47,9 +47,9 @@ export class HolePuncher {
   }
 
   done(peerId: string): boolean {
-    const p = this.pending.get(peerId);
-    if (!p) return false;
-    p.timer.cancel();
+    const punch = this.pending.get(peerId);
+    if (!punch) return false;
+    punch.timer.cancel();
     this.pending.delete(peerId);
     return true;
   }

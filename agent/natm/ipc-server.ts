@@ -1,8 +1,9 @@
 /**
  * natm's side of the manager IPC (docs/protocol/ipc.md): a Unix stream socket, NDJSON,
- * lines ≤ 4 MiB. Answers `hello` with `hello-ack` itself; every valid manager message is
- * also emitted as a typed event (`hello`, `relay`, `verdict`, `have`, `state`) for the
- * gossip layer to wire up. The newest client that said `hello` is the manager; `send`
+ * lines ≤ 4 MiB, messages checked by the one contract module (agent/lib/ipc/contract.ts).
+ * Answers `hello` with `hello-ack` and `members` with the fleet view itself; every other
+ * valid manager message is emitted as a typed event (`hello`, `relay`, `verdict`, `have`,
+ * `state`) for the gossip layer to wire up. The newest client that said `hello` is the manager; `send`
  * writes to it. Bad frames are dropped and counted (`ipc_bad_frames`); the connection stays.
  */
 import { EventEmitter } from 'node:events';
@@ -11,11 +12,17 @@ import net from 'node:net';
 import type { Logger } from '../lib/common/logger.ts';
 import type { Counters } from '../lib/net/counters.ts';
 import { NatmError } from '../lib/net/errors.ts';
-import { asManagerMessage, type ManagerMessage, type NatmMessage } from '../lib/ipc/natm-inbound.ts';
+import {
+  decodeManagerMessage,
+  encodeLine,
+  type ManagerMessage,
+  type MembersReply,
+  type MessageOf,
+  type NatmMessage,
+} from '../lib/ipc/contract.ts';
+import { LineSplitter, MAX_LINE_BYTES, parseMessage } from '../lib/ipc/ndjson.ts';
 
-export const MAX_IPC_LINE = 4 * 1024 * 1024;
-
-type Of<T extends ManagerMessage['type']> = Extract<ManagerMessage, { type: T }>;
+type Of<T extends ManagerMessage['type']> = MessageOf<ManagerMessage, T>;
 export interface IpcEvents {
   hello: [Of<'hello'>];
   relay: [Of<'relay'>];
@@ -28,6 +35,7 @@ export class IpcServer extends EventEmitter<IpcEvents> {
   private server: net.Server | undefined;
   private manager: net.Socket | undefined;
   private readonly conns = new Set<net.Socket>();
+  private members: (() => MembersReply) | undefined;
 
   constructor(
     private readonly c: { logger: Logger; counters: Counters },
@@ -58,55 +66,44 @@ export class IpcServer extends EventEmitter<IpcEvents> {
     await rm(this.init.path, { force: true });
   }
 
+  /** Answer `members` requests (from any client) with this view of the fleet. */
+  serveMembers(members: () => MembersReply): void {
+    this.members = members;
+  }
+
   /** Send to the current manager; false if none is connected. */
   send(msg: NatmMessage): boolean {
     const m = this.manager;
     if (!m || m.destroyed) return false;
-    m.write(`${JSON.stringify(msg)}\n`);
+    m.write(encodeLine(msg));
     return true;
   }
 
   private accept(sock: net.Socket): void {
     this.conns.add(sock);
-    const max = this.init.maxLine ?? MAX_IPC_LINE;
-    let buf = '';
-    let skipping = false;
-    sock.setEncoding('utf8');
+    const split = new LineSplitter(this.init.maxLine ?? MAX_LINE_BYTES);
     sock.on('error', (err) => this.c.logger.debug({ err }, 'ipc connection error'));
     sock.on('close', () => {
       this.conns.delete(sock);
       if (this.manager === sock) this.manager = undefined;
     });
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (skipping) skipping = false;
-        else this.line(sock, line);
-      }
-      if (buf.length > max) {
-        this.bad('line too long');
-        buf = '';
-        skipping = true;
-      }
+    sock.on('data', (chunk: Buffer) => {
+      for (const line of split.push(chunk)) this.line(sock, line);
+      for (; split.dropped > 0; split.dropped--) this.bad('line too long');
     });
   }
 
   private line(sock: net.Socket, line: string): void {
-    if (line.length > (this.init.maxLine ?? MAX_IPC_LINE)) return this.bad('line too long');
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      return this.bad('invalid JSON');
-    }
-    const m = asManagerMessage(v);
+    const m = decodeManagerMessage(parseMessage(line));
     if (!m) return this.bad('unknown or malformed message');
     this.c.counters.inc(`ipc_rx_${m.type}`);
+    if (m.type === 'members') {
+      if (this.members) sock.write(encodeLine(this.members()));
+      return;
+    }
     if (m.type === 'hello') {
       this.manager = sock;
-      sock.write(`${JSON.stringify({ type: 'hello-ack', nodeId: this.init.nodeId })}\n`);
+      sock.write(encodeLine({ type: 'hello-ack', nodeId: this.init.nodeId }));
     }
     try {
       (this.emit as (e: string, m: ManagerMessage) => boolean)(m.type, m);

@@ -22,7 +22,7 @@ import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
 import { MAX_INTERNALS } from '../lib/wire/messages.ts';
 import type { OverlayLink } from '../lib/net/overlay-link.ts';
-import type { Membership } from '../lib/membership/membership.ts';
+import type { ClusterMembership } from '../lib/membership/cluster-membership.ts';
 import { secureNatm, type SecureNatm } from './membership/secure-natm.ts';
 
 /** How often natm opens certificate sessions with peers not yet proven (identityDir). */
@@ -33,7 +33,7 @@ export interface NatmProcess {
   /** What gossip should use: the node itself, or with `identityDir` certificate sessions over it. */
   overlay: OverlayLink;
   /** With `identityDir`: the node's membership (revocation notices and lists go here). */
-  membership?: Membership;
+  membership?: ClusterMembership;
   /** With `identityDir`: certificates, revocation notices and the CRL refresher. */
   secure?: SecureNatm;
   /** Gossip over `overlay` (publishRevocation hands an admin's notice to the cluster). */
@@ -110,6 +110,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   // Gossip, anti-entropy, SWIM and the fleet view (docs/protocol/gossip.md): over certificate
   // sessions when enrolled (docs/security.md), else over natm's cluster-key links.
   const gossip = attachGossip(secure?.overlay ?? node, ipc, { logger, revocations: secure?.book });
+  ipc?.serveMembers(() => gossip.members());
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
@@ -128,6 +129,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     gossip.stop();
     await socket.close();
     await ipc?.stop();
+    await stats?.stop();
     throw e;
   }
   node.start();

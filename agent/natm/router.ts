@@ -26,60 +26,66 @@ export interface RouterComponents {
   live(): Liveness;
 }
 
+interface Child {
+  ep: Endpoint;
+  last: number;
+  cursor: number;
+}
+
 export class Router {
   /** Bridge children: node id → LAN endpoint and last hello. Bounded by maxChildren. */
-  readonly children = new Map<string, { ep: Endpoint; last: number; cursor: number }>();
+  private readonly children = new Map<string, Child>();
   private readonly limit: RateLimiter;
 
   constructor(
-    private readonly c: RouterComponents,
+    private readonly deps: RouterComponents,
     private readonly cfg: NatmConfig,
   ) {
     this.limit = new RateLimiter(cfg.forwardRatePerSec, cfg.forwardBurst, 4 * cfg.maxChildren + 16);
   }
 
-  /** Send `payload` from `origin` (us, or a bridge child) to peer `p` on its best path. */
-  route(p: PeerState, origin: string, payload: Uint8Array, ttl: number): boolean {
-    const { channel, book, rdv } = this.c;
-    const l = this.c.live();
-    const fwd: Forward = { t: 'forward', origin, dest: p.id, ttl, payload };
-    switch (book.pathOf(p, l)) {
+  /** Send `payload` from `origin` (us, or a bridge child) to `peer` on its best path. */
+  route(peer: PeerState, origin: string, payload: Uint8Array, ttl: number): boolean {
+    const { channel, book, rdv } = this.deps;
+    const liveness = this.deps.live();
+    const fwd: Forward = { t: 'forward', origin, dest: peer.id, ttl, payload };
+    switch (book.pathOf(peer, liveness)) {
       case 'direct':
       case 'punched':
-        return channel.send(p.ep!, origin === this.cfg.id ? { t: 'data', payload } : fwd);
+        return channel.send(peer.ep!, origin === this.cfg.id ? { t: 'data', payload } : fwd);
       case 'bridged': {
-        if (l.bridgeUp) return channel.send(this.cfg.bridgeVia!, fwd);
-        const b = p.via ? book.get(p.via) : undefined;
-        if (b && book.endpointAlive(b, l)) return channel.send(b.ep!, fwd);
-        const i = b ? [...b.rdvs].find((k) => l.rdvAlive(k)) : undefined;
-        return i !== undefined && channel.send(rdv.rdvs[i]!.ep, fwd);
+        if (liveness.bridgeUp) return channel.send(this.cfg.bridgeVia!, fwd);
+        const bridge = peer.via ? book.get(peer.via) : undefined;
+        if (bridge && book.endpointAlive(bridge, liveness)) return channel.send(bridge.ep!, fwd);
+        const index = bridge ? [...bridge.rdvs].find((k) => liveness.rdvAlive(k)) : undefined;
+        return index !== undefined && channel.send(rdv.endpoint(index), fwd);
       }
       case 'relayed': {
-        const i = [...p.rdvs].find((k) => l.rdvAlive(k))!;
-        this.requestIntro(p, l);
-        return channel.send(rdv.rdvs[i]!.ep, fwd);
+        const index = [...peer.rdvs].find((k) => liveness.rdvAlive(k))!;
+        this.requestIntro(peer, liveness);
+        return channel.send(rdv.endpoint(index), fwd);
       }
       default:
         return false;
     }
   }
 
-  /** Ask a rendezvous to introduce us to `p` (upgrade relayed → punched), once per upgradeIntervalMs. */
-  requestIntro(p: PeerState, l: Liveness): void {
-    if (!p.ext || l.now - p.lastIntro < this.cfg.upgradeIntervalMs) return;
-    const i = [...p.rdvs].find((k) => l.rdvAlive(k));
-    if (i === undefined) return;
-    p.lastIntro = l.now;
-    this.c.channel.send(this.c.rdv.rdvs[i]!.ep, { t: 'intro-req', target: p.id });
+  /** Ask a rendezvous to introduce us to `peer` (upgrade relayed → punched), once per upgradeIntervalMs. */
+  requestIntro(peer: PeerState, liveness: Liveness): void {
+    if (!peer.ext || liveness.now - peer.lastIntro < this.cfg.upgradeIntervalMs) return;
+    const index = [...peer.rdvs].find((k) => liveness.rdvAlive(k));
+    if (index === undefined) return;
+    this.deps.book.introduced(peer, liveness.now);
+    this.deps.channel.send(this.deps.rdv.endpoint(index), { t: 'intro-req', target: peer.id });
   }
 
   /** A child said hello; false (counted) when this node is no bridge or is full. */
   admitChild(id: string, from: Endpoint): boolean {
-    if (!this.cfg.bridge) return (this.c.counters.inc('drop_not_bridge'), false);
+    if (!this.cfg.bridge) return (this.deps.counters.inc('drop_not_bridge'), false);
     if (!this.children.has(id) && this.children.size >= this.cfg.maxChildren)
-      return (this.c.counters.inc('drop_children_full'), false);
+      return (this.deps.counters.inc('drop_children_full'), false);
     const cursor = this.children.get(id)?.cursor ?? 0;
-    this.children.set(id, { ep: from, last: this.c.clock.now(), cursor });
+    this.children.set(id, { ep: from, last: this.deps.clock.now(), cursor });
     return true;
   }
 
@@ -88,41 +94,59 @@ export class Router {
    * joins late still learns the whole peer book, one bounded page per child-hello.
    */
   nextPageFor(id: string): TableEntry[] {
-    const ch = this.children.get(id);
-    const all = [...this.c.book.map.values()].filter((p) => p.id !== id && (p.ext || p.via));
-    if (!ch || all.length === 0) return [];
-    const start = ch.cursor % all.length;
+    const child = this.children.get(id);
+    const all = this.deps.book.all().filter((peer) => peer.id !== id && (peer.ext || peer.via));
+    if (!child || all.length === 0) return [];
+    const start = child.cursor % all.length;
     const page = [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_ENTRIES);
-    ch.cursor = start + page.length;
-    return page.map((p) => ({
-      id: p.id,
-      ext: p.ext,
-      internals: p.internals,
-      via: p.via,
+    child.cursor = start + page.length;
+    return page.map((peer) => ({
+      id: peer.id,
+      ext: peer.ext,
+      internals: peer.internals,
+      via: peer.via,
       gone: false,
       ver: 0,
     }));
   }
 
+  childIds(): string[] {
+    return [...this.children.keys()];
+  }
+
+  isChild(id: string): boolean {
+    return this.children.has(id);
+  }
+
+  /** Send `body` to every child (a bridge passes rendezvous tables down). */
+  toChildren(body: Body): void {
+    for (const child of this.children.values()) this.deps.channel.send(child.ep, body);
+  }
+
+  /** A child that was banned: no slot, no forwarding. */
+  dropChild(id: string): void {
+    this.children.delete(id);
+  }
+
   expireChildren(now: number): void {
-    for (const [id, ch] of this.children)
-      if (now - ch.last > this.cfg.pathTimeoutMs) this.children.delete(id);
+    for (const [id, child] of this.children)
+      if (now - child.last > this.cfg.pathTimeoutMs) this.children.delete(id);
   }
 
   /** A `forward` for someone else: pass it to a child, or on behalf of a child. */
-  forwardAsBridge(sender: string, b: Forward): void {
-    const { counters } = this.c;
+  forwardAsBridge(sender: string, fwd: Forward): void {
+    const { counters } = this.deps;
     if (!this.cfg.bridge) return counters.inc('drop_forward_not_bridge');
-    if (!this.limit.take(sender, this.c.clock.now())) return counters.inc('drop_forward_rate');
-    if (b.ttl <= 1) return counters.inc('drop_ttl');
-    const child = this.children.get(b.dest);
+    if (!this.limit.take(sender, this.deps.clock.now())) return counters.inc('drop_forward_rate');
+    if (fwd.ttl <= 1) return counters.inc('drop_ttl');
+    const child = this.children.get(fwd.dest);
     if (child) {
       counters.inc('bridged_in');
-      return void this.c.channel.send(child.ep, { ...b, ttl: b.ttl - 1 });
+      return void this.deps.channel.send(child.ep, { ...fwd, ttl: fwd.ttl - 1 });
     }
-    const dest = this.c.book.get(b.dest);
-    const fromChild = this.children.has(b.origin) && sender === b.origin;
-    if (fromChild && dest && this.route(dest, b.origin, b.payload, b.ttl - 1))
+    const dest = this.deps.book.get(fwd.dest);
+    const fromChild = this.children.has(fwd.origin) && sender === fwd.origin;
+    if (fromChild && dest && this.route(dest, fwd.origin, fwd.payload, fwd.ttl - 1))
       return counters.inc('bridged_out');
     counters.inc('drop_forward_unroutable');
   }

@@ -1,6 +1,6 @@
 /** Rendezvous configuration: docs/config/rendezvous.example.json documents every key. */
 import { ConfigError } from '../lib/common/errors.ts';
-import { isNodeId } from '../lib/net/overlay-link.ts';
+import { isPeerId } from '../lib/net/overlay-link.ts';
 import type { Endpoint } from '../lib/net/datagram.ts';
 import { MAX_ENTRIES } from '../lib/wire/messages.ts';
 import {
@@ -71,7 +71,7 @@ const KEYS = [
 export function rendezvousConfig(raw: Raw): RendezvousConfig {
   onlyKeys(raw, KEYS, 'rendezvous config');
   const id = str(raw, 'id', 'rendezvous');
-  if (!isNodeId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
+  if (!isPeerId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
   const stunOnly = bool(raw, 'stunOnly', false);
   const open = bool(raw, 'open', false);
   const clusterKeys = strList(raw, 'clusterKeys', [], 8);

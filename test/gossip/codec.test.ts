@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket } from '../../agent/lib/gossip/codec.ts';
-import { Writer } from '../../agent/lib/gossip/bytes.ts';
+import { Writer } from '../../agent/lib/wire/codec.ts';
 import { CHUNK_SIZE, MAX_PACKET, WIRE_VERSION, type Packet } from '../../agent/lib/gossip/messages.ts';
 import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { bridgeIpc, type BridgeOut } from '../../agent/lib/gossip/ipc-bridge.ts';
+import { bridgeIpc } from '../../agent/lib/gossip/ipc-bridge.ts';
+import type { NatmMessage } from '../../agent/lib/ipc/contract.ts';
 import { btPeers } from '../../agent/lib/gossip/bt-peers.ts';
 import { makeBlob } from '../../agent/lib/gossip/sim/blob.ts';
 import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
@@ -11,8 +12,8 @@ test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol
   c.clock.advance(2000);
   // n2 is wired to an "IPC server" (a fake emitter) instead of the simulated manager.
   const ipc = Object.assign(new EventEmitter(), {
-    sent: [] as { type: string; id: string; torrent: string; from: string }[],
-    send(m: { type: 'notification'; id: string; torrent: string; from: string }) {
+    sent: [] as { type: string; id: string; torrent: Uint8Array; from: string }[],
+    send(m: { type: 'notification'; id: string; torrent: Uint8Array; from: string }) {
       this.sent.push(m);
       return true;
     },
@@ -24,11 +25,11 @@ test('IPC bridge: notification up, relay/verdict/state down, as in docs/protocol
   c.clock.advance(5000);
   const note = ipc.sent.find((m) => m.id === id);
   assert.ok(note, 'the manager was told');
-  assert.deepEqual(new Uint8Array(Buffer.from(note.torrent, 'base64')), bytes);
+  assert.deepEqual(new Uint8Array(Buffer.from(note.torrent)), bytes);
   // The simulated manager of n2 also relays; the IPC relay of the same bytes is idempotent.
   ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: note.torrent });
   assert.equal(counters.badRelays, 0);
-  ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: Buffer.from('tampered').toString('base64') });
+  ipc.emit('relay', { id, uri: 'app://fw', version: 3, torrent: Buffer.from('tampered') });
   assert.equal(counters.badRelays, 1, 'bytes that do not hash to id are not relayed');
   ipc.emit('verdict', { id: 'ff'.repeat(32), accepted: false, code: 'ROLLBACK', reason: 'old' });
   assert.equal(node.notifications.seen.get('ff'.repeat(32)), 'refused');
@@ -61,8 +62,8 @@ test('attachGossip starts a node on a link, answers members, and stops cleanly',
 
 function fakeIpc() {
   return Object.assign(new EventEmitter(), {
-    sent: [] as BridgeOut[],
-    send(m: BridgeOut) {
+    sent: [] as NatmMessage[],
+    send(m: NatmMessage) {
       this.sent.push(m);
       return true;
     },
@@ -131,4 +132,25 @@ test('peers: a holder not reached directly is listed at its public AND its LAN a
     { ip: '10.2.0.3', port: 51413 },
     { ip: '198.18.0.9', port: 51413 },
   ]);
+});
+
+test('IPC bridge: a hello without a BitTorrent port, then one with it; progress travels as a percentage', () => {
+  const c = new SimCluster({ n: 2, seed: 44 });
+  c.clock.advance(2000);
+  const ipc = fakeIpc();
+  const b = bridgeIpc(c.node('n1'), ipc);
+  ipc.emit('hello', { agentVersion: '1.0', btPort: null });
+  ipc.emit('state', {
+    applied: {},
+    current: { uri: 'app://fw', version: 2, state: 'downloading', progress: 0.5 },
+  });
+  c.clock.advance(3000);
+  const seen = () => c.node('n0').fleet.get('n1');
+  assert.equal(seen()?.btPort, 0, 'no port yet: advertised as unknown');
+  assert.equal(seen()?.current?.progress, 50, 'fraction 0.5 is 50 %');
+  ipc.emit('hello', { agentVersion: '1.0', btPort: 51413 });
+  c.clock.advance(3000);
+  assert.equal(seen()?.btPort, 51413, 'the second hello brings the port');
+  b.stop();
+  c.stop();
 });

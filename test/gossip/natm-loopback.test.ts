@@ -211,7 +211,7 @@ test('natm processes gossip a real torrent-file++ and show the fleet with versio
     id: badId,
     uri: 'app:/opt/demo',
     version: 4,
-    infoHash: '00',
+    infoHash: 'ef'.repeat(20),
     torrent: Buffer.from(bad.bytes).toString('base64'),
   });
   for (const m of managers.slice(1))

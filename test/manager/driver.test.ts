@@ -1,14 +1,15 @@
 /**
- * The manager core (intake + per-URI driver) with a fake Transmission and a fake
- * deploy runner; the store is real, in a temp dir. Checks what the integration tests
- * cannot force reliably: a newer version superseding one in flight, and retries.
+ * The manager core (intake + per-URI driver) with a fake Transmission, a fake deploy
+ * executor and a fake clock; the store is real, in a temp dir. Checks what the integration
+ * tests cannot force reliably: a newer version superseding one in flight, and retries.
+ * Time moves only in `until` and `idle` (the fake clock, in 10 ms steps, yielding to the
+ * event loop between steps so file I/O completes); nothing sleeps on real time.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { systemClock } from '../../agent/lib/common/clock.ts';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
 import {
   generateKeyPair,
@@ -16,17 +17,18 @@ import {
   parseSecretKeyPem,
   type SecretKey,
 } from '../../agent/lib/crypto/keys.ts';
-import { DeployError } from '../../agent/lib/deploy/errors.ts';
 import { validateConfig } from '../../agent/manager/config-validate.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
-import { NO_NATM, type DeployRunner, type TransmissionPort } from '../../agent/manager/ports.ts';
+import { NO_NATM, type ExecutorPort, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
+import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { TransferError } from '../../agent/lib/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
 
 let dir: string;
+let clock: FakeClock;
 let key: SecretKey;
 let core: Core;
 let manager: Manager;
@@ -93,19 +95,33 @@ function fakeTx(): TransmissionPort {
   };
 }
 
-const runDeploy: DeployRunner = async (_cmd, init) => {
-  deploys.push(Number(init.env['P2PU_VERSION']));
-  deployFiles.push(init.env['P2PU_FILE']!);
-  deployed.push(await readFile(init.env['P2PU_FILE']!, 'utf8'));
-  if (failNext > 0) {
-    failNext--;
-    throw new DeployError('DEPLOY_EXIT', 'script exited 1', 'boom\n');
-  }
-  return { output: 'ok', outputBytes: 2, durationMs: 1 };
+/** A fake deploy executor: accepts app:/, records what it was asked to deploy. */
+const executor: ExecutorPort = {
+  accepts: async (uri) => ({ accepted: uri.startsWith('app:/'), highest: null }),
+  deploy: async (req, beforeSend) => {
+    if (!(await beforeSend())) return null;
+    deploys.push(req.version);
+    deployFiles.push(req.payload);
+    deployed.push(await readFile(req.payload, 'utf8'));
+    const { uri, version, infoHash } = req;
+    if (failNext > 0) {
+      failNext--;
+      return {
+        type: 'failed',
+        uri,
+        version,
+        code: 'DEPLOY_EXIT',
+        reason: 'script exited 1',
+        output: 'boom\n',
+      };
+    }
+    return { type: 'applied', uri, version, infoHash, ran: true, durationMs: 1, output: 'ok' };
+  },
 };
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'p2pm-driver-'));
+  clock = new FakeClock(Date.now());
   const kp = await generateKeyPair();
   key = await parseSecretKeyPem(kp.secretPem);
   done.clear();
@@ -124,15 +140,14 @@ beforeEach(async () => {
     stateDir: join(dir, 'state'),
     inboxDir: join(dir, 'inbox'),
     transmission: { downloadDir: dir, pollMs: 100 },
-    deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
     deploy: { maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 1000 },
   });
   core = {
     store: await VersionStore.open(config.stateDir),
     tx: fakeTx(),
     natm: NO_NATM,
-    runDeploy,
-    clock: systemClock,
+    executor,
+    clock,
     log: silentLogger(),
     config,
     trusted: [parsePublicKeyPem(kp.publicPem)],
@@ -159,7 +174,7 @@ async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array;
     uri: 'app:/x',
     version: v,
     key,
-    now: Date.now(),
+    now: clock.now(),
   });
   const { parseTorrentPlusPlus } = await import('../../agent/lib/metainfo/parse.ts');
   const infoHash = parseTorrentPlusPlus(raw).infoHash;
@@ -168,12 +183,30 @@ async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array;
   return { raw, infoHash };
 }
 
-async function until(pred: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+const STEP_MS = 10;
+
+/** File system requests in flight (the store's writes, payload reads). */
+const fsBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'));
+
+/** One fake-clock step, once every file request in flight has finished and its callbacks ran. */
+async function step(): Promise<void> {
+  do await new Promise((r) => setImmediate(r));
+  while (fsBusy());
+  clock.advance(STEP_MS);
+}
+
+/** Moves the fake clock until `pred` holds; fails after 60 s of fake time. */
+async function until(pred: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const end = clock.now() + 60_000;
+  while (!(await pred())) {
+    if (clock.now() > end) throw new Error(`timed out (fake time): ${what}`);
+    await step();
   }
+}
+
+/** Lets `ms` of fake time pass (the manager may act meanwhile). */
+async function idle(ms: number): Promise<void> {
+  for (const end = clock.now() + ms; clock.now() < end;) await step();
 }
 
 const cur = () => core.store.uri('app:/x')?.current;
@@ -185,7 +218,7 @@ test('a newer version accepted during a download supersedes it; only the newer o
   const v2 = await update(2);
   assert.equal((await manager.submit(v2.raw, 'inbox')).kind, 'accepted');
   done.add(v1.infoHash); // v1 completing now must not matter
-  await new Promise((r) => setTimeout(r, 300));
+  await idle(300);
   assert.equal(cur()?.version, 2);
   assert.notEqual(cur()?.state, 'applied');
   done.add(v2.infoHash);
@@ -216,7 +249,7 @@ test('a version waiting to retry its deploy is dropped for a newer one, never re
   await until(() => deploys.length === 1 && cur()?.nextAttemptAt != null, 'v1 failed once');
   await manager.submit(v2.raw, 'inbox'); // well within v1's 1 s backoff
   await until(() => cur()?.state === 'applied', 'v2 applied');
-  await new Promise((r) => setTimeout(r, 300));
+  await idle(300);
   assert.deepEqual(deploys, [1, 2]);
 });
 
@@ -227,7 +260,7 @@ test('the same torrent again is a duplicate and changes nothing', async () => {
   await until(() => cur()?.state === 'applied', 'applied');
   const before = JSON.stringify(core.store.data);
   assert.equal((await manager.submit(v.raw, 'natm')).kind, 'duplicate');
-  await new Promise((r) => setTimeout(r, 200));
+  await idle(200);
   assert.equal(JSON.stringify(core.store.data), before);
   assert.deepEqual(deploys, [3]);
 });
@@ -293,8 +326,7 @@ test('a record from before per-torrent directories (no ownDir) resumes at downlo
 
 /** Waits until the store keeps `n` torrent files (removal finishes after torrent-remove). */
 async function untilKept(n: number): Promise<void> {
-  for (let i = 0; i < 100 && (await core.store.torrentHashes()).length !== n; i++)
-    await new Promise((r) => setTimeout(r, 20));
+  await until(async () => (await core.store.torrentHashes()).length === n, `${n} torrents kept`);
 }
 
 test('once a newer version is applied, older torrents of the URI are removed with their data', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeInbound } from '../../agent/lib/ipc/manager-inbound.ts';
+import { decodeNatmMessage as decodeInbound } from '../../agent/lib/ipc/contract.ts';
 import { natmState } from '../../agent/manager/natm-state.ts';
 import { LineSplitter, parseMessage } from '../../agent/lib/ipc/ndjson.ts';
 import type { StoreData } from '../../agent/manager/model.ts';
@@ -45,7 +45,7 @@ test('inbound natm messages are checked field by field', () => {
   );
   const n = decodeInbound({
     type: 'notification',
-    id: 'i',
+    id: 'e'.repeat(64),
     torrent: Buffer.from('abc').toString('base64'),
     from: 'f',
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { signsAutomatically } from '../../agent/enroll-server/policy.ts';
 import { makeRequest } from '../../agent/lib/membership/request.ts';
 import { makeCa, makeNode, NOW_S } from './fixtures.ts';
@@ -32,9 +32,9 @@ describe('CA store', () => {
 
   it('auto-then-approve holds under concurrent requests and across two processes on one dir', async () => {
     const dir = join(tmp, 'ca');
-    await CertificateAuthority.init(dir, { cluster: 'lab' });
-    const web = await CertificateAuthority.open(dir);
-    const cli = await CertificateAuthority.open(dir);
+    await CaStore.init(dir, { cluster: 'lab' });
+    const web = await CaStore.open(dir);
+    const cli = await CaStore.open(dir);
     const sign = (st: { autoSigned: number }) => signsAutomatically('auto-then-approve', 2, st.autoSigned);
     const reqs = await Promise.all(Array.from({ length: 6 }, () => csr()));
     const recs = await Promise.all(reqs.map((r, i) => (i % 2 ? web : cli).submit(r, { token: 't', sign })));
@@ -48,8 +48,8 @@ describe('CA store', () => {
 
   it('refuses a request of another cluster and a forged or revoked one', async () => {
     const dir = join(tmp, 'ca2');
-    await CertificateAuthority.init(dir, { cluster: 'lab' });
-    const ca = await CertificateAuthority.open(dir);
+    await CaStore.init(dir, { cluster: 'lab' });
+    const ca = await CaStore.open(dir);
     await assert.rejects(ca.submit(await csr('other'), { token: 't', sign: true }), { code: 'BAD_REQUEST' });
     await assert.rejects(ca.submit(new Uint8Array([1, 2]), { token: 't', sign: true }), {
       code: 'BAD_REQUEST',
@@ -58,8 +58,8 @@ describe('CA store', () => {
     await ca.revoke(r.nodeId);
     assert.equal(ca.request(r.id)?.status, 'rejected', 'pending request of a revoked node is rejected');
     await assert.rejects(ca.approve(r.id), { code: 'NOT_FOUND' });
-    await assert.rejects(CertificateAuthority.init(dir, { cluster: 'lab' }), { code: 'CA_EXISTS' });
-    await assert.rejects(CertificateAuthority.init(join(tmp, 'x'), { cluster: 'bad name' }), {
+    await assert.rejects(CaStore.init(dir, { cluster: 'lab' }), { code: 'CA_EXISTS' });
+    await assert.rejects(CaStore.init(join(tmp, 'x'), { cluster: 'bad name' }), {
       code: 'BAD_REQUEST',
     });
   });

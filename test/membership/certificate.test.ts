@@ -4,6 +4,8 @@ import { decodeCertificate, verifyCertificate } from '../../agent/lib/membership
 import { MembershipError } from '../../agent/lib/membership/errors.ts';
 import { makeRequest, parseRequest } from '../../agent/lib/membership/request.ts';
 import { membershipReady } from '../../agent/lib/membership/na.ts';
+import { isNodeId, nodeIdOf } from '../../agent/lib/membership/node-id.ts';
+import { isPeerId } from '../../agent/lib/net/overlay-link.ts';
 import { makeCa, makeNode, NOW, NOW_S, type TestCa } from './fixtures.ts';
 
 function code(fn: () => unknown): string {
@@ -129,5 +131,16 @@ describe('node certificates', () => {
       code(() => parseRequest(forged)),
       'MALFORMED',
     );
+  });
+});
+
+describe('node ids and peer ids', () => {
+  it('a node id is 32 hex digits from the key; every node id is a peer id, not the other way round', () => {
+    const id = nodeIdOf(new Uint8Array(32).fill(1));
+    assert.ok(isNodeId(id) && isPeerId(id));
+    for (const name of ['node-1', 'n1', 'rdv.a_b'])
+      assert.ok(isPeerId(name) && !isNodeId(name), `${name}: a peer id only`);
+    for (const bad of ['', 'A', 'x'.repeat(33), 'a b', 'ü']) assert.ok(!isPeerId(bad), `${bad}: no peer id`);
+    assert.ok(!isNodeId(id.toUpperCase()) && !isNodeId(id.slice(1)));
   });
 });

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
@@ -97,8 +97,8 @@ describe('enrollment server under attack (shipped defaults)', () => {
 
   async function setup(extra: Record<string, unknown> = {}) {
     const dir = await mkdtemp(join(tmp, 'ca-'));
-    await CertificateAuthority.init(dir, { cluster: 'lab' });
-    const ca = await CertificateAuthority.open(dir);
+    await CaStore.init(dir, { cluster: 'lab' });
+    const ca = await CaStore.open(dir);
     const cfg = validateConfig({
       caDir: dir,
       listen: { host: '127.0.0.1', port: 0 },

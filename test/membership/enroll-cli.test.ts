@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
@@ -33,12 +33,12 @@ function cli(args: string[], stdin = ''): Promise<{ code: number; out: string; e
 describe('p2p-update enroll: --token-file and --show', { timeout: 300_000 }, () => {
   let tmp: string;
   let server: EnrollServer;
-  let ca: CertificateAuthority;
+  let ca: CaStore;
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'p2pu-enroll-cli-'));
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'cli-lab' });
-    ca = await CertificateAuthority.open(join(tmp, 'ca'));
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'cli-lab' });
+    ca = await CaStore.open(join(tmp, 'ca'));
     const cfg = validateConfig({
       caDir: join(tmp, 'ca'),
       listen: { host: '127.0.0.1', port: 0 },
@@ -100,10 +100,6 @@ describe('p2p-update enroll: --token-file and --show', { timeout: 300_000 }, () 
     assert.equal(again.code, 0, again.out + again.err);
     assert.match(again.out, new RegExp(`enrolled: node ${nodeId}`));
     assert.equal(await readFile(join(dir, 'node.key'), 'utf8'), key, 'same keys');
-    assert.equal(
-      (await CertificateAuthority.open(join(tmp, 'ca'))).state.requests.length,
-      1,
-      'no new request',
-    );
+    assert.equal((await CaStore.open(join(tmp, 'ca'))).state.requests.length, 1, 'no new request');
   });
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
@@ -41,14 +41,14 @@ function waitForOutput(child: ChildProcess, re: RegExp, ms: number): Promise<str
 describe('enrollment page in headless Chromium', () => {
   let tmp: string;
   let server: EnrollServer;
-  let ca: CertificateAuthority;
+  let ca: CaStore;
   let ctx: BrowserContext;
   let node: ChildProcess | undefined;
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'p2pu-enroll-page-'));
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'campus' });
-    ca = await CertificateAuthority.open(join(tmp, 'ca'));
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'campus' });
+    ca = await CaStore.open(join(tmp, 'ca'));
     const cfg = validateConfig({
       caDir: join(tmp, 'ca'),
       listen: { host: '127.0.0.1', port: 0 },

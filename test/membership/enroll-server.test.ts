@@ -1,17 +1,18 @@
 /** The enrollment service over real HTTP on 127.0.0.1: policies, tokens, CRL, the node client. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { enroll, refreshCrlFile } from '../../agent/lib/enrollment/client.ts';
 import { validateConfig, type PolicyMode } from '../../agent/enroll-server/config.ts';
 import { EnrollError } from '../../agent/lib/enrollment/errors.ts';
 import { hashPassword, verifyPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
 import { loadNodeIdentity } from '../../agent/lib/enrollment/node-identity.ts';
+import { statePaths } from '../../agent/lib/enrollment/node-keys.ts';
 import { openRevocationList } from '../../agent/lib/membership/revocation.ts';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
 
@@ -22,8 +23,8 @@ let hash: string;
 
 async function setup(policy: PolicyMode, autoLimit = 10) {
   const dir = await mkdtemp(join(tmp, 'ca-'));
-  await CertificateAuthority.init(dir, { cluster: 'lab' });
-  const ca = await CertificateAuthority.open(dir);
+  await CaStore.init(dir, { cluster: 'lab' });
+  const ca = await CaStore.open(dir);
   const cfg = validateConfig({
     caDir: dir,
     listen: { host: '127.0.0.1', port: 0 },
@@ -63,6 +64,21 @@ describe('enrollment server', () => {
     assert.throws(() => validateConfig({ ...base, tokens: [{ token: 'short' }] }), ConfigError);
     assert.throws(() => validateConfig({ ...base, adminPasswordHash: 'plain' }), ConfigError);
     assert.equal(validateConfig(base).policy, 'approve');
+  });
+
+  it("a node's unreadable enrollment file is the node's problem (NODE_STATE), not the CA's", async () => {
+    const { server, url } = await setup('auto');
+    try {
+      const dir = join(tmp, 'broken-node');
+      await mkdir(dir, { recursive: true });
+      await writeFile(statePaths(dir).enrollment, '{not json');
+      await assert.rejects(
+        node(url, SHARED, 'broken-node'),
+        (e: EnrollError) => e.code === 'NODE_STATE' && e.message.includes(statePaths(dir).enrollment),
+      );
+    } finally {
+      await server.stop();
+    }
   });
 
   it('auto policy signs at once; a one-time token works once; a bad token is refused', async () => {
@@ -117,7 +133,7 @@ describe('enrollment server', () => {
       assert.equal(await waitingReject, 'REJECTED');
       const before = await loadNodeIdentity(join(tmp, 'r1'), Date.now());
       assert.equal(before.cert.nodeId, cert.nodeId);
-      const other = await CertificateAuthority.open(ca.dir); // the CLI, next to the server
+      const other = await CaStore.open(ca.dir); // the CLI, next to the server
       await other.revoke(cert.nodeId);
       const raw = new Uint8Array(await (await fetch(`${url}/crl`)).arrayBuffer());
       const list = openRevocationList(raw, ca.authority, 'lab');

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
@@ -51,7 +51,7 @@ describe('enroll-server over HTTPS', () => {
       { stdio: 'ignore' },
     );
     pem = await readFile(crt);
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'tls-lab' });
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'tls-lab' });
     const cfg = validateConfig({
       caDir: join(tmp, 'ca'),
       listen: { host: '127.0.0.1', port: 0 },
@@ -60,10 +60,7 @@ describe('enroll-server over HTTPS', () => {
       tokens: [{ token: TOKEN, once: false }],
       adminPasswordHash: await hashPassword('tls-admin-pw', 2 ** 12),
     });
-    server = new EnrollServer(
-      { ca: await CertificateAuthority.open(join(tmp, 'ca')), log: silentLogger() },
-      cfg,
-    );
+    server = new EnrollServer({ ca: await CaStore.open(join(tmp, 'ca')), log: silentLogger() }, cfg);
     await server.start();
   });
 

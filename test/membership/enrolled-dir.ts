@@ -5,12 +5,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { encodePublicKeyPem } from '../../agent/lib/crypto/keys.ts';
-import type { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import type { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { ensureNodeKeys, statePaths, type NodeKeys } from '../../agent/lib/enrollment/node-keys.ts';
 import { makeRequest } from '../../agent/lib/membership/request.ts';
 
 export async function enrolledDir(
-  ca: CertificateAuthority,
+  ca: CaStore,
   dir: string,
   o: { cluster: string; owner: string },
 ): Promise<NodeKeys> {

@@ -15,7 +15,7 @@ import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { attachGossip, type AttachedGossip } from '../../agent/lib/gossip/attach.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
-import { Membership } from '../../agent/lib/membership/membership.ts';
+import { ClusterMembership } from '../../agent/lib/membership/cluster-membership.ts';
 import { membershipReady } from '../../agent/lib/membership/na.ts';
 import { RevocationBook } from '../../agent/lib/membership/revocation-book.ts';
 import { signRevocationNotice } from '../../agent/lib/membership/revocation.ts';
@@ -71,7 +71,10 @@ describe('gossip over certificate sessions (10 simulated natm nodes)', () => {
         { link: natm, clock: { now: () => NOW + w.clock.now() - T0 }, random, revocation },
         { identity: cert.node.identity, ...init },
       );
-      revocations = new RevocationBook({ membership: new Membership({ revocation }, init), revocation });
+      revocations = new RevocationBook({
+        membership: new ClusterMembership({ revocation }, init),
+        revocation,
+      });
       w.clock.setInterval(() => overlay.connect(), 5000); // as secure-natm.ts (connectMs)
       Object.assign(sim, { overlay, revocation });
     }

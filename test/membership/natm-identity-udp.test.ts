@@ -6,10 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
 import { startNatm, type NatmProcess } from '../../agent/natm/main.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
@@ -31,7 +32,7 @@ for (const mode of ['open', 'cluster-key'] as const)
   describe(`natm with identityDir on loopback UDP (${mode})`, () => {
     const keys = mode === 'open' ? {} : { clusterKeys: [KEY] };
     let tmp: string;
-    let ca: CertificateAuthority;
+    let ca: CaStore;
     let rdv: RendezvousProcess;
     const procs: NatmProcess[] = [];
     const ids: string[] = [];
@@ -45,8 +46,8 @@ for (const mode of ['open', 'cluster-key'] as const)
 
     before(async () => {
       tmp = await mkdtemp(join(tmpdir(), 'p2pu-natm-identity-'));
-      await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'loop' });
-      ca = await CertificateAuthority.open(join(tmp, 'ca'));
+      await CaStore.init(join(tmp, 'ca'), { cluster: 'loop' });
+      ca = await CaStore.open(join(tmp, 'ca'));
       rdv = await startRendezvous(
         rendezvousConfig({
           id: 'rdv',
@@ -113,5 +114,26 @@ for (const mode of ['open', 'cluster-key'] as const)
         logLevel: 'silent',
       });
       await assert.rejects(startNatm(cfg), { code: 'CONFIG' });
+    });
+
+    it('a start that fails after the stats and IPC sockets opened closes both', async () => {
+      const notAdir = join(tmp, `not-a-dir-${mode}`);
+      await writeFile(notAdir, 'x');
+      const statsSocket = join(tmp, `stats-${mode}.sock`);
+      const ipcSocket = join(tmp, `ipc-${mode}.sock`);
+      const cfg = natmConfig({
+        id: ids[0],
+        listen: '127.0.0.1:0',
+        ...keys,
+        rendezvous: ['127.0.0.1:9'],
+        identityDir: join(tmp, 'a'),
+        noticesDir: notAdir,
+        statsSocket,
+        ipcSocket,
+        logLevel: 'silent',
+      });
+      await assert.rejects(startNatm(cfg));
+      assert.equal(existsSync(ipcSocket), false, 'IPC socket removed');
+      assert.equal(existsSync(statsSocket), false, 'stats socket removed');
     });
   });

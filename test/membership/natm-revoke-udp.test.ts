@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { statePaths } from '../../agent/lib/enrollment/node-keys.ts';
 import { readStats } from '../../agent/lib/daemon/stats-server.ts';
 import { freeUdpPort, Procs, waitFor } from '../natm/procs.ts';
@@ -24,7 +24,7 @@ interface Stats {
 }
 
 const procs = new Procs();
-let ca: CertificateAuthority;
+let ca: CaStore;
 let crlServer: http.Server;
 let crlHits = 0;
 const names = ['a', 'b', 'c'];
@@ -34,8 +34,8 @@ const alive = (s: Stats) => (s.members ?? []).filter((m) => !m.self && m.status 
 
 before(async () => {
   await procs.init();
-  await CertificateAuthority.init(join(procs.dir, 'ca'), { cluster: 'loop' });
-  ca = await CertificateAuthority.open(join(procs.dir, 'ca'));
+  await CaStore.init(join(procs.dir, 'ca'), { cluster: 'loop' });
+  ca = await CaStore.open(join(procs.dir, 'ca'));
   crlServer = http.createServer((req, res) => {
     crlHits++;
     if (req.url !== '/crl') return void res.writeHead(404).end();

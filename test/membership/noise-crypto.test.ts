@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { membershipReady } from '../../agent/lib/membership/na.ts';
 import { hkdf2, hmac } from '../../agent/lib/membership/noise-crypto.ts';
 import { SymmetricState } from '../../agent/lib/membership/symmetric-state.ts';
-import { ReplayWindow } from '../../agent/lib/membership/replay-window.ts';
+import { ReplayWindow } from '../../agent/lib/wire/replay-window.ts';
 
 describe('Noise primitives', () => {
   before(() => membershipReady());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { secureOverlayFromDir } from '../../agent/natm/membership/secure-overlay-from-dir.ts';
 import type { OverlayLink } from '../../agent/lib/net/overlay-link.ts';
 import { enrolledDir } from './enrolled-dir.ts';
@@ -24,8 +24,8 @@ describe('secureOverlayFromDir', () => {
   });
 
   it('wraps a link with the enrolled identity; refuses a natm id that is not the certificate id', async () => {
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'lab' });
-    const ca = await CertificateAuthority.open(join(tmp, 'ca'));
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'lab' });
+    const ca = await CaStore.open(join(tmp, 'ca'));
     const dir = join(tmp, 'node');
     const keys = await enrolledDir(ca, dir, { cluster: 'lab', owner: 'o' });
     const clock = { now: () => Date.now() };

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
@@ -33,12 +33,12 @@ function cli(args: string[], stdin = ''): Promise<{ code: number; out: string; e
 describe('p2p-update enroll --renew', { timeout: 300_000 }, () => {
   let tmp: string;
   let server: EnrollServer;
-  let ca: CertificateAuthority;
+  let ca: CaStore;
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'p2pu-renew-cli-'));
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'renew-lab' });
-    ca = await CertificateAuthority.open(join(tmp, 'ca'));
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'renew-lab' });
+    ca = await CaStore.open(join(tmp, 'ca'));
     const cfg = validateConfig({
       caDir: join(tmp, 'ca'),
       listen: { host: '127.0.0.1', port: 0 },

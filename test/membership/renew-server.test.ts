@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { loadSecretKey } from '../../agent/lib/crypto/key-files.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { ensureNodeKeys, type NodeKeys } from '../../agent/lib/enrollment/node-keys.ts';
@@ -24,7 +24,7 @@ const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 describe('certificate renewal: POST /api/renew', () => {
   let tmp: string;
-  let ca: CertificateAuthority;
+  let ca: CaStore;
   let server: EnrollServer;
   const now = { t: Date.UTC(2026, 10, 22, 12) };
   const clock = { now: () => now.t };
@@ -32,8 +32,8 @@ describe('certificate renewal: POST /api/renew', () => {
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'p2pu-renew-'));
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'lab', certDays: 30 });
-    ca = await CertificateAuthority.open(join(tmp, 'ca'), clock);
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'lab', certDays: 30 });
+    ca = await CaStore.open(join(tmp, 'ca'), clock);
     const cfg = validateConfig({
       caDir: join(tmp, 'ca'),
       listen: { host: '127.0.0.1', port: 0 },
@@ -114,7 +114,7 @@ describe('certificate renewal: POST /api/renew', () => {
     assert.deepEqual([fresh.signKey, fresh.kxKey, fresh.owner], [old.signKey, old.kxKey, 'pi-1']);
     assert.equal(fresh.expires, old.expires + 20 * 86400, 'expiry moved forward by the time passed');
     assert.equal(fresh.issuedAt, Math.floor(now.t / 1000));
-    const again = await CertificateAuthority.open(ca.dir); // what `ca list` reads
+    const again = await CaStore.open(ca.dir); // what `ca list` reads
     const rec = again.state.nodes.filter((x) => x.nodeId === old.nodeId);
     assert.equal(rec.length, 1, 'one record per node');
     assert.equal(rec[0]!.expires, fresh.expires);

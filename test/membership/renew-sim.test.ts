@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { encodePublicKeyPem } from '../../agent/lib/crypto/keys.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { ensureNodeKeys, statePaths } from '../../agent/lib/enrollment/node-keys.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
@@ -42,7 +42,7 @@ interface Node {
 describe('natm renews its certificate and keeps talking past the old expiry', { timeout: 60_000 }, () => {
   let tmp: string;
   let server: EnrollServer;
-  let ca: CertificateAuthority;
+  let ca: CaStore;
   const clock = new FakeClock(Date.UTC(2026, 10, 22, 12));
   const hub = new Hub();
   const nodes: Node[] = [];
@@ -50,8 +50,8 @@ describe('natm renews its certificate and keeps talking past the old expiry', { 
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'p2pu-renew-sim-'));
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'sim', certDays: 1 });
-    ca = await CertificateAuthority.open(join(tmp, 'ca'), clock);
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'sim', certDays: 1 });
+    ca = await CaStore.open(join(tmp, 'ca'), clock);
     const cfg = validateConfig({
       caDir: join(tmp, 'ca'),
       listen: { host: '127.0.0.1', port: 0 },

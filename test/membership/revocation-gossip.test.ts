@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { NoticeDir } from '../../agent/lib/enrollment/notice-dir.ts';
 import { decodePacket, encodePacket } from '../../agent/lib/gossip/codec.ts';
-import { Membership } from '../../agent/lib/membership/membership.ts';
+import { ClusterMembership } from '../../agent/lib/membership/cluster-membership.ts';
 import { membershipReady } from '../../agent/lib/membership/na.ts';
 import { RevocationBook } from '../../agent/lib/membership/revocation-book.ts';
 import { signRevocationList, signRevocationNotice } from '../../agent/lib/membership/revocation.ts';
@@ -24,7 +24,7 @@ const B = 'b'.repeat(32);
 
 function book(ca: TestCa) {
   const revocation = new RevocationState();
-  const membership = new Membership({ revocation }, { ca, cluster: ca.cluster });
+  const membership = new ClusterMembership({ revocation }, { ca, cluster: ca.cluster });
   return { revocation, membership, book: new RevocationBook({ membership, revocation }) };
 }
 

@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { NoticeDir } from '../../agent/lib/enrollment/notice-dir.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
-import { Membership } from '../../agent/lib/membership/membership.ts';
+import { ClusterMembership } from '../../agent/lib/membership/cluster-membership.ts';
 import { membershipReady } from '../../agent/lib/membership/na.ts';
 import { makeRequest } from '../../agent/lib/membership/request.ts';
 import { RevocationBook } from '../../agent/lib/membership/revocation-book.ts';
@@ -35,7 +35,7 @@ const PASSWORD = 'revoke-push-admin-pw';
 const someId = () => randomBytes(16).toString('hex');
 
 /** A node enrolled with the CA store: its link identity (certificate + kx key). */
-async function enrolled(ca: CertificateAuthority) {
+async function enrolled(ca: CaStore) {
   const n = await makeNode(await makeCa(ca.cluster)); // keys only; the CA below signs
   const csr = await makeRequest(
     {
@@ -55,10 +55,10 @@ async function enrolled(ca: CertificateAuthority) {
 }
 
 /** What a running natm does with its notices dir: NoticeDir → gossip's RevocationBook. */
-function watcher(ca: CertificateAuthority, dir: string) {
+function watcher(ca: CaStore, dir: string) {
   const revocation = new RevocationState();
   const init = { ca: ca.authority, cluster: ca.cluster };
-  const book = new RevocationBook({ membership: new Membership({ revocation }, init), revocation });
+  const book = new RevocationBook({ membership: new ClusterMembership({ revocation }, init), revocation });
   const published: Uint8Array[] = [];
   const nd = new NoticeDir(
     {
@@ -86,8 +86,8 @@ describe('revocation pushed from where the admin revokes', () => {
 
   it('ca revoke --notices-dir: the notice lands in each dir, a NoticeDir publishes it, the session with the node ends', async () => {
     const caDir = join(tmp, 'ca-cli');
-    await CertificateAuthority.init(caDir, { cluster: 'plant' });
-    const ca = await CertificateAuthority.open(caDir);
+    await CaStore.init(caDir, { cluster: 'plant' });
+    const ca = await CaStore.open(caDir);
     const victim = await enrolled(ca);
     const observer = await enrolled(ca);
     const natmDir = join(tmp, 'natm-notices');
@@ -148,7 +148,7 @@ describe('revocation pushed from where the admin revokes', () => {
 
   it('ca revoke with a bad --notices-dir exits 1 with one coded line; the revocation is recorded anyway', async () => {
     const caDir = join(tmp, 'ca-bad');
-    await CertificateAuthority.init(caDir, { cluster: 'plant' });
+    await CaStore.init(caDir, { cluster: 'plant' });
     const good = join(tmp, 'good-notices');
     await mkdir(good);
     const file = join(tmp, 'a-file');
@@ -166,7 +166,7 @@ describe('revocation pushed from where the admin revokes', () => {
       ),
     );
     assert.deepEqual(await readdir(good), [`${id}.revoke`], 'the good dir got it all the same');
-    const ca = await CertificateAuthority.open(caDir);
+    const ca = await CaStore.open(caDir);
     assert.ok(ca.isRevoked(id), 'recorded in the CA state');
     assert.deepEqual(openRevocationList(ca.crl, ca.authority, 'plant').ids, [id], 'and in the signed list');
     await assert.rejects(stat(missing), { code: 'ENOENT' }, 'a mistyped dir is not created');
@@ -226,7 +226,7 @@ describe('revocation pushed from where the admin revokes', () => {
   }
 
   async function server(caDir: string, noticesDirs: string[]) {
-    const ca = await CertificateAuthority.open(caDir);
+    const ca = await CaStore.open(caDir);
     const cfg = validateConfig({
       caDir,
       listen: { host: '127.0.0.1', port: 0 },
@@ -241,7 +241,7 @@ describe('revocation pushed from where the admin revokes', () => {
 
   it('the admin page revoke drops the notice in noticesDirs and says where; NoticeDir accepts it', async () => {
     const caDir = join(tmp, 'ca-web');
-    await CertificateAuthority.init(caDir, { cluster: 'campus' });
+    await CaStore.init(caDir, { cluster: 'campus' });
     const natmDir = join(tmp, 'web-notices');
     await mkdir(natmDir);
     const { ca, s } = await server(caDir, [natmDir]);
@@ -265,7 +265,7 @@ describe('revocation pushed from where the admin revokes', () => {
 
   it('the admin page revoke with a bad noticesDir says it was not done there; the revocation stands', async () => {
     const caDir = join(tmp, 'ca-web-bad');
-    await CertificateAuthority.init(caDir, { cluster: 'campus' });
+    await CaStore.init(caDir, { cluster: 'campus' });
     const missing = join(tmp, 'web-missing');
     const { ca, s } = await server(caDir, [missing]);
     try {
@@ -285,7 +285,7 @@ describe('revocation pushed from where the admin revokes', () => {
 
   it('without noticesDirs the page says where the notice is and how it reaches the nodes', async () => {
     const caDir = join(tmp, 'ca-web-none');
-    await CertificateAuthority.init(caDir, { cluster: 'campus' });
+    await CaStore.init(caDir, { cluster: 'campus' });
     const { s } = await server(caDir, []);
     try {
       const id = someId();

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { CertificateAuthority } from '../../agent/lib/ca/ca-store.ts';
+import { CaStore } from '../../agent/lib/ca/ca-store.ts';
 import { statePaths } from '../../agent/lib/enrollment/node-keys.ts';
 import { secureNatm } from '../../agent/natm/membership/secure-natm.ts';
 import { natmConfig } from '../../agent/natm/config.ts';
@@ -27,8 +27,8 @@ describe('secureNatm', () => {
   });
 
   it('refreshes the CRL from the enrollment server, saves it, never goes back to an older one', async () => {
-    await CertificateAuthority.init(join(tmp, 'ca'), { cluster: 'loop' });
-    const ca = await CertificateAuthority.open(join(tmp, 'ca'));
+    await CaStore.init(join(tmp, 'ca'), { cluster: 'loop' });
+    const ca = await CaStore.open(join(tmp, 'ca'));
     const dir = join(tmp, 'node');
     const keys = await enrolledDir(ca, dir, { cluster: 'loop', owner: 'n' });
     const old = ca.crl;

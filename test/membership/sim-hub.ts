@@ -1,12 +1,19 @@
-/** An in-memory OverlayLink hub for membership tests: natm as SecureOverlay sees it (every node a direct peer). */
-import assert from 'node:assert/strict';
+/**
+ * OverlayLinks on the packet-stepping router (agent/lib/simnet/step-router.ts): natm as
+ * SecureOverlay sees it, every node a direct peer of every other.
+ */
 import type { OverlayLink, PeerView } from '../../agent/lib/net/overlay-link.ts';
+import { StepRouter, type RoutedPacket } from '../../agent/lib/simnet/step-router.ts';
 
 export class Hub {
   readonly #links = new Map<string, { deliver: (from: string, b: Uint8Array) => void }>();
-  #queue: { from: string; to: string; bytes: Uint8Array }[] = [];
+  readonly #router = new StepRouter('hub', (p) => this.#links.get(p.to)?.deliver(p.from, p.bytes));
   /** Drops a packet when it returns true (lost in the network). */
-  drop: (p: { from: string; to: string; bytes: Uint8Array }) => boolean = () => false;
+  drop: (p: RoutedPacket) => boolean = () => false;
+
+  constructor() {
+    this.#router.relay = (p) => (this.drop(p) ? null : p.bytes);
+  }
 
   link(selfId: string): OverlayLink {
     const handlers: ((peerId: string, payload: Uint8Array) => void)[] = [];
@@ -15,7 +22,7 @@ export class Hub {
       selfId,
       send: (peerId, payload) => {
         if (!this.#links.has(peerId)) return false;
-        this.#queue.push({ from: selfId, to: peerId, bytes: payload });
+        this.#router.send(selfId, peerId, payload);
         return true;
       },
       onMessage: (h) => void handlers.push(h),
@@ -28,10 +35,6 @@ export class Hub {
   }
 
   run(max = 10_000): void {
-    for (let i = 0; i < max && this.#queue.length; i++) {
-      const p = this.#queue.shift()!;
-      if (!this.drop(p)) this.#links.get(p.to)?.deliver(p.from, p.bytes);
-    }
-    assert.equal(this.#queue.length, 0, 'hub: step bound reached');
+    this.#router.run(max);
   }
 }

@@ -1,24 +1,31 @@
 /**
- * A minimal in-memory datagram network for membership tests: every packet passes through
- * one relay, which logs it and may alter or drop it, and is delivered to the SecureLinks
- * of the destination. Driven step by step; no sockets, no sleeps.
+ * SecureLinks on the packet-stepping router (agent/lib/simnet/step-router.ts): every
+ * packet passes one relay, which logs it and may alter or drop it, and is delivered to
+ * the SecureLinks of the destination, whose answers go back into the queue.
  */
 import type { Received, SecureLinks } from '../../agent/lib/membership/secure-links.ts';
+import { StepRouter, type RoutedPacket } from '../../agent/lib/simnet/step-router.ts';
 
-export interface Packet {
-  readonly from: string;
-  readonly to: string;
-  readonly bytes: Uint8Array;
-}
+export type Packet = RoutedPacket;
 
 export class SimNet {
   readonly nodes = new Map<string, SecureLinks>();
-  readonly seenByRelay: Uint8Array[] = [];
   readonly delivered: { at: string; peerId: string; text: string }[] = [];
   readonly drops: { at: string; code: string }[] = [];
-  #queue: Packet[] = [];
+  readonly #router = new StepRouter('SimNet', (p) => {
+    const dest = this.nodes.get(p.to);
+    if (dest) this.#handle(p.to, p.from, dest.receive(p.from, p.bytes));
+  });
+
+  /** Every packet the relay saw. */
+  get seenByRelay(): Uint8Array[] {
+    return this.#router.seen;
+  }
+
   /** The relay's hook: return the bytes to forward (possibly altered) or null to drop. */
-  relay: (p: Packet) => Uint8Array | null = (p) => p.bytes;
+  set relay(fn: (p: Packet) => Uint8Array | null) {
+    this.#router.relay = fn;
+  }
 
   add(addr: string, links: SecureLinks): void {
     this.nodes.set(addr, links);
@@ -26,29 +33,21 @@ export class SimNet {
 
   send(from: string, to: string, text: string, expectPeer?: string): void {
     for (const bytes of this.nodes.get(from)!.send(to, new TextEncoder().encode(text), expectPeer))
-      this.#queue.push({ from, to, bytes });
+      this.#router.send(from, to, bytes);
   }
 
   /** Queues packets `from` made itself (e.g. SecureLinks.rehandshake). */
   inject(from: string, to: string, bytes: Uint8Array): void {
-    this.#queue.push({ from, to, bytes });
+    this.#router.send(from, to, bytes);
   }
 
   /** Moves packets until none are left (bounded). */
   run(maxSteps = 10_000): void {
-    for (let i = 0; i < maxSteps && this.#queue.length > 0; i++) {
-      const p = this.#queue.shift()!;
-      this.seenByRelay.push(p.bytes);
-      const bytes = this.relay(p);
-      const dest = this.nodes.get(p.to);
-      if (!bytes || !dest) continue;
-      this.#handle(p.to, p.from, dest.receive(p.from, bytes));
-    }
-    if (this.#queue.length > 0) throw new Error('SimNet: step bound reached');
+    this.#router.run(maxSteps);
   }
 
   #handle(at: string, from: string, r: Received): void {
-    for (const b of r.send) this.#queue.push({ from: at, to: from, bytes: b });
+    for (const b of r.send) this.#router.send(at, from, b);
     for (const d of r.deliver)
       this.delivered.push({ at, peerId: d.peerId, text: new TextDecoder().decode(d.payload) });
     if (r.dropped) this.drops.push({ at, code: r.dropped.code });

@@ -13,7 +13,7 @@ import { natmConfig } from '../../agent/natm/config.ts';
 import { SignedFramer } from '../../agent/lib/wire/envelope/signed-framer.ts';
 import { NatmNode } from '../../agent/natm/natm-node.ts';
 import { MAX_APP_PAYLOAD } from '../../agent/lib/net/overlay-link.ts';
-import { MAX_DATAGRAM } from '../../agent/lib/wire/codec.ts';
+import { MAX_DATAGRAM } from '../../agent/lib/net/datagram.ts';
 import { encodePacket } from '../../agent/lib/wire/messages.ts';
 import { rendezvousConfig } from '../../agent/rendezvous/config.ts';
 import { SimWorld } from './sim-world.ts';

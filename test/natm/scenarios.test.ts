@@ -255,8 +255,10 @@ test("a child whose bridge is banned stops using it and says so; the bridge's ch
   const w = await SimWorld.create({ delayMs: 10 });
   const { n1, n3, n4 } = fig2(w);
   const lines: string[] = [];
-  (n4 as unknown as { c: { logger: { warn: (o: unknown, m: string) => void } } }).c.logger.warn = (_o, m) =>
-    void lines.push(m);
+  (n4 as unknown as { deps: { logger: { warn: (o: unknown, m: string) => void } } }).deps.logger.warn = (
+    _o,
+    m,
+  ) => void lines.push(m);
   ban([n1, n4], ['n3']);
   w.run(2 * n4.cfg.pathTimeoutMs);
   const hellos = n3.counters.get('rx_child-hello');
@@ -267,5 +269,20 @@ test("a child whose bridge is banned stops using it and says so; the bridge's ch
   assert.equal(n1.peer('n4'), undefined, 'n1 forgot n4, reached only through the banned bridge');
   assert.equal(n1.send('n4', Buffer.from('x')), false);
   assert.ok(n1.counters.get('peers_behind_banned') >= 1);
+  await w.stop();
+});
+
+test('a sender whose u32 packet counter runs out starts a new epoch: its peers keep taking its packets', async () => {
+  const w = await SimWorld.create();
+  w.addRendezvous();
+  const a = w.addNode('a', 'open');
+  w.addNode('b', 'open');
+  w.run(3000);
+  assert.ok(w.deliver('a', 'b'));
+  const channel = (a as unknown as { channel: { seq: number } }).channel;
+  channel.seq = 2 ** 32 - 2; // what 4 billion packets leave
+  for (let k = 0; k < 3; k++) assert.ok(w.deliver('a', 'b', 500), `message ${k} across the counter's end`);
+  assert.equal(a.counters.get('tx_error'), 0);
+  assert.equal(w.nodes.get('b')!.counters.get('drop_replay'), 0);
   await w.stop();
 });

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
 import { sodium } from '../../agent/lib/crypto/sodium.ts';
 import { Keyring } from '../../agent/lib/wire/envelope/keyring.ts';
-import { ReplayGuard, WINDOW } from '../../agent/lib/wire/envelope/replay-window.ts';
+import { ReplayGuard, WINDOW } from '../../agent/lib/wire/envelope/replay-guard.ts';
 import { ClusterKeySealer } from '../../agent/lib/wire/envelope/sealer.ts';
 import { RateLimiter } from '../../agent/lib/net/rate-limiter.ts';
-import { MAX_DATAGRAM } from '../../agent/lib/wire/codec.ts';
+import { MAX_DATAGRAM } from '../../agent/lib/net/datagram.ts';
 import { decodePacket, encodePacket, type Packet } from '../../agent/lib/wire/messages.ts';
 import { KEY, OTHER_KEY } from './sim-world.ts';
 
@@ -52,16 +52,25 @@ test('keyring rotation: install, use, remove (Serf style)', () => {
 
 test('replay window: duplicates, old counters and old epochs are refused', () => {
   const g = new ReplayGuard(2);
-  assert.ok(g.check('a', 100, 5, 0));
-  assert.equal(g.check('a', 100, 5, 0), false);
-  assert.ok(g.check('a', 100, 3, 0), 'reordered but fresh');
-  assert.ok(g.check('a', 100, 5 + WINDOW, 0));
-  assert.equal(g.check('a', 100, 5, 0), false, 'behind the window');
-  assert.equal(g.check('a', 99, 10_000, 0), false, 'older epoch');
-  assert.ok(g.check('a', 101, 0, 0), 'restart: newer epoch');
-  g.check('b', 1, 1, 0);
-  g.check('c', 1, 1, 0);
+  assert.ok(g.accept('a', 100, 5, 0));
+  assert.equal(g.accept('a', 100, 5, 0), false);
+  assert.ok(g.accept('a', 100, 3, 0), 'reordered but fresh');
+  assert.ok(g.accept('a', 100, 5 + WINDOW, 0));
+  assert.equal(g.accept('a', 100, 5, 0), false, 'behind the window');
+  assert.equal(g.accept('a', 99, 10_000, 0), false, 'older epoch');
+  assert.ok(g.accept('a', 101, 0, 0), 'restart: newer epoch');
+  g.accept('b', 1, 1, 0);
+  g.accept('c', 1, 1, 0);
   assert.equal(g.size(), 2, 'bounded');
+});
+
+test('replay guard: counters that are no safe integers are refused; idle state is reset', () => {
+  const g = new ReplayGuard(4, 1000);
+  assert.equal(g.accept('a', 1, -1, 0), false);
+  assert.equal(g.accept('a', 1, 1.5, 0), false);
+  assert.ok(g.accept('a', 1, 7, 0));
+  assert.equal(g.accept('a', 1, 7, 999), false, 'a replay within the idle time');
+  assert.ok(g.accept('a', 1, 7, 2000), 'idle for over idleMs: a fresh window');
 });
 
 test('codec: round trip, and every truncation decodes to a drop, never a throw', () => {

@@ -3,11 +3,13 @@
  *   DIR/ca.key (Ed25519, 0600)  DIR/ca.pub  DIR/ca.json {cluster, keyId, certDays}
  *   DIR/state.json (ca-state.ts)  DIR/crl.bin (latest signed list)  DIR/notices/ID.revoke
  * Every change is serialised through one queue and written atomically, so the web
- * server and the CLI never see half a state. Policy (who gets signed) lives elsewhere.
+ * server and the CLI never see half a state. This class only locks, loads, signs and
+ * writes; every decision on the records is a pure function in ca-core.ts. Policy (who
+ * gets signed) lives elsewhere.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open as openFile, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { loadPublicKey, loadSecretKey, writeKeyPair } from '../crypto/key-files.ts';
@@ -15,24 +17,28 @@ import type { SecretKey } from '../crypto/keys.ts';
 import { issueCertificate, type CertAuthority, type CertFields } from '../membership/certificate.ts';
 import { MembershipError } from '../membership/errors.ts';
 import { membershipReady } from '../membership/na.ts';
-import { isNodeId } from '../membership/node-id.ts';
 import { parseRequest } from '../membership/request.ts';
 import { signRevocationList, signRevocationNotice } from '../membership/revocation.ts';
 import {
-  emptyState,
-  MAX_PENDING,
-  type CaConfig,
-  type CaState,
-  type NodeRecord,
-  type RequestRecord,
-} from './ca-state.ts';
+  admitRequest,
+  approvable,
+  isRevoked,
+  requestById,
+  withIssued,
+  withNextCrl,
+  withRejected,
+  withRenewed,
+  withRevoked,
+} from './ca-core.ts';
+import { emptyState, type CaConfig, type CaState, type NodeRecord, type RequestRecord } from './ca-state.ts';
 import { EnrollError } from '../enrollment/errors.ts';
 import { readJson, writeFileAtomic } from '../enrollment/json-file.ts';
 import { checkRenewal } from './renewal.ts';
+import { lockDir } from './state-lock.ts';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-export class CertificateAuthority {
+export class CaStore {
   #queue: Promise<unknown> = Promise.resolve();
   #loadedMtime = -1;
   #crl: Uint8Array;
@@ -61,30 +67,22 @@ export class CertificateAuthority {
     const config: CaConfig = { cluster: init.cluster, keyId, certDays: init.certDays ?? 365 };
     await writeFileAtomic(join(dir, 'ca.json'), JSON.stringify(config, null, 2) + '\n', 0o644);
     await writeFileAtomic(join(dir, 'state.json'), JSON.stringify(emptyState(), null, 2));
-    const ca = await CertificateAuthority.open(dir);
-    await ca.#mutate(() => ca.#publishCrl());
+    const ca = await CaStore.open(dir);
+    await ca.#mutate(async (st) => [await ca.#publishCrl(st), undefined]);
     return config;
   }
 
-  static async open(dir: string, clock: Pick<Clock, 'now'> = systemClock): Promise<CertificateAuthority> {
+  static async open(dir: string, clock: Pick<Clock, 'now'> = systemClock): Promise<CaStore> {
     await membershipReady();
-    const config = await readJson<CaConfig>(join(dir, 'ca.json'), 'CA config');
+    const config = await readJson<CaConfig>(join(dir, 'ca.json'), 'CA config', 'ca');
     const secret = await loadSecretKey(join(dir, 'ca.key'));
     const pub = await loadPublicKey(join(dir, 'ca.pub'));
     if (pub.keyId !== config.keyId || secret.publicKey.keyId !== config.keyId)
       throw new EnrollError('CA_IO', `${dir}: ca.key, ca.pub and ca.json name different keys`);
-    const st = await readJson<CaState>(join(dir, 'state.json'), 'CA state');
+    const st = await readJson<CaState>(join(dir, 'state.json'), 'CA state', 'ca');
     const crlPath = join(dir, 'crl.bin');
     const crl = existsSync(crlPath) ? new Uint8Array(await readFile(crlPath)) : new Uint8Array(0);
-    return new CertificateAuthority(
-      dir,
-      config,
-      { keyId: pub.keyId, publicKey: pub.bytes },
-      secret,
-      st,
-      crl,
-      clock,
-    );
+    return new CaStore(dir, config, { keyId: pub.keyId, publicKey: pub.bytes }, secret, st, crl, clock);
   }
 
   get cluster(): string {
@@ -97,10 +95,10 @@ export class CertificateAuthority {
     return this.#crl;
   }
   request(id: string): RequestRecord | undefined {
-    return this.st.requests.find((r) => r.id === id);
+    return requestById(this.st, id);
   }
   isRevoked(nodeId: string): boolean {
-    return this.st.revoked.some((r) => r.nodeId === nodeId);
+    return isRevoked(this.st, nodeId);
   }
 
   /** Records a request; `sign` issues at once. Idempotent per node id while pending/issued. */
@@ -116,7 +114,7 @@ export class CertificateAuthority {
       maxPendingForToken?: number;
     },
   ): Promise<RequestRecord> {
-    return this.#mutate(async () => {
+    return this.#mutate(async (st0) => {
       let req;
       try {
         req = parseRequest(csr);
@@ -124,27 +122,7 @@ export class CertificateAuthority {
         const m = cause instanceof MembershipError ? cause.message : 'unreadable';
         throw new EnrollError('BAD_REQUEST', `certificate request refused: ${m}`, { cause });
       }
-      if (req.cluster !== this.cluster)
-        throw new EnrollError(
-          'BAD_REQUEST',
-          `request is for cluster "${req.cluster}", this CA serves "${this.cluster}"`,
-        );
-      if (this.isRevoked(req.nodeId)) throw new EnrollError('REVOKED', `node ${req.nodeId} is revoked`);
-      const prior = this.st.requests.find((r) => r.nodeId === req.nodeId && r.status !== 'rejected');
-      if (prior) return prior;
-      const spend = opts.spendToken;
-      if (spend && this.st.spentTokens.includes(spend))
-        throw new EnrollError('BAD_TOKEN', 'this one-time enrollment token was already used');
-      const pending = this.st.requests.filter((r) => r.status === 'pending');
-      if (pending.length >= MAX_PENDING)
-        throw new EnrollError('THROTTLED', `too many pending requests (${MAX_PENDING}); ask the admin`);
-      const max = opts.maxPendingForToken ?? MAX_PENDING;
-      if (pending.filter((r) => r.token === opts.token).length >= max)
-        throw new EnrollError(
-          'THROTTLED',
-          `too many pending requests for token "${opts.token}" (${max}); ask the admin to approve or reject some`,
-        );
-      const rec: RequestRecord = {
+      const record: RequestRecord = {
         id: randomBytes(16).toString('hex'),
         nodeId: req.nodeId,
         owner: opts.owner ?? req.owner,
@@ -153,112 +131,97 @@ export class CertificateAuthority {
         token: opts.token,
         status: 'pending',
       };
-      this.st.requests.push(rec);
-      if (spend) this.st.spentTokens.push(spend);
-      if (typeof opts.sign === 'function' ? opts.sign(this.st) : opts.sign) {
-        await this.#issue(rec);
-        this.st.autoSigned++;
-      }
-      return rec;
+      const { cluster } = req;
+      const admitted = admitRequest(st0, {
+        record,
+        cluster,
+        caCluster: this.cluster,
+        spendToken: opts.spendToken,
+        maxPendingForToken: opts.maxPendingForToken,
+      });
+      const { st, rec } = admitted;
+      if (!admitted.fresh || !(typeof opts.sign === 'function' ? opts.sign(st) : opts.sign)) return [st, rec];
+      const node = await this.#sign({ ...req, owner: rec.owner });
+      const signed = withIssued(st, rec.id, node, true);
+      return [signed, requestById(signed, rec.id)!];
     });
   }
 
   approve(id: string): Promise<RequestRecord> {
-    return this.#mutate(async () => {
-      const rec = this.#pending(id);
-      if (this.isRevoked(rec.nodeId)) throw new EnrollError('REVOKED', `node ${rec.nodeId} is revoked`);
-      await this.#issue(rec);
-      return rec;
+    return this.#mutate(async (st) => {
+      const rec = approvable(st, id);
+      const req = parseRequest(Buffer.from(rec.csr, 'base64'));
+      const signed = withIssued(st, id, await this.#sign({ ...req, owner: rec.owner }), false);
+      return [signed, requestById(signed, id)!];
     });
   }
 
   reject(id: string): Promise<RequestRecord> {
-    return this.#mutate(async () => {
-      const rec = this.#pending(id);
-      rec.status = 'rejected';
-      rec.decidedAt = this.#nowSec();
-      return rec;
+    return this.#mutate(async (st) => {
+      const next = withRejected(st, id, this.#nowSec());
+      return [next, requestById(next, id)!];
     });
   }
 
   /** Revokes a node: new signed list (seq + 1) and a signed notice for gossip. */
   revoke(nodeId: string): Promise<{ crl: Uint8Array; notice: Uint8Array; noticePath: string }> {
-    return this.#mutate(async () => {
-      if (!isNodeId(nodeId))
-        throw new EnrollError('BAD_REQUEST', `"${nodeId}" is not a node id (32 hex digits)`);
+    return this.#mutate(async (st) => {
       const now = this.#nowSec();
-      if (!this.isRevoked(nodeId)) this.st.revoked.push({ nodeId, at: now });
-      for (const r of this.st.requests)
-        if (r.nodeId === nodeId && r.status === 'pending')
-          Object.assign(r, { status: 'rejected', decidedAt: now });
-      const signer = { keyId: this.config.keyId, secretKey: this.secret.sodiumKey };
-      const notice = await signRevocationNotice({ cluster: this.cluster, nodeId, issuedAt: now }, signer);
+      const revoked = withRevoked(st, nodeId, now);
+      const notice = await signRevocationNotice(
+        { cluster: this.cluster, nodeId, issuedAt: now },
+        this.#signer(),
+      );
       const noticePath = join(this.dir, 'notices', `${nodeId}.revoke`);
       await writeFileAtomic(noticePath, notice, 0o644);
-      await this.#publishCrl();
-      return { crl: this.#crl, notice, noticePath };
+      const published = await this.#publishCrl(revoked);
+      return [published, { crl: this.#crl, notice, noticePath }];
     });
   }
 
   /**
    * Renews a node's certificate (renewal.ts checks it): same node id, keys and owner, new
    * issue and expiry. No token and no policy: the holder of a valid certificate gets
-   * nothing it does not have already. The node's issued request then hands out the new
-   * certificate too, so a re-run of `enroll` never brings the old one back.
+   * nothing it does not have already.
    */
   renew(cert: Uint8Array, csr: Uint8Array): Promise<NodeRecord> {
-    return this.#mutate(async () => {
+    return this.#mutate(async (st) => {
       const { cert: old } = checkRenewal(cert, csr, {
         ca: this.authority,
         cluster: this.cluster,
         now: this.clock.now(),
-        isRevoked: (id) => this.isRevoked(id),
+        isRevoked: (id) => isRevoked(st, id),
       });
       const node = await this.#sign(old);
-      for (const r of this.st.requests)
-        if (r.nodeId === node.nodeId && r.status === 'issued') r.cert = node.cert;
-      return node;
+      return [withRenewed(st, node), node];
     });
   }
 
-  #pending(id: string): RequestRecord {
-    const rec = this.request(id);
-    if (!rec || rec.status !== 'pending') throw new EnrollError('NOT_FOUND', `no pending request ${id}`);
-    return rec;
-  }
-
-  async #issue(rec: RequestRecord): Promise<void> {
-    const req = parseRequest(Buffer.from(rec.csr, 'base64'));
-    const node = await this.#sign({ ...req, owner: rec.owner });
-    rec.status = 'issued';
-    rec.decidedAt = node.issuedAt;
-    rec.cert = node.cert;
-  }
-
-  /** Signs a certificate valid `certDays` from now and makes it the node's record. */
+  /** A certificate valid `certDays` from now, as the node's record. */
   async #sign(f: Pick<CertFields, 'nodeId' | 'owner' | 'signKey' | 'kxKey'>): Promise<NodeRecord> {
     const now = this.#nowSec();
     const expires = now + this.config.certDays * 86400;
     const fields = { nodeId: f.nodeId, owner: f.owner, signKey: f.signKey, kxKey: f.kxKey };
     const cert = await issueCertificate(
       { cluster: this.cluster, ...fields, issuedAt: now, expires },
-      { keyId: this.config.keyId, secretKey: this.secret.sodiumKey },
+      this.#signer(),
     );
-    const node: NodeRecord = { nodeId: f.nodeId, owner: f.owner, issuedAt: now, expires, cert: b64(cert) };
-    this.st.nodes = this.st.nodes.filter((n) => n.nodeId !== f.nodeId);
-    this.st.nodes.push(node);
-    return node;
+    return { nodeId: f.nodeId, owner: f.owner, issuedAt: now, expires, cert: b64(cert) };
   }
 
-  async #publishCrl(): Promise<void> {
-    this.st.crlSeq++;
-    const ids = this.st.revoked.map((r) => r.nodeId);
-    const signer = { keyId: this.config.keyId, secretKey: this.secret.sodiumKey };
+  #signer(): { keyId: string; secretKey: Uint8Array } {
+    return { keyId: this.config.keyId, secretKey: this.secret.sodiumKey };
+  }
+
+  /** Signs and writes the next revocation list; the state with its sequence number. */
+  async #publishCrl(st: CaState): Promise<CaState> {
+    const next = withNextCrl(st);
     this.#crl = await signRevocationList(
-      { cluster: this.cluster, seq: this.st.crlSeq, issuedAt: this.#nowSec(), ids },
-      signer,
+      { cluster: this.cluster, seq: next.seq, issuedAt: this.#nowSec(), ids: next.ids },
+      this.#signer(),
     );
     await writeFileAtomic(join(this.dir, 'crl.bin'), this.#crl, 0o644);
+    return next.st;
   }
 
   #nowSec(): number {
@@ -272,7 +235,7 @@ export class CertificateAuthority {
   async refresh(): Promise<void> {
     const m = (await stat(join(this.dir, 'state.json'))).mtimeMs;
     if (m === this.#loadedMtime) return;
-    this.st = await readJson<CaState>(join(this.dir, 'state.json'), 'CA state');
+    this.st = await readJson<CaState>(join(this.dir, 'state.json'), 'CA state', 'ca');
     const crlPath = join(this.dir, 'crl.bin');
     if (existsSync(crlPath)) this.#crl = new Uint8Array(await readFile(crlPath));
     this.#loadedMtime = m;
@@ -280,20 +243,21 @@ export class CertificateAuthority {
 
   /**
    * Runs `fn` after every earlier change, holding DIR/state.lock against other processes,
-   * on freshly loaded state; then saves state.json.
+   * on freshly loaded state; then saves the state it returns, and returns its answer.
    */
-  #mutate<T>(fn: () => Promise<T>): Promise<T> {
+  #mutate<T>(fn: (st: CaState) => Promise<[CaState, T]>): Promise<T> {
     const run = this.#queue.then(async () => {
       const release = await lockDir(this.dir);
       try {
         await this.refresh();
-        const out = await fn();
+        const [next, out] = await fn(this.st);
         const path = join(this.dir, 'state.json');
-        await writeFileAtomic(path, JSON.stringify(this.st, null, 2));
+        await writeFileAtomic(path, JSON.stringify(next, null, 2));
+        this.st = next;
         this.#loadedMtime = (await stat(path)).mtimeMs;
         return out;
       } catch (e) {
-        this.#loadedMtime = -1; // memory may hold half a change: reload from disk next time
+        this.#loadedMtime = -1; // a file may hold half a change: reload from disk next time
         throw e;
       } finally {
         await release();
@@ -302,21 +266,4 @@ export class CertificateAuthority {
     this.#queue = run.catch(() => undefined);
     return run;
   }
-}
-
-/** An exclusive lock file; a lock older than 30 s is taken over (its holder died). */
-async function lockDir(dir: string): Promise<() => Promise<void>> {
-  const path = join(dir, 'state.lock');
-  for (let i = 0; i < 200; i++) {
-    try {
-      await (await openFile(path, 'wx', 0o600)).close();
-      return () => rm(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > 30_000) await rm(path, { force: true });
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new EnrollError('CA_IO', `${path}: CA state locked by another process for over 10 s`);
 }

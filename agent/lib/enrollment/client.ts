@@ -9,11 +9,10 @@ import { readFile } from 'node:fs/promises';
 import type { Clock } from '../common/clock.ts';
 import { encodePublicKeyPem, keyIdOf, parsePublicKeyPem } from '../crypto/keys.ts';
 import { verifyCertificate, type CertAuthority, type NodeCert } from '../membership/certificate.ts';
-import { makeRequest } from '../membership/request.ts';
 import { openRevocationList } from '../membership/revocation.ts';
 import { EnrollError } from './errors.ts';
 import { readJson, writeFileAtomic } from './json-file.ts';
-import { ensureNodeKeys, statePaths } from './node-keys.ts';
+import { ensureNodeKeys, requestFor, statePaths } from './node-keys.ts';
 
 export interface EnrollComponents {
   readonly fetch: typeof fetch;
@@ -72,21 +71,12 @@ export async function enroll(c: EnrollComponents, o: EnrollOptions): Promise<Nod
   const p = statePaths(o.dir);
   const { ca, cluster } = await learnCa(c, o);
   let id = existsSync(p.enrollment)
-    ? (await readJson<{ id: string }>(p.enrollment, 'enrollment')).id
+    ? (await readJson<{ id: string }>(p.enrollment, 'enrollment', 'node')).id
     : undefined;
   let cert: string | undefined;
   const deadline = o.timeoutMs > 0 ? c.clock.now() + o.timeoutMs : Infinity;
   if (!id) {
-    const csr = await makeRequest(
-      {
-        cluster,
-        owner: o.owner,
-        signKey: keys.sign.publicKey.bytes,
-        kxKey: keys.kx.publicKey,
-        createdAt: Math.floor(c.clock.now() / 1000),
-      },
-      keys.sign.sodiumKey,
-    );
+    const csr = await requestFor(keys, { cluster, owner: o.owner, nowMs: c.clock.now() });
     const send = () =>
       getJson(c, new URL('/api/requests', o.server).href, {
         method: 'POST',

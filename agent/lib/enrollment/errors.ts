@@ -5,6 +5,8 @@ export type EnrollCode =
   | 'CA_EXISTS'
   | 'CA_MISSING'
   | 'CA_IO'
+  /** A file in a node's enrollment state dir is missing or unreadable. */
+  | 'NODE_STATE'
   | 'NOT_FOUND'
   | 'BAD_TOKEN'
   | 'BAD_REQUEST'

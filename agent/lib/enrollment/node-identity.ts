@@ -16,7 +16,7 @@ import {
 } from '../membership/certificate.ts';
 import { membershipReady } from '../membership/na.ts';
 import type { LinkIdentity } from '../membership/handshake.ts';
-import { Membership } from '../membership/membership.ts';
+import { ClusterMembership } from '../membership/cluster-membership.ts';
 import { openRevocationList } from '../membership/revocation.ts';
 import { RevocationState } from '../membership/revocation-state.ts';
 import { EnrollError } from './errors.ts';
@@ -25,7 +25,7 @@ import { ensureNodeKeys, statePaths } from './node-keys.ts';
 export interface NodeIdentity {
   readonly cert: NodeCert;
   readonly identity: LinkIdentity;
-  readonly membership: Membership;
+  readonly membership: ClusterMembership;
   readonly revocation: RevocationState;
 }
 
@@ -55,7 +55,7 @@ export async function loadNodeIdentity(dir: string, now: number): Promise<NodeId
   return {
     cert,
     identity: { cert: raw, kx: keys.kx },
-    membership: new Membership({ revocation }, { ca, cluster }),
+    membership: new ClusterMembership({ revocation }, { ca, cluster }),
     revocation,
   };
 }

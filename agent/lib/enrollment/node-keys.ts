@@ -13,6 +13,7 @@ import { loadSecretKey, writeKeyPair } from '../crypto/key-files.ts';
 import type { SecretKey } from '../crypto/keys.ts';
 import { membershipReady } from '../membership/na.ts';
 import { nodeIdOf } from '../membership/node-id.ts';
+import { makeRequest } from '../membership/request.ts';
 import type { KeyPair } from '../membership/noise-crypto.ts';
 
 const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -57,4 +58,16 @@ export async function ensureNodeKeys(dir: string): Promise<NodeKeys> {
   if (!existsSync(p.kxKey)) await writeFile(p.kxKey, kxPem(randomBytes(32)), { mode: 0o600, flag: 'wx' });
   const sign = await loadSecretKey(p.signKey);
   return { nodeId: nodeIdOf(sign.publicKey.bytes), sign, kx: await loadKx(p.kxKey) };
+}
+
+/** A certificate request for these keys, signed by the node's Ed25519 key (`nowMs`: the node's clock). */
+export function requestFor(
+  keys: NodeKeys,
+  o: { cluster: string; owner: string; nowMs: number },
+): Promise<Uint8Array> {
+  const fields = { cluster: o.cluster, owner: o.owner, createdAt: Math.floor(o.nowMs / 1000) };
+  return makeRequest(
+    { ...fields, signKey: keys.sign.publicKey.bytes, kxKey: keys.kx.publicKey },
+    keys.sign.sodiumKey,
+  );
 }

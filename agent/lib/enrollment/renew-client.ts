@@ -6,12 +6,11 @@
  */
 import type { Clock } from '../common/clock.ts';
 import { decodeCertificate, verifyCertificate, type NodeCert } from '../membership/certificate.ts';
-import { makeRequest } from '../membership/request.ts';
 import { EnrollError, type EnrollCode } from './errors.ts';
 import { getJson } from './client.ts';
 import { writeFileAtomic } from './json-file.ts';
 import { readTrust } from './node-identity.ts';
-import { ensureNodeKeys, statePaths } from './node-keys.ts';
+import { ensureNodeKeys, requestFor, statePaths } from './node-keys.ts';
 
 export interface Renewed {
   readonly cert: NodeCert;
@@ -39,16 +38,7 @@ export async function renewCertificate(
   const previous = decodeCertificate(held);
   if (previous.nodeId !== keys.nodeId || !same(previous.kxKey, keys.kx.publicKey))
     throw new EnrollError('KEY_MISMATCH', `${p.cert} is not this node's certificate (keys differ)`);
-  const csr = await makeRequest(
-    {
-      cluster,
-      owner: previous.owner,
-      signKey: keys.sign.publicKey.bytes,
-      kxKey: keys.kx.publicKey,
-      createdAt: Math.floor(c.clock.now() / 1000),
-    },
-    keys.sign.sodiumKey,
-  );
+  const csr = await requestFor(keys, { cluster, owner: previous.owner, nowMs: c.clock.now() });
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
   const r = await getJson(c, new URL('/api/renew', o.server).href, {
     method: 'POST',

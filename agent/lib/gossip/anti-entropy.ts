@@ -7,7 +7,7 @@
  * DIGEST_BUDGET bytes; with more URIs a random subset goes each time.
  */
 import { MAX_DIGEST, type DigestEntry, type Item } from './messages.ts';
-import type { Membership } from './membership.ts';
+import type { SwimMembership } from './swim-membership.ts';
 import type { FleetStates } from './fleet-states.ts';
 
 export const DIGEST_BUDGET = 560;
@@ -30,7 +30,12 @@ export function pickDigest(all: DigestEntry[], random: () => number): DigestEntr
 }
 
 /** Items sent along with a push-pull to `target`: who we are, how we see them, a sample. */
-export function syncItems(ms: Membership, fleet: FleetStates, target: string, random: () => number): Item[] {
+export function syncItems(
+  ms: SwimMembership,
+  fleet: FleetStates,
+  target: string,
+  random: () => number,
+): Item[] {
   const items: Item[] = [ms.selfItem()]; // (Outbox adds how we see `target` if not alive)
   const own = fleet.get(ms.table.selfId);
   if (own) items.push({ kind: 'state', record: own });

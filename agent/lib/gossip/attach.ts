@@ -5,20 +5,21 @@
  *   stats: () => ({ ...node.stats(), members: gossip.members().members })
  *   on stop: gossip.stop()
  *
- * `ipc` is natm's IpcServer (optional): notifications go up, relay/verdict/state/hello come down.
+ * `ipc` is natm's IpcServer (optional): notifications go up, relay/verdict/state/hello come down;
+ * natm's main.ts also lets it answer `members` with `members()`.
  */
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
 import type { GossipInit } from './config.ts';
 import { GossipNode } from './gossip-node.ts';
 import { bridgeIpc, type IpcLike } from './ipc-bridge.ts';
-import { membersReply, type MembersReply } from './members-ipc.ts';
+import { membersReply, type MembersAnswer } from './members-ipc.ts';
 import type { OverlayLink } from './overlay-link.ts';
 import type { RevocationSink } from './revocations.ts';
 
 export interface AttachedGossip {
   readonly node: GossipNode;
-  members(): MembersReply;
+  members(): MembersAnswer;
   stop(): void;
 }
 

@@ -8,13 +8,11 @@
  * neighbour behind the same firewall.) Dead members are left out. At most MAX_BT_PEERS,
  * sorted, so that "changed" is a plain comparison.
  */
+import type { BtPeer } from '../ipc/contract.ts';
 import type { GossipNode } from './gossip-node.ts';
 import type { PeerView } from './overlay-link.ts';
 
-export interface BtPeer {
-  ip: string;
-  port: number;
-}
+export type { BtPeer };
 
 export const MAX_BT_PEERS = 50;
 

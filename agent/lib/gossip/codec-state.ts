@@ -1,5 +1,5 @@
 /** Wire layout of a fleet-view state record (docs/protocol/gossip.md §Fleet view). */
-import { Short, Writer, type Reader } from './bytes.ts';
+import { CodecError, Writer, type Reader } from '../wire/codec.ts';
 import { MAX_DIGEST, MAX_HAVE, type StateRecord } from './messages.ts';
 
 export function writeState(w: Writer, s: StateRecord): void {
@@ -29,7 +29,7 @@ export function readState(r: Reader): StateRecord | null {
   const applied: Record<string, number> = Object.create(null);
   for (let i = 0; i < n; i++) applied[r.str()] = r.u53();
   const has = r.u8();
-  if (has > 1) throw new Short();
+  if (has > 1) throw new CodecError('bad current flag');
   const current = has === 0 ? null : { uri: r.str(), version: r.u53(), state: r.str(), progress: r.u8() };
   if (current && current.progress > 100) return null;
   const btPort = r.u16();
@@ -59,7 +59,7 @@ export function fitState(r: StateRecord): StateRecord {
   const out = { ...r, agentVersion: fits(r.agentVersion) ? r.agentVersion : '?', current, have, btPort };
   for (let n = Math.min(applied.length, MAX_DIGEST); n >= 0; n--) {
     out.applied = Object.fromEntries(applied.slice(0, n));
-    const w = new Writer(256);
+    const w = new Writer();
     writeState(w, out);
     if (w.len <= MAX_STATE_BYTES) return out;
   }

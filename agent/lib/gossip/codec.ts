@@ -2,7 +2,7 @@
  * Wire format v1 (docs/protocol/gossip.md §Wire format). `decodePacket` checks the length
  * first, parses with bounds checks and returns null on anything malformed: it never throws.
  */
-import { Reader, Short, Writer, fromHex, toHex } from './bytes.ts';
+import { CodecError, Reader, Writer, fromHex, toHex } from '../wire/codec.ts';
 import {
   MAX_BLOB,
   MAX_DIGEST,
@@ -23,7 +23,7 @@ const KINDS = ['member', 'announce', 'state', 'revoke'] as const;
 const MAX_ITEMS = 255;
 
 export function encodeBody(body: Body): Writer {
-  const w = new Writer(body.type === 'chunk' ? 1100 : 64);
+  const w = new Writer({ capacity: body.type === 'chunk' ? MAX_PACKET : 64 });
   w.u8(WIRE_VERSION).u8(TYPES.indexOf(body.type) + 1);
   switch (body.type) {
     case 'ping':
@@ -34,10 +34,10 @@ export function encodeBody(body: Body): Writer {
     case 'gossip':
       return w;
     case 'fetch':
-      return w.bytes(fromHex(body.id)).u32(body.offset);
+      return w.raw(fromHex(body.id)).u32(body.offset);
     case 'chunk':
       return w
-        .bytes(fromHex(body.id))
+        .raw(fromHex(body.id))
         .u32(body.offset)
         .u32(body.total)
         .u8(body.missing ? 1 : 0)
@@ -50,10 +50,10 @@ export function encodeBody(body: Body): Writer {
 }
 
 export function encodeItem(item: Item): Uint8Array {
-  const w = new Writer(64);
+  const w = new Writer();
   w.u8(KINDS.indexOf(item.kind) + 1);
   if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u53(item.incarnation);
-  else if (item.kind === 'announce') w.bytes(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
+  else if (item.kind === 'announce') w.raw(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
   else if (item.kind === 'revoke') w.blob(item.notice);
   else writeState(w, item.record);
   return w.finish();
@@ -95,7 +95,7 @@ export function decodePacket(buf: Uint8Array): Packet | null {
     if (r.remaining !== 0) return null;
     return { body, items };
   } catch {
-    return null; // Short (overrun) or a malformed UTF-8 string: junk, not our bug
+    return null; // CodecError (overrun, bad UTF-8, over a bound): junk, not our bug
   }
 }
 
@@ -110,13 +110,13 @@ function readBody(r: Reader): Body | null {
     case 'gossip':
       return { type };
     case 'fetch':
-      return { type, id: toHex(r.bytes(32)), offset: r.u32() };
+      return { type, id: toHex(r.raw(32)), offset: r.u32() };
     case 'chunk': {
-      const id = toHex(r.bytes(32));
+      const id = toHex(r.raw(32));
       const offset = r.u32();
       const total = r.u32();
       const missing = r.u8() === 1;
-      const data = r.blob().slice();
+      const data = r.blob();
       if (total > MAX_BLOB) return null;
       // "missing" comes from a node that holds nothing: no data, and total may be 0.
       if (missing ? data.length !== 0 : offset + data.length > total) return null;
@@ -143,12 +143,12 @@ function readItem(r: Reader): Item | null {
     return { kind, status, id: r.str(), incarnation: r.u53() };
   }
   if (kind === 'announce') {
-    const id = toHex(r.bytes(32));
+    const id = toHex(r.raw(32));
     const item = { kind, id, uri: r.str(), version: r.u53(), size: r.u32() };
     return item.size > MAX_BLOB || item.size === 0 ? null : item;
   }
   if (kind === 'revoke') {
-    const notice = r.blob().slice();
+    const notice = r.blob();
     return notice.length === 0 || notice.length > MAX_NOTICE ? null : { kind, notice };
   }
   if (kind === 'state') {
@@ -159,11 +159,11 @@ function readItem(r: Reader): Item | null {
 }
 
 function writeDigestEntry(w: Writer, e: DigestEntry): void {
-  w.str(e.uri).u53(e.version).bytes(fromHex(e.id)).u32(e.size);
+  w.str(e.uri).u53(e.version).raw(fromHex(e.id)).u32(e.size);
 }
 
 function readDigestEntry(r: Reader): DigestEntry {
-  const e = { uri: r.str(), version: r.u53(), id: toHex(r.bytes(32)), size: r.u32() };
-  if (e.size > MAX_BLOB || e.size === 0) throw new Short();
+  const e = { uri: r.str(), version: r.u53(), id: toHex(r.raw(32)), size: r.u32() };
+  if (e.size > MAX_BLOB || e.size === 0) throw new CodecError('digest entry size out of range');
   return e;
 }

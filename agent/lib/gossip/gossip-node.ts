@@ -14,7 +14,7 @@ import { BroadcastQueue } from './broadcast-queue.ts';
 import { decodePacket, encodeItem } from './codec.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
 import { FleetStates } from './fleet-states.ts';
-import { Membership } from './membership.ts';
+import { SwimMembership } from './swim-membership.ts';
 import type { Body, Item, StateRecord } from './messages.ts';
 import { LocalState } from './local-state.ts';
 import { Notifications, type NotificationHandler } from './notifications.ts';
@@ -37,7 +37,7 @@ export interface GossipComponents {
 export class GossipNode {
   readonly init: Readonly<GossipInit>;
   readonly queue: BroadcastQueue;
-  readonly membership: Membership;
+  readonly membership: SwimMembership;
   readonly notifications: Notifications;
   readonly fleet: FleetStates;
   readonly out: Outbox;
@@ -67,7 +67,7 @@ export class GossipNode {
       { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue },
       this.init.agentVersion,
     );
-    this.membership = new Membership(
+    this.membership = new SwimMembership(
       self,
       { clock: c.clock, queue: this.queue, removed: (id) => this.fleet.delete(id) },
       this.init,

@@ -5,32 +5,24 @@
  *   `hello` → agent version and BitTorrent port in the record (and peers re-sent);
  *   `have` → the record's `have` list, and `peers` for it whenever its holders change.
  * Typed against the narrow surface it needs (agent/natm/ipc-server.ts's IpcServer fits).
- * `torrent` is base64; a relay whose bytes do not hash to `id` is ignored and counted.
+ * A relay whose bytes do not hash to `id` is ignored and counted. The manager's `progress`
+ * is a fraction; the fleet record carries a percentage.
  */
-import { btPeers, type BtPeer } from './bt-peers.ts';
+import type { ManagerMessage, MessageOf, NatmMessage } from '../ipc/contract.ts';
+import { btPeers } from './bt-peers.ts';
 import type { GossipNode } from './gossip-node.ts';
+import { MAX_DIGEST } from './messages.ts';
 
-export interface RelayMsg {
-  id: string;
-  uri: string;
-  version: number;
-  torrent: string;
-}
-export interface StateMsg {
-  applied: Record<string, number>;
-  current: { uri: string; version: number; state: string; progress: number } | null;
-}
-export type BridgeOut =
-  | { type: 'notification'; id: string; torrent: string; from: string }
-  | { type: 'peers'; infoHash: string; peers: BtPeer[] };
+type Of<T extends ManagerMessage['type']> = MessageOf<ManagerMessage, T>;
 
+/** The part of natm's IpcServer the bridge uses (messages: agent/lib/ipc/contract.ts). */
 export interface IpcLike {
-  on(event: 'hello', fn: (m: { agentVersion: string; btPort: number }) => void): unknown;
-  on(event: 'relay', fn: (m: RelayMsg) => void): unknown;
-  on(event: 'verdict', fn: (m: { id: string }) => void): unknown;
-  on(event: 'state', fn: (m: StateMsg) => void): unknown;
-  on(event: 'have', fn: (m: { infoHash: string; complete: boolean }) => void): unknown;
-  send(msg: BridgeOut): boolean;
+  on(event: 'hello', fn: (m: Of<'hello'>) => void): unknown;
+  on(event: 'relay', fn: (m: Of<'relay'>) => void): unknown;
+  on(event: 'verdict', fn: (m: Of<'verdict'>) => void): unknown;
+  on(event: 'state', fn: (m: Of<'state'>) => void): unknown;
+  on(event: 'have', fn: (m: Of<'have'>) => void): unknown;
+  send(msg: NatmMessage): boolean;
 }
 
 /** How often `peers` lists are re-checked (members die, paths change): every 5 s. */
@@ -45,26 +37,25 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
     if (sent.get(infoHash) === key) return;
     if (ipc.send({ type: 'peers', infoHash, peers })) sent.set(infoHash, key);
   };
-  node.onNotification((id, bytes, from) => {
-    ipc.send({ type: 'notification', id, torrent: Buffer.from(bytes).toString('base64'), from });
+  node.onNotification((id, torrent, from) => {
+    ipc.send({ type: 'notification', id, torrent, from });
   });
   node.onStateRecord(() => {
     for (const ih of node.local.have.keys()) refresh(ih);
   });
   ipc.on('relay', (m) => {
-    const bytes = new Uint8Array(Buffer.from(m.torrent, 'base64'));
-    if (!node.relay(m.id, bytes, { uri: m.uri, version: m.version })) counters.badRelays++;
+    if (!node.relay(m.id, m.torrent, { uri: m.uri, version: m.version })) counters.badRelays++;
   });
   ipc.on('verdict', (m) => node.refuse(m.id));
   ipc.on('state', (m) =>
     node.setState({
-      applied: Object.fromEntries(Object.entries(m.applied).slice(0, 16)),
-      current: m.current,
+      applied: Object.fromEntries(Object.entries(m.applied).slice(0, MAX_DIGEST)),
+      current: m.current && { ...m.current, progress: Math.round(m.current.progress * 100) },
     }),
   );
   ipc.on('hello', (m) => {
-    node.local.agentVersion = m.agentVersion.slice(0, 64);
-    node.local.setBtPort(m.btPort);
+    node.local.agentVersion = m.agentVersion;
+    node.local.setBtPort(m.btPort ?? 0); // 0: not known yet (the manager says hello again once it is)
     sent.clear(); // a (re)connected manager gets every peers list again
     for (const ih of node.local.have.keys()) refresh(ih);
   });

@@ -23,6 +23,11 @@ export interface NodeCert {
   readonly expires: number;
 }
 
+/**
+ * The certificate authority as every verifier knows it: its key id and Ed25519 public
+ * key (the trust anchor). The CA's own records and signing key live in CaStore
+ * (agent/lib/ca/ca-store.ts), on the CA host only.
+ */
 export interface CertAuthority {
   readonly keyId: string;
   readonly publicKey: Uint8Array;

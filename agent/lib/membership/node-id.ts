@@ -10,6 +10,10 @@ export function nodeIdOf(signPublicKey: Uint8Array): string {
   return createHash('sha256').update(signPublicKey).digest('hex').slice(0, 32);
 }
 
+/**
+ * A certificate node id: exactly what `nodeIdOf` makes (32 hex digits). Stricter than the
+ * overlay's `isPeerId` (agent/lib/net/overlay-link.ts), which every node id satisfies.
+ */
 export function isNodeId(s: string): boolean {
   return NODE_ID_RE.test(s);
 }

@@ -1,12 +1,12 @@
 /**
  * The revocation notices a node holds, for gossip (agent/lib/gossip/revocations.ts): checks
- * each heard notice against the CA and cluster (Membership.acceptNotice), keeps the raw
+ * each heard notice against the CA and cluster (ClusterMembership.acceptNotice), keeps the raw
  * bytes of the valid ones for anti-entropy and persistence, and tells listeners about
  * newly revoked ids (RevocationState, which also makes SecureLinks drop their sessions).
  * Bounded: at most `maxNotices` notices are kept (a revocation beyond that still takes
  * effect; it is just not re-sent by anti-entropy). Never throws on untrusted bytes.
  */
-import type { Membership } from './membership.ts';
+import type { ClusterMembership } from './cluster-membership.ts';
 import type { RevocationState } from './revocation-state.ts';
 
 export const MAX_NOTICES = 4096;
@@ -17,7 +17,7 @@ export class RevocationBook {
   readonly counters = { accepted: 0, known: 0, refused: 0 };
 
   constructor(
-    private readonly c: { membership: Membership; revocation: RevocationState },
+    private readonly c: { membership: ClusterMembership; revocation: RevocationState },
     private readonly init: { maxNotices?: number } = {},
   ) {}
 

@@ -20,33 +20,20 @@
  * Renewal: `setCertificate` swaps this node's certificate (checked by SecureLinks) and
  * re-handshakes every session, so peers see the renewed certificate at once.
  */
-import type { Clock } from '../common/clock.ts';
 import { ConfigError } from '../common/errors.ts';
 import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../net/overlay-link.ts';
-import type { CertAuthority } from './certificate.ts';
 import { decodeCertificate } from './certificate.ts';
-import type { LinkIdentity } from './handshake.ts';
 import { TAGLEN } from './noise-crypto.ts';
-import type { RevocationState } from './revocation-state.ts';
-import { SecureLinks } from './secure-links.ts';
+import { SecureLinks, type SecureLinksComponents, type SecureLinksInit } from './secure-links.ts';
 import { DATA_HEADER } from './wire.ts';
 
-/** Largest app payload over a link taking MAX_APP_PAYLOAD: natm's limit less the DATA header and tag. */
-export const MAX_SECURE_PAYLOAD = MAX_APP_PAYLOAD - DATA_HEADER - TAGLEN;
-
-export interface SecureOverlayComponents {
+export interface SecureOverlayComponents extends SecureLinksComponents {
   /** The transport: a NatmNode (or anything with the OverlayLink contract). */
   readonly link: OverlayLink;
-  readonly clock: Pick<Clock, 'now'>;
-  readonly random: (n: number) => Uint8Array;
-  readonly revocation: RevocationState;
 }
 
-export interface SecureOverlayInit {
-  readonly identity: LinkIdentity;
-  readonly ca: CertAuthority;
-  readonly cluster: string;
-}
+/** Who this node is and whom it trusts (SecureLinks' bounds keep their defaults). */
+export type SecureOverlayInit = Pick<SecureLinksInit, 'identity' | 'ca' | 'cluster'>;
 
 export class SecureOverlay implements OverlayLink {
   readonly selfId: string;

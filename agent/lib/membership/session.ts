@@ -8,7 +8,7 @@
 import type { NodeCert } from './certificate.ts';
 import { LinkError } from './errors.ts';
 import { aeadDecrypt, aeadEncrypt, TAGLEN } from './noise-crypto.ts';
-import { ReplayWindow } from './replay-window.ts';
+import { ReplayWindow } from '../wire/replay-window.ts';
 import { concat, DATA_HEADER, MAX_PACKET, SID_LEN, T_DATA } from './wire.ts';
 
 /** Past this many messages a session must be replaced by a new handshake. */

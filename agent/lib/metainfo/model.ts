@@ -46,15 +46,8 @@ export interface TorrentPlusPlus {
   readonly signatures: readonly SignatureEntry[];
 }
 
-/** What a successful verification yields: the facts the manager acts on. */
-export interface VerifiedUpdate {
-  readonly uri: string;
-  readonly version: number;
-  readonly length: number;
-  readonly sha256: Uint8Array;
-  readonly expires?: number;
-  readonly rollout?: RolloutPolicy;
-  readonly kid: string;
+/** What a successful verification yields: the facts the manager acts on (the trusted signer's fields, and the torrent's). */
+export interface VerifiedUpdate extends SignedInfo {
   readonly infoHash: string;
   readonly name: string;
   readonly pieceLength: number;

@@ -9,10 +9,9 @@ import type { Clock } from '../common/clock.ts';
 import { ConfigError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Counters } from './counters.ts';
-import type { DatagramSocket, Endpoint } from './datagram.ts';
+import { MAX_DATAGRAM, type DatagramSocket, type Endpoint } from './datagram.ts';
 import type { PacketSealer } from '../wire/envelope/sealer.ts';
-import { ReplayGuard } from '../wire/envelope/replay-window.ts';
-import { MAX_DATAGRAM } from '../wire/codec.ts';
+import { ReplayGuard } from '../wire/envelope/replay-guard.ts';
 import { type Body, decodePacket, encodePacket, type Packet } from '../wire/messages.ts';
 import { decodeStun, looksLikeStun, type StunInfo } from '../wire/stun-codec.ts';
 
@@ -34,7 +33,7 @@ export type StunHandler = (s: StunInfo, from: Endpoint) => void;
 
 export class Channel {
   private seq = 0;
-  private readonly epoch: number;
+  private epoch: number;
   private readonly replay: ReplayGuard;
   private onPacket: PacketHandler = () => {};
   private onStun: StunHandler = () => {};
@@ -59,6 +58,7 @@ export class Channel {
   /** Seal and send; false (counted) if it does not encode, e.g. too large. */
   send(to: Endpoint, body: Body): boolean {
     try {
+      if (this.seq > 0xffffffff) this.newEpoch();
       const plain = encodePacket({ sender: this.selfId, epoch: this.epoch, seq: this.seq++, body });
       const sealed = this.c.sealer.seal(plain);
       if (sealed.length > MAX_DATAGRAM) throw new Error('sealed packet over MAX_DATAGRAM');
@@ -70,6 +70,12 @@ export class Channel {
       this.c.logger.debug({ err: e, to, type: body.t }, 'send failed');
       return false;
     }
+  }
+
+  /** The u32 counter is spent: a newer epoch starts a fresh replay window at every receiver. */
+  private newEpoch(): void {
+    this.epoch = Math.max(this.c.clock.now(), this.epoch + 1);
+    this.seq = 0;
   }
 
   sendRaw(to: Endpoint, bytes: Uint8Array): void {
@@ -100,7 +106,7 @@ export class Channel {
       if (opened.signer !== undefined && opened.signer !== p.sender)
         return this.drop('signer_mismatch', from);
       if (p.sender === this.selfId) return this.drop('self', from);
-      if (!this.replay.check(p.sender, p.epoch, p.seq, this.c.clock.now())) return this.drop('replay', from);
+      if (!this.replay.accept(p.sender, p.epoch, p.seq, this.c.clock.now())) return this.drop('replay', from);
       this.c.counters.inc(`rx_${p.body.t}`);
       this.onPacket(p, from);
     } catch (e) {

@@ -7,6 +7,9 @@ import type { Endpoint } from './overlay-link.ts';
 
 export type { Endpoint };
 
+/** Largest datagram natm and the rendezvous send or accept (the IPv6 minimum MTU; no IP fragmentation). */
+export const MAX_DATAGRAM = 1280;
+
 export interface DatagramSocket {
   /** Fire and forget. Never throws; a failed send is counted by the adapter and lost. */
   send(data: Uint8Array, to: Endpoint): void;

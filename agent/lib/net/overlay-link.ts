@@ -25,7 +25,7 @@ export interface Endpoint {
 }
 
 export interface PeerView {
-  /** Node id: 1–32 chars of [a-z0-9._-], unique in the cluster (see isNodeId). */
+  /** Peer id: 1–32 chars of [a-z0-9._-], unique in the cluster (see isPeerId). */
   readonly id: string;
   /** Best current path, or null when no path works (yet). */
   readonly path: PathType | null;
@@ -58,7 +58,13 @@ export interface OverlayLink {
   forget?(peerId: string): void;
 }
 
-/** Node ids are short so that a forwarded 1100-byte payload still fits one 1280-byte datagram. */
-export function isNodeId(s: unknown): s is string {
+/**
+ * A peer id in the overlay (natm, the rendezvous, gossip): the `id` a node is configured
+ * with, 1–32 chars of [a-z0-9._-]. Short so that a forwarded 1100-byte payload still fits
+ * one 1280-byte datagram. Looser than membership's `isNodeId` (32 hex digits derived from
+ * the node's key, agent/lib/membership/node-id.ts): every certificate node id is a peer
+ * id, not the other way round, because cluster-key mode names nodes freely.
+ */
+export function isPeerId(s: unknown): s is string {
   return typeof s === 'string' && /^[a-z0-9._-]{1,32}$/.test(s);
 }

@@ -1,11 +1,11 @@
 /**
- * natm message bodies and the session header, encoded with codec.ts. The plaintext of
+ * natm message bodies and the session header, encoded with the bounded codec (codec.ts). The plaintext of
  * every sealed datagram is: type u8 · sender str8 · epoch f64 · seq u32 · body. Decoding
  * untrusted bytes returns null (with a reason), never throws. Table: docs/protocol/natm.md.
  */
-import type { Endpoint } from '../net/datagram.ts';
-import { isNodeId, MAX_APP_PAYLOAD } from '../net/overlay-link.ts';
-import { Reader, WireError, Writer } from './codec.ts';
+import { MAX_DATAGRAM, type Endpoint } from '../net/datagram.ts';
+import { isPeerId, MAX_APP_PAYLOAD } from '../net/overlay-link.ts';
+import { CodecError, Reader, Writer } from './codec.ts';
 
 export const MAX_INTERNALS = 4;
 export const MAX_CHILDREN = 16;
@@ -51,28 +51,43 @@ const TYPES = [
   'child-ack',
 ];
 
+/** An IPv4 endpoint: 4 address bytes, u16 port (never 0). */
+function writeEndpoint(w: Writer, e: Endpoint): Writer {
+  const parts = e.address.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) throw new CodecError('not IPv4');
+  for (const p of parts) w.u8(p);
+  return w.u16(e.port);
+}
+
+function readEndpoint(r: Reader): Endpoint {
+  const a = [r.u8(), r.u8(), r.u8(), r.u8()];
+  const port = r.u16();
+  if (port === 0) throw new CodecError('port 0');
+  return { address: a.join('.'), port };
+}
+
 function writeEntry(w: Writer, e: TableEntry): void {
   w.str(e.id).u32(e.ver);
   w.u8((e.ext ? 1 : 0) | (e.via ? 2 : 0) | (e.gone ? 4 : 0));
-  if (e.ext) w.endpoint(e.ext);
+  if (e.ext) writeEndpoint(w, e.ext);
   if (e.via) w.str(e.via);
   w.u8(e.internals.length);
-  for (const i of e.internals) w.endpoint(i);
+  for (const i of e.internals) writeEndpoint(w, i);
 }
 
-function readId(r: Reader): string {
+function readPeerId(r: Reader): string {
   const s = r.str(32);
-  if (!isNodeId(s)) throw new WireError('bad node id');
+  if (!isPeerId(s)) throw new CodecError('bad peer id');
   return s;
 }
 
 function readEntry(r: Reader): TableEntry {
-  const id = readId(r);
+  const id = readPeerId(r);
   const ver = r.u32();
   const f = r.u8();
-  const ext = f & 1 ? r.endpoint() : undefined;
-  const via = f & 2 ? readId(r) : undefined;
-  const internals = r.list(MAX_INTERNALS, () => r.endpoint());
+  const ext = f & 1 ? readEndpoint(r) : undefined;
+  const via = f & 2 ? readPeerId(r) : undefined;
+  const internals = r.list(MAX_INTERNALS, () => readEndpoint(r));
   return { id, ver, ext, via, gone: (f & 4) !== 0, internals };
 }
 
@@ -83,7 +98,7 @@ export function isNamespace(s: unknown): s is string {
 
 function readNamespace(r: Reader): string {
   const s = r.str(32);
-  if (!isNamespace(s)) throw new WireError('bad namespace');
+  if (!isNamespace(s)) throw new CodecError('bad namespace');
   return s;
 }
 
@@ -91,13 +106,13 @@ function readNamespace(r: Reader): string {
 export const FORWARD_OVERHEAD = 1 + 33 + 8 + 4 + 33 + 33 + 1 + 2;
 
 export function encodePacket(p: Packet): Uint8Array {
-  const w = new Writer();
+  const w = new Writer({ limit: MAX_DATAGRAM, capacity: 256 });
   const b = p.body;
   w.u8(TYPES.indexOf(b.t) + 1)
     .str(p.sender)
     .f64(p.epoch)
     .u32(p.seq);
-  const eps = (l: Endpoint[]) => (w.u8(l.length), l.forEach((e) => w.endpoint(e)));
+  const eps = (l: Endpoint[]) => (w.u8(l.length), l.forEach((e) => writeEndpoint(w, e)));
   switch (b.t) {
     case 'register':
       eps(b.internals);
@@ -107,7 +122,7 @@ export function encodePacket(p: Packet): Uint8Array {
       break;
     case 'table':
       w.u8((b.observed ? 1 : 0) | (b.more ? 2 : 0) | (b.push ? 4 : 0)).u32(b.version);
-      if (b.observed) w.endpoint(b.observed);
+      if (b.observed) writeEndpoint(w, b.observed);
       w.u8(b.entries.length);
       b.entries.forEach((e) => writeEntry(w, e));
       break;
@@ -121,10 +136,10 @@ export function encodePacket(p: Packet): Uint8Array {
       w.u32(b.token).u8(b.ack ? 1 : 0);
       break;
     case 'data':
-      w.bytes(b.payload);
+      w.blob(b.payload);
       break;
     case 'forward':
-      w.str(b.origin).str(b.dest).u8(b.ttl).bytes(b.payload);
+      w.str(b.origin).str(b.dest).u8(b.ttl).blob(b.payload);
       break;
     case 'child-hello':
       eps(b.internals);
@@ -132,7 +147,7 @@ export function encodePacket(p: Packet): Uint8Array {
     case 'child-ack':
       break;
   }
-  return w.done();
+  return w.finish();
 }
 
 export type Decoded = { ok: true; packet: Packet } | { ok: false; reason: string };
@@ -141,55 +156,55 @@ export function decodePacket(buf: Uint8Array): Decoded {
   try {
     const r = new Reader(buf);
     const t = TYPES[r.u8() - 1];
-    const sender = readId(r);
+    const sender = readPeerId(r);
     const epoch = r.f64();
     const seq = r.u32();
     const body = decodeBody(r, t);
     r.end();
     return { ok: true, packet: { sender, epoch, seq, body } };
   } catch (e) {
-    return { ok: false, reason: e instanceof WireError ? 'malformed' : 'malformed_other' };
+    return { ok: false, reason: e instanceof CodecError ? 'malformed' : 'malformed_other' };
   }
 }
 
 function decodeBody(r: Reader, t: string | undefined): Body {
-  const eps = () => r.list(MAX_INTERNALS, () => r.endpoint());
+  const eps = () => r.list(MAX_INTERNALS, () => readEndpoint(r));
   switch (t) {
     case 'register':
       return {
         t,
         internals: eps(),
         known: r.u32(),
-        children: r.list(MAX_CHILDREN, () => readId(r)),
+        children: r.list(MAX_CHILDREN, () => readPeerId(r)),
         ns: readNamespace(r),
       };
     case 'table': {
       const f = r.u8();
       const version = r.u32();
-      const observed = f & 1 ? r.endpoint() : undefined;
+      const observed = f & 1 ? readEndpoint(r) : undefined;
       const entries = r.list(MAX_ENTRIES, () => readEntry(r));
       return { t, observed, version, more: (f & 2) !== 0, push: (f & 4) !== 0, entries };
     }
     case 'intro-req':
-      return { t, target: readId(r) };
+      return { t, target: readPeerId(r) };
     case 'intro':
       return { t, token: r.u32(), peer: readEntry(r) };
     case 'probe':
       return { t, token: r.u32(), ack: r.u8() === 1 };
     case 'data':
-      return { t, payload: r.bytes(MAX_APP_PAYLOAD) };
+      return { t, payload: r.blob(MAX_APP_PAYLOAD) };
     case 'forward': {
-      const origin = readId(r);
-      const dest = readId(r);
+      const origin = readPeerId(r);
+      const dest = readPeerId(r);
       const ttl = r.u8();
-      if (ttl > MAX_TTL) throw new WireError('ttl');
-      return { t, origin, dest, ttl, payload: r.bytes(MAX_APP_PAYLOAD) };
+      if (ttl > MAX_TTL) throw new CodecError('ttl');
+      return { t, origin, dest, ttl, payload: r.blob(MAX_APP_PAYLOAD) };
     }
     case 'child-hello':
       return { t, internals: eps() };
     case 'child-ack':
       return { t };
     default:
-      throw new WireError('unknown type');
+      throw new CodecError('unknown type');
   }
 }

@@ -20,7 +20,7 @@ import type { Logger } from '../../lib/common/logger.ts';
 import type { OverlayLink } from '../../lib/net/overlay-link.ts';
 import { RevocationBook } from '../../lib/membership/revocation-book.ts';
 import type { SecureOverlay } from '../../lib/membership/secure-overlay.ts';
-import type { Membership } from '../../lib/membership/membership.ts';
+import type { ClusterMembership } from '../../lib/membership/cluster-membership.ts';
 import { CertRenewer, DEFAULT_RENEW_FRACTION } from './cert-renewer.ts';
 import { CrlRefresher } from './crl-refresher.ts';
 import { writeFileAtomic } from '../../lib/enrollment/json-file.ts';
@@ -46,7 +46,7 @@ export interface SecureNatmOptions {
 
 export interface SecureNatm {
   readonly overlay: SecureOverlay;
-  readonly membership: Membership;
+  readonly membership: ClusterMembership;
   readonly book: RevocationBook;
   readonly notices: NoticeDir;
   readonly crl?: CrlRefresher;

@@ -9,7 +9,7 @@
  */
 import type _sodium from 'libsodium-wrappers';
 import type { Keyring } from './keyring.ts';
-import { MAX_DATAGRAM } from '../codec.ts';
+import { MAX_DATAGRAM } from '../../net/datagram.ts';
 
 type Sodium = typeof _sodium;
 

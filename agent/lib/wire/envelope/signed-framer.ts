@@ -16,7 +16,7 @@
  */
 import type _sodium from 'libsodium-wrappers';
 import { nodeIdOf } from '../../membership/node-id.ts';
-import { MAX_DATAGRAM } from '../codec.ts';
+import { MAX_DATAGRAM } from '../../net/datagram.ts';
 import type { OpenResult, PacketSealer } from './sealer.ts';
 
 type Sodium = typeof _sodium;

@@ -1,8 +1,10 @@
 /**
- * Sliding anti-replay window over message counters (after RFC 6479): counters above the
- * highest seen are new; counters within `size` below it are checked against a bitmap;
- * older ones are refused. `check` before decrypting, `commit` only after the tag
- * verified, so a forged packet cannot move the window.
+ * The one sliding anti-replay window over message counters (after RFC 6479): counters
+ * above the highest seen are new; counters within `size` below it are checked against a
+ * bitmap; older ones, and anything that is not a non-negative safe integer, are refused.
+ * `check` before decrypting, `commit` only after the tag verified, so a forged packet
+ * cannot move the window. Used by certificate sessions (membership/session.ts) and, per
+ * sender and epoch, by natm's envelope (envelope/replay-guard.ts).
  */
 export class ReplayWindow {
   readonly #bits: Uint32Array;

@@ -4,24 +4,18 @@
  * gossip) and lists (from GET /crl). Never throws on untrusted bytes: returns a coded
  * refusal instead.
  */
-import { verifyCertificate, type CertAuthority, type NodeCert } from './certificate.ts';
+import type { CertAuthority } from './certificate.ts';
 import { MembershipError } from './errors.ts';
 import { openRevocationList, openRevocationNotice } from './revocation.ts';
 import type { RevocationState } from './revocation-state.ts';
 
 export type Accepted = { ok: true; revoked: string[] } | { ok: false; error: MembershipError };
 
-export class Membership {
+export class ClusterMembership {
   constructor(
     private readonly c: { revocation: RevocationState },
     readonly init: { ca: CertAuthority; cluster: string },
   ) {}
-
-  /** Throws MembershipError: for handshake.ts `checkPeer`. */
-  verifyPeer(cert: Uint8Array, now: number): NodeCert {
-    const { ca, cluster } = this.init;
-    return verifyCertificate(cert, { ca, cluster, now, isRevoked: this.c.revocation.isRevoked });
-  }
 
   isRevoked(nodeId: string): boolean {
     return this.c.revocation.isRevoked(nodeId);

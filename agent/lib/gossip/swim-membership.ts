@@ -1,5 +1,5 @@
 /**
- * Membership controller: applies member updates to the MemberTable, re-broadcasts the ones
+ * SWIM membership (SwimMembership): applies member updates to the MemberTable, re-broadcasts the ones
  * that changed our view, runs suspicion timers (suspect → dead after
  * suspicionMult · max(1, log10 N) · probeIntervalMs unless refuted) and refutes claims
  * about ourselves by bumping our incarnation and broadcasting "alive".
@@ -10,7 +10,7 @@ import { encodeItem } from './codec.ts';
 import { MemberTable, type Member, type Outcome } from './member-table.ts';
 import type { MemberItem, MemberStatus } from './messages.ts';
 
-export interface MembershipInit {
+export interface SwimMembershipInit {
   maxMembers: number;
   deadRetentionMs: number;
   suspicionMult: number;
@@ -18,7 +18,7 @@ export interface MembershipInit {
   maxIncarnationStep: number;
 }
 
-export class Membership {
+export class SwimMembership {
   readonly table: MemberTable;
   private readonly timers = new Map<string, Timer>();
   /** `unproven`: claims beyond the incarnation bound, not believed (member-table.ts). */
@@ -27,7 +27,7 @@ export class Membership {
   constructor(
     selfId: string,
     private readonly c: { clock: Clock; queue: BroadcastQueue; removed(id: string): void },
-    private readonly init: MembershipInit,
+    private readonly init: SwimMembershipInit,
   ) {
     this.table = new MemberTable(selfId, init);
   }

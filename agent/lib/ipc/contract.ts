@@ -1,0 +1,199 @@
+/**
+ * The manager ↔ natm IPC contract (docs/protocol/ipc.md), declared once and imported by
+ * both sides: natm's IpcServer and gossip bridge, the manager's NatmClient, and the
+ * `members` client. Messages are values (bytes as Uint8Array); `encodeLine` writes one
+ * NDJSON line (bytes as base64); `decodeManagerMessage` / `decodeNatmMessage` check a
+ * parsed line (ndjson.ts) field by field and return null for anything malformed or over
+ * a bound: the receiver drops and counts it. Unknown extra fields are ignored, so either
+ * side can grow; a known field of the wrong type is a bad frame.
+ */
+import { LIMITS } from '../metainfo/limits.ts';
+import { isPeerId } from '../net/overlay-link.ts';
+import { PEER_LIMITS } from '../tracker/peer-table.ts';
+
+export const IPC_LIMITS = {
+  /** Characters of `agentVersion`, `code` and `current.state`. */
+  maxShortText: 64,
+  /** Characters of a verdict's `reason`. */
+  maxReason: 1024,
+  /** URIs in a `state` message's `applied` (gossip publishes the first 16). */
+  maxApplied: 1024,
+  /** Entries of a `peers` list (the tracker keeps at most this many per torrent). */
+  maxPeers: PEER_LIMITS.maxPeersPerTorrent,
+  /** Entries of a `members` reply (gossip's maxMembers). */
+  maxMembers: 10_000,
+} as const;
+
+/** The update a node works on, for the fleet view; `progress` is a fraction, 0..1. */
+export interface CurrentUpdate {
+  readonly uri: string;
+  readonly version: number;
+  readonly state: string;
+  readonly progress: number;
+}
+
+export interface NodeState {
+  readonly applied: Readonly<Record<string, number>>;
+  readonly current: CurrentUpdate | null;
+}
+
+export interface BtPeer {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** manager → natm (and `members` from any client). */
+export type ManagerMessage =
+  | { readonly type: 'hello'; readonly agentVersion: string; readonly btPort: number | null }
+  | {
+      readonly type: 'relay';
+      readonly id: string;
+      readonly uri: string;
+      readonly version: number;
+      readonly infoHash: string;
+      readonly torrent: Uint8Array;
+    }
+  | {
+      readonly type: 'verdict';
+      readonly id: string;
+      readonly accepted: false;
+      readonly code: string;
+      readonly reason: string;
+    }
+  | { readonly type: 'have'; readonly infoHash: string; readonly complete: boolean }
+  | ({ readonly type: 'state' } & NodeState)
+  | { readonly type: 'members' };
+
+/** natm → manager (and the `members` reply). */
+export type NatmMessage =
+  | { readonly type: 'hello-ack'; readonly nodeId: string }
+  | {
+      readonly type: 'notification';
+      readonly id: string;
+      readonly torrent: Uint8Array;
+      readonly from: string;
+    }
+  | { readonly type: 'peers'; readonly infoHash: string; readonly peers: readonly BtPeer[] }
+  | MembersReply;
+
+/** The fleet as natm sees it; each member is a MemberView (agent/lib/gossip/members-view.ts). */
+export interface MembersReply {
+  readonly type: 'members';
+  readonly nodeId: string;
+  readonly now: number;
+  readonly members: readonly object[];
+}
+
+export type MessageOf<M extends { type: string }, T extends M['type']> = Extract<M, { type: T }>;
+
+/** One NDJSON line, `\n`-terminated; byte fields as base64. */
+export function encodeLine(m: ManagerMessage | NatmMessage): string {
+  const wire = 'torrent' in m ? { ...m, torrent: Buffer.from(m.torrent).toString('base64') } : m;
+  return `${JSON.stringify(wire)}\n`;
+}
+
+type Fields = Record<string, unknown>;
+const obj = (v: unknown): Fields | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Fields) : null;
+const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+const uint = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const port = (v: unknown): v is number => uint(v) && v >= 1 && v <= 65535;
+/** A notification id: SHA-256 of the torrent-file++, hex. */
+const isId = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const isInfoHash = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{40}$/.test(v);
+const isUri = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= LIMITS.maxUriBytes;
+const MAX_TORRENT_B64 = Math.ceil(LIMITS.maxMetadataBytes / 3) * 4;
+const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function torrentOf(v: unknown): Uint8Array | null {
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TORRENT_B64 || !B64.test(v)) return null;
+  return new Uint8Array(Buffer.from(v, 'base64'));
+}
+
+function currentOf(v: unknown): CurrentUpdate | null | undefined {
+  if (v === null) return null;
+  const c = obj(v);
+  if (!c || !isUri(c.uri) || !uint(c.version) || !text(c.state, IPC_LIMITS.maxShortText)) return undefined;
+  const p = c.progress;
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) return undefined;
+  return { uri: c.uri, version: c.version, state: c.state, progress: p };
+}
+
+function appliedOf(v: unknown): Record<string, number> | null {
+  const a = obj(v);
+  if (!a) return null;
+  const entries = Object.entries(a);
+  if (entries.length > IPC_LIMITS.maxApplied || !entries.every(([u, n]) => isUri(u) && uint(n))) return null;
+  return Object.fromEntries(entries) as Record<string, number>;
+}
+
+function peerOf(v: unknown): BtPeer | null {
+  const p = obj(v);
+  if (!p || typeof p.ip !== 'string' || !port(p.port)) return null;
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(p.ip);
+  return octets && octets.slice(1).every((o) => Number(o) <= 255) ? { ip: p.ip, port: p.port } : null;
+}
+
+/** What natm accepts from a client; null = a bad frame. */
+export function decodeManagerMessage(v: unknown): ManagerMessage | null {
+  const m = obj(v);
+  switch (m?.type) {
+    case 'hello': {
+      // btPort is null (or absent) while the manager cannot ask its daemon; it says hello again once it knows.
+      const btPort = m.btPort ?? null;
+      if (!text(m.agentVersion, IPC_LIMITS.maxShortText) || (btPort !== null && !port(btPort))) return null;
+      return { type: 'hello', agentVersion: m.agentVersion, btPort };
+    }
+    case 'relay': {
+      const torrent = torrentOf(m.torrent);
+      if (!torrent || !isId(m.id) || !isUri(m.uri) || !uint(m.version) || !isInfoHash(m.infoHash))
+        return null;
+      return { type: 'relay', id: m.id, uri: m.uri, version: m.version, infoHash: m.infoHash, torrent };
+    }
+    case 'verdict':
+      if (!isId(m.id) || m.accepted !== false) return null;
+      if (!text(m.code, IPC_LIMITS.maxShortText) || !text(m.reason, IPC_LIMITS.maxReason)) return null;
+      return { type: 'verdict', id: m.id, accepted: false, code: m.code, reason: m.reason };
+    case 'have':
+      if (!isInfoHash(m.infoHash) || typeof m.complete !== 'boolean') return null;
+      return { type: 'have', infoHash: m.infoHash, complete: m.complete };
+    case 'state': {
+      const applied = appliedOf(m.applied);
+      const current = currentOf(m.current);
+      return applied && current !== undefined ? { type: 'state', applied, current } : null;
+    }
+    case 'members':
+      return { type: 'members' };
+    default:
+      return null;
+  }
+}
+
+/** What a client accepts from natm; null = a bad frame. */
+export function decodeNatmMessage(v: unknown): NatmMessage | null {
+  const m = obj(v);
+  switch (m?.type) {
+    case 'hello-ack':
+      return isPeerId(m.nodeId) ? { type: 'hello-ack', nodeId: m.nodeId } : null;
+    case 'notification': {
+      const torrent = torrentOf(m.torrent);
+      if (!torrent || !isId(m.id) || !isPeerId(m.from)) return null;
+      return { type: 'notification', id: m.id, torrent, from: m.from };
+    }
+    case 'peers': {
+      const list = m.peers;
+      if (!isInfoHash(m.infoHash) || !Array.isArray(list) || list.length > IPC_LIMITS.maxPeers) return null;
+      const peers = list.map(peerOf);
+      return peers.every((p) => p !== null) ? { type: 'peers', infoHash: m.infoHash, peers } : null;
+    }
+    case 'members': {
+      const members = m.members;
+      if (!isPeerId(m.nodeId) || !uint(m.now) || !Array.isArray(members)) return null;
+      if (members.length > IPC_LIMITS.maxMembers || !members.every((x) => obj(x))) return null;
+      return { type: 'members', nodeId: m.nodeId, now: m.now, members: members as object[] };
+    }
+    default:
+      return null;
+  }
+}
