@@ -30,11 +30,21 @@ const samples: Packet[] = [
           current: { uri: 'app://fw', version: 4, state: 'downloading', progress: 42 },
           btPort: 51413,
           have: ['aa'.repeat(20), 'bb'.repeat(20)],
+          tags: 'hw=rpi4,ring=canary,site=glasgow',
         },
       },
       {
         kind: 'state',
-        record: { node: 'n8', seq: 1, agentVersion: '', applied: {}, current: null, btPort: 0, have: [] },
+        record: {
+          node: 'n8',
+          seq: 1,
+          agentVersion: '',
+          applied: {},
+          current: null,
+          btPort: 0,
+          have: [],
+          tags: '',
+        },
       },
     ],
   },
@@ -158,4 +168,18 @@ test('numbers never wrap on the wire: out-of-range u32/u53 throw instead of enco
   const item = { kind: 'member', status: 'alive', id: 'n1', incarnation: 2 ** 32 } as const;
   const back = decodePacket(encodePacket({ body: { type: 'gossip' }, items: [item] }));
   assert.deepEqual(back?.items, [item], 'incarnation 2^32 is 2^32 on the other side, not 0');
+});
+
+test('a state record whose tags do not parse drops the packet; fitState publishes none rather than bad ones', async () => {
+  const { fitState } = await import('../../agent/lib/gossip/codec-state.ts');
+  const record = { node: 'n1', seq: 1, agentVersion: '', applied: {}, current: null, btPort: 0, have: [] };
+  for (const tags of ['ring', 'Ring=x', 'a=1,a=2', `k=${'v'.repeat(33)}`, 'a=1,,b=2']) {
+    const b = encodePacket({
+      body: { type: 'gossip' },
+      items: [{ kind: 'state', record: { ...record, tags } }],
+    });
+    assert.equal(decodePacket(b), null, tags);
+    assert.equal(fitState({ ...record, tags }).tags, '', tags);
+  }
+  assert.equal(fitState({ ...record, tags: 'ring=canary' }).tags, 'ring=canary');
 });

@@ -1,5 +1,6 @@
 /** Wire layout of a fleet-view state record (docs/protocol/gossip.md §Fleet view). */
 import { CodecError, Writer, type Reader } from '../wire/codec.ts';
+import { parseTagString } from '../rollout/tags.ts';
 import { MAX_DIGEST, MAX_HAVE, type StateRecord } from './messages.ts';
 
 export function writeState(w: Writer, s: StateRecord): void {
@@ -18,6 +19,7 @@ export function writeState(w: Writer, s: StateRecord): void {
   const have = s.have.slice(0, MAX_HAVE);
   w.u16(s.btPort).u8(have.length);
   for (const h of have) w.str(h);
+  w.str(s.tags);
 }
 
 export function readState(r: Reader): StateRecord | null {
@@ -37,7 +39,19 @@ export function readState(r: Reader): StateRecord | null {
   if (k > MAX_HAVE) return null;
   const have: string[] = [];
   for (let i = 0; i < k; i++) have.push(r.str());
-  return { node, seq, agentVersion, applied, current, btPort, have };
+  const tags = r.str();
+  if (!tagsOk(tags)) return null;
+  return { node, seq, agentVersion, applied, current, btPort, have, tags };
+}
+
+/** Tags that parse (bounded, sorted form not required on the wire); anything else drops the record. */
+function tagsOk(t: string): boolean {
+  try {
+    parseTagString(t);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Largest encoded state record we publish (it must fit a packet with other items). */
@@ -56,7 +70,15 @@ export function fitState(r: StateRecord): StateRecord {
     c && fits(c.uri) && fits(c.state) && Number.isSafeInteger(c.version) && c.version >= 0 ? c : null;
   const have = r.have.filter(fits).slice(0, MAX_HAVE);
   const btPort = Number.isInteger(r.btPort) && r.btPort > 0 && r.btPort < 65536 ? r.btPort : 0;
-  const out = { ...r, agentVersion: fits(r.agentVersion) ? r.agentVersion : '?', current, have, btPort };
+  const tags = tagsOk(r.tags) ? r.tags : '';
+  const out = {
+    ...r,
+    agentVersion: fits(r.agentVersion) ? r.agentVersion : '?',
+    current,
+    have,
+    btPort,
+    tags,
+  };
   for (let n = Math.min(applied.length, MAX_DIGEST); n >= 0; n--) {
     out.applied = Object.fromEntries(applied.slice(0, n));
     const w = new Writer();

@@ -17,6 +17,7 @@ export class LocalState {
   readonly have = new Map<string, boolean>();
   private state: Pick<StateRecord, 'applied' | 'current'> | null = null;
   private btPort = 0;
+  private tags = '';
   private seq = 0;
 
   constructor(
@@ -43,6 +44,13 @@ export class LocalState {
     if (this.state || this.have.size > 0) this.publish();
   }
 
+  /** The node's tags (`k=v,k=v`, from the manager's hello); published at once if they changed. */
+  setTags(tags: string): void {
+    if (tags === this.tags) return;
+    this.tags = tags;
+    if (this.state || this.have.size > 0) this.publish();
+  }
+
   private publish(): StateRecord {
     this.seq = Math.max(this.seq + 1, this.c.clock.now());
     const st = this.state ?? { applied: {}, current: null };
@@ -53,6 +61,7 @@ export class LocalState {
       ...st,
       btPort: this.btPort,
       have: [...this.have.keys()],
+      tags: this.tags,
     });
     this.c.fleet.apply(record);
     this.c.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record }));

@@ -1,7 +1,7 @@
 /**
  * The data behind `p2p-update members [--json]`: every member this node knows (and itself)
  * with status, incarnation, path type and addresses (from the transport), last seen and the
- * versions from its fleet-view state record. Served by natm's IPC socket as the answer to
+ * versions and tags from its fleet-view state record. Served by natm's IPC socket as the answer to
  * `{"type":"members"}` (docs/protocol/gossip.md §Fleet view).
  */
 import type { GossipNode } from './gossip-node.ts';
@@ -22,6 +22,8 @@ export interface MemberView {
   applied: Record<string, number>;
   current: StateRecord['current'];
   stateSeq: number | null;
+  /** Its tags (`k=v,k=v`, from its state record; '' = none or no record yet). */
+  tags: string;
 }
 
 export function membersView(node: GossipNode, now: number): MemberView[] {
@@ -45,6 +47,7 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,
+      tags: s?.tags ?? '',
     };
   };
   const out = [row(table.selfId, 'alive', table.incarnation, now)];
@@ -54,7 +57,7 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
 
 /** One line per member for humans. */
 export function formatMembers(rows: readonly MemberView[], now: number): string {
-  const head = ['ID', 'STATUS', 'PATH', 'ADDRESS', 'LAST SEEN', 'AGENT', 'VERSIONS', 'CURRENT'];
+  const head = ['ID', 'STATUS', 'PATH', 'ADDRESS', 'LAST SEEN', 'AGENT', 'TAGS', 'VERSIONS', 'CURRENT'];
   const lines = rows.map((r) => [
     r.self ? `${r.id} (self)` : r.id,
     r.status,
@@ -66,6 +69,7 @@ export function formatMembers(rows: readonly MemberView[], now: number): string 
         : '-',
     r.lastSeen > 0 ? `${Math.max(0, Math.round((now - r.lastSeen) / 1000))}s ago` : 'never',
     r.agentVersion ?? '-',
+    r.tags || '-',
     Object.entries(r.applied)
       .map(([u, v]) => `${u}@${v}`)
       .join(',') || '-',

@@ -3,8 +3,11 @@
  * Every packet is one main message plus piggybacked items (member updates, announcements,
  * state records) filling the rest of the payload budget.
  */
-/** 2: member incarnations are u53 (were u32, and wrapped: issue 16). */
-export const WIRE_VERSION = 2;
+/**
+ * 2: member incarnations are u53 (were u32, and wrapped: issue 16).
+ * 3: a state record carries the node's tags (issue 18).
+ */
+export const WIRE_VERSION = 3;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -49,6 +52,8 @@ export interface StateRecord {
   /** The node's BitTorrent peer port (0 = unknown) and the infoHashes it holds or fetches. */
   btPort: number;
   have: string[];
+  /** The node's tags as `k=v,k=v`, keys sorted ('' = none; agent/lib/rollout/tags.ts). */
+  tags: string;
 }
 
 export interface StateItem {
