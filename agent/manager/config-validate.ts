@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { ConfigError } from '../lib/common/errors.ts';
+import { parseTags } from '../lib/rollout/tags.ts';
 import { DEFAULTS, type ManagerConfig } from './config.ts';
 import { absPath, fail, int, object, optStr, str, strList, type Obj } from './config-fields.ts';
 
@@ -18,6 +19,7 @@ const TOP = [
   'executorSocket',
   'deploy',
   'logLevel',
+  'tags',
 ];
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -79,6 +81,12 @@ export function validateConfig(json: unknown): ManagerConfig {
   if (natm !== undefined && natm !== null) absPath(top, 'natmSocket', 'natmSocket');
   const logLevel = str(top, 'logLevel', 'logLevel', DEFAULTS.logLevel);
   if (!(LEVELS as readonly string[]).includes(logLevel)) fail('logLevel', LEVELS.join('|'), logLevel);
+  const tags = strList(top, 'tags', 'tags', []);
+  try {
+    parseTags(tags);
+  } catch (e) {
+    throw new ConfigError(`config ${(e as Error).message}`);
+  }
   const cfg: ManagerConfig = {
     trustedKeys: keys,
     stateDir: absPath(top, 'stateDir', 'stateDir'),
@@ -115,6 +123,7 @@ export function validateConfig(json: unknown): ManagerConfig {
       outputCapBytes: int(d, 'outputCapBytes', 'deploy.outputCapBytes', 1024, 16 << 20, D.outputCapBytes),
     },
     logLevel: logLevel as ManagerConfig['logLevel'],
+    tags,
   };
   return deepFreeze(cfg);
 }

@@ -56,6 +56,8 @@ export interface ManagerConfig {
     /** Bytes of the deployer's output (as the executor returns it) logged. */
     readonly outputCapBytes: number;
   };
+  /** This node's tags, `key=value` (docs/rollouts.md §Tags): matched by rollout target selectors. */
+  readonly tags: readonly string[];
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

@@ -10,6 +10,7 @@ import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
 import type { ExecutorPort, NatmPort, TransmissionPort } from './ports.ts';
+import type { RolloutGate } from './rollout-gate.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -24,6 +25,8 @@ export interface Core {
   readonly config: ManagerConfig;
   readonly trusted: readonly PublicKey[];
   readonly trackerUrl: () => string;
+  /** Asked before every deploy attempt of an update with a rollout policy. */
+  readonly gate: RolloutGate;
 }
 
 /** The torrent's own download dir (`downloadDir/<infohash>`; older records: downloadDir). */

@@ -15,12 +15,15 @@ import { parsePeer } from './config-validate.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
+import { GATE_RECHECK_MS } from './driver.ts';
 import { Manager } from './manager.ts';
 import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
+import { RolloutGate } from './rollout-gate.ts';
 import { rpcInit } from './rpc-password.ts';
+import { formatTags, parseTags } from '../lib/rollout/tags.ts';
 import { VersionStore } from './store.ts';
 import { StoreError } from './store-error.ts';
 
@@ -44,6 +47,7 @@ export async function startManager(
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);
+  const tags = parseTags(config.tags);
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -61,6 +65,7 @@ export async function startManager(
     config,
     trusted,
     trackerUrl: () => tracker.url,
+    gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
   };
   let stopping: Promise<void> | null = null;
   const onFatal = (e: unknown): void => {
@@ -82,7 +87,9 @@ export async function startManager(
         .catch((e: unknown) =>
           log.child({ component: 'natm' }).error({ err: String(e) }, 'notification not handled'),
         );
-    else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
+    else if (m.type === 'members') {
+      if (core.gate.onMembers(m)) manager.kickAll();
+    } else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
       tx.reannounce(m.infoHash).catch(() => undefined);
     }
@@ -104,12 +111,16 @@ export async function startManager(
             stateMessage: () => natmState(store.data),
             btPort: () => tx.peerPort(),
           },
-          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0' },
+          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0', tags: formatTags(tags) },
         );
   if (natmClient) {
     natm = natmClient;
     natmClient.start();
   }
+  // While an update waits at a rollout gate, ask natm for the fleet view (a changed view wakes the drivers).
+  const fleetPoll = clock.setInterval(() => {
+    if (manager.gated()) natmClient?.members();
+  }, GATE_RECHECK_MS);
   const inbox = new Inbox(
     {
       submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
@@ -130,6 +141,7 @@ export async function startManager(
   );
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      fleetPoll.cancel();
       await inbox.stop();
       await natmClient?.stop();
       await manager.stop();
