@@ -139,7 +139,8 @@ export class UriDriver {
         core.log.info({ uri, version: c.version, gate: gate.line }, 'deploy held back by the rollout');
         await record(core, uri, c.version, { type: 'gate', line: gate.line });
       }
-      await sleep(core.clock, GATE_RECHECK_MS, this.wake.signal);
+      // A kick while this step ran (a fleet change) is not lost to the sleep: ask again at once.
+      if (!this.dirty) await sleep(core.clock, GATE_RECHECK_MS, this.wake.signal);
       return true;
     }
     if (c.rollout && c.gate !== null) {
