@@ -8,12 +8,28 @@ import { UsageError } from '../agent/lib/common/errors.ts';
 import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
 import { createTorrentPlusPlus } from '../agent/lib/metainfo/create.ts';
 import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
-import { nonNegativeInt, optionalString, parse, parseWhen, required } from '../agent/lib/cli/args.ts';
 import { policyFromFlags } from './rollout-flags.ts';
 import { rolloutLines } from './rollout-summary.ts';
 
-const USAGE =
-  'p2p-update create PAYLOAD --uri URI --version N --key PREFIX.key [--expires WHEN] [--piece-length BYTES] [--name NAME] [--public] [--target SELECTOR] [--waves F@START[:GATE],...] [--error-threshold R] [--grace DURATION] [--quorum R] [--rollout FILE.json] --out FILE.torrent';
+export interface CreateOptions {
+  readonly uri: string;
+  readonly version: number;
+  readonly key: string;
+  /** Unix seconds. */
+  readonly expires?: number;
+  readonly pieceLength?: number;
+  readonly name?: string;
+  readonly public?: boolean;
+  readonly out: string;
+  readonly target?: string;
+  readonly waves?: string;
+  readonly errorThreshold?: string;
+  readonly grace?: string;
+  readonly quorum?: string;
+  /** A JSON file with the rollout policy (exclusive with the flags above). */
+  readonly rollout?: string;
+}
+
 /** A rollout JSON file is a few hundred bytes; anything past this is not one. */
 const MAX_ROLLOUT_FILE = 16 * 1024;
 
@@ -27,65 +43,27 @@ async function rolloutFile(path: string | undefined): Promise<string | undefined
   return text;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(
-    argv,
-    {
-      uri: { type: 'string' },
-      version: { type: 'string' },
-      key: { type: 'string' },
-      expires: { type: 'string' },
-      'piece-length': { type: 'string' },
-      name: { type: 'string' },
-      public: { type: 'boolean' },
-      target: { type: 'string' },
-      waves: { type: 'string' },
-      'error-threshold': { type: 'string' },
-      grace: { type: 'string' },
-      quorum: { type: 'string' },
-      rollout: { type: 'string' },
-      out: { type: 'string' },
-    },
-    USAGE,
-    [1, 1],
-  );
-  const uri = required(p, 'uri', USAGE);
-  if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri))
-    throw new UsageError(`--uri must look like scheme:resource (app:/opt/demo), got "${uri}"`);
-  const version = nonNegativeInt(required(p, 'version', USAGE), 'version');
+export async function create(payload: string, o: CreateOptions): Promise<number> {
   const now = Date.now();
-  const expiresText = optionalString(p, 'expires');
-  const pieceText = optionalString(p, 'piece-length');
-  const name = optionalString(p, 'name');
-  const rolloutJson = await rolloutFile(optionalString(p, 'rollout'));
-  const rollout = policyFromFlags(
-    {
-      target: optionalString(p, 'target'),
-      waves: optionalString(p, 'waves'),
-      errorThreshold: optionalString(p, 'error-threshold'),
-      grace: optionalString(p, 'grace'),
-      quorum: optionalString(p, 'quorum'),
-      rolloutJson,
-    },
-    now,
-  );
-  const key = await loadSecretKey(required(p, 'key', USAGE));
-  const out = required(p, 'out', USAGE);
-  const bytes = await createTorrentPlusPlus(p.positionals[0]!, {
-    uri,
-    version,
+  const rolloutJson = await rolloutFile(o.rollout);
+  const { target, waves, errorThreshold, grace, quorum } = o;
+  const rollout = policyFromFlags({ target, waves, errorThreshold, grace, quorum, rolloutJson }, now);
+  const key = await loadSecretKey(o.key);
+  const bytes = await createTorrentPlusPlus(payload, {
+    uri: o.uri,
+    version: o.version,
     key,
     now,
-    private: p.values['public'] !== true,
-    ...(expiresText === undefined ? {} : { expires: parseWhen(expiresText, now) }),
-    ...(pieceText === undefined ? {} : { pieceLength: nonNegativeInt(pieceText, 'piece-length') }),
-    ...(name === undefined ? {} : { name }),
+    private: o.public !== true,
+    ...(o.expires === undefined ? {} : { expires: o.expires }),
+    ...(o.pieceLength === undefined ? {} : { pieceLength: o.pieceLength }),
+    ...(o.name === undefined ? {} : { name: o.name }),
     ...(rollout === undefined ? {} : { rollout }),
   });
-  await writeFile(out, bytes);
+  await writeFile(o.out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
-    `wrote ${out}: ${uri} version ${version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}`,
+    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}`,
   );
   if (rollout) console.log(rolloutLines(rollout).join('\n'));
   return 0;

@@ -6,28 +6,19 @@ import { readFile } from 'node:fs/promises';
 import { loadPublicKey } from '../agent/lib/crypto/key-files.ts';
 import { checkPayload } from '../agent/lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../agent/lib/metainfo/verify.ts';
-import { UsageError } from '../agent/lib/common/errors.ts';
-import { optionalString, parse } from '../agent/lib/cli/args.ts';
 import { readInput } from './read-input.ts';
 
-const USAGE = 'p2p-update verify FILE.torrent --pub PREFIX.pub [--payload PAYLOAD] [--json]';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(
-    argv,
-    { pub: { type: 'string', multiple: true }, payload: { type: 'string' }, json: { type: 'boolean' } },
-    USAGE,
-    [1, 1],
-  );
-  const pubs = (p.values['pub'] as unknown as string[] | undefined) ?? [];
-  if (pubs.length === 0) throw new UsageError(`--pub is required; usage: ${USAGE}`);
-  const trusted = await Promise.all(pubs.map(loadPublicKey));
-  const raw = await readInput(p.positionals[0]!, readFile);
+export async function verify(
+  file: string,
+  o: { pub: readonly string[]; payload?: string; json?: boolean },
+): Promise<number> {
+  const trusted = await Promise.all(o.pub.map(loadPublicKey));
+  const raw = await readInput(file, readFile);
   const u = await verifyTorrentPlusPlus(raw, { trusted, now: Date.now() });
-  const payload = optionalString(p, 'payload');
+  const payload = o.payload;
   if (payload !== undefined) await checkPayload(payload, u);
   const expires = u.expires === undefined ? 'never' : new Date(u.expires * 1000).toISOString();
-  if (p.values['json']) {
+  if (o.json) {
     console.log(
       JSON.stringify({
         ok: true,

@@ -10,8 +10,8 @@ import { loadPublicKey } from '../lib/crypto/key-files.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
+import { BandwidthKeeper } from './bandwidth.ts';
 import type { ManagerConfig } from './config.ts';
-import { parsePeer } from './config-validate.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
@@ -43,11 +43,18 @@ export async function startManager(
   for (const dir of [config.stateDir, config.inboxDir, config.transmission.downloadDir])
     await mkdir(dir, { recursive: true });
   const store = await VersionStore.open(config.stateDir);
-  const peers = new PeerTable(config.tracker.peers.map((p, i) => parsePeer(p, `tracker.peers[${i}]`)));
+  const peers = new PeerTable(config.tracker.peers);
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);
   const tags = parseTags(config.tags);
+  const bandwidth = config.bandwidth
+    ? new BandwidthKeeper(
+        { setSession: (f) => tx.setSession(f), clock, log: log.child({ component: 'bandwidth' }) },
+        config.bandwidth,
+      )
+    : null;
+  bandwidth?.start();
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -143,6 +150,7 @@ export async function startManager(
     (stopping ??= (async () => {
       fleetPoll.cancel();
       await inbox.stop();
+      bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
       await tracker.stop();

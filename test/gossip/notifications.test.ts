@@ -125,6 +125,7 @@ test('a flood from a member keeps every queue, table and cache within its bound;
         have: [],
         tags: '',
       },
+      sig: null,
     });
     evil.send('victim', encodePacket({ body: { type: 'gossip' }, items }));
     evil.send('victim', encodePacket({ body: { type: 'ping-req', seq: i, target: `m${i}-0` }, items: [] }));

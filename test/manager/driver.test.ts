@@ -17,7 +17,7 @@ import {
   parseSecretKeyPem,
   type SecretKey,
 } from '../../agent/lib/crypto/keys.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type ExecutorPort, type TransmissionPort } from '../../agent/manager/ports.ts';
@@ -187,8 +187,11 @@ async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array;
 
 const STEP_MS = 10;
 
-/** File system requests in flight (the store's writes, payload reads). */
-const fsBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'));
+/**
+ * File system requests in flight (the store's writes, payload reads), including a file
+ * handle's close (`CloseReq`), which a busy machine can leave pending across many steps.
+ */
+const fsBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq') || r === 'CloseReq');
 
 /** One fake-clock step, once every file request in flight has finished and its callbacks ran. */
 async function step(): Promise<void> {

@@ -20,7 +20,7 @@ import { PPM, type RolloutPolicy } from '../../agent/lib/rollout/policy.ts';
 import { parseTags } from '../../agent/lib/rollout/tags.ts';
 import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import type { ExecutorPort, NatmPort, TransmissionPort } from '../../agent/manager/ports.ts';

@@ -24,6 +24,8 @@ export interface MemberView {
   stateSeq: number | null;
   /** Its tags (`k=v,k=v`, from its state record; '' = none or no record yet). */
   tags: string;
+  /** The record is signed by this member itself (certificates; always false without). */
+  signed: boolean;
 }
 
 export function membersView(node: GossipNode, now: number): MemberView[] {
@@ -48,6 +50,7 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,
       tags: s?.tags ?? '',
+      signed: node.fleet.isSignedBy(id),
     };
   };
   const out = [row(table.selfId, 'alive', table.incarnation, now)];

@@ -7,15 +7,11 @@
  */
 import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nonNegativeInt, optionalString, parse } from '../../lib/cli/args.ts';
 import { loadPublicKey } from '../../lib/crypto/key-files.ts';
 import { checkPayload } from '../../lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../../lib/metainfo/verify.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { loadConfig } from '../config.ts';
 import { readStore } from '../store.ts';
-
-const USAGE = 'p2p-update publish FILE.torrent [--payload FILE] [--config FILE] [--wait SECONDS]';
 
 async function drop(dir: string, name: string, write: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = join(dir, `.${name}.publish-tmp`);
@@ -23,18 +19,15 @@ async function drop(dir: string, name: string, write: (tmp: string) => Promise<v
   await rename(tmp, join(dir, name));
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(
-    argv,
-    { payload: { type: 'string' }, config: { type: 'string' }, wait: { type: 'string' } },
-    USAGE,
-    [1, 1],
-  );
-  const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
+export async function publish(
+  file: string,
+  o: { config: string; payload?: string; wait?: number },
+): Promise<number> {
+  const config = await loadConfig(o.config);
   const trusted = await Promise.all(config.trustedKeys.map(loadPublicKey));
-  const raw = await readFile(p.positionals[0]!);
+  const raw = await readFile(file);
   const u = await verifyTorrentPlusPlus(raw, { trusted, now: Date.now() });
-  const payload = optionalString(p, 'payload');
+  const payload = o.payload;
   if (payload !== undefined) {
     await checkPayload(payload, u);
     await drop(config.inboxDir, u.name, (tmp) => copyFile(payload, tmp));
@@ -42,9 +35,8 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   await drop(config.inboxDir, `${u.infoHash}.torrent`, (tmp) => writeFile(tmp, raw));
   process.stdout.write(`queued ${u.uri} version ${u.version} (${u.infoHash}) in ${config.inboxDir}\n`);
-  const waitText = optionalString(p, 'wait');
-  if (waitText === undefined) return 0;
-  const deadline = started + nonNegativeInt(waitText, 'wait') * 1000;
+  if (o.wait === undefined) return 0;
+  const deadline = started + o.wait * 1000;
   while (Date.now() < deadline) {
     const d = await readStore(config.stateDir);
     const r = d?.uris[u.uri];
