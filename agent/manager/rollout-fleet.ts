@@ -7,9 +7,10 @@
  *   applied[uri] ≥ version                         → applied
  *   current = uri@version, state failed            → failed
  *   current = uri@version, verifying or deploying  → downloaded (waiting to install)
- * A record counts only if signed by its node: natm says so per row (`signed`, state records
- * signed by their node); a natm that does not sign records yet sends no such field, and its
- * records, which travel only inside the cluster's AEAD, count as its own (docs/rollouts.md).
+ * A record counts only if natm checked it is signed by the node it describes (`signed: true`,
+ * gossip's isSignedBy: certificate mode). Without certificates no record is signed, so no
+ * later wave's gate opens on successes (docs/rollouts.md §Gates): a member cannot speak for
+ * another, and a cluster key alone does not tell them apart.
  */
 import type { FleetRecord, FleetView, MemberStatus, Outcome } from '../lib/rollout/fleet.ts';
 import type { RolloutPlan } from '../lib/rollout/plan.ts';
@@ -63,7 +64,7 @@ export function fleetOf(plan: RolloutPlan, rows: readonly unknown[]): BuiltFleet
     const o = outcomeOf(plan, m);
     records.push({
       node: id,
-      signed: m['signed'] !== false,
+      signed: m['signed'] === true,
       tags,
       outcomes: new Map(o === null ? [] : [[plan.key, o]]),
     });

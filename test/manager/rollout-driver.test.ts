@@ -75,12 +75,14 @@ async function makeBed(tags: string[], overlay = true) {
   const clock = new FakeClock(1_800_000_000_000);
   const kp = await generateKeyPair();
   const deploys: number[] = [];
+  const deployedAt: number[] = [];
   const have: string[] = [];
   const executor: ExecutorPort = {
     accepts: async () => ({ accepted: true, highest: null }),
     deploy: async (req, beforeSend) => {
       if (!(await beforeSend())) return null;
       deploys.push(req.version);
+      deployedAt.push(clock.now());
       const { uri, version, infoHash } = req;
       return { type: 'applied', uri, version, infoHash, ran: true, durationMs: 1, output: '' };
     },
@@ -121,7 +123,7 @@ async function makeBed(tags: string[], overlay = true) {
     assert.equal((await manager.submit(raw, 'inbox')).kind, 'accepted');
     return ih;
   };
-  return { dir, clock, core, manager, gate, deploys, have, publish };
+  return { dir, clock, core, manager, gate, deploys, deployedAt, have, publish };
 }
 
 /** Lets `ms` of fake time pass in 10 ms steps, yielding to file I/O between steps. */
@@ -131,6 +133,18 @@ async function idle(ms: number, stepMs = 10): Promise<void> {
     do await new Promise((r) => setImmediate(r));
     while (process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq')));
     b.clock.advance(stepMs);
+  }
+}
+
+/**
+ * Runs the event loop without moving the fake clock until `pred` holds (at most `realMs` of
+ * real time): whatever happens then was not started by a timer.
+ */
+async function settle(pred: () => boolean, realMs: number, what: string): Promise<void> {
+  const end = Date.now() + realMs;
+  while (!pred()) {
+    if (Date.now() > end) assert.fail(`${what}: not within ${realMs} ms with the fake clock stopped`);
+    await new Promise((r) => setTimeout(r, 1));
   }
 }
 
@@ -144,7 +158,7 @@ async function until(pred: () => boolean, maxMs: number, what: string): Promise<
   return bed!.clock.now() - start;
 }
 
-const policyAt = (issued: number, gate = 900_000): RolloutPolicy => ({
+const policyAt = (issued: number, gate = 900_000, grace = 600): RolloutPolicy => ({
   issued,
   target: 'ring in (canary,main)',
   waves: [
@@ -152,14 +166,14 @@ const policyAt = (issued: number, gate = 900_000): RolloutPolicy => ({
     { fraction: PPM, start: 60, gate },
   ],
   errorThreshold: 100_000,
-  grace: 600,
+  grace,
   quorum: 500_000,
 });
 
 /** natm's members rows: `self` deploying, the canary wave as given. */
 function rows(self: string, canary: readonly string[], applied: number) {
   const row = (id: string, done: boolean) => ({
-    ...{ id, status: 'alive', stateSeq: 1, tags: 'ring=canary' },
+    ...{ id, status: 'alive', stateSeq: 1, signed: true, tags: 'ring=canary' },
     ...{
       applied: done ? { [URI]: 1 } : {},
       current: done ? null : { uri: URI, version: 1, state: 'deploying' },
@@ -176,7 +190,7 @@ test('a wave 2 node seeds at once, waits at its gate (status says why), and depl
   bed.gate.onMembers({ nodeId: self, members: rows(self, canary, 0) });
   const ih = await bed.publish(policy);
   // Fake time only moves on once the driver waits at its gate (nothing real is then in flight).
-  await until(() => gateLine().startsWith('waiting for wave 2 gate'), 120_000, 'held at the wave 2 gate');
+  await until(() => gateLine().startsWith('waiting for wave 2 gate'), 600_000, 'held at the wave 2 gate');
   await idle(60_000, 100);
   assert.deepEqual(bed.deploys, [], 'nothing deployed while the canary has not applied');
   assert.deepEqual(bed.have, [ih], 'downloaded and told natm it holds it (seeding)');
@@ -186,40 +200,46 @@ test('a wave 2 node seeds at once, waits at its gate (status says why), and depl
   assert.match(statusText(bed.core.store.data), /\n {4}rollout: waiting for wave 2 gate \(0\/10 succeeded\)/);
 
   if (bed.gate.onMembers({ nodeId: self, members: rows(self, canary, 8) })) bed.manager.kickAll();
-  await until(() => gateLine().includes('(8/10 succeeded)'), 4_000, 'the gate re-judged');
+  await settle(
+    () => gateLine().includes('(8/10 succeeded)'),
+    20_000,
+    'the gate re-judged on the fleet change',
+  );
   await idle(10_000, 100);
   assert.deepEqual(bed.deploys, [], '8 of 10 is below the 90% gate');
   assert.match(bed.core.store.uri(URI)!.current!.gate ?? '', /\(8\/10 succeeded\)/);
 
   if (bed.gate.onMembers({ nodeId: self, members: rows(self, canary, 9) })) bed.manager.kickAll();
-  const took = await until(() => bed!.deploys.length > 0, 4_000, 'deployed after the fleet change');
-  assert.deepEqual(
-    bed.deploys,
-    [1],
-    `the fleet change woke the driver: deployed after ${took} ms, before the 5 s re-check`,
-  );
+  // The fake clock stands still: no re-check timer can fire, so only the fleet change can deploy it.
+  await settle(() => bed!.deploys.length > 0, 20_000, 'deployed on the fleet change');
+  assert.deepEqual(bed.deploys, [1]);
+  await until(() => bed!.core.store.uri(URI)!.current!.state === 'applied', 600_000, 'applied');
   assert.equal(bed.core.store.uri(URI)!.current!.state, 'applied');
   assert.equal(bed.core.store.uri(URI)!.current!.gate, null);
 });
 
 test('a wave 2 node whose gate opens by time (grace over, quorum met) deploys on the timer, no fleet change needed', async () => {
   bed = await makeBed(['ring=main']);
-  const policy = policyAt(Math.floor(bed.clock.now() / 1000), 950_000);
+  const policy = policyAt(Math.floor(bed.clock.now() / 1000), 950_000, 3600);
+  const graceOver = (policy.issued + 60 + 3600) * 1000;
   const [canary, wave2] = idsByWave(planOf(URI, 1, policy), 10) as [string[], string[]];
   const self = wave2[0]!;
   // 9 canaries applied, the 10th silent (a member without a record): below 95% of 10 until grace.
   const members = [...rows(self, canary.slice(0, 9), 9), { id: canary[9], status: 'alive', stateSeq: null }];
   bed.gate.onMembers({ nodeId: self, members });
   await bed.publish(policy);
-  await until(() => gateLine().startsWith('waiting for wave 2 gate'), 120_000, 'held at the wave 2 gate');
-  await idle(60_000 + 599_000 - (bed.clock.now() - policy.issued * 1000), 100);
+  await until(() => gateLine().startsWith('waiting for wave 2 gate'), 600_000, 'held at the wave 2 gate');
+  await idle(graceOver - 1000 - bed.clock.now(), 100);
   assert.deepEqual(bed.deploys, []);
   assert.match(
     bed.core.store.uri(URI)!.current!.gate ?? '',
     /\(9\/10 succeeded\).*1 not seen, 0 lost count as not applied until/,
   );
-  const took = await until(() => bed!.deploys.length > 0, 7_000, 'deployed after grace');
-  assert.ok(took >= 1_000, `deployed ${took} ms before start + grace`);
+  await until(() => bed!.deploys.length > 0, 600_000, 'deployed after grace');
+  assert.ok(
+    bed.deployedAt[0]! >= graceOver,
+    `deployed ${graceOver - bed.deployedAt[0]!} ms before start + grace`,
+  );
 });
 
 test('a node the selector leaves out seeds and never deploys', async () => {
@@ -229,7 +249,7 @@ test('a node the selector leaves out seeds and never deploys', async () => {
   const self = canary[0]!;
   bed.gate.onMembers({ nodeId: self, members: rows(self, canary.slice(1), 9) });
   const ih = await bed.publish(policy);
-  await until(() => gateLine().startsWith('waiting: not targeted'), 60_000, 'held: not targeted');
+  await until(() => gateLine().startsWith('waiting: not targeted'), 600_000, 'held: not targeted');
   await idle(15 * 60_000, 100);
   assert.deepEqual(bed.deploys, []);
   assert.deepEqual(bed.have, [ih]);

@@ -28,7 +28,7 @@ const policy: RolloutPolicy = {
 const plan = planOf(URI, 7, policy);
 const [w1, w2] = idsByWave(plan, 10) as [string[], string[]];
 
-/** A members row as natm sends it: state record fields, optional signed flag. */
+/** A members row as natm sends it: state record fields, signed by its node unless told (undefined: no field). */
 function row(
   id: string,
   o: { applied?: number; state?: string; tags?: string; status?: string; signed?: boolean } = {},
@@ -41,7 +41,7 @@ function row(
     tags: o.tags ?? 'hw=rpi4',
     applied: o.applied === undefined ? {} : { [URI]: o.applied },
     current: o.state ? { uri: URI, version: 7, state: o.state, progress: 100 } : null,
-    ...(o.signed === undefined ? {} : { signed: o.signed }),
+    ...('signed' in o ? (o.signed === undefined ? {} : { signed: o.signed }) : { signed: true }),
   };
 }
 
@@ -55,18 +55,18 @@ describe('fleetOf: natm members rows → the fleet view a gate counts', () => {
       row('e', { state: 'downloading' }),
       row('f', { applied: 7, signed: false }),
       { ...row('g'), stateSeq: null },
+      row('h', { applied: 7, signed: undefined }),
     ]);
     const out = Object.fromEntries(f.records.map((r) => [r.node, r.outcomes.get(plan.key) ?? '-']));
-    assert.deepEqual(out, { a: 'applied', b: 'applied', c: 'failed', d: 'downloaded', e: '-', f: 'applied' });
+    assert.deepEqual(out, {
+      ...{ a: 'applied', b: 'applied', c: 'failed', d: 'downloaded', e: '-', f: 'applied', h: 'applied' },
+    });
+    assert.equal(f.records.find((r) => r.node === 'a')!.signed, true);
     assert.equal(f.records.find((r) => r.node === 'f')!.signed, false);
-    assert.equal(
-      f.records.find((r) => r.node === 'a')!.signed,
-      true,
-      'no signed field: natm does not sign yet',
-    );
+    assert.equal(f.records.find((r) => r.node === 'h')!.signed, false, 'no signed field: not signed');
     assert.deepEqual(
       [...f.members.keys()],
-      ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
       'g: a member without a record',
     );
   });
