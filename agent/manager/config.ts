@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
-import { MAX_TAGS, parseTags, TAG_KEY_RE, TAG_VALUE_RE } from '../lib/rollout/tags.ts';
+import { MAX_TAGS, MAX_TAGS_BYTES, parseTags, TAG_KEY_RE, TAG_VALUE_RE } from '../lib/rollout/tags.ts';
 import { bandwidthSchema } from './config-bandwidth.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
 
@@ -58,7 +58,7 @@ const tags = list(tag, MAX_TAGS, `a list of at most ${MAX_TAGS} tags`).superRefi
   } catch (e) {
     ctx.addIssue({
       code: 'custom',
-      message: (e as Error).message.replace(/^tags(\[\d+\])?: /, ''),
+      message: `unique keys, at most ${MAX_TAGS_BYTES} bytes as k=v,k=v (${(e as Error).message.replace(/^tags(\[\d+\])?: /, '')})`,
       input: l,
     });
   }
