@@ -1,12 +1,14 @@
 /**
- * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] [rollout flags] --out F.torrent`
+ * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] [--no-inline] [rollout flags] --out F.torrent`
  * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
+ * A payload of at most 64 KiB travels inline (spec §Inline payload) unless --no-inline.
  * Rollout flags (rollout-flags.ts) sign a staged-rollout policy into the file.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { UsageError } from '../agent/lib/common/errors.ts';
 import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
 import { createTorrentPlusPlus } from '../agent/lib/metainfo/create.ts';
+import { LIMITS } from '../agent/lib/metainfo/limits.ts';
 import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
 import { policyFromFlags } from './rollout-flags.ts';
 import { rolloutLines } from './rollout-summary.ts';
@@ -20,6 +22,8 @@ export interface CreateOptions {
   readonly pieceLength?: number;
   readonly name?: string;
   readonly public?: boolean;
+  /** false with --no-inline; otherwise a payload within the bound goes inline. */
+  readonly inline?: boolean;
   readonly out: string;
   readonly target?: string;
   readonly waves?: string;
@@ -55,6 +59,7 @@ export async function create(payload: string, o: CreateOptions): Promise<number>
     key,
     now,
     private: o.public !== true,
+    inline: o.inline !== false && (await smallEnough(payload)),
     ...(o.expires === undefined ? {} : { expires: o.expires }),
     ...(o.pieceLength === undefined ? {} : { pieceLength: o.pieceLength }),
     ...(o.name === undefined ? {} : { name: o.name }),
@@ -63,8 +68,14 @@ export async function create(payload: string, o: CreateOptions): Promise<number>
   await writeFile(o.out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
-    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}`,
+    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}${t.inline ? ', payload inline' : ''}`,
   );
   if (rollout) console.log(rolloutLines(rollout).join('\n'));
   return 0;
+}
+
+/** Within the inline bound (a missing file is createTorrentPlusPlus's to report). */
+async function smallEnough(path: string): Promise<boolean> {
+  const st = await stat(path).catch(() => null);
+  return st !== null && st.isFile() && st.size <= LIMITS.maxInlineBytes;
 }

@@ -35,6 +35,24 @@ export function parseStatusMemory(text: string): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
+/**
+ * From /proc/PID/smaps_rollup, in bytes (0 when absent): Pss, each page divided among the
+ * processes that map it (on a busy machine with many node processes the binary's share is
+ * small, so Pss understates a device's); private (USS: Private_Clean + Private_Dirty) and
+ * shared (Shared_Clean + Shared_Dirty) pages, from which a device's Pss is estimated.
+ */
+export function parseRollup(text: string): { pss: number; private: number; shared: number } {
+  const kb = (key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+    return m ? Number(m[1]) * 1024 : 0;
+  };
+  return {
+    pss: kb('Pss'),
+    private: kb('Private_Clean') + kb('Private_Dirty'),
+    shared: kb('Shared_Clean') + kb('Shared_Dirty'),
+  };
+}
+
 /** `pid` and all its descendants, from a ppid table. */
 export function descendants(root: number, table: ReadonlyArray<{ pid: number; ppid: number }>): number[] {
   const out = [root];
