@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
 import { MAX_TAGS, MAX_TAGS_BYTES, parseTags, TAG_KEY_RE, TAG_VALUE_RE } from '../lib/rollout/tags.ts';
@@ -125,6 +126,7 @@ export const managerSchema = section({
     .describe(
       'This node\'s tags (docs/rollouts.md §Tags), e.g. ["ring=canary", "site=glasgow"]: carried in its state record, shown by `members`, matched by a rollout\'s target selector.',
     ),
+  metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
 

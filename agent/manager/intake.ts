@@ -8,7 +8,7 @@ import { MetadataError } from '../lib/common/errors.ts';
 import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
 import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
-import type { Core } from './core.ts';
+import { recordRefusal, type Core } from './core.ts';
 import { decide, decideWithExecutor } from './decide.ts';
 import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
@@ -31,11 +31,11 @@ async function refuse(
   id: string,
   code: RefusalCode,
   reason: string,
-  u?: VerifiedUpdate,
+  u?: Pick<VerifiedUpdate, 'uri' | 'version' | 'infoHash'>,
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
   core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
-  await core.store.addRefusal({ at: core.clock.now(), code, reason, source, ...facts });
+  await recordRefusal(core, { at: core.clock.now(), code, reason, source, ...facts });
   return { kind: 'refused', code, reason, id };
 }
 
@@ -52,7 +52,7 @@ export async function intake(
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
     const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
-    return refuse(core, source, id, r.code, r.message);
+    return refuse(core, source, id, r.code, r.message, e.signed);
   }
   const local = decide(u, core.store.uri(u.uri));
   if (local.kind === 'duplicate') {

@@ -17,6 +17,9 @@ import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { GATE_RECHECK_MS } from './driver.ts';
 import { Manager } from './manager.ts';
+import { ManagerMetrics } from './metrics.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
 import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
@@ -29,6 +32,8 @@ import { StoreError } from './store-error.ts';
 
 export interface Running {
   readonly trackerUrl: string;
+  /** The Prometheus endpoint's address (`metrics` configured), else null. */
+  readonly metricsListen: Endpoint | null;
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,10 @@ export async function startManager(
   await tracker.start();
   const tx = new TransmissionClient(rpc);
   const tags = parseTags(config.tags);
+  const metrics = new ManagerMetrics(
+    () => store.data.uris,
+    () => tx.transferred(),
+  );
   const bandwidth = config.bandwidth
     ? new BandwidthKeeper(
         { setSession: (f) => tx.setSession(f), clock, log: log.child({ component: 'bandwidth' }) },
@@ -73,6 +82,7 @@ export async function startManager(
     trusted,
     trackerUrl: () => tracker.url,
     gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
+    metrics,
   };
   let stopping: Promise<void> | null = null;
   const onFatal = (e: unknown): void => {
@@ -137,6 +147,12 @@ export async function startManager(
     { dir: config.inboxDir, settleMs: 300, incompleteMs: config.inboxIncompleteMs },
   );
   await inbox.start();
+  const metricsServer = config.metrics
+    ? new MetricsServer(
+        { registry: metrics.registry, logger: log.child({ component: 'metrics' }) },
+        config.metrics.listen,
+      )
+    : null;
   log.info(
     {
       stateDir: config.stateDir,
@@ -150,11 +166,18 @@ export async function startManager(
     (stopping ??= (async () => {
       fleetPoll.cancel();
       await inbox.stop();
+      await metricsServer?.stop();
       bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
       await tracker.stop();
       log.info({}, 'manager stopped');
     })());
-  return { trackerUrl: tracker.url, stop };
+  try {
+    await metricsServer?.start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { trackerUrl: tracker.url, metricsListen: metricsServer?.local() ?? null, stop };
 }

@@ -63,6 +63,7 @@ export class Manager {
 
   private async take(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
     const o = await intake(this.core, raw, source, localPayload);
+    this.core.metrics.received(source, o.kind);
     if (o.kind === 'refused') {
       if (source === 'natm') this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
       return o;

@@ -53,6 +53,7 @@ export function fleetOf(plan: RolloutPlan, rows: readonly unknown[]): BuiltFleet
   let badRows = 0;
   for (const m of rows) {
     const status = isObj(m) ? m['status'] : undefined;
+    if (status === 'gone' || status === 'unheard') continue; // not in the member table: not in the view
     if (!isObj(m) || typeof m['id'] !== 'string' || !STATUSES.includes(status as MemberStatus)) {
       badRows++;
       continue;

@@ -18,12 +18,15 @@ import type { Endpoint } from '../lib/net/datagram.ts';
 import { attachGossip, type AttachedGossip } from '../lib/gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
+import { ConnectivityWatch } from './connectivity-watch.ts';
 import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
 import { MAX_INTERNALS } from '../lib/wire/messages.ts';
 import type { OverlayLink } from '../lib/net/overlay-link.ts';
 import type { ClusterMembership } from '../lib/membership/cluster-membership.ts';
 import { secureNatm, type SecureNatm } from './membership/secure-natm.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
+import { natmRegistry, type NatmMetricsSource } from './metrics.ts';
 
 /** How often natm opens certificate sessions with peers not yet proven (identityDir). */
 const CONNECT_MS = 5000;
@@ -40,6 +43,8 @@ export interface NatmProcess {
   gossip: AttachedGossip;
   ipc: IpcServer | undefined;
   socket: UdpSocket;
+  /** With `metrics` configured: the Prometheus endpoint (docs/metrics.md). */
+  metrics: MetricsServer | undefined;
   /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
   reloadKeys(keys: readonly string[]): void;
   stop(): Promise<void>;
@@ -113,20 +118,40 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     logger,
     revocations: secure?.book,
     records: secure?.overlay.records, // state records signed by the node they describe
+    init: { clockSkewMaxMs: cfg.clockSkewMaxMs },
   });
-  ipc?.serveMembers(() => gossip.members());
+  // Say why (issue 19): conditions logged once per change, shown by status and members.
+  const watch = new ConnectivityWatch(
+    {
+      clock: systemClock,
+      logger,
+      link: node,
+      clocks: gossip.node.clocks,
+      publish: (h) => gossip.node.local.setHealth(h),
+    },
+    { graceMs: cfg.pathTimeoutMs, intervalMs: cfg.keepaliveMs },
+  );
+  ipc?.serveMembers(() => ({ ...gossip.members(), connectivity: watch.view() }));
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
         listen: socket.local(),
         udpSendErrors: socket.sendErrors,
+        connectivity: watch.view(),
         members: gossip.members().members,
         ...(secure ? { secure: secure.stats() } : {}),
       }))
     : undefined;
+  const metrics = cfg.metrics
+    ? new MetricsServer(
+        { registry: natmRegistry(metricsSource(cfg, node, socket, gossip, secure)), logger },
+        cfg.metrics.listen,
+      )
+    : undefined;
   try {
     await ipc?.start();
     await stats?.start();
+    await metrics?.start();
     await secure?.start(gossip.node);
   } catch (e) {
     secure?.stop();
@@ -134,9 +159,11 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     await socket.close();
     await ipc?.stop();
     await stats?.stop();
+    await metrics?.stop();
     throw e;
   }
   node.start();
+  watch.start();
   logger.info({ listen: socket.local(), rendezvous: cfg.rendezvous }, 'natm started');
   let stopped: Promise<void> | undefined;
   return {
@@ -147,6 +174,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     gossip,
     ipc,
     socket,
+    metrics,
     reloadKeys(keys) {
       if (!keyring) return logger.info('open mode: no cluster keys to reload');
       keyring.replace(keys);
@@ -154,12 +182,38 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     },
     stop: () =>
       (stopped ??= (async () => {
+        watch.stop();
         secure?.stop();
         gossip.stop();
         await node.stop();
         await ipc?.stop();
         await stats?.stop();
+        await metrics?.stop();
         logger.info('natm stopped');
       })()),
+  };
+}
+
+/** What natm's metrics read at each scrape (agent/natm/metrics.ts). */
+function metricsSource(
+  cfg: NatmConfig,
+  node: NatmNode,
+  socket: UdpSocket,
+  gossip: AttachedGossip,
+  secure: SecureNatm | undefined,
+): NatmMetricsSource {
+  return {
+    counters: node.counters,
+    peers: () => node.peers(),
+    rendezvous: () => node.rdv.snapshot(systemClock.now(), cfg.pathTimeoutMs),
+    pendingPunches: () => node.pendingPunches(),
+    udpSendErrors: () => socket.sendErrors,
+    members: () => gossip.members().members,
+    gossip: () => ({
+      node: gossip.node.counters,
+      notifications: gossip.node.notifications.counters,
+      membership: gossip.node.membership.counters,
+    }),
+    certificates: () => secure?.metricsView(),
   };
 }

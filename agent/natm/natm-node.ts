@@ -24,6 +24,7 @@ import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../lib/net/ove
 import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
 import { FORWARD_OVERHEAD, MAX_TTL } from '../lib/wire/messages.ts';
 import { BridgeUplink } from './bridge-uplink.ts';
+import type { Observation, PathCounts } from './connectivity.ts';
 import type { NatmConfig } from './config.ts';
 import { HolePuncher } from './hole-puncher.ts';
 import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
@@ -171,6 +172,11 @@ export class NatmNode implements OverlayLink {
     }
   }
 
+  /** Hole punches in progress. */
+  pendingPunches(): number {
+    return this.puncher.size();
+  }
+
   peer(id: string): PeerView | undefined {
     const peer = this.book.get(id);
     return peer && this.book.view(peer, this.live());
@@ -186,9 +192,26 @@ export class NatmNode implements OverlayLink {
       stun: Object.fromEntries(this.rdv.mapped),
       rendezvous: this.rdv.snapshot(now, this.cfg.pathTimeoutMs),
       children: this.router.childIds(),
-      pendingPunches: this.puncher.size(),
+      pendingPunches: this.pendingPunches(),
       peers: this.peers(),
       counters: this.counters.snapshot(),
+    };
+  }
+
+  /** Rendezvous liveness, external endpoint and path kinds, for the connectivity machine. */
+  linkState(): Omit<Observation, 'clock'> {
+    const rdvs = this.rdv.snapshot(this.deps.clock.now(), this.cfg.pathTimeoutMs);
+    const last = Math.max(-Infinity, ...rdvs.map((r) => r.lastAck));
+    const paths: PathCounts = { direct: 0, punched: 0, bridged: 0, relayed: 0, none: 0 };
+    for (const peer of this.peers()) paths[peer.path ?? 'none']++;
+    return {
+      rendezvous: {
+        configured: rdvs.length,
+        alive: rdvs.filter((r) => r.alive).length,
+        lastContact: Number.isFinite(last) ? last : null,
+      },
+      external: this.external ?? null,
+      paths,
     };
   }
 

@@ -36,7 +36,7 @@ test('the shipped example config validates', () => {
     (c.transmission as { passwordFile?: string }).passwordFile,
     '/etc/p2p-update/transmission-rpc.json',
   );
-  assert.equal(c.natmSocket, '/run/p2p-update/natm.sock');
+  assert.equal(c.natmSocket, '/run/p2p-update-natm/natm.sock');
 });
 
 test('defaults fill what a minimal config leaves out; the result is frozen', () => {

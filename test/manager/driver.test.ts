@@ -27,6 +27,7 @@ import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { TransferError } from '../../agent/lib/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 let dir: string;
 let clock: FakeClock;
@@ -154,6 +155,7 @@ beforeEach(async () => {
     trusted: [parsePublicKeyPem(kp.publicPem)],
     trackerUrl: () => 'http://127.0.0.1:1/announce',
     gate: new RolloutGate({ tags: new Map(), overlay: false, now: () => clock.now() }),
+    metrics: new ManagerMetrics(),
   };
   manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   manager.start();

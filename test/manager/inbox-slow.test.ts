@@ -26,6 +26,7 @@ import { NO_NATM, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { payloadBytes } from '../helpers/fixtures.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 type Line = { msg: string; file?: string; bytes?: number; level: number };
 
@@ -94,6 +95,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     trusted: [parsePublicKeyPem(kp.publicPem)],
     trackerUrl: () => 'http://127.0.0.1:1/announce',
     gate: new RolloutGate({ tags: new Map(), overlay: false, now: () => Date.now() }),
+    metrics: new ManagerMetrics(),
   };
   const manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   const seen: Rig['seen'] = [];

@@ -24,6 +24,7 @@ import { validateConfig } from '../../agent/manager/config.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import type { ExecutorPort, NatmPort, TransmissionPort } from '../../agent/manager/ports.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { statusText } from '../../agent/manager/status-view.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
@@ -106,6 +107,7 @@ async function makeBed(tags: string[], overlay = true) {
     ...{ log: silentLogger(), config, trusted: [parsePublicKeyPem(kp.publicPem)] },
     trackerUrl: () => 'http://127.0.0.1:1/announce',
     gate,
+    metrics: new ManagerMetrics(),
   };
   const manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   manager.start();

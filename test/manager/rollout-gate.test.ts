@@ -73,6 +73,8 @@ describe('fleetOf: natm members rows → the fleet view a gate counts', () => {
 
   it('rows that do not fit are left out and counted; bad tags leave the member without a record', () => {
     const f = fleetOf(plan, [
+      { id: 'gone1', status: 'gone' },
+      { id: 'unheard1', status: 'unheard' },
       null,
       7,
       [],

@@ -1,6 +1,7 @@
 /** Wire layout of a fleet-view state record (docs/protocol/gossip.md §Fleet view). */
 import { CodecError, Writer, type Reader } from '../wire/codec.ts';
 import { parseTagString } from '../rollout/tags.ts';
+import { readHealth, UNKNOWN_HEALTH, writeHealth } from './health.ts';
 import { MAX_DIGEST, MAX_HAVE, type StateRecord } from './messages.ts';
 
 export function writeState(w: Writer, s: StateRecord): void {
@@ -19,6 +20,7 @@ export function writeState(w: Writer, s: StateRecord): void {
   const have = s.have.slice(0, MAX_HAVE);
   w.u16(s.btPort).u8(have.length);
   for (const h of have) w.str(h);
+  writeHealth(w, s.health ?? UNKNOWN_HEALTH);
   w.str(s.tags);
 }
 
@@ -39,9 +41,11 @@ export function readState(r: Reader): StateRecord | null {
   if (k > MAX_HAVE) return null;
   const have: string[] = [];
   for (let i = 0; i < k; i++) have.push(r.str());
+  const health = readHealth(r);
   const tags = r.str();
   if (!tagsOk(tags)) return null;
-  return { node, seq, agentVersion, applied, current, btPort, have, tags };
+  const told = health.conditions.length > 0 || health.clockOffsetMs !== null;
+  return { node, seq, agentVersion, applied, current, btPort, have, tags, ...(told ? { health } : {}) };
 }
 
 /** Tags that parse (bounded, sorted form not required on the wire); anything else drops the record. */
