@@ -52,7 +52,7 @@ test('every node publishes its state record; any node lists every member with it
   // Tags travel in the record: every node lists n4's, in text and in the JSON rows.
   assert.equal(rows.find((r) => r.id === 'n4')?.tags, 'hw=rpi4,ring=canary');
   assert.equal(rows.find((r) => r.id === 'n5')?.tags, '');
-  assert.match(text, /^ID\s+STATUS\s+PATH\s+ADDRESS\s+LAST SEEN\s+AGENT\s+TAGS\s+VERSIONS/);
+  assert.match(text, /^ID\s+STATUS\s+PATH\s+ADDRESS\s+LAST SEEN\s+CONN\s+CLOCK\s+AGENT\s+TAGS\s+VERSIONS/);
   assert.match(text, /\nn4 .*hw=rpi4,ring=canary\s+app:\/\/fw@2/);
   c.stop();
 });
