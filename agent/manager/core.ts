@@ -11,6 +11,7 @@ import type { ManagerMetrics } from './metrics.ts';
 import type { Refusal, UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
 import type { ExecutorPort, NatmPort, SwarmHooks, TransmissionPort } from './ports.ts';
+import type { RolloutGate } from './rollout-gate.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -27,6 +28,8 @@ export interface Core {
   readonly trackerUrl: () => string;
   /** Forced rechokes and origin shaping; absent: neither. */
   readonly swarm?: SwarmHooks;
+  /** Asked before every deploy attempt of an update with a rollout policy. */
+  readonly gate: RolloutGate;
   readonly metrics: ManagerMetrics;
 }
 

@@ -21,6 +21,8 @@ import { identityOf, sameIdentity, type FileIdentity } from './swarm/file-identi
 import { pollDelay } from './swarm/poll-pace.ts';
 
 const MAX_BACKOFF_MS = 10_000;
+/** A deploy held back by its rollout gate is asked again this often (and on every fleet change). */
+export const GATE_RECHECK_MS = 5_000;
 
 export class UriDriver {
   private running: Promise<void> | null = null;
@@ -139,6 +141,20 @@ export class UriDriver {
 
   private async deployStep(c: UpdateRecord): Promise<boolean> {
     const { core, uri } = this;
+    const gate = core.gate.decide(uri, c);
+    if (!gate.install) {
+      if (c.gate !== gate.line) {
+        core.log.info({ uri, version: c.version, gate: gate.line }, 'deploy held back by the rollout');
+        await record(core, uri, c.version, { type: 'gate', line: gate.line });
+      }
+      // A kick while this step ran (a fleet change) is not lost to the sleep: ask again at once.
+      if (!this.dirty) await sleep(core.clock, GATE_RECHECK_MS, this.wake.signal);
+      return true;
+    }
+    if (c.rollout && c.gate !== null) {
+      core.log.info({ uri, version: c.version, gate: gate.line }, 'rollout gate open');
+      await record(core, uri, c.version, { type: 'gate', line: null });
+    }
     const next = nextDeployStep(c, core.config.deploy, core.clock.now());
     if (next.kind === 'wait') {
       await sleep(core.clock, next.until - core.clock.now(), this.wake.signal);

@@ -15,6 +15,7 @@ import type { ManagerConfig } from './config.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
+import { GATE_RECHECK_MS } from './driver.ts';
 import { Manager } from './manager.ts';
 import { ManagerMetrics } from './metrics.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
@@ -23,7 +24,9 @@ import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
+import { RolloutGate } from './rollout-gate.ts';
 import { rpcInit } from './rpc-password.ts';
+import { formatTags, parseTags } from '../lib/rollout/tags.ts';
 import { VersionStore } from './store.ts';
 import { StoreError } from './store-error.ts';
 import { AnnounceKicker } from './swarm/announce-kicker.ts';
@@ -96,6 +99,7 @@ export async function startManager(
   void pulser
     ?.ensure()
     .catch((e: unknown) => swarmLog.warn({ err: String(e) }, 'rechoke torrent not added yet'));
+  const tags = parseTags(config.tags);
   const metrics = new ManagerMetrics(
     () => store.data.uris,
     () => tx.transferred(),
@@ -125,6 +129,7 @@ export async function startManager(
     trusted,
     trackerUrl: () => tracker.url,
     swarm,
+    gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
     metrics,
   };
   let stopping: Promise<void> | null = null;
@@ -147,7 +152,9 @@ export async function startManager(
         .catch((e: unknown) =>
           log.child({ component: 'natm' }).error({ err: String(e) }, 'notification not handled'),
         );
-    else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
+    else if (m.type === 'members') {
+      if (core.gate.onMembers(m)) manager.kickAll();
+    } else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
       swarm.touch(m.infoHash);
       if (kicker) kicker.request(m.infoHash);
@@ -171,12 +178,16 @@ export async function startManager(
             stateMessage: () => natmState(store.data),
             btPort: () => tx.peerPort(),
           },
-          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0' },
+          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0', tags: formatTags(tags) },
         );
   if (natmClient) {
     natm = natmClient;
     natmClient.start();
   }
+  // While an update waits at a rollout gate, ask natm for the fleet view (a changed view wakes the drivers).
+  const fleetPoll = clock.setInterval(() => {
+    if (manager.gated()) natmClient?.members();
+  }, GATE_RECHECK_MS);
   const inbox = new Inbox(
     {
       submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
@@ -203,6 +214,7 @@ export async function startManager(
   );
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      fleetPoll.cancel();
       await inbox.stop();
       await metricsServer?.stop();
       bandwidth?.stop();

@@ -45,6 +45,18 @@ export class Manager {
     this.drivers.clear();
   }
 
+  /** Wakes every URI's driver (the fleet view changed: a rollout gate may have opened). */
+  kickAll(): void {
+    if (this.started) for (const d of this.drivers.values()) d.kick();
+  }
+
+  /** True while some update waits at a rollout gate (the fleet view is then worth asking for). */
+  gated(): boolean {
+    return Object.values(this.core.store.data.uris).some(
+      (r) => r.current?.state === 'deploying' && r.current.rollout !== undefined,
+    );
+  }
+
   submit(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
     const run = (): Promise<Outcome> => this.take(raw, source, localPayload);
     const p = this.chain.then(run, run);

@@ -166,3 +166,25 @@ test('speed levers: only the forced rechoke on by default (bench/RESULTS.md), ea
     /tracker\.minIntervalS: expected an integer in \[1,/,
   );
 });
+
+test('tags: none by default; each key=value checked, keys unique, at most 8 and 255 bytes', () => {
+  assert.deepEqual(validateConfig(minimal()).tags, []);
+  assert.deepEqual(validateConfig({ ...minimal(), tags: ['ring=canary', 'hw=rpi4'] }).tags, [
+    'ring=canary',
+    'hw=rpi4',
+  ]);
+  const bad = (tags: unknown, re: RegExp) => rejects({ ...minimal(), tags }, re);
+  bad('ring=canary', /config tags: expected a list of at most 8 tags/);
+  bad(['ring'], /config tags\[0\]: expected a tag "key=value"/);
+  bad(['Ring=canary'], /config tags\[0\]: expected a tag "key=value"/);
+  bad(['ring=a b'], /config tags\[0\]: expected a tag "key=value"/);
+  bad(['ring=a', 'ring=b'], /config tags: .*key "ring" is given twice/);
+  bad(
+    Array.from({ length: 9 }, (_, i) => `k${i}=v`),
+    /config tags: expected a list of at most 8 tags/,
+  );
+  bad(
+    Array.from({ length: 6 }, (_, i) => `k${i}${'x'.repeat(14)}=${'v'.repeat(32)}`),
+    /config tags: .*the limit is 255/,
+  );
+});

@@ -9,8 +9,9 @@ import type { NodeHealth } from './health.ts';
  * 2: member incarnations are u53 (were u32, and wrapped: issue 16).
  * 3: a state record carries its node's signature (issue 16 item 4).
  * 4: an ACK carries the sender's wall clock (clock-offsets.ts); a state record its connectivity (issue 19).
+ * 5: a state record carries the node's tags (issue 18).
  */
-export const WIRE_VERSION = 4;
+export const WIRE_VERSION = 5;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -57,6 +58,8 @@ export interface StateRecord {
   have: string[];
   /** Its connectivity conditions and clock offset, as it reports them (health.ts); absent = none. */
   health?: NodeHealth;
+  /** The node's tags as `k=v,k=v`, keys sorted ('' = none; agent/lib/rollout/tags.ts). */
+  tags: string;
 }
 
 /**
