@@ -1,13 +1,17 @@
 /**
- * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] [--no-inline] --out F.torrent`
+ * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] [--no-inline] [rollout flags] --out F.torrent`
  * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
  * A payload of at most 64 KiB travels inline (spec §Inline payload) unless --no-inline.
+ * Rollout flags (rollout-flags.ts) sign a staged-rollout policy into the file.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { UsageError } from '../agent/lib/common/errors.ts';
 import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
 import { createTorrentPlusPlus } from '../agent/lib/metainfo/create.ts';
 import { LIMITS } from '../agent/lib/metainfo/limits.ts';
 import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
+import { policyFromFlags } from './rollout-flags.ts';
+import { rolloutLines } from './rollout-summary.ts';
 
 export interface CreateOptions {
   readonly uri: string;
@@ -21,26 +25,52 @@ export interface CreateOptions {
   /** false with --no-inline; otherwise a payload within the bound goes inline. */
   readonly inline?: boolean;
   readonly out: string;
+  readonly target?: string;
+  readonly waves?: string;
+  readonly errorThreshold?: string;
+  readonly grace?: string;
+  readonly quorum?: string;
+  /** A JSON file with the rollout policy (exclusive with the flags above). */
+  readonly rollout?: string;
+}
+
+/** A rollout JSON file is a few hundred bytes; anything past this is not one. */
+const MAX_ROLLOUT_FILE = 16 * 1024;
+
+async function rolloutFile(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--rollout ${path}: cannot read (${e.code ?? e.message})`);
+  });
+  if (text.length > MAX_ROLLOUT_FILE)
+    throw new UsageError(`--rollout ${path}: ${text.length} bytes, the limit is ${MAX_ROLLOUT_FILE}`);
+  return text;
 }
 
 export async function create(payload: string, o: CreateOptions): Promise<number> {
+  const now = Date.now();
+  const rolloutJson = await rolloutFile(o.rollout);
+  const { target, waves, errorThreshold, grace, quorum } = o;
+  const rollout = policyFromFlags({ target, waves, errorThreshold, grace, quorum, rolloutJson }, now);
   const key = await loadSecretKey(o.key);
   const bytes = await createTorrentPlusPlus(payload, {
     uri: o.uri,
     version: o.version,
     key,
-    now: Date.now(),
+    now,
     private: o.public !== true,
     inline: o.inline !== false && (await smallEnough(payload)),
     ...(o.expires === undefined ? {} : { expires: o.expires }),
     ...(o.pieceLength === undefined ? {} : { pieceLength: o.pieceLength }),
     ...(o.name === undefined ? {} : { name: o.name }),
+    ...(rollout === undefined ? {} : { rollout }),
   });
   await writeFile(o.out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
     `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}${t.inline ? ', payload inline' : ''}`,
   );
+  if (rollout) console.log(rolloutLines(rollout).join('\n'));
   return 0;
 }
 

@@ -1,5 +1,6 @@
 /** Human and JSON views of a torrent-file++, shared by `show` and `verify`. */
 import type { TorrentPlusPlus } from '../agent/lib/metainfo/model.ts';
+import { rolloutJson, rolloutLines } from './rollout-summary.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const when = (s: number | undefined): string | null =>
@@ -25,6 +26,7 @@ export function toJson(t: TorrentPlusPlus): Record<string, unknown> {
       length: s.signedInfo.length,
       sha256: hex(s.signedInfo.sha256),
       expires: when(s.signedInfo.expires),
+      rollout: s.signedInfo.rollout === undefined ? null : rolloutJson(s.signedInfo.rollout),
       signature: hex(s.signature),
     })),
   };
@@ -50,6 +52,9 @@ export function toText(t: TorrentPlusPlus): string {
       `  version:    ${si.version}`,
       `  sha256:     ${hex(si.sha256)}`,
       `  expires:    ${when(si.expires) ?? 'never'}`,
+      ...(si.rollout
+        ? rolloutLines(si.rollout).map((l) => `  ${l}`)
+        : ['  rollout:    none (every node installs at once)']),
     );
   }
   return lines.join('\n');

@@ -3,9 +3,12 @@
  * in-memory network with a fake clock, how many gossip rounds (200 ms) and simulated
  * seconds until 99% / 100% of nodes hold a 10 KB notification, messages sent per node,
  * and Serf's prediction fraction(x) = 1 / (1 + (N+1)·e^(−0.5·fanout·(1−loss)·x)).
- * Prints JSON on stdout and writes an SVG plot to bench/out/gossip-n<sizes>.svg.
+ * Prints JSON on stdout and writes an SVG plot to bench/out/gossip-n<sizes>.svg (with
+ * --tag T: JSON and SVG to bench/results/gossip-T.{json,svg}). The fleet runs --warmup-ms
+ * (30 s) before the publish, so that the fleet-size estimate (fleet-size.ts) has settled;
+ * each row records the estimate and the retransmit limit over the nodes at publish time.
  *
- *   node --import tsx bench/gossip.ts [--sizes 100,1000,10000] [--losses 0,0.1,0.3]
+ *   node --import tsx bench/gossip.ts [--sizes 100,1000,10000] [--losses 0,0.1,0.3] [--warmup-ms 30000] [--tag T]
  *
  * N > 2000 runs with a partial membership view (each node knows 256 random members,
  * maxMembers 256): a full view is O(N²) memory in one process; see docs/protocol/gossip.md.
@@ -18,10 +21,13 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000,10000' },
     losses: { type: 'string', default: '0,0.1,0.3' },
+    'warmup-ms': { type: 'string', default: '30000' },
+    tag: { type: 'string' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
 const losses = values.losses.split(',').map(Number);
+const WARMUP_MS = Number(values['warmup-ms']);
 const FANOUT = 3;
 const ROUND_MS = 200;
 
@@ -44,6 +50,15 @@ interface Row {
   serf: { rounds99: number; rounds100: number };
   curve: number[];
   cpuSeconds: number;
+  warmupMs: number;
+  /** Over the nodes at publish time: min / median / max. */
+  fleetEstimate: [number, number, number];
+  retransmitLimit: [number, number, number];
+}
+
+function spread(xs: number[]): [number, number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[0]!, s[Math.floor(s.length / 2)]!, s.at(-1)!];
 }
 
 const rows: Row[] = [];
@@ -57,7 +72,10 @@ for (const n of sizes) {
       net: { loss, peers: partial ? 256 : 'all', seedsFrom: 'any' },
       gossip: partial ? { maxMembers: 256 } : {},
     });
-    c.clock.advance(3000);
+    c.clock.advance(WARMUP_MS);
+    const nodes = [...c.nodes.values()];
+    const fleetEstimate = spread(nodes.map((x) => x.fleetSize.estimate()));
+    const limits = spread(nodes.map((x) => x.queue.limit()));
     for (const l of c.net.links.values()) l.sent = 0;
     c.net.sentByType.clear();
     const id = c.publish('n0', 'app://bench', 1, 10_000);
@@ -94,23 +112,29 @@ for (const n of sizes) {
       },
       curve,
       cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+      warmupMs: WARMUP_MS,
+      fleetEstimate,
+      retransmitLimit: limits,
     };
     rows.push(row);
     process.stderr.write(
-      `N=${n} loss=${loss}: r99=${r99} r100=${r100} msgs/node=${row.messagesPerNode.mean} cpu=${row.cpuSeconds}s\n`,
+      `N=${n} loss=${loss}: r99=${r99} r100=${r100} msgs/node=${row.messagesPerNode.mean} cpu=${row.cpuSeconds}s` +
+        ` estimate=${fleetEstimate.join('/')} limit=${limits.join('/')}\n`,
     );
   }
 }
 
-console.log(
-  JSON.stringify(
-    rows.map(({ curve: _c, ...r }) => r),
-    null,
-    2,
-  ),
+const json = JSON.stringify(
+  rows.map(({ curve: _c, ...r }) => r),
+  null,
+  2,
 );
-mkdirSync('bench/out', { recursive: true });
-const svgPath = `bench/out/gossip-n${sizes.join('-')}.svg`;
+console.log(json);
+const dir = values.tag ? 'bench/results' : 'bench/out';
+const base = values.tag ? `${dir}/gossip-${values.tag}` : `${dir}/gossip-n${sizes.join('-')}`;
+mkdirSync(dir, { recursive: true });
+if (values.tag) writeFileSync(`${base}.json`, json + '\n');
+const svgPath = `${base}.svg`;
 writeFileSync(svgPath, svg(rows));
 process.stderr.write(`wrote ${svgPath}\n`);
 

@@ -10,14 +10,19 @@ import { absPath, int, list, logLevel, moved, section, text } from '../lib/confi
 import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
+import { speedSchema, SPEED_DEFAULTS } from './config-speed.ts';
+import { MAX_TAGS, MAX_TAGS_BYTES, parseTags, TAG_KEY_RE, TAG_VALUE_RE } from '../lib/rollout/tags.ts';
 import { bandwidthSchema } from './config-bandwidth.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
+
+export type { SpeedConfig } from './config-speed.ts';
 
 export const DEFAULTS = {
   inboxIncompleteMs: 60_000,
   transmission: TRANSMISSION_DEFAULTS,
-  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
+  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30, fastIntervalS: 0, minIntervalS: 5 },
   executorSocket: '/run/p2p-update-deploy.sock',
+  speed: SPEED_DEFAULTS,
   deploy: {
     timeoutMs: 3_600_000,
     maxAttempts: 3,
@@ -40,6 +45,28 @@ const peer = z.string({ error: '"a.b.c.d:port" (IPv4)' }).transform((s, ctx): Pe
   if (p) return p;
   ctx.issues.push({ code: 'custom', message: '"a.b.c.d:port" (IPv4)', input: s });
   return z.NEVER;
+});
+
+const TAG =
+  'a tag "key=value" (key: 1-16 of [a-z0-9_-], starting with a letter; value: 1-32 of [A-Za-z0-9._-])';
+const tag = z.string({ error: TAG }).refine(
+  (s) => {
+    const eq = s.indexOf('=');
+    return eq > 0 && TAG_KEY_RE.test(s.slice(0, eq)) && TAG_VALUE_RE.test(s.slice(eq + 1));
+  },
+  { error: TAG },
+);
+/** Node tags: each well-formed, keys unique, and within the state record's bound (tags.ts). */
+const tags = list(tag, MAX_TAGS, `a list of at most ${MAX_TAGS} tags`).superRefine((l, ctx) => {
+  try {
+    parseTags(l);
+  } catch (e) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unique keys, at most ${MAX_TAGS_BYTES} bytes as k=v,k=v (${(e as Error).message.replace(/^tags(\[\d+\])?: /, '')})`,
+      input: l,
+    });
+  }
 });
 
 const T = DEFAULTS.tracker;
@@ -68,6 +95,12 @@ export const managerSchema = section({
       .prefault([])
       .describe('Static BitTorrent peers ("ip:port") listed for every torrent, besides those natm reports.'),
     intervalS: int(5, 3600).default(T.intervalS).describe('Announce interval handed to the daemon.'),
+    fastIntervalS: int(0, 3600)
+      .default(T.fastIntervalS)
+      .describe(
+        'Interval while the daemon downloads, and after its first announce; 0 = intervalS (docs/manager.md §Speed, lever A).',
+      ),
+    minIntervalS: int(1, 3600).default(T.minIntervalS).describe('`min interval` of every reply (lever A).'),
   })
     .prefault({})
     .describe("The node's tracker."),
@@ -98,6 +131,12 @@ export const managerSchema = section({
   })
     .prefault({})
     .describe('Deploy requests to the executor.'),
+  speed: speedSchema,
+  tags: tags
+    .prefault([])
+    .describe(
+      'This node\'s tags (docs/rollouts.md §Tags), e.g. ["ring=canary", "site=glasgow"]: carried in its state record, shown by `members`, matched by a rollout\'s target selector.',
+    ),
   metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');

@@ -10,7 +10,8 @@ import type { ManagerConfig } from './config.ts';
 import type { ManagerMetrics } from './metrics.ts';
 import type { Refusal, UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { ExecutorPort, NatmPort, TransmissionPort } from './ports.ts';
+import type { ExecutorPort, NatmPort, SwarmHooks, TransmissionPort } from './ports.ts';
+import type { RolloutGate } from './rollout-gate.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -25,6 +26,10 @@ export interface Core {
   readonly config: ManagerConfig;
   readonly trusted: readonly PublicKey[];
   readonly trackerUrl: () => string;
+  /** Forced rechokes and origin shaping; absent: neither. */
+  readonly swarm?: SwarmHooks;
+  /** Asked before every deploy attempt of an update with a rollout policy. */
+  readonly gate: RolloutGate;
   readonly metrics: ManagerMetrics;
 }
 

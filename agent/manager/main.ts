@@ -15,6 +15,7 @@ import type { ManagerConfig } from './config.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
+import { GATE_RECHECK_MS } from './driver.ts';
 import { Manager } from './manager.ts';
 import { ManagerMetrics } from './metrics.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
@@ -23,9 +24,14 @@ import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
 import { NO_NATM, type NatmPort } from './ports.ts';
+import { RolloutGate } from './rollout-gate.ts';
 import { rpcInit } from './rpc-password.ts';
+import { formatTags, parseTags } from '../lib/rollout/tags.ts';
 import { VersionStore } from './store.ts';
 import { StoreError } from './store-error.ts';
+import { AnnounceKicker } from './swarm/announce-kicker.ts';
+import { RechokePulser } from './swarm/rechoke-pulser.ts';
+import { SwarmWatch } from './swarm/swarm-watch.ts';
 
 export interface Running {
   readonly trackerUrl: string;
@@ -46,9 +52,54 @@ export async function startManager(
     await mkdir(dir, { recursive: true });
   const store = await VersionStore.open(config.stateDir);
   const peers = new PeerTable(config.tracker.peers);
-  const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
+  const tracker = new Tracker(
+    { peers, log: log.child({ component: 'tracker' }), now: () => clock.now() },
+    config.tracker,
+  );
   await tracker.start();
   const tx = new TransmissionClient(rpc);
+  const sp = config.speed;
+  const swarmLog = log.child({ component: 'swarm' });
+  const pulser = sp.rechoke
+    ? new RechokePulser({ tx, log: swarmLog, downloadDir: config.transmission.downloadDir })
+    : null;
+  const swarm = new SwarmWatch(
+    { tx, pulser, clock, log: swarmLog },
+    {
+      pollMs: sp.watchPollMs,
+      windowMs: sp.watchWindowMs,
+      rechoke: sp.rechoke ? { minGapMs: sp.rechokeMinGapMs, maxPulses: sp.rechokeMaxPulses } : null,
+      shaping:
+        sp.originShaping === 'off'
+          ? null
+          : {
+              rule: sp.originShaping,
+              limitKBps: sp.originLimitKBps,
+              uploadFactor: sp.originUploadFactor,
+              estimateFraction: sp.originEstimateFraction,
+              sumFactor: sp.originSumFactor,
+              starveMs: sp.originStarveMs,
+              holdMs: sp.originHoldMs,
+            },
+    },
+  );
+  const kicker = sp.announceKick
+    ? new AnnounceKicker({
+        reannounce: (h) => tx.reannounce(h),
+        history: (h) => tracker.log.get(h),
+        firstGateS: async () => (await tx.traits()).firstReannounceGateS,
+        clock,
+        log: swarmLog,
+      })
+    : null;
+  void tx.traits().then(
+    (t) => swarmLog.info({ version: t.version, rpcVersion: t.rpcVersion }, 'transmission daemon'),
+    (e: unknown) => swarmLog.warn({ err: String(e) }, 'transmission daemon version unknown yet'),
+  );
+  void pulser
+    ?.ensure()
+    .catch((e: unknown) => swarmLog.warn({ err: String(e) }, 'rechoke torrent not added yet'));
+  const tags = parseTags(config.tags);
   const metrics = new ManagerMetrics(
     () => store.data.uris,
     () => tx.transferred(),
@@ -77,6 +128,8 @@ export async function startManager(
     config,
     trusted,
     trackerUrl: () => tracker.url,
+    swarm,
+    gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
     metrics,
   };
   let stopping: Promise<void> | null = null;
@@ -99,9 +152,13 @@ export async function startManager(
         .catch((e: unknown) =>
           log.child({ component: 'natm' }).error({ err: String(e) }, 'notification not handled'),
         );
-    else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
+    else if (m.type === 'members') {
+      if (core.gate.onMembers(m)) manager.kickAll();
+    } else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
-      tx.reannounce(m.infoHash).catch(() => undefined);
+      swarm.touch(m.infoHash);
+      if (kicker) kicker.request(m.infoHash);
+      else tx.reannounce(m.infoHash).catch(() => undefined);
     }
   };
   const natmClient =
@@ -121,12 +178,16 @@ export async function startManager(
             stateMessage: () => natmState(store.data),
             btPort: () => tx.peerPort(),
           },
-          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0' },
+          { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0', tags: formatTags(tags) },
         );
   if (natmClient) {
     natm = natmClient;
     natmClient.start();
   }
+  // While an update waits at a rollout gate, ask natm for the fleet view (a changed view wakes the drivers).
+  const fleetPoll = clock.setInterval(() => {
+    if (manager.gated()) natmClient?.members();
+  }, GATE_RECHECK_MS);
   const inbox = new Inbox(
     {
       submit: (raw, payload) => manager.submit(raw, 'inbox', payload).catch(storeFatal),
@@ -153,11 +214,14 @@ export async function startManager(
   );
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      fleetPoll.cancel();
       await inbox.stop();
       await metricsServer?.stop();
       bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
+      swarm.stop();
+      kicker?.stop();
       await tracker.stop();
       log.info({}, 'manager stopped');
     })());

@@ -8,6 +8,9 @@ import { UriDriver } from './driver.ts';
 import { intake, notificationId, type Outcome, type Source } from './intake.ts';
 import { placePayload } from './place-payload.ts';
 
+/** How far back a placed payload's mtime is set (speed.backdatePayload): 4.x compares whole seconds. */
+const BACKDATE_MS = 2000;
+
 export interface RelayMessage {
   id: string;
   uri: string;
@@ -42,6 +45,18 @@ export class Manager {
     this.drivers.clear();
   }
 
+  /** Wakes every URI's driver (the fleet view changed: a rollout gate may have opened). */
+  kickAll(): void {
+    if (this.started) for (const d of this.drivers.values()) d.kick();
+  }
+
+  /** True while some update waits at a rollout gate (the fleet view is then worth asking for). */
+  gated(): boolean {
+    return Object.values(this.core.store.data.uris).some(
+      (r) => r.current?.state === 'deploying' && r.current.rollout !== undefined,
+    );
+  }
+
   submit(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
     const run = (): Promise<Outcome> => this.take(raw, source, localPayload);
     const p = this.chain.then(run, run);
@@ -64,7 +79,11 @@ export class Manager {
     const held = localPayload ?? u.torrent.inline;
     if (held !== undefined && c && (c.state === 'verified' || c.state === 'downloading')) {
       try {
-        const placed = await placePayload(held, payloadPath(this.core, c), u);
+        const sp = this.core.config.speed;
+        const placed = await placePayload(held, payloadPath(this.core, c), u, {
+          ...(sp.backdatePayload ? { backdateMs: BACKDATE_MS, now: this.core.clock.now() } : {}),
+        });
+        if (localPayload !== undefined) this.core.swarm?.markOrigin(u.infoHash); // inline: every node holds it
         if (placed) this.core.log.info({ uri: u.uri, infoHash: u.infoHash }, 'local payload placed');
         if (placed && c.state === 'downloading') await this.core.tx.verify(u.infoHash);
       } catch (e) {

@@ -4,6 +4,7 @@
  */
 import type { MetadataCode } from '../lib/common/errors.ts';
 import type { RefusalCode as ExecutorRefusal } from '../lib/ipc/executor-protocol.ts';
+import type { RolloutPolicy } from '../lib/rollout/policy.ts';
 
 export type UpdateState =
   'verified' | 'downloading' | 'verifying-payload' | 'deploying' | 'applied' | 'failed';
@@ -44,6 +45,10 @@ export interface UpdateRecord {
    * (Kept so that stores written by earlier versions still read.)
    */
   readonly deployPid: number | null;
+  /** The signed rollout policy (docs/rollouts.md); absent: installed as soon as it is here. */
+  readonly rollout?: RolloutPolicy;
+  /** While a rollout gate holds the deploy back: what it waits for (rollout-gate.ts). */
+  readonly gate?: string | null;
 }
 
 export interface UriRecord {

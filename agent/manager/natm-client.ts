@@ -48,7 +48,7 @@ export class NatmClient implements NatmPort {
 
   constructor(
     private readonly c: NatmComponents,
-    private readonly init: { path: string; agentVersion: string },
+    private readonly init: { path: string; agentVersion: string; tags?: string },
   ) {}
 
   get connected(): boolean {
@@ -86,6 +86,15 @@ export class NatmClient implements NatmPort {
   state(): void {
     this.send({ type: 'state', ...this.c.stateMessage() });
   }
+  /** Asks for the fleet view; the reply comes to onMessage (`members`). */
+  members(): void {
+    this.send({ type: 'members' });
+  }
+
+  private hello(btPort: number | null): ManagerMessage {
+    const { agentVersion, tags } = this.init;
+    return { type: 'hello', agentVersion, btPort, ...(tags ? { tags } : {}) };
+  }
 
   private send(m: ManagerMessage): void {
     const s = this.socket;
@@ -122,7 +131,7 @@ export class NatmClient implements NatmPort {
   private async greet(): Promise<void> {
     this.backoffMs = 500;
     const btPort = await this.c.btPort().catch(() => null);
-    this.send({ type: 'hello', agentVersion: this.init.agentVersion, btPort });
+    this.send(this.hello(btPort));
     if (btPort === null) this.askPortLater(this.socket, PORT_RETRY_MS);
     this.c.log.info({ path: this.init.path, btPort }, 'natm connected');
     await this.c
@@ -138,7 +147,7 @@ export class NatmClient implements NatmPort {
       const btPort = await this.c.btPort().catch(() => null);
       if (this.socket !== sock || !this.running) return;
       if (btPort === null) return this.askPortLater(sock, Math.min(PORT_RETRY_MAX_MS, waitMs * 2));
-      this.send({ type: 'hello', agentVersion: this.init.agentVersion, btPort });
+      this.send(this.hello(btPort));
       this.c.log.info({ btPort }, 'natm told the BitTorrent port');
     }, waitMs);
   }

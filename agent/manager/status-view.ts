@@ -12,6 +12,8 @@ export interface StatusRow {
   lastError: string | null;
   deployAttempts: number;
   since: string | null;
+  /** What the update's rollout gate waits for (deploying, not yet installed); null when nothing. */
+  gate: string | null;
   /** The current update's payload (downloadDir/<infohash>/<name>); only given a downloadDir. */
   file?: string | null;
 }
@@ -33,6 +35,7 @@ export function statusRows(d: StoreData | null, downloadDir?: string): StatusRow
         lastError: c?.lastError ?? null,
         deployAttempts: c?.deployAttempts ?? 0,
         since: since === undefined ? null : new Date(since).toISOString(),
+        gate: c?.state === 'deploying' ? (c.gate ?? null) : null,
         ...(downloadDir === undefined ? {} : { file: c === null ? null : payloadFileOf(downloadDir, c) }),
       };
     });
@@ -56,7 +59,8 @@ export function statusText(d: StoreData | null, downloadDir?: string): string {
   const lines = rows.map((r) => {
     const err = r.lastError === null ? '' : `\n    last error: ${printable(r.lastError.split('\n')[0]!)}`;
     const file = r.file ? `\n    file: ${printable(r.file)}` : '';
-    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${file}${err}`;
+    const gate = r.gate ? `\n    rollout: ${printable(r.gate)}` : '';
+    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${gate}${file}${err}`;
   });
   const refusals = (d?.refusals ?? [])
     .slice(0, 5)

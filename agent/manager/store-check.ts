@@ -3,6 +3,7 @@
  * truncated disk, a hand edit or a future schema must stop start-up with a clear
  * error naming what is wrong, never be reset (the highest versions would be lost).
  */
+import { checkPolicy } from '../lib/rollout/policy.ts';
 import { StoreError } from './store-error.ts';
 import { UPDATE_STATES, type StoreData, type UpdateRecord, type UriRecord } from './model.ts';
 
@@ -32,6 +33,17 @@ function checkCurrent(c: unknown, where: string): void {
   need(isObj(u.at) && typeof u.progress === 'number', `${where}.current.at/progress bad`);
   need(isIntOrNull(u.nextAttemptAt) && isIntOrNull(u.deployPid), `${where}.current timers bad`);
   need(u.ownDir === undefined || typeof u.ownDir === 'boolean', `${where}.current.ownDir is not a boolean`);
+  need(u.gate === undefined || u.gate === null || typeof u.gate === 'string', `${where}.current.gate is bad`);
+  if (u.rollout !== undefined) checkRollout(u.rollout, where);
+}
+
+function checkRollout(p: unknown, where: string): void {
+  need(isObj(p) && Array.isArray(p['waves']), `${where}.current.rollout is not a policy`);
+  try {
+    checkPolicy(p as never);
+  } catch (e) {
+    need(false, `${where}.current.rollout: ${(e as Error).message}`);
+  }
 }
 
 export function checkStore(v: unknown): StoreData {

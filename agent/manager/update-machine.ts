@@ -14,6 +14,7 @@ export type UpdateEvent =
   | { readonly type: 'downloaded' }
   | { readonly type: 'payload-ok' }
   | { readonly type: 'payload-bad'; readonly error: string }
+  | { readonly type: 'gate'; readonly line: string | null }
   | { readonly type: 'deploy-started' }
   | { readonly type: 'deploy-ok' }
   | { readonly type: 'deploy-failed'; readonly error: string; readonly retryAt: number | null }
@@ -27,6 +28,7 @@ const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: Upda
   downloaded: [['downloading'], 'verifying-payload'],
   'payload-ok': [['verifying-payload'], 'deploying'],
   'payload-bad': [['verifying-payload'], 'failed'],
+  gate: [['deploying'], 'same'],
   'deploy-started': [['deploying'], 'same'],
   'deploy-ok': [['deploying'], 'applied'],
   'deploy-failed': [['deploying'], 'same'],
@@ -50,6 +52,7 @@ export function newUpdate(u: VerifiedUpdate, now: number): UpdateRecord {
     deployAttempts: 0,
     nextAttemptAt: null,
     deployPid: null,
+    ...(u.rollout ? { rollout: u.rollout } : {}),
   };
 }
 
@@ -74,6 +77,8 @@ function apply(c: UpdateRecord, e: UpdateEvent): Partial<UpdateRecord> {
       return { lastError: e.error };
     case 'downloaded':
       return { progress: 1, lastError: null };
+    case 'gate':
+      return { gate: e.line };
     case 'deploy-started':
       return { deployAttempts: c.deployAttempts + 1, nextAttemptAt: null, deployPid: null };
     case 'deploy-ok':

@@ -54,6 +54,44 @@ describe('p2p-update admin commands', () => {
     assert.match(v.stdout, /expires:\s+20\d\d-/);
   });
 
+  it('create --target --waves signs a rollout policy that show prints; a bad one is a usage error (exit 2)', () => {
+    const base = [
+      'create',
+      p('app.tar'),
+      '--uri',
+      'app:/opt/demo',
+      '--version',
+      '5',
+      '--key',
+      p('admin.key'),
+    ];
+    const c = cli([
+      ...base,
+      '--target',
+      'ring in (canary,main)',
+      '--waves',
+      '0.05@0h,1@2h:0.9',
+      '--out',
+      p('v5.torrent'),
+    ]);
+    assert.equal(c.status, 0, c.stderr);
+    assert.match(
+      c.stdout,
+      /wave 2:\s+100% of targeted nodes from \+2h .*when ≥ 90% of earlier waves applied/,
+    );
+    const s = cli(['show', p('v5.torrent')]);
+    assert.match(s.stdout, /target:\s+ring in \(canary,main\)/);
+    assert.match(s.stdout, /wave 1:\s+5% of targeted nodes from \+0s/);
+    const j = JSON.parse(cli(['show', p('v5.torrent'), '--json']).stdout);
+    assert.deepEqual(
+      j.signatures[0].rollout.waves.map((w: { fraction: number }) => w.fraction),
+      [0.05, 1],
+    );
+    const bad = cli([...base, '--waves', '0.05@0h:1.0,1@2h', '--out', p('bad.torrent')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^usage error: --waves item 1 .*the first wave has no earlier waves to gate on/);
+  });
+
   it('create carries a payload of at most 64 KiB inline unless --no-inline; show says so', async () => {
     await writeFile(p('fix.sh'), '#!/bin/sh\necho fixed\n');
     await writeFile(p('edge.bin'), payloadBytes(65_537));

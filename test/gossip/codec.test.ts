@@ -15,6 +15,24 @@ const samples: Packet[] = [
   },
   { body: { type: 'ping-req', seq: 1, target: 'ü-node' }, items: [] },
   {
+    body: {
+      type: 'ping',
+      seq: 8,
+      target: 'n2',
+      sketch: { epoch: 2 ** 32 - 1, regs: new Uint8Array(32).fill(28) },
+    },
+    items: [],
+  },
+  {
+    body: {
+      type: 'ack',
+      seq: 9,
+      time: 1_700_000_000_000,
+      sketch: { epoch: 0, regs: Uint8Array.from({ length: 32 }, (_, i) => i % 29) },
+    },
+    items: [],
+  },
+  {
     body: { type: 'gossip' },
     items: [
       { kind: 'announce', id: ID, uri: 'app://fw', version: 2 ** 40, size: 100_000 },
@@ -31,13 +49,23 @@ const samples: Packet[] = [
           current: { uri: 'app://fw', version: 4, state: 'downloading', progress: 42 },
           btPort: 51413,
           have: ['aa'.repeat(20), 'bb'.repeat(20)],
+          tags: 'hw=rpi4,ring=canary,site=glasgow',
           health: { conditions: ['no_rendezvous', 'clock_skew'], clockOffsetMs: -86_400_000 },
         },
         sig: { key: new Uint8Array(32).fill(0x11), sig: new Uint8Array(64).fill(0x22) },
       },
       {
         kind: 'state',
-        record: { node: 'n8', seq: 1, agentVersion: '', applied: {}, current: null, btPort: 0, have: [] },
+        record: {
+          node: 'n8',
+          seq: 1,
+          agentVersion: '',
+          applied: {},
+          current: null,
+          btPort: 0,
+          have: [],
+          tags: '',
+        },
         sig: null,
       },
     ],
@@ -165,7 +193,13 @@ test('a signed state record of the largest publishable size fits a packet on the
     current: { uri: 'c'.repeat(255), version: 2 ** 50, state: 's'.repeat(255), progress: 100 },
     btPort: 65535,
     have: Array.from({ length: 8 }, (_, i) => `${i}`.repeat(40)),
+    // the longest tags a node may have: 5 × (16-char key = 32-char value) + 4 commas = 249 bytes
+    tags: Array.from(
+      { length: 5 },
+      (_, i) => `${String.fromCharCode(97 + i)}${'k'.repeat(15)}=${'v'.repeat(32)}`,
+    ).join(','),
   });
+  assert.equal(record.tags.length, 249, 'the tags are kept (applied entries give way)');
   assert.ok(stateBytes(record).length <= MAX_STATE_BYTES);
   const sig = { key: new Uint8Array(32), sig: new Uint8Array(64) };
   const bytes = encodePacket({ body: { type: 'gossip' }, items: [{ kind: 'state', record, sig }] });
@@ -193,4 +227,18 @@ test('numbers never wrap on the wire: out-of-range u32/u53 throw instead of enco
   const item = { kind: 'member', status: 'alive', id: 'n1', incarnation: 2 ** 32 } as const;
   const back = decodePacket(encodePacket({ body: { type: 'gossip' }, items: [item] }));
   assert.deepEqual(back?.items, [item], 'incarnation 2^32 is 2^32 on the other side, not 0');
+});
+
+test('a state record whose tags do not parse drops the packet; fitState publishes none rather than bad ones', async () => {
+  const { fitState } = await import('../../agent/lib/gossip/codec-state.ts');
+  const record = { node: 'n1', seq: 1, agentVersion: '', applied: {}, current: null, btPort: 0, have: [] };
+  for (const tags of ['ring', 'Ring=x', 'a=1,a=2', `k=${'v'.repeat(33)}`, 'a=1,,b=2']) {
+    const b = encodePacket({
+      body: { type: 'gossip' },
+      items: [{ kind: 'state', record: { ...record, tags }, sig: null }],
+    });
+    assert.equal(decodePacket(b), null, tags);
+    assert.equal(fitState({ ...record, tags }).tags, '', tags);
+  }
+  assert.equal(fitState({ ...record, tags: 'ring=canary' }).tags, 'ring=canary');
 });

@@ -26,6 +26,7 @@ const item = (node: string, seq: number, sig: RecordSig | null = GOOD): StateIte
     current: null,
     btPort: 6881,
     have: [],
+    tags: '',
   },
   sig,
 });

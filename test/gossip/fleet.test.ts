@@ -18,6 +18,7 @@ function fleet(): SimCluster {
       current: i === 4 ? { uri: 'app://fw', version: 4, state: 'downloading', progress: 40 } : null,
     }),
   );
+  c.node('n4').local.setTags('hw=rpi4,ring=canary');
   c.clock.advance(10_000);
   return c;
 }
@@ -48,6 +49,11 @@ test('every node publishes its state record; any node lists every member with it
   assert.match(text, /^ID\s+STATUS\s+PATH/);
   assert.match(text, /n9 \(self\)\s+alive/);
   assert.match(text, /app:\/\/fw@4 downloading 40%/);
+  // Tags travel in the record: every node lists n4's, in text and in the JSON rows.
+  assert.equal(rows.find((r) => r.id === 'n4')?.tags, 'hw=rpi4,ring=canary');
+  assert.equal(rows.find((r) => r.id === 'n5')?.tags, '');
+  assert.match(text, /^ID\s+STATUS\s+PATH\s+ADDRESS\s+LAST SEEN\s+CONN\s+CLOCK\s+AGENT\s+TAGS\s+VERSIONS/);
+  assert.match(text, /\nn4 .*hw=rpi4,ring=canary\s+app:\/\/fw@2/);
   c.stop();
 });
 

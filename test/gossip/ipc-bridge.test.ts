@@ -70,17 +70,18 @@ function fakeIpc() {
   });
 }
 
-test('IPC bridge: `have` + btPort spread in state records; `peers` lists the holders and follows changes', () => {
+test('IPC bridge: `have`, btPort and hello tags spread in state records; `peers` lists the holders and follows changes', () => {
   const c = new SimCluster({ n: 4, seed: 43 });
   c.clock.advance(2000);
   const [i0, i1] = [fakeIpc(), fakeIpc()];
   const b0 = bridgeIpc(c.node('n0'), i0);
   const b1 = bridgeIpc(c.node('n1'), i1);
   const ih = 'ab'.repeat(20);
-  i0.emit('hello', { agentVersion: '1.0', btPort: 51413 });
+  i0.emit('hello', { agentVersion: '1.0', btPort: 51413, tags: 'ring=canary' });
   i1.emit('hello', { agentVersion: '1.0', btPort: 6000 });
   i0.emit('have', { infoHash: ih, complete: true });
   c.clock.advance(3000);
+  assert.equal(c.node('n3').fleet.get('n0')?.tags, 'ring=canary', "n0's tags reach n3");
   i1.emit('have', { infoHash: ih, complete: false });
   const peersAt = (ipc: ReturnType<typeof fakeIpc>) =>
     ipc.sent.filter((m) => m.type === 'peers' && m.infoHash === ih).at(-1) as
@@ -92,6 +93,7 @@ test('IPC bridge: `have` + btPort spread in state records; `peers` lists the hol
     [{ ip: '10.1.0.1', port: 6000 }],
     'and n0 learns n1 (a fetcher is a peer too)',
   );
+  assert.equal(c.node('n3').fleet.get('n1')?.tags, '', 'a hello without tags: none');
   const before = i1.sent.length;
   c.clock.advance(10_000);
   assert.equal(i1.sent.length, before, 'nothing re-sent while the holders are unchanged');

@@ -115,7 +115,16 @@ test('a flood from a member keeps every queue, table and cache within its bound;
     }
     items.push({
       kind: 'state' as const,
-      record: { node: `s${i}`, seq: i, agentVersion: 'x', applied: {}, current: null, btPort: 0, have: [] },
+      record: {
+        node: `s${i}`,
+        seq: i,
+        agentVersion: 'x',
+        applied: {},
+        current: null,
+        btPort: 0,
+        have: [],
+        tags: '',
+      },
       sig: null,
     });
     evil.send('victim', encodePacket({ body: { type: 'gossip' }, items }));

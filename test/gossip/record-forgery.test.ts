@@ -42,6 +42,7 @@ const forged = (node: string, seq: number, over: Partial<StateRecord> = {}): Sta
     current: null,
     btPort: 25,
     have: [IH],
+    tags: '',
     ...over,
   },
   sig: null,

@@ -117,3 +117,74 @@ test('inboxIncompleteMs: 60 s by default, at least 1 s, named when wrong', () =>
   rejects({ ...minimal(), inboxIncompleteMs: 10 }, /inboxIncompleteMs: expected an integer in \[1000, /);
   rejects({ ...minimal(), inboxIncompleteMs: '60s' }, /inboxIncompleteMs: expected an integer/);
 });
+
+test('speed levers: only the forced rechoke on by default (bench/RESULTS.md), each switchable, bad values named', () => {
+  const c = validateConfig(minimal());
+  assert.deepEqual(c.speed, DEFAULTS.speed);
+  assert.deepEqual(
+    [
+      c.speed.rechoke,
+      c.speed.flushBeforeCheck,
+      c.speed.rehashBeforeDeploy,
+      c.speed.backdatePayload,
+      c.speed.announceKick,
+      c.speed.nearEndPollMs,
+      c.speed.originShaping,
+      c.tracker.fastIntervalS,
+      c.tracker.minIntervalS,
+    ],
+    [true, true, true, false, false, 0, 'off', 0, 5],
+  );
+  assert.ok(Object.isFrozen(c.speed));
+  const on = validateConfig({
+    ...minimal(),
+    tracker: { fastIntervalS: 1, minIntervalS: 1 },
+    speed: {
+      rechoke: false,
+      flushBeforeCheck: false,
+      rehashBeforeDeploy: false,
+      backdatePayload: true,
+      announceKick: true,
+      nearEndPollMs: 100,
+      originShaping: 'estimate',
+    },
+  });
+  assert.equal(on.speed.rechoke, false);
+  assert.equal(on.speed.originShaping, 'estimate');
+  assert.equal(on.speed.nearEndPollMs, 100);
+  assert.equal(on.tracker.fastIntervalS, 1);
+  rejects({ ...minimal(), speed: { rechoke: 'yes' } }, /speed\.rechoke: expected true or false/);
+  rejects(
+    { ...minimal(), speed: { originShaping: 'super' } },
+    /speed\.originShaping: expected "off" or "complete-peer"/,
+  );
+  rejects({ ...minimal(), speed: { rechokeMinGapMs: 10 } }, /speed\.rechokeMinGapMs: expected an integer/);
+  rejects({ ...minimal(), speed: { originSumFactor: -1 } }, /speed\.originSumFactor: expected a number/);
+  rejects({ ...minimal(), speed: { turbo: true } }, /speed\.turbo: unknown key/);
+  rejects(
+    { ...minimal(), tracker: { minIntervalS: 0 } },
+    /tracker\.minIntervalS: expected an integer in \[1,/,
+  );
+});
+
+test('tags: none by default; each key=value checked, keys unique, at most 8 and 255 bytes', () => {
+  assert.deepEqual(validateConfig(minimal()).tags, []);
+  assert.deepEqual(validateConfig({ ...minimal(), tags: ['ring=canary', 'hw=rpi4'] }).tags, [
+    'ring=canary',
+    'hw=rpi4',
+  ]);
+  const bad = (tags: unknown, re: RegExp) => rejects({ ...minimal(), tags }, re);
+  bad('ring=canary', /config tags: expected a list of at most 8 tags/);
+  bad(['ring'], /config tags\[0\]: expected a tag "key=value"/);
+  bad(['Ring=canary'], /config tags\[0\]: expected a tag "key=value"/);
+  bad(['ring=a b'], /config tags\[0\]: expected a tag "key=value"/);
+  bad(['ring=a', 'ring=b'], /config tags: .*key "ring" is given twice/);
+  bad(
+    Array.from({ length: 9 }, (_, i) => `k${i}=v`),
+    /config tags: expected a list of at most 8 tags/,
+  );
+  bad(
+    Array.from({ length: 6 }, (_, i) => `k${i}${'x'.repeat(14)}=${'v'.repeat(32)}`),
+    /config tags: .*the limit is 255/,
+  );
+});

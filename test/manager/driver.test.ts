@@ -22,6 +22,7 @@ import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type ExecutorPort, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
+import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { TransferError } from '../../agent/lib/transmission/errors.ts';
@@ -153,6 +154,7 @@ beforeEach(async () => {
     config,
     trusted: [parsePublicKeyPem(kp.publicPem)],
     trackerUrl: () => 'http://127.0.0.1:1/announce',
+    gate: new RolloutGate({ tags: new Map(), overlay: false, now: () => clock.now() }),
     metrics: new ManagerMetrics(),
   };
   manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));

@@ -24,6 +24,7 @@ import type { Outcome } from '../../agent/manager/intake.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
+import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { payloadBytes } from '../helpers/fixtures.ts';
 import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
@@ -93,6 +94,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     config,
     trusted: [parsePublicKeyPem(kp.publicPem)],
     trackerUrl: () => 'http://127.0.0.1:1/announce',
+    gate: new RolloutGate({ tags: new Map(), overlay: false, now: () => Date.now() }),
     metrics: new ManagerMetrics(),
   };
   const manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));

@@ -84,4 +84,16 @@ test('the state message names applied versions and the most recently active upda
     applied: { 'app:/a': 1, 'app:/c': 1 },
     current: { uri: 'app:/b', version: 4, state: 'deploying', progress: 0.5 },
   });
+  // Nothing in progress: the most recent failure is the current update (rollout gates count it).
+  const failed = {
+    ...d,
+    uris: {
+      'app:/c': d.uris['app:/c'],
+      'app:/d': { highestAccepted: 3, applied: 2, appliedAt: 1, current: cur(3, 'failed', 40) },
+      'app:/e': { highestAccepted: 5, applied: null, appliedAt: null, current: cur(5, 'failed', 50) },
+    },
+  } as unknown as StoreData;
+  assert.deepEqual(natmState(failed).current, { uri: 'app:/e', version: 5, state: 'failed', progress: 0.5 });
+  const busy = { ...failed, uris: { ...failed.uris, 'app:/b': d.uris['app:/b'] } } as unknown as StoreData;
+  assert.equal(natmState(busy).current?.uri, 'app:/b', 'one in progress goes first');
 });

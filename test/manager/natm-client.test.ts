@@ -69,3 +69,39 @@ test('session-get fails at connect: hello without a port, notifications still ar
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("the node's tags go in every hello; members() brings natm's fleet view back to the manager", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'p2pm-natm-'));
+  const path = join(dir, 'natm.sock');
+  const counters = new Counters();
+  const ipc = new IpcServer({ logger: silentLogger(), counters }, { path, nodeId: 'node-1' });
+  const tags: (string | undefined)[] = [];
+  ipc.on('hello', (m) => tags.push(m.tags));
+  ipc.serveMembers(() => ({ type: 'members', nodeId: 'node-1', now: 5, members: [{ id: 'node-1' }] }));
+  const got: NatmMessage[] = [];
+  const client = new NatmClient(
+    {
+      clock: new FakeClock(),
+      log: silentLogger(),
+      onConnect: async () => undefined,
+      onMessage: (m) => got.push(m),
+      stateMessage: () => ({ applied: {}, current: null }),
+      btPort: async () => 51413,
+    },
+    { path, agentVersion: '1.2.3', tags: 'hw=rpi4,ring=canary' },
+  );
+  try {
+    await ipc.start();
+    client.start();
+    await waitFor('hello', () => tags.length === 1 || undefined, 5000);
+    assert.deepEqual(tags, ['hw=rpi4,ring=canary']);
+    client.members();
+    const m = await waitFor('members reply', () => got.find((x) => x.type === 'members'), 5000);
+    assert.deepEqual(m, { type: 'members', nodeId: 'node-1', now: 5, members: [{ id: 'node-1' }] });
+    assert.equal(counters.get('ipc_bad_frames'), 0);
+  } finally {
+    await client.stop();
+    await ipc.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

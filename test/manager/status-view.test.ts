@@ -46,6 +46,7 @@ test('status rows: per URI applied, highest, state, progress %, last error; sort
       lastError: null,
       deployAttempts: 0,
       since: null,
+      gate: null,
     },
     {
       uri: 'app:/b',
@@ -57,6 +58,7 @@ test('status rows: per URI applied, highest, state, progress %, last error; sort
       lastError: 'UNREACHABLE: torrent-get: cannot reach\nmore',
       deployAttempts: 0,
       since: '1970-01-01T00:00:01.000Z',
+      gate: null,
     },
   ]);
   assert.deepEqual(statusRows(null), []);
@@ -99,6 +101,24 @@ test('status shows where the payload is: downloadDir/<infohash>/<name>, or <name
   const own = { ...d, uris: { 'app:/b': { ...d.uris['app:/b']!, current: { ...cur, ownDir: true } } } };
   assert.equal(statusRows(own, '/dl')[0]!.file, `/dl/${'a'.repeat(40)}/n`);
   assert.match(statusText(own, '/dl'), new RegExp(`\\n {4}file: /dl/${'a'.repeat(40)}/n`));
+});
+
+test('status shows what a deploy held back by its rollout gate waits for (only while deploying)', () => {
+  const cur = d.uris['app:/b']!.current!;
+  const line =
+    'waiting for wave 2 gate (40/42 succeeded): earlier waves: 40 of 42 applied (95.2381%), gate 98%';
+  const at = (state: string) =>
+    ({
+      ...d,
+      uris: { 'app:/b': { ...d.uris['app:/b']!, current: { ...cur, state, gate: line } } },
+    }) as unknown as StoreData;
+  assert.equal(statusRows(at('deploying'))[0]!.gate, line);
+  assert.match(
+    statusText(at('deploying')),
+    /\n {4}rollout: waiting for wave 2 gate \(40\/42 succeeded\): earlier waves/,
+  );
+  assert.equal(statusRows(at('applied'))[0]!.gate, null);
+  assert.doesNotMatch(statusText(at('applied')), /rollout:/);
 });
 
 test('connectivity text: natm degraded (rendezvous unreachable, clock a day ahead), ok, unknown, and garbage', () => {

@@ -98,6 +98,7 @@ describe('state records signed by the node they describe (6 simulated natm nodes
     current: null,
     btPort: 25,
     have: [IH],
+    tags: '',
     ...over,
   });
   /** The hostile member sends `items` to every watcher over its certificate sessions. */

@@ -21,7 +21,7 @@ const EXPECT: Record<string, [code: string, message: RegExp]> = {
   'info-ints': ['TOO_LARGE', /a list with more than 64 items/],
   'info-empty-lists': ['TOO_LARGE', /a list with more than 64 items/],
   'info-empty-dicts': ['TOO_LARGE', /a list with more than 64 items/],
-  'deep-lists': ['MALFORMED', /nested deeper than 4/],
+  'deep-lists': ['MALFORMED', /nested deeper than 7/],
   'huge-dict': ['TOO_LARGE', /a dictionary with more than 64 entries/],
   'announce-tiers': ['TOO_LARGE', /a list with more than 64 items/],
   'wide-tree': ['TOO_LARGE', /more than 1024 values/],

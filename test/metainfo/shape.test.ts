@@ -10,6 +10,7 @@ import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
 import { checkShape, type ShapeBounds } from '../../agent/lib/metainfo/shape.ts';
 import { edit, signerEntry } from '../helpers/bencode-edit.ts';
 import { makeAdmin, makeTorrent, tempDir } from '../helpers/fixtures.ts';
+import { maxPolicyDict } from '../rollout/max-policy.ts';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 const refused = (bytes: Uint8Array, code: MetadataCode, re: RegExp, bounds: ShapeBounds = LIMITS) =>
@@ -27,7 +28,7 @@ describe('shape pre-check', () => {
   });
   after(() => dir.cleanup());
 
-  it('passes the largest valid file: 65,536 pieces, 8 signers, 32 announce tiers, every optional key', () => {
+  it('passes the largest valid file: 65,536 pieces, 8 signers each with a 10-wave rollout policy, 32 announce tiers, every optional key', () => {
     const pieceLength = LIMITS.minPieceLength;
     const length = LIMITS.maxPieces * pieceLength;
     const max = edit(good, (t) => {
@@ -38,7 +39,10 @@ describe('shape pre-check', () => {
       t['signatures'] = {};
       for (let i = 0; i < LIMITS.maxSignatures; i++) {
         const kid = i.toString(16).padStart(16, '0');
-        t['signatures'][kid] = { info: { ...one['info'], kid: b(kid), length }, signature: Buffer.alloc(64) };
+        t['signatures'][kid] = {
+          info: { ...one['info'], kid: b(kid), length, rollout: maxPolicyDict() },
+          signature: Buffer.alloc(64),
+        };
       }
       t['announce'] = b('http://127.0.0.1:1/announce');
       t['announce-list'] = Array.from({ length: LIMITS.maxAnnounceUrls }, (_, i) => [
@@ -52,6 +56,7 @@ describe('shape pre-check', () => {
     const parsed = parseTorrentPlusPlus(max);
     assert.equal(parsed.signatures.length, LIMITS.maxSignatures);
     assert.equal(parsed.info.pieces.length, 20 * LIMITS.maxPieces);
+    assert.equal(parsed.signatures[7]!.signedInfo.rollout!.waves.length, 10);
   });
 
   it('each bound holds exactly', () => {

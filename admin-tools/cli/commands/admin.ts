@@ -46,6 +46,25 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
       '--no-inline',
       'never carry the payload inside the torrent-file++ (by default one of at most 64 KiB, e.g. a script, travels with the notification)',
     )
+    .optionsGroup('Staged rollout (docs/rollouts.md; any of these signs a rollout policy):')
+    .option(
+      '--target <SELECTOR>',
+      'nodes whose tags match, e.g. "ring=canary", "site in (a,b), hw!=rpi3" (default: all)',
+    )
+    .option(
+      '--waves <F@START[:GATE],...>',
+      'cumulative fraction @ start after issue [: min success ratio of earlier waves], e.g. 0.05@0,0.5@2h:0.95,1@6h (default 1@0)',
+    )
+    .option(
+      '--error-threshold <R>',
+      'halt when failed + rolled back exceed this share of a wave (default 0.05)',
+    )
+    .option(
+      '--grace <DURATION>',
+      'after a wave starts, silent earlier-wave nodes stop counting (default 30m)',
+    )
+    .option('--quorum <R>', 'after grace, share of earlier-wave nodes that must be heard from (default 0.5)')
+    .option('--rollout <FILE.json>', 'the policy as JSON (target, waves, errorThreshold, grace, quorum)')
     .action(async (payload, o) => ctx.exit(await (await import('../../create.ts')).create(payload, o)));
   program
     .command('verify')

@@ -1,5 +1,6 @@
 /** Wire layout of a fleet-view state record (docs/protocol/gossip.md §Fleet view). */
 import { CodecError, Writer, type Reader } from '../wire/codec.ts';
+import { parseTagString } from '../rollout/tags.ts';
 import { readHealth, UNKNOWN_HEALTH, writeHealth } from './health.ts';
 import { MAX_DIGEST, MAX_HAVE, type StateRecord } from './messages.ts';
 
@@ -20,6 +21,7 @@ export function writeState(w: Writer, s: StateRecord): void {
   w.u16(s.btPort).u8(have.length);
   for (const h of have) w.str(h);
   writeHealth(w, s.health ?? UNKNOWN_HEALTH);
+  w.str(s.tags);
 }
 
 export function readState(r: Reader): StateRecord | null {
@@ -40,8 +42,20 @@ export function readState(r: Reader): StateRecord | null {
   const have: string[] = [];
   for (let i = 0; i < k; i++) have.push(r.str());
   const health = readHealth(r);
+  const tags = r.str();
+  if (!tagsOk(tags)) return null;
   const told = health.conditions.length > 0 || health.clockOffsetMs !== null;
-  return { node, seq, agentVersion, applied, current, btPort, have, ...(told ? { health } : {}) };
+  return { node, seq, agentVersion, applied, current, btPort, have, tags, ...(told ? { health } : {}) };
+}
+
+/** Tags that parse (bounded, sorted form not required on the wire); anything else drops the record. */
+function tagsOk(t: string): boolean {
+  try {
+    parseTagString(t);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The encoding a record's signature covers (record-auth.ts): the record as on the wire. */
@@ -74,7 +88,15 @@ export function fitState(r: StateRecord): StateRecord {
     c && fits(c.uri) && fits(c.state) && Number.isSafeInteger(c.version) && c.version >= 0 ? c : null;
   const have = r.have.filter(fits).slice(0, MAX_HAVE);
   const btPort = Number.isInteger(r.btPort) && r.btPort >= MIN_BT_PORT && r.btPort < 65536 ? r.btPort : 0;
-  const out = { ...r, agentVersion: fits(r.agentVersion) ? r.agentVersion : '?', current, have, btPort };
+  const tags = tagsOk(r.tags) ? r.tags : '';
+  const out = {
+    ...r,
+    agentVersion: fits(r.agentVersion) ? r.agentVersion : '?',
+    current,
+    have,
+    btPort,
+    tags,
+  };
   for (let n = Math.min(applied.length, MAX_DIGEST); n >= 0; n--) {
     out.applied = Object.fromEntries(applied.slice(0, n));
     const w = new Writer();

@@ -14,6 +14,8 @@ import {
   type Item,
   type MemberStatus,
   type Packet,
+  SKETCH_REGS,
+  type Sketch,
 } from './messages.ts';
 import { readState, writeState } from './codec-state.ts';
 
@@ -27,10 +29,11 @@ export function encodeBody(body: Body): Writer {
   w.u8(WIRE_VERSION).u8(TYPES.indexOf(body.type) + 1);
   switch (body.type) {
     case 'ping':
+      return writeSketch(w.u32(body.seq).str(body.target), body.sketch);
     case 'ping-req':
       return w.u32(body.seq).str(body.target);
     case 'ack':
-      return w.u32(body.seq).u53(body.time);
+      return writeSketch(w.u32(body.seq).u53(body.time), body.sketch);
     case 'gossip':
       return w;
     case 'fetch':
@@ -110,10 +113,11 @@ function readBody(r: Reader): Body | null {
   const type = TYPES[r.u8() - 1];
   switch (type) {
     case 'ping':
+      return withSketch<Body>({ type, seq: r.u32(), target: r.str() }, r);
     case 'ping-req':
       return { type, seq: r.u32(), target: r.str() };
     case 'ack':
-      return { type, seq: r.u32(), time: r.u53() };
+      return withSketch<Body>({ type, seq: r.u32(), time: r.u53() }, r);
     case 'gossip':
       return { type };
     case 'fetch':
@@ -175,4 +179,17 @@ function readDigestEntry(r: Reader): DigestEntry {
   const e = { uri: r.str(), version: r.u53(), id: toHex(r.raw(32)), size: r.u32() };
   if (e.size > MAX_BLOB || e.size === 0) throw new CodecError('digest entry size out of range');
   return e;
+}
+
+/** A flag byte, then (if 1) the sketch's epoch and SKETCH_REGS registers (fleet-size.ts). */
+function writeSketch(w: Writer, s: Sketch | undefined): Writer {
+  if (!s || s.regs.length !== SKETCH_REGS) return w.u8(0);
+  return w.u8(1).u32(s.epoch).raw(s.regs);
+}
+
+function withSketch<T extends Body>(body: T, r: Reader): T {
+  const flag = r.u8();
+  if (flag > 1) throw new CodecError('bad sketch flag');
+  if (flag === 0) return body;
+  return { ...body, sketch: { epoch: r.u32(), regs: Uint8Array.from(r.raw(SKETCH_REGS)) } };
 }

@@ -22,8 +22,13 @@ export interface GossipInit {
   /** Gossip tick (GossipInterval 200 ms) and members gossiped to per tick (GossipNodes 3). */
   gossipIntervalMs: number;
   gossipFanout: number;
-  /** Each broadcast is sent ceil(retransmitMult · log10(N+1)) times (RetransmitMult 4). */
+  /**
+   * Each broadcast is sent ceil(retransmitMult · log10(N+1)) times (RetransmitMult 4), N the
+   * fleet-size estimate (fleet-size.ts): sketches of fleetEpochMs epochs, at most maxFleetEstimate.
+   */
   retransmitMult: number;
+  fleetEpochMs: number;
+  maxFleetEstimate: number;
   /** Anti-entropy push-pull with a random live member (30 s, as memberlist PushPullInterval). */
   pushPullIntervalMs: number;
   /** Push-pull with a random dead member, to notice returns and heal partitions (serf: 30 s). */
@@ -77,6 +82,8 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   gossipIntervalMs: 200,
   gossipFanout: 3,
   retransmitMult: 4,
+  fleetEpochMs: 10 * 60_000,
+  maxFleetEstimate: 100_000,
   pushPullIntervalMs: 30_000,
   reconnectIntervalMs: 30_000,
   maxMembers: 10_000,

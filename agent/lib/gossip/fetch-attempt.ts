@@ -3,7 +3,8 @@
  * bytes which do not hash to the id are that holder's fault and nobody else's. A window of
  * chunk requests; one that times out is asked of the same holder again. The timeout adapts
  * to the measured round trip (srtt + 4·rttvar, RFC 6298; first tries only, as Karn),
- * between 100 ms and `chunkTimeoutMs`.
+ * between 100 ms and `chunkTimeoutMs`; before the holder's first chunk it is the node's
+ * probe-based timeout (`firstRto`, from SWIM acks), else `chunkTimeoutMs`.
  * `health(now)` says when the attempt has lost its right to a fetch slot: no new chunk for
  * `stallTimeoutMs` ('stalled'), or fewer bytes than `minFetchRate` · (elapsed −
  * `fetchGraceMs`) ('slow'): a holder must start within the grace and keep the average rate.
@@ -11,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock, Timer } from '../common/clock.ts';
 import { CHUNK_SIZE } from './messages.ts';
+import { RttEstimator } from './rtt.ts';
 
 export interface AttemptInit {
   window: number;
@@ -26,6 +28,8 @@ export interface AttemptComponents {
   requestChunk(peer: string, id: string, offset: number): void;
   /** A chunk request timed out (the fetcher checks the attempt's health). */
   lapsed(a: Attempt): void;
+  /** Timeout before this holder answered once (ms): from SWIM probe round trips. */
+  firstRto?(): number;
 }
 
 interface Req {
@@ -47,9 +51,9 @@ export class Attempt {
   private received = 0;
   private next = 0;
   private lastProgress: number;
-  /** Round-trip estimate (ms; 0 = no sample yet). */
-  private srtt = 0;
-  private rttvar = 0;
+  private readonly rtt = new RttEstimator();
+  /** Doubles on each timeout (up to 8×, never above chunkTimeoutMs), reset by a chunk: RFC 6298 §5.5. */
+  private backoff = 1;
   private cancelled = false;
 
   constructor(
@@ -73,7 +77,8 @@ export class Attempt {
     const now = this.c.clock.now();
     req.timer.cancel();
     this.inflight.delete(idx);
-    if (!req.retry) this.sample(now - req.sentAt);
+    if (!req.retry) this.rtt.sample(now - req.sentAt);
+    this.backoff = 1;
     if (!this.done[idx]) {
       this.done[idx] = 1;
       this.buf.set(data, offset);
@@ -111,27 +116,16 @@ export class Attempt {
   private request(idx: number, retry: boolean): void {
     this.c.requestChunk(this.source, this.id, idx * CHUNK_SIZE);
     const { chunkTimeoutMs } = this.init;
-    const rto =
-      this.srtt > 0
-        ? Math.min(chunkTimeoutMs, Math.max(MIN_RTO, this.srtt + 4 * this.rttvar))
-        : chunkTimeoutMs;
+    const first = Math.min(chunkTimeoutMs, Math.max(MIN_RTO, this.c.firstRto?.() ?? chunkTimeoutMs));
+    const rto = Math.min(chunkTimeoutMs, this.backoff * this.rtt.rto(MIN_RTO, chunkTimeoutMs, first));
     const timer = this.c.clock.setTimeout(() => this.timeout(idx), rto);
     this.inflight.set(idx, { timer, sentAt: this.c.clock.now(), retry });
   }
 
   private timeout(idx: number): void {
     if (!this.inflight.delete(idx)) return;
+    this.backoff = Math.min(8, this.backoff * 2);
     this.c.lapsed(this); // may cancel this attempt
     if (!this.cancelled) this.request(idx, true);
-  }
-
-  private sample(rtt: number): void {
-    if (this.srtt === 0) {
-      this.srtt = rtt;
-      this.rttvar = rtt / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
-    }
   }
 }

@@ -33,6 +33,8 @@ export interface FetcherInit extends AttemptInit {
 export interface FetcherComponents {
   clock: Clock;
   requestChunk(peer: string, id: string, offset: number): void;
+  /** First chunk timeout before a holder answered (fetch-attempt.ts). */
+  firstRto?(): number;
   complete(entry: DigestEntry, bytes: Uint8Array, from: string): void;
   abandon(id: string, reason: string): void;
 }
@@ -160,9 +162,9 @@ export class Fetcher {
       const src = job.attempt ? null : this.pick(job);
       if (!src) continue;
       const lapsed = (a: Attempt) => this.check(a);
-      const { clock, requestChunk } = this.c;
+      const { clock, requestChunk, firstRto } = this.c;
       job.attempt = new Attempt(
-        { clock, requestChunk, lapsed },
+        { clock, requestChunk, lapsed, firstRto },
         job.entry.id,
         src,
         job.sources.get(src)!,

@@ -13,6 +13,7 @@ import { BroadcastQueue } from './broadcast-queue.ts';
 import { ClockOffsets } from './clock-offsets.ts';
 import { decodePacket, encodeItem } from './codec.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
+import { FleetSize } from './fleet-size.ts';
 import { FleetStates } from './fleet-states.ts';
 import { SwimMembership } from './swim-membership.ts';
 import type { Body, Item, StateRecord } from './messages.ts';
@@ -21,6 +22,7 @@ import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
 import { Prober } from './prober.ts';
+import { RttEstimator } from './rtt.ts';
 import type { RecordAuth } from './record-auth.ts';
 import type { RevocationSink } from './revocations.ts';
 import { Syncer } from './syncer.ts';
@@ -44,6 +46,9 @@ export class GossipNode {
   readonly membership: SwimMembership;
   readonly notifications: Notifications;
   readonly fleet: FleetStates;
+  /** Fleet-size estimate for the retransmit limit, and the round trip of probe acks. */
+  readonly fleetSize: FleetSize;
+  readonly rtt = new RttEstimator();
   readonly out: Outbox;
   /** This node's own record (manager state, agent version, BitTorrent port, haves). */
   readonly local: LocalState;
@@ -67,9 +72,11 @@ export class GossipNode {
     this.log = (c.logger ?? silentLogger()).child({ component: 'gossip' });
     this.clocks = new ClockOffsets({ boundMs: this.init.clockSkewMaxMs });
     const self = c.link.selfId;
+    const live = () => this.membership.table.live();
+    this.fleetSize = new FleetSize({ clock: c.clock, selfId: self, live }, this.init);
     this.queue = new BroadcastQueue(
       { maxItems: this.init.maxBroadcasts, retransmitMult: this.init.retransmitMult },
-      () => this.membership.table.live() + 1,
+      () => this.fleetSize.estimate(),
     );
     this.fleet = new FleetStates(
       { clock: c.clock, auth: c.records, isMember: (id) => this.membership.table.get(id) !== undefined },
@@ -98,8 +105,13 @@ export class GossipNode {
         random: c.random,
         table: this.membership.table,
         // Probe timers still pending at stop() find `running` false and do nothing.
-        send: (peer, body) => void (this.running && this.out.send(peer, body)),
+        send: (peer, body) => {
+          if (!this.running) return;
+          const withSketch = body.type === 'ping' || body.type === 'ack';
+          this.out.send(peer, withSketch ? { ...body, sketch: this.fleetSize.sketch() } : body);
+        },
         failed: (id, inc) => void (this.running && this.membership.probeFailed(id, inc)),
+        rtt: (ms) => this.rtt.sample(ms),
         clockSample: (peer, sentAt, time) => void this.clocks.sample(peer, sentAt, time, c.clock.now()),
       },
       this.init,
@@ -109,6 +121,7 @@ export class GossipNode {
         clock: c.clock,
         requestChunk: (peer, id, offset) =>
           void this.out.send(peer, { type: 'fetch', id, offset }, [], false),
+        firstRto: () => this.rtt.rto(0, this.init.chunkTimeoutMs),
         sendChunk: (peer, id, offset, total, data) =>
           void this.out.send(
             peer,
@@ -269,6 +282,7 @@ export class GossipNode {
     const known = table.size;
     for (const it of items) this.item(from, it);
     if (body.type === 'push-pull' && table.size > known && this.running) this.sync.followUp();
+    if ((body.type === 'ping' || body.type === 'ack') && body.sketch) this.fleetSize.merge(body.sketch);
     switch (body.type) {
       case 'ping':
         return this.prober.onPing(from, body.seq, body.target);

@@ -2,7 +2,7 @@
  * Wires a GossipNode to natm's IPC server (docs/protocol/ipc.md), for natm's main.ts:
  *   overlay notification → `notification` to the manager;
  *   `relay` → GossipNode.relay (announce + serve); `verdict` → refuse; `state` → fleet record;
- *   `hello` → agent version and BitTorrent port in the record (and peers re-sent);
+ *   `hello` → agent version, BitTorrent port and tags in the record (and peers re-sent);
  *   `have` → the record's `have` list, and `peers` for it whenever its holders change.
  * Typed against the narrow surface it needs (agent/natm/ipc-server.ts's IpcServer fits).
  * A relay whose bytes do not hash to `id` is ignored and counted. The manager's `progress`
@@ -55,6 +55,7 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
   );
   ipc.on('hello', (m) => {
     node.local.agentVersion = m.agentVersion;
+    node.local.setTags(m.tags ?? '');
     node.local.setBtPort(m.btPort ?? 0); // 0: not known yet (the manager says hello again once it is)
     sent.clear(); // a (re)connected manager gets every peers list again
     for (const ih of node.local.have.keys()) refresh(ih);

@@ -30,6 +30,7 @@ export class LocalState {
   readonly have = new Map<string, boolean>();
   private state: Pick<StateRecord, 'applied' | 'current'> | null = null;
   private btPort = 0;
+  private tags = '';
   private health: NodeHealth = UNKNOWN_HEALTH;
   private seq = 0;
 
@@ -57,6 +58,13 @@ export class LocalState {
     if (this.state || this.have.size > 0) this.publish();
   }
 
+  /** The node's tags (`k=v,k=v`, from the manager's hello); published at once if they changed. */
+  setTags(tags: string): void {
+    if (tags === this.tags) return;
+    this.tags = tags;
+    if (this.state || this.have.size > 0) this.publish();
+  }
+
   /** natm's connectivity conditions or clock offset changed: publish them (if they did). */
   setHealth(h: NodeHealth): void {
     if (sameHealth(h, this.health)) return;
@@ -79,6 +87,7 @@ export class LocalState {
       ...st,
       btPort: this.btPort,
       have: [...this.have.keys()],
+      tags: this.tags,
       health: this.health,
     });
     const sig = this.c.auth?.sign(stateBytes(record)) ?? null;

@@ -1,7 +1,7 @@
 /**
  * The data behind `p2p-update members [--json]`: every member this node knows (and itself)
  * with status, incarnation, path type and addresses (from the transport), last seen and the
- * versions from its fleet-view state record. Served by natm's IPC socket as the answer to
+ * versions and tags from its fleet-view state record. Served by natm's IPC socket as the answer to
  * `{"type":"members"}` (docs/protocol/gossip.md §Fleet view).
  */
 import type { GossipNode } from './gossip-node.ts';
@@ -23,6 +23,8 @@ export interface MemberView {
   applied: Record<string, number>;
   current: StateRecord['current'];
   stateSeq: number | null;
+  /** Its tags (`k=v,k=v`, from its state record; '' = none or no record yet). */
+  tags: string;
   /** The connectivity conditions it reports (health.ts); null without a record. */
   conditions: string[] | null;
   /** Its clock minus its peers' median, as it reports it, else its clock minus ours as measured here (ms). */
@@ -52,6 +54,7 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,
+      tags: s?.tags ?? '',
       conditions: s ? [...(s.health?.conditions ?? [])] : null,
       clockOffsetMs: self
         ? node.clocks.estimate(now).offsetMs
@@ -75,7 +78,7 @@ export function unheardRow(id: string): MemberView {
   return {
     ...{ id, self: false, status: 'unheard', incarnation: 0, path: null, external: null, internal: null },
     ...{ lastSeen: 0, agentVersion: null, applied: {}, current: null, stateSeq: null, signed: false },
-    ...{ conditions: null, clockOffsetMs: null },
+    ...{ conditions: null, clockOffsetMs: null, tags: '' },
   };
 }
 
@@ -106,6 +109,7 @@ export function formatMembers(rows: readonly MemberView[], now: number): string 
     'CONN',
     'CLOCK',
     'AGENT',
+    'TAGS',
     'VERSIONS',
     'CURRENT',
   ];
@@ -122,6 +126,7 @@ export function formatMembers(rows: readonly MemberView[], now: number): string 
     r.conditions === null || r.conditions === undefined ? '-' : r.conditions.join(',') || 'ok',
     offsetText(r.clockOffsetMs ?? null),
     r.agentVersion ?? '-',
+    r.tags || '-',
     Object.entries(r.applied)
       .map(([u, v]) => `${u}@${v}`)
       .join(',') || '-',

@@ -9,8 +9,9 @@ import type { NodeHealth } from './health.ts';
  * 2: member incarnations are u53 (were u32, and wrapped: issue 16).
  * 3: a state record carries its node's signature (issue 16 item 4).
  * 4: an ACK carries the sender's wall clock (clock-offsets.ts); a state record its connectivity (issue 19).
+ * 5: a state record carries the node's tags (issue 18).
  */
-export const WIRE_VERSION = 4;
+export const WIRE_VERSION = 5;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -57,6 +58,8 @@ export interface StateRecord {
   have: string[];
   /** Its connectivity conditions and clock offset, as it reports them (health.ts); absent = none. */
   health?: NodeHealth;
+  /** The node's tags as `k=v,k=v`, keys sorted ('' = none; agent/lib/rollout/tags.ts). */
+  tags: string;
 }
 
 /**
@@ -95,14 +98,22 @@ export interface DigestEntry {
 }
 
 export type Body =
-  | { type: 'ping'; seq: number; target: string }
+  | { type: 'ping'; seq: number; target: string; sketch?: Sketch }
   /** `time`: the wall clock (ms) of the node the ping was for, when it answered. */
-  | { type: 'ack'; seq: number; time: number }
+  | { type: 'ack'; seq: number; time: number; sketch?: Sketch }
   | { type: 'ping-req'; seq: number; target: string }
   | { type: 'gossip' }
   | { type: 'fetch'; id: string; offset: number }
   | { type: 'chunk'; id: string; offset: number; total: number; missing: boolean; data: Uint8Array }
   | { type: 'push-pull'; reply: boolean; digest: DigestEntry[] };
+
+/** Registers of the fleet-size sketch carried on pings and acks (fleet-size.ts). */
+export const SKETCH_REGS = 32;
+/** Fleet-size sketch: epoch u32, SKETCH_REGS one-byte registers. */
+export interface Sketch {
+  epoch: number;
+  regs: Uint8Array;
+}
 
 export interface Packet {
   body: Body;

@@ -30,6 +30,8 @@ export type NotificationHandler = (id: string, bytes: Uint8Array, from: string) 
 export interface NotificationsComponents {
   clock: Clock;
   requestChunk(peer: string, id: string, offset: number): void;
+  /** First chunk timeout before a holder answered (fetch-attempt.ts). */
+  firstRto?(): number;
   sendChunk(peer: string, id: string, offset: number, total: number, data: Uint8Array | null): void;
   announce(entry: DigestEntry): void;
 }
@@ -60,6 +62,7 @@ export class Notifications {
       {
         clock: c.clock,
         requestChunk: c.requestChunk,
+        firstRto: c.firstRto,
         complete: (e, bytes, from) => this.offer(e, bytes, from),
         abandon: (id) => {
           this.counters.abandoned++;

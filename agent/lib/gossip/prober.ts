@@ -4,6 +4,7 @@
  * probeTimeoutMs/2 without an ACK); no ACK within probeTimeoutMs → a third PING and PING-REQ to `indirectChecks` other alive members, which ping the target (up to 3 times)
  * and forward its ACK; no ACK by the end of the interval → `failed(target)` (the caller
  * marks it suspect). Pending probes and indirect relays are bounded by maxPendingProbes.
+ * A direct ACK to a PING sent once is a round-trip sample (`rtt`; Karn: none after a re-send).
  */
 import type { Clock } from '../common/clock.ts';
 import type { MemberTable } from './member-table.ts';
@@ -15,6 +16,8 @@ export interface ProberComponents {
   table: MemberTable;
   send(peer: string, body: Body): void;
   failed(id: string, incarnation: number): void;
+  /** Round trip (ms) of a direct PING answered before any re-send. */
+  rtt?(ms: number): void;
   /** The target's own ACK to our ping sent at `sentAt`, stamped with its clock (clock-offsets.ts). */
   clockSample?(peer: string, sentAt: number, peerTime: number): void;
 }
@@ -30,6 +33,8 @@ interface Pending {
   target: string;
   acked: boolean;
   sentAt: number;
+  /** The PING was sent again: its ACK is no round-trip sample (Karn). */
+  resent?: boolean;
   /** Set when we probe on behalf of another node: forward the ACK as (requester, seq). */
   relay?: { requester: string; seq: number };
 }
@@ -59,7 +64,11 @@ export class Prober {
     this.pending.set(seq, p);
     this.c.send(target, { type: 'ping', seq, target });
     const half = this.init.probeTimeoutMs / 2;
-    this.c.clock.setTimeout(() => void (p.acked || this.c.send(target, { type: 'ping', seq, target })), half);
+    this.c.clock.setTimeout(() => {
+      if (p.acked) return;
+      p.resent = true;
+      this.c.send(target, { type: 'ping', seq, target });
+    }, half);
     this.c.clock.setTimeout(() => {
       if (p.acked) return;
       this.c.send(target, { type: 'ping', seq, target }); // third direct try (memberlist: TCP fallback)
@@ -94,7 +103,11 @@ export class Prober {
     const p = this.pending.get(seq);
     if (!p || p.acked) return;
     if (from === p.target) this.c.clockSample?.(from, p.sentAt, time);
-    if (!p.relay) return void (p.acked = true); // direct from the target or forwarded by a helper
+    if (!p.relay) {
+      p.acked = true; // direct from the target or forwarded by a helper
+      if (from === p.target && !p.resent) this.c.rtt?.(this.c.clock.now() - p.sentAt);
+      return;
+    }
     if (from !== p.target) return; // we probe for someone else: only the target's ACK counts
     p.acked = true;
     this.pending.delete(seq);

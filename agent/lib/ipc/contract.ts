@@ -10,6 +10,7 @@
 import { LIMITS } from '../metainfo/limits.ts';
 import { isPeerId } from '../net/overlay-link.ts';
 import { PEER_LIMITS } from '../tracker/peer-table.ts';
+import { parseTagString } from '../rollout/tags.ts';
 
 export const IPC_LIMITS = {
   /** Characters of `agentVersion`, `code` and `current.state`. */
@@ -44,7 +45,13 @@ export interface BtPeer {
 
 /** manager → natm (and `members` from any client). */
 export type ManagerMessage =
-  | { readonly type: 'hello'; readonly agentVersion: string; readonly btPort: number | null }
+  | {
+      readonly type: 'hello';
+      readonly agentVersion: string;
+      readonly btPort: number | null;
+      /** The node's tags, `k=v,k=v` (agent/lib/rollout/tags.ts); absent = none. */
+      readonly tags?: string;
+    }
   | {
       readonly type: 'relay';
       readonly id: string;
@@ -130,6 +137,16 @@ function appliedOf(v: unknown): Record<string, number> | null {
   return Object.fromEntries(entries) as Record<string, number>;
 }
 
+function tagsOk(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  try {
+    parseTagString(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function peerOf(v: unknown): BtPeer | null {
   const p = obj(v);
   if (!p || typeof p.ip !== 'string' || !port(p.port)) return null;
@@ -145,7 +162,8 @@ export function decodeManagerMessage(v: unknown): ManagerMessage | null {
       // btPort is null (or absent) while the manager cannot ask its daemon; it says hello again once it knows.
       const btPort = m.btPort ?? null;
       if (!text(m.agentVersion, IPC_LIMITS.maxShortText) || (btPort !== null && !port(btPort))) return null;
-      return { type: 'hello', agentVersion: m.agentVersion, btPort };
+      if (m.tags === undefined) return { type: 'hello', agentVersion: m.agentVersion, btPort };
+      return tagsOk(m.tags) ? { type: 'hello', agentVersion: m.agentVersion, btPort, tags: m.tags } : null;
     }
     case 'relay': {
       const torrent = torrentOf(m.torrent);

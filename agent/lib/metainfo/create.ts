@@ -16,10 +16,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../common/errors.ts';
 import type { SecretKey } from '../crypto/keys.ts';
+import type { RolloutPolicy } from '../rollout/policy.ts';
 import { decodeStrict, encode, isDict } from './bencode-strict.ts';
 import { LIMITS } from './limits.ts';
 import { parseTorrentPlusPlus } from './parse.ts';
 import { pieceLengthFor } from './piece-length.ts';
+import { rolloutDict } from './rollout-field.ts';
 import { sha256File } from './payload.ts';
 import { signDetached, signedMessage } from './signature.ts';
 
@@ -36,6 +38,8 @@ export interface CreateOptions {
   readonly createdBy?: string;
   /** BEP 27 private flag; default true (see the module comment). */
   readonly private?: boolean;
+  /** Staged rollout, signed with the rest (spec §Rollout policy); absent: every node at once. */
+  readonly rollout?: RolloutPolicy;
   /** Carry the payload inside the file (at most LIMITS.maxInlineBytes; spec §Inline payload). */
   readonly inline?: boolean;
 }
@@ -60,7 +64,8 @@ function buildInfo(path: string, name: string, pieceLength: number, priv: boolea
 }
 
 export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOptions): Promise<Uint8Array> {
-  // Everything that can be refused from the size alone is, before the payload is read.
+  // Everything that can be refused from the options or the size alone is, before the payload is read.
+  const rollout = opts.rollout === undefined ? undefined : rolloutDict(opts.rollout);
   const st = await stat(payloadPath).catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`${payloadPath}: cannot read the payload (${e.code ?? e.message})`);
   });
@@ -91,6 +96,7 @@ export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOpt
     sha256,
     kid,
     ...(opts.expires === undefined ? {} : { expires: opts.expires }),
+    ...(rollout === undefined ? {} : { rollout }),
   };
   const signature = await signDetached(signedMessage(infoBytes, encode(signedInfo)), opts.key.sodiumKey);
   const torrent = encode({

@@ -22,10 +22,13 @@ export const LIMITS = {
   maxInlineBytes: 64 * 1024,
   /**
    * Shape pre-check (shape.ts), before decoding. The deepest real path is top → signatures
-   * → signer → signed info; a real file holds ~250 values, ≤ 32 items per list, ≤ 8 entries
-   * per dict; its longest string is `pieces` (20 × maxPieces).
+   * → signer → signed info → rollout → waves → one wave (7; it was 4 before rollout
+   * policies: depth costs two bytes per level here and one stack frame in the decoder, so
+   * the memory bound is kept by maxValues and maxContainerItems, not by depth). The largest
+   * valid file holds ~630 values (8 signers each with a 10-wave policy: 52 values each),
+   * ≤ 32 items per list, ≤ 8 entries per dict; its longest string is `pieces` (20 × maxPieces).
    */
-  maxDepth: 4,
+  maxDepth: 7,
   maxContainerItems: 64,
   maxValues: 1024,
   maxStringBytes: 20 * MAX_PIECES,

@@ -1,4 +1,5 @@
 /** The torrent-file++ as data: what the parser returns and the verifier checks. */
+import type { RolloutPolicy } from '../rollout/policy.ts';
 
 /** The signed fields of one signer (spec §Signed info). */
 export interface SignedInfo {
@@ -8,6 +9,8 @@ export interface SignedInfo {
   readonly sha256: Uint8Array;
   /** Seconds since the Unix epoch; absent means no expiry. */
   readonly expires?: number;
+  /** Staged rollout (spec §Rollout policy); absent means every node installs at once. */
+  readonly rollout?: RolloutPolicy;
   /** Key id of the signer: first 8 bytes of SHA-256 of its Ed25519 public key, hex. */
   readonly kid: string;
 }

@@ -8,6 +8,7 @@ import { MetadataError } from '../common/errors.ts';
 import { decodeStrict, encode, isDict, type BDict } from './bencode-strict.ts';
 import { bytesField, dictField, intField, onlyKeys, optional, textField } from './fields.ts';
 import { LIMITS } from './limits.ts';
+import { readRollout } from './rollout-field.ts';
 import { checkShape } from './shape.ts';
 import type { InfoDict, SignatureEntry, SignedInfo, TorrentPlusPlus } from './model.ts';
 
@@ -22,7 +23,7 @@ const TOP_KEYS = [
   'signatures',
 ];
 const INFO_KEYS = ['length', 'name', 'piece length', 'pieces', 'private'];
-const SIGNED_KEYS = ['expires', 'kid', 'length', 'sha256', 'uri', 'version'];
+const SIGNED_KEYS = ['expires', 'kid', 'length', 'rollout', 'sha256', 'uri', 'version'];
 const URI_RE = /^[a-z][a-z0-9+.-]*:\S+$/i;
 const KID_RE = /^[0-9a-f]{16}$/;
 
@@ -72,6 +73,7 @@ function parseSignedInfo(d: BDict, path: string): SignedInfo {
   if (!KID_RE.test(kid))
     throw new MetadataError('MALFORMED', `${path}.kid: expected 16 hex digits, found "${kid}"`);
   const expires = optional(d, 'expires', () => intField(d, 'expires', path));
+  const rollout = optional(d, 'rollout', () => readRollout(dictField(d, 'rollout', path), `${path}.rollout`));
   return {
     uri,
     version: intField(d, 'version', path),
@@ -79,6 +81,7 @@ function parseSignedInfo(d: BDict, path: string): SignedInfo {
     sha256,
     kid,
     ...(expires === undefined ? {} : { expires }),
+    ...(rollout === undefined ? {} : { rollout }),
   };
 }
 

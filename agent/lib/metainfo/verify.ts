@@ -71,6 +71,7 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
     sha256: si.sha256,
     kid: si.kid,
     ...(si.expires === undefined ? {} : { expires: si.expires }),
+    ...(si.rollout === undefined ? {} : { rollout: si.rollout }),
     infoHash: t.infoHash,
     name: t.info.name,
     pieceLength: t.info.pieceLength,

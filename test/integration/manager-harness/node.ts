@@ -47,6 +47,9 @@ export interface TestNode {
     /** The executor's deploy section. */
     executorDeploy?: object;
     natmSocket?: string;
+    /** Extra `tracker` keys (over port, peers and intervalS 5) and the `speed` section. */
+    tracker?: object;
+    speed?: object;
   }): Promise<void>;
   startManager(): Promise<void>;
   stopManager(): Promise<number | null>;
@@ -106,10 +109,11 @@ export async function createNode(
           timeoutMs: 3000,
           pollMs: 300,
         },
-        tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5 },
+        tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5, ...extra.tracker },
         natmSocket: extra.natmSocket ?? null,
         executorSocket,
         deploy: { timeoutMs: 150_000, maxAttempts: 3, backoffMs: 500, backoffMaxMs: 2000, ...extra.deploy },
+        ...(extra.speed ? { speed: extra.speed } : {}),
         logLevel: 'debug',
       };
       const executorConfig = {
