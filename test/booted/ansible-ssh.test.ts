@@ -4,7 +4,9 @@
  * enrolls each node at a real `p2p-update enroll-server` (policy auto, a shared token; the
  * server runs in the bed's hub, where ansible-playbook runs), writes the configs in open
  * mode (no cluster key), and starts the services under systemd; n1 also runs the
- * rendezvous that n2's natm registers with. A second run changes nothing.
+ * rendezvous that n2's natm registers with. A second run changes nothing. Then, on the same
+ * two nodes, an update from n1 to n2 and n2's daemons killed during a download, n2 powered
+ * off and catching up (download-cases.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { AnsibleRunner } from './harness/ansible.ts';
 import { Bed } from './harness/bed.ts';
 import type { Container } from './harness/container.ts';
 import { USERS } from './harness/p2pu-node.ts';
+import { downloadCases } from './download-cases.ts';
 import { unitProps, waitForLine } from './harness/systemd.ts';
 
 const TOKEN = 'booted-ansible-token-2026';
@@ -160,6 +163,15 @@ describe(
         assert.equal(p['MainPID'], pids[i]!['MainPID'], `${n}: the manager was not restarted`);
       }
       assert.ok(readFileSync(join(bed!.runDir, 'ansible/inventory.ini'), 'utf8').includes('ansible_host='));
+    });
+
+    downloadCases(t, {
+      c,
+      admin: () => ({
+        key: join(bed!.runDir, 'admin-2026.key'),
+        pub: readFileSync(join(bed!.runDir, 'admin-2026.pub'), 'utf8'),
+      }),
+      dir: () => join(bed!.runDir, 'releases'),
     });
   },
 );

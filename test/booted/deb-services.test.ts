@@ -10,7 +10,8 @@
  * (app:/), while the manager and natm stay unprivileged and cannot write outside their own
  * directories (puppet:/: test/integration/manager-puppet.test.ts). Then their pino lines
  * in the journal, memory and systemd's exposure score per service, the services back after
- * a power-cycle, and `apt-get purge`.
+ * a power-cycle, each killed during a deploy and a power cut (restart-cases.ts), and
+ * `apt-get purge`.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -32,6 +33,7 @@ import {
   succeedsAs,
   type Credentials,
 } from './harness/privileges.ts';
+import { restartCases } from './restart-cases.ts';
 import { adminKey, randomPayload, sign, type AdminKey } from './harness/releases.ts';
 import { exposure, serviceProcess } from './harness/service-stats.ts';
 import { serviceLines, unitProps, waitForLine } from './harness/systemd.ts';
@@ -289,6 +291,9 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
     );
     await waitForLine(n1(), UNITS.manager, /"msg":"natm connected"/);
   });
+
+  // natm, the manager and the executor killed during a deploy; a power cut (restart-cases.ts).
+  restartCases(t, { c: n1, admin: () => admin, dir: () => join(bed!.runDir, 'releases') });
 
   t(
     'apt-get purge removes the services, users, config, state, the executor’s record and unit links',
