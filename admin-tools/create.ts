@@ -1,16 +1,19 @@
 /**
- * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] --out F.torrent`
+ * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--key K2.key...] [--expires WHEN] [--public] --out F.torrent`
  * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
+ * Every --key signs the same facts (a root's update threshold k needs k of them; more
+ * can sign later with `p2p-update sign`).
  */
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../agent/lib/common/errors.ts';
 import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
+import { addSignature } from '../agent/lib/metainfo/cosign.ts';
 import { createTorrentPlusPlus } from '../agent/lib/metainfo/create.ts';
 import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
 import { nonNegativeInt, optionalString, parse, parseWhen, required } from '../agent/lib/cli/args.ts';
 
 const USAGE =
-  'p2p-update create PAYLOAD --uri URI --version N --key PREFIX.key [--expires WHEN] [--piece-length BYTES] [--name NAME] [--public] --out FILE.torrent';
+  'p2p-update create PAYLOAD --uri URI --version N --key PREFIX.key [--key ...] [--expires WHEN] [--piece-length BYTES] [--name NAME] [--public] --out FILE.torrent';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parse(
@@ -18,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
     {
       uri: { type: 'string' },
       version: { type: 'string' },
-      key: { type: 'string' },
+      key: { type: 'string', multiple: true },
       expires: { type: 'string' },
       'piece-length': { type: 'string' },
       name: { type: 'string' },
@@ -36,9 +39,11 @@ export async function run(argv: string[]): Promise<number> {
   const expiresText = optionalString(p, 'expires');
   const pieceText = optionalString(p, 'piece-length');
   const name = optionalString(p, 'name');
-  const key = await loadSecretKey(required(p, 'key', USAGE));
+  const keyPaths = (p.values['key'] as unknown as string[] | undefined) ?? [];
+  if (keyPaths.length === 0) throw new UsageError(`--key is required; usage: ${USAGE}`);
+  const key = await loadSecretKey(keyPaths[0]!);
   const out = required(p, 'out', USAGE);
-  const bytes = await createTorrentPlusPlus(p.positionals[0]!, {
+  let bytes = await createTorrentPlusPlus(p.positionals[0]!, {
     uri,
     version,
     key,
@@ -48,10 +53,11 @@ export async function run(argv: string[]): Promise<number> {
     ...(pieceText === undefined ? {} : { pieceLength: nonNegativeInt(pieceText, 'piece-length') }),
     ...(name === undefined ? {} : { name }),
   });
+  for (const path of keyPaths.slice(1)) bytes = await addSignature(bytes, await loadSecretKey(path));
   await writeFile(out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
-    `wrote ${out}: ${uri} version ${version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}`,
+    `wrote ${out}: ${uri} version ${version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}, signed by ${t.signatures.length} key(s)`,
   );
   return 0;
 }

@@ -14,7 +14,15 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'check a torrent-file++ (and its payload) against admin keys',
     load: () => import('../verify.ts'),
   },
+  sign: {
+    summary: 'add signatures to a torrent-file++ (same infohash)',
+    load: () => import('../sign.ts'),
+  },
   show: { summary: 'print what a torrent-file++ holds', load: () => import('../show.ts') },
+  root: {
+    summary: 'the root of trust: init, sign, rotate, show',
+    load: () => import('../root-run.ts'),
+  },
   ca: {
     summary: "the cluster's certificate authority: init, sign, revoke, list",
     load: () => import('../ca.ts'),
