@@ -8,6 +8,7 @@ import { DEFAULTS, type ManagerConfig } from './config.ts';
 import { absPath, fail, int, object, optStr, str, strList, type Obj } from './config-fields.ts';
 
 const TOP = [
+  'root',
   'trustedKeys',
   'stateDir',
   'inboxDir',
@@ -78,8 +79,12 @@ function rpcSecret(t: Obj, username: string | undefined): { password: string } |
 
 export function validateConfig(json: unknown): ManagerConfig {
   const top = object(json, '', TOP);
-  const keys = strList(top, 'trustedKeys', 'trustedKeys');
-  if (keys.length === 0) fail('trustedKeys', 'at least one public key path', keys);
+  // The root of trust (docs/adr/0003-root-of-trust.md), or plain keys (1 of n, no ceiling).
+  const root = top['root'] === undefined ? null : absPath(top, 'root', 'root');
+  const keys = strList(top, 'trustedKeys', 'trustedKeys', []);
+  if (root !== null && keys.length > 0) fail('trustedKeys', 'nothing when "root" is given', keys);
+  if (root === null && keys.length === 0)
+    fail('trustedKeys', 'at least one public key path (or "root": a root chain file)', keys);
   keys.forEach((k, i) => k.startsWith('/') || fail(`trustedKeys[${i}]`, 'an absolute path', k));
   const T = DEFAULTS.transmission;
   const t = object(top['transmission'], 'transmission', [
@@ -108,6 +113,7 @@ export function validateConfig(json: unknown): ManagerConfig {
   const logLevel = str(top, 'logLevel', 'logLevel', DEFAULTS.logLevel);
   if (!(LEVELS as readonly string[]).includes(logLevel)) fail('logLevel', LEVELS.join('|'), logLevel);
   const cfg: ManagerConfig = {
+    root,
     trustedKeys: keys,
     stateDir: absPath(top, 'stateDir', 'stateDir'),
     inboxDir: absPath(top, 'inboxDir', 'inboxDir'),

@@ -8,7 +8,13 @@
 import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
 
 export interface ManagerConfig {
-  /** Paths of trusted admin Ed25519 public keys (PEM). At least one. */
+  /**
+   * The root chain installed with the node (`p2p-update root`): its first root is trusted
+   * as installed, the rest walked from it; newer roots arrive in-band and are kept in
+   * stateDir/root.chain (docs/adr/0003-root-of-trust.md). Null: plain `trustedKeys`.
+   */
+  readonly root: string | null;
+  /** Without `root`: trusted admin Ed25519 public keys (PEM), any one signs (1 of n). */
   readonly trustedKeys: readonly string[];
   /** Version store, accepted torrents, deploy work files. */
   readonly stateDir: string;

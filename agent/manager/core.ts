@@ -5,11 +5,10 @@
  */
 import type { Clock } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
-import type { PublicKey } from '../lib/crypto/keys.ts';
 import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { DeployRunner, NatmPort, TransmissionPort } from './ports.ts';
+import type { DeployRunner, NatmPort, TransmissionPort, TrustPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -22,7 +21,8 @@ export interface Core {
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ManagerConfig;
-  readonly trusted: readonly PublicKey[];
+  /** The trusted root (TrustState): update keys, threshold, version ceilings. */
+  readonly trust: TrustPort;
   readonly trackerUrl: () => string;
 }
 

@@ -1,13 +1,16 @@
 /**
- * Taking in a torrent-file++ from any source (inbox, publish, natm): verify (steps
- * 1–6), decide (steps 7–8), check a local payload, then write the torrent and the
- * new record to disk before anything acts on them. Refusals are recorded and logged.
+ * Taking in a torrent-file++ from any source (inbox, publish, natm): verify against the
+ * trusted root (steps 1–6), decide (steps 7–8, then the root's version ceiling), check a
+ * local payload, then write the torrent and the new record to disk before anything acts
+ * on them. Refusals are recorded and logged. Root chains: intake-root.ts.
  */
 import { createHash } from 'node:crypto';
 import { MetadataError } from '../lib/common/errors.ts';
 import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
+import { checkCeiling } from '../lib/trust/ceiling.ts';
+import { isReservedUri } from '../lib/trust/root-uri.ts';
+import { verifyUpdate } from '../lib/trust/verify-update.ts';
 import type { Core } from './core.ts';
 import { decide } from './decide.ts';
 import { truncatedRefusal } from './handover.ts';
@@ -19,18 +22,20 @@ export type Source = 'inbox' | 'natm';
 export type Outcome =
   | { readonly kind: 'accepted'; readonly update: VerifiedUpdate; readonly id: string }
   | { readonly kind: 'duplicate'; readonly update: VerifiedUpdate; readonly id: string }
-  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly reason: string; readonly id: string };
+  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly reason: string; readonly id: string }
+  /** A root chain (intake-root.ts): `fresh` when it brought a newer root, now trusted. */
+  | { readonly kind: 'root'; readonly version: number; readonly fresh: boolean; readonly id: string };
 
 export function notificationId(raw: Uint8Array): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-async function refuse(
+export async function refuse(
   core: Core,
   source: Source,
   id: string,
   err: MetadataError,
-  u?: VerifiedUpdate,
+  u?: Partial<Pick<VerifiedUpdate, 'uri' | 'version' | 'infoHash'>>,
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
   core.log.warn({ source, id, code: err.code, reason: err.message, ...facts }, 'update refused');
@@ -53,13 +58,30 @@ export async function intake(
   const id = notificationId(raw);
   let u: VerifiedUpdate;
   try {
-    u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
+    u = await verifyUpdate(raw, core.trust.root.body, core.clock.now());
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
     return refuse(core, source, id, source === 'inbox' ? truncatedRefusal(raw, e) : e);
   }
-  const d = decide(u, core.store.uri(u.uri), core.config.deployers);
+  if (isReservedUri(u.uri))
+    return refuse(
+      core,
+      source,
+      id,
+      new MetadataError('URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`),
+      u,
+    );
+  const rec = core.store.uri(u.uri);
+  const d = decide(u, rec, core.config.deployers);
   if (d.kind === 'refuse') return refuse(core, source, id, new MetadataError(d.code, d.reason), u);
+  if (d.kind === 'accept') {
+    try {
+      checkCeiling(core.trust.root.body, u, rec?.highestAccepted, core.clock.now());
+    } catch (e) {
+      if (e instanceof MetadataError) return refuse(core, source, id, e, u);
+      throw e;
+    }
+  }
   if (d.kind === 'duplicate') {
     core.log.debug({ source, id, uri: u.uri, version: u.version }, 'update already held');
     return { kind: 'duplicate', update: u, id };

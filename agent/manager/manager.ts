@@ -5,7 +5,9 @@
  */
 import { errorText, payloadPath, type Core } from './core.ts';
 import { UriDriver } from './driver.ts';
+import { isRootChain } from '../lib/trust/chain.ts';
 import { intake, notificationId, type Outcome, type Source } from './intake.ts';
+import { rootIntake, rootRelay } from './intake-root.ts';
 import { placePayload } from './place-payload.ts';
 
 export interface RelayMessage {
@@ -50,9 +52,15 @@ export class Manager {
   }
 
   private async take(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
-    const o = await intake(this.core, raw, source, localPayload);
+    const o = isRootChain(raw)
+      ? await rootIntake(this.core, raw, source)
+      : await intake(this.core, raw, source, localPayload);
     if (o.kind === 'refused') {
       if (source === 'natm') this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
+      return o;
+    }
+    if (o.kind === 'root') {
+      if (o.fresh) this.core.natm.relay(rootRelay(raw, o.version));
       return o;
     }
     const u = o.update;
@@ -87,6 +95,12 @@ export class Manager {
       if (torrent !== null) out.push({ torrent, length: c.length, sha256: Buffer.from(c.sha256, 'hex') });
     }
     return out;
+  }
+
+  /** The trusted root chain as a relay message, for natm after (re)connecting; null with plain keys. */
+  currentRoot(): Omit<RelayMessage, 'complete'> | null {
+    const chain = this.core.trust.chain;
+    return chain === null ? null : rootRelay(chain, this.core.trust.root.body.version);
   }
 
   /** Every URI's current torrent, for natm after (re)connecting. */

@@ -27,6 +27,8 @@ import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { TransferError } from '../../agent/lib/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
+import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
+import { fixedTrust } from '../../agent/manager/ports.ts';
 
 let dir: string;
 let clock: FakeClock;
@@ -139,7 +141,7 @@ beforeEach(async () => {
     clock,
     log: silentLogger(),
     config,
-    trusted: [parsePublicKeyPem(kp.publicPem)],
+    trust: fixedTrust(legacyRoot([parsePublicKeyPem(kp.publicPem)])),
     trackerUrl: () => 'http://127.0.0.1:1/announce',
   };
   manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));

@@ -25,6 +25,8 @@ import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { payloadBytes } from '../helpers/fixtures.ts';
+import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
+import { fixedTrust } from '../../agent/manager/ports.ts';
 
 type Line = { msg: string; file?: string; bytes?: number; level: number };
 
@@ -88,7 +90,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     clock: systemClock,
     log,
     config,
-    trusted: [parsePublicKeyPem(kp.publicPem)],
+    trust: fixedTrust(legacyRoot([parsePublicKeyPem(kp.publicPem)])),
     trackerUrl: () => 'http://127.0.0.1:1/announce',
   };
   const manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));

@@ -1,27 +1,25 @@
 /**
- * `p2p-update publish FILE.torrent [--payload FILE] [--config FILE] [--wait SECONDS]`
- * on a node: checks the torrent against the node's trusted keys (and the payload
+ * `p2p-update publish FILE.torrent|FILE.root [--payload FILE] [--config FILE] [--wait SECONDS]`
+ * on a node: checks the torrent against the node's trusted root (and the payload
  * against the signed length and SHA-256), then drops both into the node's inbox:
  * payload first, torrent last, each written under a dot-name and renamed, so the
- * manager never sees half a file. With --wait, waits for the manager's verdict.
+ * manager never sees half a file. A root chain is checked against the node's root the
+ * same way the manager will (walked from it) and dropped as X.root. With --wait, waits
+ * for the manager's verdict.
  */
-import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { nonNegativeInt, optionalString, parse } from '../../lib/cli/args.ts';
-import { loadPublicKey } from '../../lib/crypto/key-files.ts';
 import { checkPayload } from '../../lib/metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../../lib/metainfo/verify.ts';
+import { isRootChain } from '../../lib/trust/chain.ts';
+import { verifyUpdate } from '../../lib/trust/verify-update.ts';
 import { DEFAULT_CONFIG_PATH } from '../config.ts';
 import { loadConfig } from '../config-load.ts';
 import { readStore } from '../store.ts';
+import { TrustState } from '../trust-state.ts';
+import { drop } from './inbox-drop.ts';
+import { publishRoot } from './publish-root.ts';
 
-const USAGE = 'p2p-update publish FILE.torrent [--payload FILE] [--config FILE] [--wait SECONDS]';
-
-async function drop(dir: string, name: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dir, `.${name}.publish-tmp`);
-  await write(tmp);
-  await rename(tmp, join(dir, name));
-}
+const USAGE = 'p2p-update publish FILE.torrent|FILE.root [--payload FILE] [--config FILE] [--wait SECONDS]';
 
 export async function run(argv: string[]): Promise<number> {
   const p = parse(
@@ -31,9 +29,12 @@ export async function run(argv: string[]): Promise<number> {
     [1, 1],
   );
   const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
-  const trusted = await Promise.all(config.trustedKeys.map(loadPublicKey));
+  const trust = await TrustState.open(config);
   const raw = await readFile(p.positionals[0]!);
-  const u = await verifyTorrentPlusPlus(raw, { trusted, now: Date.now() });
+  const waitText = optionalString(p, 'wait');
+  const waitS = waitText === undefined ? undefined : nonNegativeInt(waitText, 'wait');
+  if (isRootChain(raw)) return publishRoot(config, trust, raw, waitS);
+  const u = await verifyUpdate(raw, trust.root.body, Date.now());
   const payload = optionalString(p, 'payload');
   if (payload !== undefined) {
     await checkPayload(payload, u);
@@ -42,9 +43,8 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   await drop(config.inboxDir, `${u.infoHash}.torrent`, (tmp) => writeFile(tmp, raw));
   process.stdout.write(`queued ${u.uri} version ${u.version} (${u.infoHash}) in ${config.inboxDir}\n`);
-  const waitText = optionalString(p, 'wait');
-  if (waitText === undefined) return 0;
-  const deadline = started + nonNegativeInt(waitText, 'wait') * 1000;
+  if (waitS === undefined) return 0;
+  const deadline = started + waitS * 1000;
   while (Date.now() < deadline) {
     const d = await readStore(config.stateDir);
     const r = d?.uris[u.uri];
