@@ -3,8 +3,11 @@
  * certificate authority on the admin's machine (docs/security.md §CA).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UsageError } from '../agent/lib/common/errors.ts';
 import { CaStore } from '../agent/lib/ca/ca-store.ts';
+import { loadPublicKey } from '../agent/lib/crypto/key-files.ts';
+import { caFingerprint } from '../agent/lib/enrollment/ca-pin.ts';
 import { EnrollError } from '../agent/lib/enrollment/errors.ts';
 import { dropFailureMessage, dropNotice } from '../agent/lib/enrollment/notice-drop.ts';
 import { nonNegativeInt, optionalString, parse, required } from '../agent/lib/cli/args.ts';
@@ -18,6 +21,8 @@ const USAGE = [
 ].join('\n       ');
 
 const when = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+/** What nodes pin (`enroll --ca-fingerprint`, the role's p2p_update_enroll_ca_fingerprint). */
+const fingerprintOf = async (dir: string) => caFingerprint((await loadPublicKey(join(dir, 'ca.pub'))).bytes);
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -47,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(
         `CA for cluster "${c.cluster}" in ${dir}; key id ${c.keyId}; certificates valid ${c.certDays} days`,
       );
+      console.log(`fingerprint ${await fingerprintOf(dir)} (nodes pin it: enroll --ca-fingerprint)`);
       return 0;
     }
     case 'sign': {
@@ -92,14 +98,16 @@ export async function run(argv: string[]): Promise<number> {
       if (p.values['json']) {
         console.log(
           JSON.stringify(
-            { cluster: ca.cluster, keyId: ca.config.keyId, ...s },
+            { cluster: ca.cluster, keyId: ca.config.keyId, fingerprint: await fingerprintOf(dir), ...s },
             (k, v) => (k === 'csr' || k === 'cert' ? undefined : v),
             2,
           ),
         );
         return 0;
       }
-      console.log(`cluster ${ca.cluster}, CA key ${ca.config.keyId}, revocation list seq ${s.crlSeq}`);
+      console.log(
+        `cluster ${ca.cluster}, CA key ${ca.config.keyId} (${await fingerprintOf(dir)}), revocation list seq ${s.crlSeq}`,
+      );
       for (const r of s.requests.filter((x) => x.status === 'pending'))
         console.log(`pending  ${r.nodeId}  owner=${r.owner}  request=${r.id}  since ${when(r.receivedAt)}`);
       for (const n of s.nodes.filter((x) => !ca.isRevoked(x.nodeId)))

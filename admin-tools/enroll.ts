@@ -1,7 +1,10 @@
 /**
- * `p2p-update enroll --server URL --token T --dir STATE [--owner NAME] [--ca-key-id ID]
- *   [--poll-interval 5s] [--timeout 0]`: make this node's keys, request a certificate,
+ * `p2p-update enroll --server URL --token T --dir STATE [--owner NAME] [--ca-fingerprint SHA256:...]
+ *   [--insecure] [--poll-interval 5s] [--timeout 0]`: make this node's keys, request a certificate,
  * wait for it and save it in STATE (node.key, kx.key, node.cert, ca.pub, crl.bin).
+ * `--ca-fingerprint` pins the CA key (printed by `ca init` and `ca list`): any other is
+ * refused WRONG_CA; without it the CA is trusted on first use (and pinned in ca.pub).
+ * An http:// server that is not this host is refused INSECURE_URL unless `--insecure`.
  * `p2p-update enroll --refresh-crl --server URL --dir STATE` only fetches the signed
  * revocation list again (for a timer); an older list never replaces the one held.
  * `p2p-update enroll --renew --server URL --dir STATE` renews the certificate in STATE (same
@@ -14,6 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { systemClock } from '../agent/lib/common/clock.ts';
+import { caFingerprint, checkServerUrl, parseFingerprint } from '../agent/lib/enrollment/ca-pin.ts';
 import { enroll, refreshCrlFile } from '../agent/lib/enrollment/client.ts';
 import { loadNodeIdentity, readTrust } from '../agent/lib/enrollment/node-identity.ts';
 import { statePaths } from '../agent/lib/enrollment/node-keys.ts';
@@ -22,10 +26,10 @@ import { optionalString, parse, required, type Parsed } from '../agent/lib/cli/a
 import { UsageError } from '../agent/lib/common/errors.ts';
 
 const USAGE =
-  'p2p-update enroll --server URL (--token TOKEN | --token-file FILE|-) --dir STATE [--owner NAME] [--ca-key-id ID]\n' +
-  '                  [--poll-interval 5s] [--timeout 0]\n' +
-  '       p2p-update enroll --refresh-crl --server URL --dir STATE\n' +
-  '       p2p-update enroll --renew --server URL --dir STATE\n' +
+  'p2p-update enroll --server URL (--token TOKEN | --token-file FILE|-) --dir STATE [--owner NAME]\n' +
+  '                  [--ca-fingerprint SHA256:...] [--insecure] [--poll-interval 5s] [--timeout 0]\n' +
+  '       p2p-update enroll --refresh-crl --server URL --dir STATE [--insecure]\n' +
+  '       p2p-update enroll --renew --server URL --dir STATE [--insecure]\n' +
   '       p2p-update enroll --show --dir STATE';
 
 function duration(text: string, name: string): number {
@@ -66,6 +70,8 @@ export async function run(argv: string[]): Promise<number> {
       dir: { type: 'string' },
       owner: { type: 'string' },
       'ca-key-id': { type: 'string' },
+      'ca-fingerprint': { type: 'string' },
+      insecure: { type: 'boolean' },
       'poll-interval': { type: 'string' },
       timeout: { type: 'string' },
       'refresh-crl': { type: 'boolean' },
@@ -84,12 +90,20 @@ export async function run(argv: string[]): Promise<number> {
         owner: cert.owner,
         expires: new Date(cert.expires * 1000).toISOString(),
         caKeyId: cert.caKeyId,
+        caFingerprint: caFingerprint((await readTrust(required(p, 'dir', USAGE))).ca.publicKey),
       }),
     );
     return 0;
   }
   const server = required(p, 'server', USAGE);
   if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
+  checkServerUrl(server, p.values['insecure'] === true);
+  const fpText = optionalString(p, 'ca-fingerprint');
+  if (fpText !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(fpText))
+    throw new UsageError(
+      `--ca-fingerprint: expected SHA256: and 43 base64 characters (p2p-update ca list), got "${fpText}"`,
+    );
+  const fp = fpText === undefined ? undefined : parseFingerprint(fpText);
   const dir = required(p, 'dir', USAGE);
   if (p.values['refresh-crl'] && p.values['renew'])
     throw new UsageError(`give --refresh-crl or --renew, not both; usage: ${USAGE}`);
@@ -125,6 +139,7 @@ export async function run(argv: string[]): Promise<number> {
       dir,
       owner,
       caKeyId: optionalString(p, 'ca-key-id'),
+      ...(fp === undefined ? {} : { caFingerprint: fp }),
       pollMs: duration(optionalString(p, 'poll-interval') ?? '5s', 'poll-interval'),
       timeoutMs: duration(optionalString(p, 'timeout') ?? '0', 'timeout'),
     },
