@@ -56,7 +56,10 @@ export class Manager {
       ? await rootIntake(this.core, raw, source)
       : await intake(this.core, raw, source, localPayload);
     if (o.kind === 'refused') {
-      if (source === 'natm') this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
+      // ROOT_EXPIRED is this node's state, not the update's fault: no verdict, so natm forgets
+      // the offer and anti-entropy brings it again once a newer root is trusted.
+      if (source === 'natm' && o.code !== 'ROOT_EXPIRED')
+        this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
       return o;
     }
     if (o.kind === 'root') {

@@ -143,6 +143,15 @@ describe('manager intake under a root of trust', () => {
     assert.equal(core.store.data.refusals[0]?.uri, ROOT_URI);
   });
 
+  it('under an expired root an update is refused ROOT_EXPIRED without a verdict, so natm may offer it again', async () => {
+    const stale = await makeRoot({ ...spec1, expires: NOW_S - 60 }, [k[0]!, k[1]!]);
+    await writeFile(p('fleet.root'), chainOf(stale));
+    const { m } = await managerOf({ root: p('fleet.root') });
+    assert.equal(code(await m.submit(await torrent([k[2]!, k[3]!], 5), 'natm')), 'ROOT_EXPIRED');
+    assert.equal(code(await m.submit(await torrent([k[2]!], 6), 'natm')), 'ROOT_EXPIRED');
+    assert.deepEqual(verdicts, []);
+  });
+
   it("an update may not use the root chains' URI", async () => {
     const { m } = await managerOf({ root: p('fleet.root') });
     assert.equal(
@@ -195,7 +204,7 @@ describe('manager intake under a root of trust', () => {
     try {
       await writeFile(p('inbox/bad.root'), chainOf(v1, await makeRoot(spec2, [k[5]!])));
       await writeFile(p('inbox/fleet.root'), chainOf(v1, v2));
-      for (let i = 0; i < 100 && (await readdir(p('inbox'))).some((f) => f.endsWith('.root')); i++)
+      for (let i = 0; i < 600 && (await readdir(p('inbox'))).some((f) => f.endsWith('.root')); i++)
         await delay(50);
       await inbox.settled();
       assert.equal(core.trust.root.body.version, 2);
