@@ -93,6 +93,15 @@ describe('root document and chain format', () => {
       assert.throws(() => parseRoot(edit(r, change)), refused('MALFORMED', re), what);
   });
 
+  it('refuses an update threshold above the 8 signers a torrent-file++ can carry', () => {
+    const nine = { ...spec, updateKeys: keys.slice(2, 12), threshold: 9 };
+    assert.throws(
+      () => unsignedRoot(body(nine)),
+      refused('MALFORMED', /threshold: expected an integer in \[1, 8\]/),
+    );
+    assert.equal(unsignedRoot(body({ ...nine, threshold: 8 })).body.update.threshold, 8);
+  });
+
   it('refuses more keys than the bound, before it checks a signature', () => {
     const many = { ...spec, updateKeys: keys.slice(0, ROOT_LIMITS.maxKeys + 1) };
     assert.throws(

@@ -7,6 +7,7 @@ import { MetadataError } from '../common/errors.ts';
 import { keyIdOf, type PublicKey } from '../crypto/keys.ts';
 import { decodeStrict, encode, isDict, type BDict } from '../metainfo/bencode-strict.ts';
 import { bytesField, dictField, intField, onlyKeys, textField } from '../metainfo/fields.ts';
+import { LIMITS } from '../metainfo/limits.ts';
 import { checkShape } from '../metainfo/shape.ts';
 import { ROOT_LIMITS } from './limits.ts';
 import type { Role, RootBody, SignedRoot } from './model.ts';
@@ -44,7 +45,9 @@ function parseRole(d: BDict, name: 'root' | 'update', keys: ReadonlyMap<string, 
   });
   if (new Set(keyIds).size !== keyIds.length) throw bad(`${name}.keys: a key id is listed twice`);
   if (keyIds.length === 0) throw bad(`${name}.keys: expected at least one key id`);
-  const threshold = intField(r, 'threshold', path, 1, keyIds.length);
+  // An update carries at most LIMITS.maxSignatures signers: a higher threshold could never be met.
+  const most = name === 'update' ? Math.min(keyIds.length, LIMITS.maxSignatures) : keyIds.length;
+  const threshold = intField(r, 'threshold', path, 1, most);
   return { keyIds, threshold };
 }
 
