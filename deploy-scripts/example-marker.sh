@@ -1,16 +1,18 @@
 #!/bin/sh
-# Example p2p-update deploy script (docs/manager.md §Deployer contract).
+# Example p2p-update deploy script (docs/deploy-executor.md §Deployers).
 #
-#   usage (from the manager's config): deployers: { "app:/demo": { "type": "script",
-#           "path": "/usr/share/p2p-update/deploy-scripts/example-marker.sh",
-#           "args": ["/var/lib/p2p-update-demo"] } }
+#   usage (from the deploy executor's config, /etc/p2p-update/deploy.json, as shipped):
+#     deployers: { "app:/": { "type": "script",
+#       "path": "/usr/share/p2p-update/deploy-scripts/example-marker.sh",
+#       "args": ["/var/lib/p2p-update-demo"] } }
 #
-# Environment (nothing else is set): P2PU_URI, P2PU_VERSION, P2PU_FILE (the verified
-# payload: read it, never modify it), PATH. Exit 0 = applied; anything else = failed
-# (retried with backoff). Output (stdout+stderr) is captured, capped and logged.
+# Environment (nothing else is set): P2PU_URI, P2PU_VERSION, P2PU_FILE (the executor's
+# checked copy of the payload: read it, never modify it), PATH. Exit 0 = applied;
+# anything else = failed (retried with backoff). Output (stdout+stderr) is captured,
+# capped and logged. It runs as root unless the deployer names a "user".
 #
 # Deploy scripts MUST be idempotent: after a crash or power loss during a deploy the
-# manager runs the same deploy again.
+# executor runs the same deploy again.
 #
 # This one copies the payload to DIR/payload, writes DIR/marker ("URI VERSION") and
 # appends "begin ..." / "applied ..." lines to DIR/deploy.log. An optional second

@@ -1,7 +1,8 @@
-# Example manifest for the `puppet` deployer (docs/manager.md §Deployer contract).
+# Example manifest for the `puppet` deployer (docs/deploy-executor.md §Deployers).
 # Signed as the payload of an update whose URI maps to { "type": "puppet" }, it is run
-# with `puppet apply --detailed-exitcodes` (exit 0 or 2 = applied). Manifests are
-# idempotent by nature: a re-run after a crash changes nothing that is already right.
+# by the deploy executor with `puppet apply --detailed-exitcodes` (exit 0 or 2 =
+# applied), as root. Manifests are idempotent by nature: a re-run after a crash changes
+# nothing that is already right.
 file { '/var/lib/p2p-update-demo':
   ensure => directory,
   mode   => '0755',

@@ -3,7 +3,7 @@
 #   /usr/lib/p2p-update   the CLI and daemons, bundled by esbuild (node20, ESM)
 #   /usr/bin/p2p-update   a wrapper that runs the bundle with the system node
 #   /usr/share/p2p-update/deploy-scripts  example deployers, when deploy-scripts/ exists
-#   /usr/lib/systemd/system/p2p-update-{manager,natm,rendezvous}.service
+#   /usr/lib/systemd/system/p2p-update-{manager,natm,rendezvous,deploy}.service, p2p-update-deploy.socket
 #   /etc/p2p-update/*.json  conffiles, from docs/config/*.example.json
 #   /var/lib/p2p-update   state
 # Usage: packaging/build-deb.sh [OUTDIR]   (default build/; prints the .deb's path last)
@@ -54,14 +54,14 @@ if [ -d deploy-scripts ]; then
     install -D -m "$mode" "$f" "$stage/usr/share/p2p-update/$f"
   done
 fi
-for unit in packaging/systemd/*.service; do
+for unit in packaging/systemd/*.service packaging/systemd/*.socket; do
   install -D -m 0644 "$unit" "$stage/usr/lib/systemd/system/$(basename "$unit")"
 done
 
 # Conffiles: the annotated example configs that exist in docs/config.
 mkdir -p "$stage/DEBIAN" "$stage/etc/p2p-update"
 : >"$stage/DEBIAN/conffiles"
-for name in manager natm rendezvous; do
+for name in manager natm rendezvous deploy; do
   example="docs/config/$name.example.json"
   if [ -f "$example" ]; then
     node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$example" ||
@@ -74,6 +74,7 @@ for name in manager natm rendezvous; do
 done
 [ -s "$stage/DEBIAN/conffiles" ] || rm "$stage/DEBIAN/conffiles"
 install -d -m 0755 "$stage/var/lib/p2p-update"
+install -d -m 0711 "$stage/var/lib/p2p-update-deploy"
 
 doc="$stage/usr/share/doc/p2p-update"
 install -d "$doc" "$stage/usr/share/man/man1"

@@ -49,6 +49,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'run the node manager daemon',
     load: () => import('../../agent/manager/cli/manager.ts'),
   },
+  'deploy-executor': {
+    summary: 'run the root-side deploy executor (the only part that deploys)',
+    load: () => import('../../agent/deploy-executor/cli.ts'),
+  },
   publish: {
     summary: "drop a torrent-file++ (and payload) into this node's inbox",
     load: () => import('../../agent/manager/cli/publish.ts'),

@@ -41,8 +41,8 @@ export function optStr(o: Obj, k: string, key: string): string | undefined {
   return o[k] === undefined ? undefined : str(o, k, key);
 }
 
-export function absPath(o: Obj, k: string, key: string): string {
-  const v = str(o, k, key);
+export function absPath(o: Obj, k: string, key: string, dflt?: string): string {
+  const v = str(o, k, key, dflt);
   if (!v.startsWith('/')) fail(key, 'an absolute path', v);
   return v;
 }

@@ -3,7 +3,7 @@
  * naming the key. Pure: no file access (paths are checked for form only).
  */
 import { isIP } from 'node:net';
-import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
+import { ConfigError } from '../lib/common/errors.ts';
 import { DEFAULTS, type ManagerConfig } from './config.ts';
 import { absPath, fail, int, object, optStr, str, strList, type Obj } from './config-fields.ts';
 
@@ -16,7 +16,7 @@ const TOP = [
   'transmission',
   'tracker',
   'natmSocket',
-  'deployers',
+  'executorSocket',
   'deploy',
   'logLevel',
 ];
@@ -27,38 +27,6 @@ export function parsePeer(text: string, key: string): { ip: string; port: number
   const port = Number(m?.[2]);
   if (!m || isIP(m[1]!) !== 4 || port < 1 || port > 65535) fail(key, '"a.b.c.d:port" (IPv4)', text);
   return { ip: m[1]!, port };
-}
-
-function deployer(v: unknown, key: string): DeployerSpec {
-  const o = object(v, key, ['type', 'path', 'args', 'manifest', 'puppetArgs']);
-  if (o['type'] === 'script') {
-    object(v, key, ['type', 'path', 'args']);
-    return {
-      type: 'script',
-      path: absPath(o, 'path', `${key}.path`),
-      args: strList(o, 'args', `${key}.args`, []),
-    };
-  }
-  if (o['type'] === 'puppet') {
-    object(v, key, ['type', 'manifest', 'puppetArgs']);
-    const manifest = o['manifest'] === undefined ? undefined : absPath(o, 'manifest', `${key}.manifest`);
-    const puppetArgs = strList(o, 'puppetArgs', `${key}.puppetArgs`, []);
-    return manifest === undefined ? { type: 'puppet', puppetArgs } : { type: 'puppet', manifest, puppetArgs };
-  }
-  return fail(`${key}.type`, '"script" or "puppet"', o['type']);
-}
-
-function deployers(v: unknown): Record<string, DeployerSpec> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('deployers', 'an object', v);
-  const out: Record<string, DeployerSpec> = {};
-  for (const [prefix, spec] of Object.entries(v)) {
-    if (prefix.startsWith('//')) continue;
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(prefix))
-      fail(`deployers["${prefix}"]`, 'a URI prefix (scheme:...)', prefix);
-    out[prefix] = deployer(spec, `deployers["${prefix}"]`);
-  }
-  if (Object.keys(out).length === 0) fail('deployers', 'at least one URI prefix', v);
-  return out;
 }
 
 /** With a username, exactly one of `password` and `passwordFile`; without, neither. */
@@ -78,6 +46,10 @@ function rpcSecret(t: Obj, username: string | undefined): { password: string } |
 }
 
 export function validateConfig(json: unknown): ManagerConfig {
+  if ((json as Obj | null)?.['deployers'] !== undefined)
+    throw new ConfigError(
+      "config deployers: deployers are the deploy executor's (/etc/p2p-update/deploy.json), not the manager's",
+    );
   const top = object(json, '', TOP);
   // The root of trust (docs/adr/0003-root-of-trust.md), or plain keys (1 of n, no ceiling).
   const root = top['root'] === undefined ? null : absPath(top, 'root', 'root');
@@ -140,7 +112,7 @@ export function validateConfig(json: unknown): ManagerConfig {
       intervalS: int(tr, 'intervalS', 'tracker.intervalS', 5, 3600, DEFAULTS.tracker.intervalS),
     },
     natmSocket: typeof natm === 'string' ? natm : null,
-    deployers: deployers(top['deployers']),
+    executorSocket: absPath(top, 'executorSocket', 'executorSocket', DEFAULTS.executorSocket),
     deploy: {
       timeoutMs: int(d, 'timeoutMs', 'deploy.timeoutMs', 100, 86_400_000, D.timeoutMs),
       maxAttempts: int(d, 'maxAttempts', 'deploy.maxAttempts', 1, 100, D.maxAttempts),

@@ -5,8 +5,6 @@
  * config-load.ts.
  */
 
-import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
-
 export interface ManagerConfig {
   /**
    * The root chain installed with the node (`p2p-update root`): its first root is trusted
@@ -50,13 +48,18 @@ export interface ManagerConfig {
   };
   /** natm's IPC socket (docs/protocol/ipc.md); null runs without natm. */
   readonly natmSocket: string | null;
-  /** URI prefix → deployer. The longest matching prefix wins; no match = URI_NOT_ACCEPTED. */
-  readonly deployers: Readonly<Record<string, DeployerSpec>>;
+  /**
+   * The deploy executor's socket (docs/protocol/executor.md). The executor's config says
+   * which URIs are accepted and how each is deployed; the manager only asks.
+   */
+  readonly executorSocket: string;
   readonly deploy: {
+    /** How long the manager waits for the executor's answer to one deploy request. */
     readonly timeoutMs: number;
     readonly maxAttempts: number;
     readonly backoffMs: number;
     readonly backoffMaxMs: number;
+    /** Bytes of the deployer's output (as the executor returns it) logged. */
     readonly outputCapBytes: number;
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -73,8 +76,9 @@ export const DEFAULTS = {
     stallMs: 30_000,
   },
   tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
+  executorSocket: '/run/p2p-update-deploy.sock',
   deploy: {
-    timeoutMs: 600_000,
+    timeoutMs: 3_600_000,
     maxAttempts: 3,
     backoffMs: 5_000,
     backoffMaxMs: 300_000,

@@ -8,7 +8,7 @@ import type { Logger } from '../lib/common/logger.ts';
 import type { ManagerConfig } from './config.ts';
 import type { UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { DeployRunner, NatmPort, TransmissionPort, TrustPort } from './ports.ts';
+import type { ExecutorPort, NatmPort, TransmissionPort, TrustPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -17,7 +17,7 @@ export interface Core {
   readonly store: VersionStore;
   readonly tx: TransmissionPort;
   readonly natm: NatmPort;
-  readonly runDeploy: DeployRunner;
+  readonly executor: ExecutorPort;
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ManagerConfig;
@@ -43,7 +43,7 @@ export async function record(core: Core, uri: string, version: number, e: Update
     applied = next !== d;
     return next;
   });
-  if (applied && e.type !== 'progress' && e.type !== 'deploy-pid') {
+  if (applied && e.type !== 'progress') {
     const c = core.store.uri(uri)?.current;
     core.log.info({ uri, version, event: e.type, state: c?.state }, 'update state');
   }

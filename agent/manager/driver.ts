@@ -11,7 +11,7 @@ import { errorText, record, type Core } from './core.ts';
 import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
-import { deployOnce, killRecordedDeploy, reapLeftover } from './step-deploy.ts';
+import { deployOnce } from './step-deploy.ts';
 import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
 import { retireOlder } from './step-retire.ts';
 import { newStallMemo } from './stall-watch.ts';
@@ -28,7 +28,7 @@ export class UriDriver {
   private failures = 0;
   private memo: PollMemo = { infoHash: '', trackerChecked: false, corruptEver: 0, stall: newStallMemo(0) };
   private seeded: string | null = null;
-  private reaped = false;
+  private readonly halt = new AbortController();
 
   constructor(
     private readonly core: Core,
@@ -49,20 +49,13 @@ export class UriDriver {
   }
 
   /**
-   * Stops the loop. A deploy in progress is killed with its process group so that stop
-   * is prompt; it is run again at the next start, like any interrupted deploy.
+   * Stops the loop promptly. A deploy in progress is not the manager's to kill: the
+   * executor finishes and records it, and the next start asks again (answer: applied).
    */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake.abort();
-    const c = this.core.store.uri(this.uri)?.current;
-    if (this.running && c?.state === 'deploying' && c.deployPid !== null) {
-      this.core.log.warn(
-        { uri: this.uri, version: c.version, pgid: c.deployPid },
-        'deploy interrupted by stop',
-      );
-      await killRecordedDeploy(this.core, this.uri, c);
-    }
+    this.halt.abort();
     await this.running;
   }
 
@@ -138,10 +131,6 @@ export class UriDriver {
 
   private async deployStep(c: UpdateRecord): Promise<boolean> {
     const { core, uri } = this;
-    if (!this.reaped) {
-      await reapLeftover(core, uri, c);
-      this.reaped = true;
-    }
     const next = nextDeployStep(c, core.config.deploy, core.clock.now());
     if (next.kind === 'wait') {
       await sleep(core.clock, next.until - core.clock.now(), this.wake.signal);
@@ -159,7 +148,7 @@ export class UriDriver {
       await record(core, uri, c.version, { type: 'give-up', error: `PAYLOAD_MISMATCH: ${bad}` });
       return true;
     }
-    await deployOnce(core, uri, c);
+    await deployOnce(core, uri, c, this.halt.signal);
     return true;
   }
 

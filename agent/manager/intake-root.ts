@@ -20,7 +20,7 @@ export async function rootIntake(core: Core, raw: Uint8Array, source: Source): P
     return { kind: 'root', version: r.version, fresh: r.fresh, id };
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
-    return refuse(core, source, id, e, { uri: ROOT_URI });
+    return refuse(core, source, id, e.code, e.message, { uri: ROOT_URI });
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Taking in a torrent-file++ from any source (inbox, publish, natm): verify against the
- * trusted root (steps 1–6), decide (steps 7–8, then the root's version ceiling), check a
- * local payload, then write the torrent and the new record to disk before anything acts
- * on them. Refusals are recorded and logged. Root chains: intake-root.ts.
+ * trusted root (steps 1–6), decide (step 8 on the manager's record, step 7 asking the
+ * deploy executor, then the root's version ceiling), check a local payload, then write
+ * the torrent and the new record to disk before anything acts on them. Refusals are
+ * recorded and logged. Root chains: intake-root.ts.
  */
 import { createHash } from 'node:crypto';
 import { MetadataError } from '../lib/common/errors.ts';
@@ -12,7 +13,7 @@ import { checkCeiling } from '../lib/trust/ceiling.ts';
 import { isReservedUri } from '../lib/trust/root-uri.ts';
 import { verifyUpdate } from '../lib/trust/verify-update.ts';
 import type { Core } from './core.ts';
-import { decide } from './decide.ts';
+import { decide, decideWithExecutor } from './decide.ts';
 import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
 import { accepted } from './update-machine.ts';
@@ -34,19 +35,20 @@ export async function refuse(
   core: Core,
   source: Source,
   id: string,
-  err: MetadataError,
+  code: RefusalCode,
+  reason: string,
   u?: Partial<Pick<VerifiedUpdate, 'uri' | 'version' | 'infoHash'>>,
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
-  core.log.warn({ source, id, code: err.code, reason: err.message, ...facts }, 'update refused');
-  await core.store.addRefusal({
-    at: core.clock.now(),
-    code: err.code,
-    reason: err.message,
-    source,
-    ...facts,
-  });
-  return { kind: 'refused', code: err.code, reason: err.message, id };
+  core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
+  await core.store.addRefusal({ at: core.clock.now(), code, reason, source, ...facts });
+  return { kind: 'refused', code, reason, id };
+}
+
+/** The ceiling's base: the higher of the manager's and the executor's record (either may be lost). */
+function highestOf(a: number | undefined, b: number | null): number | undefined {
+  if (a === undefined) return b ?? undefined;
+  return b === null ? a : Math.max(a, b);
 }
 
 export async function intake(
@@ -61,36 +63,32 @@ export async function intake(
     u = await verifyUpdate(raw, core.trust.root.body, core.clock.now());
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
-    return refuse(core, source, id, source === 'inbox' ? truncatedRefusal(raw, e) : e);
+    const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
+    return refuse(core, source, id, r.code, r.message);
   }
   if (isReservedUri(u.uri))
-    return refuse(
-      core,
-      source,
-      id,
-      new MetadataError('URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`),
-      u,
-    );
+    return refuse(core, source, id, 'URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`, u);
   const rec = core.store.uri(u.uri);
-  const d = decide(u, rec, core.config.deployers);
-  if (d.kind === 'refuse') return refuse(core, source, id, new MetadataError(d.code, d.reason), u);
-  if (d.kind === 'accept') {
-    try {
-      checkCeiling(core.trust.root.body, u, rec?.highestAccepted, core.clock.now());
-    } catch (e) {
-      if (e instanceof MetadataError) return refuse(core, source, id, e, u);
-      throw e;
-    }
-  }
-  if (d.kind === 'duplicate') {
+  const local = decide(u, rec);
+  if (local.kind === 'duplicate') {
     core.log.debug({ source, id, uri: u.uri, version: u.version }, 'update already held');
     return { kind: 'duplicate', update: u, id };
+  }
+  if (local.kind === 'refuse') return refuse(core, source, id, local.code, local.reason, u);
+  const ex = await core.executor.accepts(u.uri);
+  const d = decideWithExecutor(u, ex);
+  if (d.kind === 'refuse') return refuse(core, source, id, d.code, d.reason, u);
+  try {
+    checkCeiling(core.trust.root.body, u, highestOf(rec?.highestAccepted, ex.highest), core.clock.now());
+  } catch (e) {
+    if (e instanceof MetadataError) return refuse(core, source, id, e.code, e.message, u);
+    throw e;
   }
   if (localPayload !== undefined) {
     try {
       await checkPayload(localPayload, u);
     } catch (e) {
-      if (e instanceof MetadataError) return refuse(core, source, id, e, u);
+      if (e instanceof MetadataError) return refuse(core, source, id, e.code, e.message, u);
       throw e;
     }
   }

@@ -6,13 +6,13 @@
 import { mkdir } from 'node:fs/promises';
 import { systemClock, type Clock } from '../lib/common/clock.ts';
 import { createLogger, type Logger } from '../lib/common/logger.ts';
-import { runProcess } from '../lib/deploy/run-process.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
 import type { ManagerConfig } from './config.ts';
 import { parsePeer } from './config-validate.ts';
 import type { Core } from './core.ts';
+import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
 import { NatmClient } from './natm-client.ts';
@@ -65,7 +65,7 @@ export async function startManager(
     store,
     tx,
     natm: natmProxy,
-    runDeploy: runProcess,
+    executor: new ExecutorClient({ path: config.executorSocket, deployTimeoutMs: config.deploy.timeoutMs }),
     clock,
     log: log.child({ component: 'manager' }),
     config,
@@ -132,7 +132,12 @@ export async function startManager(
   );
   await inbox.start();
   log.info(
-    { stateDir: config.stateDir, tracker: tracker.url, uris: Object.keys(store.data.uris).length },
+    {
+      stateDir: config.stateDir,
+      tracker: tracker.url,
+      executor: config.executorSocket,
+      uris: Object.keys(store.data.uris).length,
+    },
     'manager started',
   );
   const stop = (): Promise<void> =>

@@ -3,6 +3,7 @@
  * `p2p-update status` can read the file without the daemon.
  */
 import type { MetadataCode } from '../lib/common/errors.ts';
+import type { RefusalCode as ExecutorRefusal } from '../lib/ipc/executor-protocol.ts';
 
 export type UpdateState =
   'verified' | 'downloading' | 'verifying-payload' | 'deploying' | 'applied' | 'failed';
@@ -38,7 +39,10 @@ export interface UpdateRecord {
   readonly deployAttempts: number;
   /** When the next deploy attempt may start (after a failure). */
   readonly nextAttemptAt: number | null;
-  /** Process group of a running deploy, killed on restart if still alive. */
+  /**
+   * Always null: deploys run in the deploy executor, which reaps its own leftovers.
+   * (Kept so that stores written by earlier versions still read.)
+   */
   readonly deployPid: number | null;
 }
 
@@ -51,13 +55,14 @@ export interface UriRecord {
   readonly current: UpdateRecord | null;
 }
 
-export type RefusalCode = MetadataCode;
+/** Why an update was refused: by the manager's checks, or by the deploy executor's. */
+export type RefusalCode = MetadataCode | ExecutorRefusal;
 
 export interface Refusal {
   readonly at: number;
   readonly code: RefusalCode;
   readonly reason: string;
-  /** inbox | natm | payload */
+  /** inbox | natm | payload | executor */
   readonly source: string;
   readonly uri?: string;
   readonly version?: number;

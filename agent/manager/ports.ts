@@ -4,8 +4,7 @@
  */
 import type { AddResult } from '../lib/transmission/client.ts';
 import type { TorrentProgress } from '../lib/transmission/progress.ts';
-import type { DeployCommand } from '../lib/deploy/deployers.ts';
-import type { RunInit, RunResult } from '../lib/deploy/run-process.ts';
+import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
 import type { TrustedRoot } from '../lib/trust/model.ts';
 import type { RefusalCode } from './model.ts';
 
@@ -22,7 +21,23 @@ export interface TransmissionPort {
   setLocation(infoHash: string, dir: string): Promise<unknown>;
 }
 
-export type DeployRunner = (cmd: DeployCommand, init: RunInit) => Promise<RunResult>;
+/**
+ * The deploy executor (docs/protocol/executor.md): the one that decides which URIs are
+ * accepted and the only one that deploys. ExecutorClient is the real adapter.
+ */
+export interface ExecutorPort {
+  /** Whether a deployer accepts `uri`, and the highest version the executor deployed for it. */
+  accepts(uri: string): Promise<{ accepted: boolean; highest: number | null }>;
+  /**
+   * null when `beforeSend` said no (the attempt is stale): nothing was asked. Aborting
+   * `signal` ends the wait (the executor still finishes the deploy).
+   */
+  deploy(
+    req: Extract<ExecutorRequest, { type: 'deploy' }>,
+    beforeSend: () => Promise<boolean>,
+    signal?: AbortSignal,
+  ): Promise<ExecutorResponse | null>;
+}
 
 /** What the manager tells natm (docs/protocol/ipc.md §manager → natm). Never blocks. */
 export interface NatmPort {

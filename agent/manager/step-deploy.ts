@@ -1,65 +1,84 @@
 /**
- * One deploy attempt (docs/manager.md §Deployer contract). The attempt is counted and
- * written down before the process starts, its process group id right after, so that a
- * restarted manager can kill a deploy it left behind and run it again.
+ * One deploy attempt, through the deploy executor (docs/manager.md §Deploy). The
+ * attempt is counted and written down once the executor is reachable, before the request
+ * goes out. The executor re-checks everything and answers: applied, failed (retried with
+ * backoff), or refused — a refusal that asking again cannot change gives the update up
+ * and is recorded like any other; a passing one (BUSY, ...) is a failed attempt. Killed
+ * after the executor applied the update, the restarted manager asks again and is told
+ * `applied` (nothing runs twice).
  */
-import { deployCommand, deployEnv } from '../lib/deploy/deployers.ts';
-import { DeployError } from '../lib/deploy/errors.ts';
-import { killDeployGroup } from '../lib/deploy/leftover.ts';
+import { isFinalRefusal, type ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
 import { errorText, payloadPath, record, type Core } from './core.ts';
-import { deployerFor } from './decide.ts';
 import { retryAt } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
+import { refusePayload } from './step-payload.ts';
 
 const TAIL_IN_STORE = 2000;
 
-/** Kills the process group recorded for `c`'s deploy, if it is still that deploy. */
-export function killRecordedDeploy(core: Core, uri: string, c: UpdateRecord): Promise<boolean> {
-  if (c.deployPid === null) return Promise.resolve(false);
-  return killDeployGroup(c.deployPid, deployEnv(uri, c.version, payloadPath(core, c)));
+async function failed(core: Core, uri: string, c: UpdateRecord, error: string, output = ''): Promise<void> {
+  const cur = core.store.uri(uri)?.current ?? c;
+  const at = retryAt(cur, core.config.deploy, core.clock.now());
+  const fields = { uri, version: c.version, err: error.split('\n')[0], retryAt: at };
+  core.log.error({ ...fields, output: output.slice(-core.config.deploy.outputCapBytes) }, 'deploy failed');
+  await record(core, uri, c.version, { type: 'deploy-failed', error, retryAt: at });
 }
 
-/**
- * Kills what an interrupted deploy left running (its process group), if that group is
- * still this deploy: after a reboot the recorded id may name someone else's group.
- */
-export async function reapLeftover(core: Core, uri: string, c: UpdateRecord): Promise<void> {
-  if (c.deployPid === null) return;
-  const killed = await killRecordedDeploy(core, uri, c);
-  core.log.warn({ uri, version: c.version, pgid: c.deployPid, killed }, 'interrupted deploy found');
-}
-
-export async function deployOnce(core: Core, uri: string, c: UpdateRecord): Promise<void> {
-  const spec = deployerFor(core.config.deployers, uri);
-  if (spec === undefined) {
-    await record(core, uri, c.version, { type: 'give-up', error: `no deployer is configured for ${uri}` });
-    return;
-  }
-  if (!(await record(core, uri, c.version, { type: 'deploy-started' }))) return;
-  const file = payloadPath(core, c);
-  const cmd = deployCommand(spec, file);
-  const attempt = c.deployAttempts + 1;
-  const log = core.log.child({ uri, version: c.version, attempt });
-  log.info({ cmd: cmd.file, args: cmd.args }, 'deploy started');
-  try {
-    const r = await core.runDeploy(cmd, {
-      env: deployEnv(uri, c.version, file),
-      timeoutMs: core.config.deploy.timeoutMs,
-      outputCapBytes: core.config.deploy.outputCapBytes,
-      cwd: core.config.stateDir,
-      onSpawn: async (pid) => {
-        await record(core, uri, c.version, { type: 'deploy-pid', pid });
+async function refused(
+  core: Core,
+  uri: string,
+  c: UpdateRecord,
+  r: Extract<ExecutorResponse, { type: 'refused' }>,
+) {
+  const error = `${r.code}: ${r.reason}`;
+  if (!isFinalRefusal(r.code)) return failed(core, uri, c, error);
+  if (r.code === 'PAYLOAD_MISMATCH') await refusePayload(core, uri, c, r.reason);
+  else {
+    core.log.error({ uri, version: c.version, code: r.code, reason: r.reason }, 'update refused');
+    await core.store.addRefusal({
+      at: core.clock.now(),
+      ...{
+        code: r.code,
+        reason: r.reason,
+        source: 'executor',
+        uri,
+        version: c.version,
+        infoHash: c.infoHash,
       },
     });
-    log.info({ durationMs: r.durationMs, outputBytes: r.outputBytes, output: r.output }, 'deploy succeeded');
-    await record(core, uri, c.version, { type: 'deploy-ok' });
-  } catch (e) {
-    const tail = e instanceof DeployError ? e.outputTail : '';
-    const error = `${errorText(e)}${tail ? `\n--- output tail ---\n${tail.slice(-TAIL_IN_STORE)}` : ''}`;
-    const now = core.clock.now();
-    const cur = core.store.uri(uri)?.current ?? c;
-    const at = retryAt(cur, core.config.deploy, now);
-    log.error({ err: errorText(e), output: tail, retryAt: at }, 'deploy failed');
-    await record(core, uri, c.version, { type: 'deploy-failed', error, retryAt: at });
   }
+  await record(core, uri, c.version, { type: 'give-up', error: `refused by the deploy executor: ${error}` });
+}
+
+export async function deployOnce(core: Core, uri: string, c: UpdateRecord, stop: AbortSignal): Promise<void> {
+  const log = core.log.child({ uri, version: c.version, attempt: c.deployAttempts + 1 });
+  const req = {
+    type: 'deploy' as const,
+    uri,
+    version: c.version,
+    infoHash: c.infoHash,
+    torrent: core.store.torrentPath(c.infoHash),
+    payload: payloadPath(core, c),
+  };
+  let r: ExecutorResponse | null;
+  try {
+    r = await core.executor.deploy(req, () => record(core, uri, c.version, { type: 'deploy-started' }), stop);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EXECUTOR_UNAVAILABLE') throw e; // nothing asked: retried, not counted
+    if (stop.aborted)
+      return log.warn({}, 'stopped while the executor deploys; asked again at the next start');
+    return failed(core, uri, c, errorText(e));
+  }
+  if (r === null) return;
+  if (r.type === 'applied') {
+    const output = r.output.slice(-core.config.deploy.outputCapBytes);
+    log.info(
+      { durationMs: r.durationMs, ran: r.ran, output },
+      r.ran ? 'deploy succeeded' : 'deploy already applied',
+    );
+    await record(core, uri, c.version, { type: 'deploy-ok' });
+  } else if (r.type === 'failed') {
+    const tail = r.output ? `\n--- output tail ---\n${r.output.slice(-TAIL_IN_STORE)}` : '';
+    await failed(core, uri, c, `${r.code}: ${r.reason}${tail}`, r.output);
+  } else if (r.type === 'refused') await refused(core, uri, c, r);
+  else await failed(core, uri, c, `EXECUTOR_GONE: unexpected answer "${r.type}" to a deploy`);
 }

@@ -15,7 +15,6 @@ export type UpdateEvent =
   | { readonly type: 'payload-ok' }
   | { readonly type: 'payload-bad'; readonly error: string }
   | { readonly type: 'deploy-started' }
-  | { readonly type: 'deploy-pid'; readonly pid: number }
   | { readonly type: 'deploy-ok' }
   | { readonly type: 'deploy-failed'; readonly error: string; readonly retryAt: number | null }
   | { readonly type: 'give-up'; readonly error: string };
@@ -29,7 +28,6 @@ const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: Upda
   'payload-ok': [['verifying-payload'], 'deploying'],
   'payload-bad': [['verifying-payload'], 'failed'],
   'deploy-started': [['deploying'], 'same'],
-  'deploy-pid': [['deploying'], 'same'],
   'deploy-ok': [['deploying'], 'applied'],
   'deploy-failed': [['deploying'], 'same'],
   'give-up': [['deploying'], 'failed'],
@@ -78,8 +76,6 @@ function apply(c: UpdateRecord, e: UpdateEvent): Partial<UpdateRecord> {
       return { progress: 1, lastError: null };
     case 'deploy-started':
       return { deployAttempts: c.deployAttempts + 1, nextAttemptAt: null, deployPid: null };
-    case 'deploy-pid':
-      return { deployPid: e.pid };
     case 'deploy-ok':
       return { lastError: null, deployPid: null };
     case 'deploy-failed':

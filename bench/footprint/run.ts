@@ -83,6 +83,7 @@ export async function runFootprint(o: FootprintOptions) {
       : await startBtSwarm(topo, upd);
     const roots = new Map([['transmission-daemon', pidOf(topo, 'transmission-n01')]]);
     if (withManager) roots.set('manager', pidOf(topo, 'manager-n01'));
+    if (withManager) roots.set('deploy-executor', pidOf(topo, 'executor-n01'));
     if (withNatm) roots.set('natm', pidOf(topo, 'natm-n01'));
     else roots.set('node-baseline (peer tracker: Node 20 + tsx + http)', pidOf(topo, 'tracker-n01'));
     log(`settling for ${o.settleSeconds} s after start-up`);

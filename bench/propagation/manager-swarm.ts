@@ -1,6 +1,6 @@
 /**
  * The p2p-update manager on every host of the star ("manager" mode, until natm lands):
- * transmission-daemon + `p2p-update manager` per host, with the manager's documented
+ * transmission-daemon + `p2p-update deploy-executor` + `p2p-update manager` per host, with the manager's documented
  * defaults except what the lab needs — no natm (natmSocket null), so its tracker lists
  * every other host as a static peer, and the overlay's notification is simulated by
  * dropping the torrent into every inbox at publish time. Done = the deploy script ran.
@@ -23,6 +23,8 @@ export interface HostDirs {
   readonly inbox: string;
   readonly deployed: string;
   readonly config: string;
+  readonly deployConfig: string;
+  readonly executorSocket: string;
 }
 
 export function hostDirs(runDir: string, name: string): HostDirs {
@@ -33,6 +35,8 @@ export function hostDirs(runDir: string, name: string): HostDirs {
     inbox: join(d, 'inbox'),
     deployed: join(d, 'deployed'),
     config: join(d, 'manager.json'),
+    deployConfig: join(d, 'deploy.json'),
+    executorSocket: join(d, 'executor.sock'),
   };
 }
 
@@ -50,6 +54,18 @@ export function managerConfig(
     transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: join(d.tr, 'dl') },
     tracker: { host: '127.0.0.1', port: 6969, peers },
     natmSocket,
+    executorSocket: d.executorSocket,
+    logLevel: 'info',
+  };
+}
+
+/** The host's deploy executor: runs the demo script for app:/ (pure). */
+export function deployConfig(d: HostDirs, adminPub: string): object {
+  return {
+    trustedKeys: [adminPub],
+    stateDir: join(d.state, '..', 'executor'),
+    socket: d.executorSocket,
+    inputDirs: [d.state, join(d.tr, 'dl')],
     deployers: { 'app:/': { type: 'script', path: DEPLOY_SCRIPT, args: [d.deployed] } },
     logLevel: 'info',
   };
@@ -70,7 +86,23 @@ async function startHost(
   const d = hostDirs(topo.runDir, h.name);
   for (const dir of [d.state, d.inbox, d.deployed]) mkdirSync(dir, { recursive: true });
   writeFileSync(d.config, JSON.stringify(managerConfig(d, adminPub, peers, natmSocket), null, 2));
+  writeFileSync(d.deployConfig, JSON.stringify(deployConfig(d, adminPub), null, 2));
   const tr = await startTransmission(topo, h, d.tr, trSettings);
+  const x = topo.procs.spawn(
+    `executor-${h.name}`,
+    h.ns,
+    cli[0],
+    [...cli[1], 'deploy-executor', '--config', d.deployConfig],
+    {
+      cwd: REPO_ROOT,
+    },
+  );
+  await waitUntil(
+    `deploy executor on ${h.name}`,
+    () => readFileSync(x.logFile, 'utf8').includes('deploy executor started'),
+    120_000,
+    250,
+  );
   const m = topo.procs.spawn(
     `manager-${h.name}`,
     h.ns,

@@ -9,6 +9,7 @@ import { COMMANDS } from '../../admin-tools/cli/commands.ts';
 const TOOLS = ['ip', 'nft', 'conntrack', 'transmission-daemon', 'socat'];
 export const AGENT_COMMANDS = [
   'manager',
+  'deploy-executor',
   'natm',
   'rendezvous',
   'status',

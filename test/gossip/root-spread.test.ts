@@ -87,7 +87,6 @@ test('a root chain published at one node is verified, kept and relayed by every 
       transmission: { url: 'http://127.0.0.1:1/transmission/rpc', downloadDir: join(procs.dir, id, 'dl') },
       tracker: { port: 0 },
       natmSocket: ipc,
-      deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
       logLevel: 'info',
     });
     procs.cli(['manager', '--config', mgr]);

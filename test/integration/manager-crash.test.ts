@@ -1,8 +1,9 @@
 /**
- * Crash safety with real processes: kill -9 the manager during a download and during
- * a deploy, kill -9 transmission-daemon during a download. In every case the update
- * ends `applied` exactly once: the example deploy script appends one "applied" line
- * per finished deploy, so the lines are counted.
+ * Crash safety with real processes: kill -9 the manager during a download, during a
+ * deploy and right after the executor applied an update; kill -9 the deploy executor
+ * during a deploy; kill -9 transmission-daemon during a download. In every case the
+ * update ends `applied` exactly once: the deploy scripts append one "applied" line per
+ * finished deploy (and one "begin" line per start), so the lines are counted.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -68,37 +69,80 @@ test(
   },
 );
 
+const logOf = (): Promise<string> => readFile(join(p.b.markerDir, 'deploy.log'), 'utf8').catch(() => '');
+const begins = async (uri: string): Promise<number> =>
+  (await logOf()).split('\n').filter((l) => l === `begin ${uri} 1`).length;
+const deployBegan = (uri: string): Promise<boolean> =>
+  waitFor('deploy began', async () => (await logOf()).includes(`begin ${uri} 1`), 90_000);
+
 test(
-  'kill -9 of the manager during the deploy: the deploy is run again, applied once',
+  'kill -9 of the manager during the deploy: the executor finishes it; the restarted manager is told, nothing runs twice',
   { timeout: 110_000 },
   async () => {
     const uri = 'app:/slow/deploy';
     await p.publish(uri, 1, 256 * 1024);
-    await waitUri(p.b, uri, (r) => r.current?.deployPid != null, 90_000);
-    const log = join(p.b.markerDir, 'deploy.log');
-    await waitFor(
-      'deploy began',
-      async () => (await readFile(log, 'utf8')).includes(`begin ${uri} 1`),
-      10_000,
-    );
+    await deployBegan(uri);
     await p.b.kill9Manager();
     await p.b.startManager();
+    await openGate(uri);
+    const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
+    assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
+    await delay(1500);
+    assert.equal(await linesFor(uri), 1);
+    assert.equal(await begins(uri), 1, 'the deploy ran once');
+    assert.ok(p.b.logs.some((l) => l['msg'] === 'deploy already applied' && l['uri'] === uri));
+    assert.ok(p.b.execLogs.some((l) => l['msg'] === 'already applied; not run again' && l['uri'] === uri));
+  },
+);
+
+test(
+  'kill -9 of the manager after the executor applied, before the manager wrote it down: told applied, not run again',
+  { timeout: 110_000 },
+  async () => {
+    const uri = 'app:/slow/after';
+    await p.publish(uri, 1, 64 * 1024);
+    await deployBegan(uri);
+    p.b.manager.signal('SIGSTOP'); // the manager cannot record the answer
+    await openGate(uri);
     await waitFor(
-      'leftover reaped',
-      () => p.b.logs.some((l) => l['msg'] === 'interrupted deploy found'),
-      60_000,
+      'executor applied',
+      () => p.b.execLogs.some((l) => l['msg'] === 'deploy succeeded' && l['uri'] === uri),
+      30_000,
     );
-    assert.ok(p.b.logs.some((l) => l['msg'] === 'interrupted deploy found' && l['killed'] === true));
+    assert.equal((await p.b.store())?.uris[uri]?.current?.state, 'deploying', 'the manager did not see it');
+    await p.b.kill9Manager();
+    await p.b.startManager();
+    const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
+    assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
+    await delay(1500);
+    assert.equal(await linesFor(uri), 1);
+    assert.equal(await begins(uri), 1);
+  },
+);
+
+test(
+  'kill -9 of the executor during the deploy: its deploy is killed at restart and run again, applied once',
+  { timeout: 110_000 },
+  async () => {
+    const uri = 'app:/slow/executor';
+    await p.publish(uri, 1, 64 * 1024);
+    await deployBegan(uri);
+    await p.b.kill9Executor();
+    await waitUri(p.b, uri, (r) => (r.current?.lastError ?? '').startsWith('EXECUTOR_GONE'), 30_000);
+    await p.b.startExecutor();
+    assert.ok(
+      p.b.execLogs.some(
+        (l) => l['msg'] === 'interrupted deploy found' && l['uri'] === uri && l['killed'] === true,
+      ),
+    );
     // Only now may deploys finish: had the interrupted one survived, it would add a second line.
     await openGate(uri);
     const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
     assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
-    assert.equal(r.current?.deployAttempts, 2);
-    assert.equal(r.current?.deployPid, null);
+    assert.equal(r.current?.deployAttempts, 2, 'the interrupted attempt counts');
     await delay(1500);
     assert.equal(await linesFor(uri), 1);
-    const begins = (await readFile(log, 'utf8')).split('\n').filter((l) => l === `begin ${uri} 1`);
-    assert.equal(begins.length, 2);
+    assert.equal(await begins(uri), 2, 'run again after the interruption');
   },
 );
 
@@ -123,27 +167,22 @@ test(
 );
 
 test(
-  'SIGTERM during a deploy: the manager kills the deploy as it stops and reruns it at start',
+  'SIGTERM of the manager during a deploy: it stops at once; the deploy goes on in the executor, applied once',
   { timeout: 110_000 },
   async () => {
     const uri = 'app:/slow/term';
     await p.publish(uri, 1, 64 * 1024);
-    const log = join(p.b.markerDir, 'deploy.log');
-    await waitFor(
-      'deploy began',
-      async () => (await readFile(log, 'utf8')).includes(`begin ${uri} 1`),
-      90_000,
-    );
+    await deployBegan(uri);
+    const t0 = Date.now();
     assert.equal(await p.b.stopManager(), 0);
-    assert.ok(p.b.logs.some((l) => l['msg'] === 'deploy interrupted by stop' && l['uri'] === uri));
-    // Open the gate: a deploy that outlived the stop would now finish and add a line.
+    assert.ok(Date.now() - t0 < 10_000, `stopped in ${Date.now() - t0} ms`);
     await openGate(uri);
-    await delay(1500);
-    assert.equal(await linesFor(uri), 0, 'the interrupted deploy did not finish');
+    await waitFor('the executor finished the deploy', async () => (await linesFor(uri)) === 1, 30_000);
     await p.b.startManager();
     const r = await waitUri(p.b, uri, (r) => r.applied === 1 || r.current?.state === 'failed', 60_000);
     assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
     await delay(1500);
     assert.equal(await linesFor(uri), 1);
+    assert.equal(await begins(uri), 1);
   },
 );

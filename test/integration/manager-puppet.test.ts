@@ -1,11 +1,13 @@
 /**
- * The puppet deployer for real: a signed manifest is the payload; the manager runs
- * `puppet apply --detailed-exitcodes` on it (exit 2 = changes applied). A manifest
- * whose resource fails (exit 4/6) is retried up to deploy.maxAttempts, then `failed`
- * with the output tail recorded. Puppet's own dirs go to the test's temp dir.
+ * The puppet deployer for real: a signed manifest is the payload; the manager asks the
+ * deploy executor, which runs `puppet apply --detailed-exitcodes` on its checked copy as
+ * root (exit 2 = changes applied), so the manifest can manage a file under /etc. A
+ * manifest whose resource fails (exit 4/6) is retried up to deploy.maxAttempts, then
+ * `failed` with the output tail recorded. Puppet's own dirs go to the test's temp dir.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createNode, dropRaw, waitUri, type TestNode } from './manager-harness/node.ts';
@@ -17,6 +19,7 @@ let tmp: Awaited<ReturnType<typeof tempDir>>;
 let ns: Netns;
 let admin: Admin;
 let a: TestNode;
+const ETC = `/etc/p2p-update-test-${randomBytes(4).toString('hex')}`;
 
 before(async () => {
   tmp = await tempDir('puppet');
@@ -39,6 +42,7 @@ before(async () => {
 });
 
 after(async () => {
+  await rm(ETC, { recursive: true, force: true });
   await a?.shutdown();
   await ns?.remove();
   await tmp?.remove();
@@ -51,8 +55,8 @@ async function publishManifest(uri: string, name: string, manifest: string): Pro
   await dropRaw(a, `${name}.torrent`, t.raw);
 }
 
-test('puppet apply deploys a signed manifest', { timeout: 90_000 }, async () => {
-  const out = join(tmp.path, 'managed');
+test('puppet apply, through the executor, manages a file under /etc', { timeout: 90_000 }, async () => {
+  const out = ETC;
   await publishManifest(
     'puppet:/site',
     'site.pp',
@@ -61,6 +65,7 @@ test('puppet apply deploys a signed manifest', { timeout: 90_000 }, async () => 
   const r = await waitUri(a, 'puppet:/site', (r) => r.applied === 1 || r.current?.state === 'failed', 80_000);
   assert.equal(r.current?.state, 'applied', r.current?.lastError ?? '');
   assert.equal(await readFile(join(out, 'hello.txt'), 'utf8'), 'hello from puppet\n');
+  assert.equal((await stat(join(out, 'hello.txt'))).uid, 0, 'written by root');
   const ok = a.logs.find((l) => l['msg'] === 'deploy succeeded' && l['uri'] === 'puppet:/site');
   assert.match(String(ok?.['output']), /Applied catalog/);
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { appliedLines, createNode, dropRaw, waitUri, type TestNode } from './manager-harness/node.ts';
@@ -139,4 +139,21 @@ test('URI with no deployer on this node → URI_NOT_ACCEPTED', async () => {
 test('not bencode → MALFORMED; oversized → TOO_LARGE', async () => {
   await expectRefused('garbage.torrent', Buffer.from('this is not a torrent'), 'MALFORMED');
   await expectRefused('huge.torrent', Buffer.alloc(3 * 1024 * 1024, 0x61), 'TOO_LARGE');
+});
+
+test("store.json deleted (as the manager's user could): an older version is still refused, by the executor's record", async () => {
+  const lines = (await appliedLines(a)).length;
+  await a.stopManager();
+  await rm(join(a.stateDir, 'store.json'));
+  await a.startManager();
+  await dropRaw(a, 'v4-after-loss.torrent', await signed(4));
+  const s = await waitFor(
+    'refusal',
+    async () => ((await a.store())?.refusals.length ? a.store() : null),
+    20_000,
+  );
+  assert.equal(s!.refusals[0]!.code, 'ROLLBACK');
+  assert.match(s!.refusals[0]!.reason, /below the version 5 the deploy executor deployed/);
+  assert.equal(s!.uris[URI], undefined, 'not accepted, nothing downloaded');
+  assert.equal((await appliedLines(a)).length, lines, 'nothing deployed');
 });

@@ -34,7 +34,6 @@ async function config(extra: object = {}): Promise<string> {
     inboxDir: join(dir, 'inbox'),
     transmission: { downloadDir: join(dir, 'dl'), url: 'http://127.0.0.1:9/transmission/rpc' },
     tracker: { port: 0 },
-    deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
   };
   await writeFile(path, JSON.stringify({ ...base, ...extra }));
   return path;

@@ -16,7 +16,6 @@ const minimal = (): Record<string, unknown> => ({
   stateDir: '/s',
   inboxDir: '/i',
   transmission: { downloadDir: '/d' },
-  deployers: { 'app:/': { type: 'script', path: '/x.sh' } },
 });
 
 function rejects(json: unknown, re: RegExp): void {
@@ -28,7 +27,7 @@ function rejects(json: unknown, re: RegExp): void {
 
 test('the shipped example config validates', () => {
   const c = validateConfig(example());
-  assert.equal(c.deployers['puppet:/']?.type, 'puppet');
+  assert.equal(c.executorSocket, '/run/p2p-update-deploy.sock');
   // The Debian package's postinst writes these credentials: the example must match them.
   const pkg = newCredentials((n) => Buffer.alloc(n));
   assert.equal(c.transmission.username, pkg.username);
@@ -50,7 +49,7 @@ test('defaults fill what a minimal config leaves out; the result is frozen', () 
   assert.equal(c.deploy.maxAttempts, 3);
   assert.equal(c.natmSocket, null);
   assert.equal(c.logLevel, 'info');
-  assert.deepEqual(c.deployers['app:/'], { type: 'script', path: '/x.sh', args: [] });
+  assert.equal(c.executorSocket, DEFAULTS.executorSocket);
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.deploy));
 });
 
@@ -59,10 +58,6 @@ test('unknown keys are named, at any depth; "//" keys are comments', () => {
   rejects(
     { ...minimal(), transmission: { downloadDir: '/d', pasword: 'x' } },
     /transmission\.pasword: unknown key/,
-  );
-  rejects(
-    { ...minimal(), deployers: { 'app:/': { type: 'script', path: '/x', manifest: '/m' } } },
-    /deployers\["app:\/"\]\.manifest: unknown key/,
   );
   assert.ok(validateConfig({ ...minimal(), '//': 'note', transmission: { '//x': 1, downloadDir: '/d' } }));
 });
@@ -104,14 +99,10 @@ test('bad values name the key and say what was expected', () => {
   );
   rejects({ ...minimal(), transmission: { downloadDir: '/d', username: 'u' } }, /transmission\.password/);
   rejects(
-    { ...minimal(), deployers: { 'app:/': { type: 'ansible' } } },
-    /deployers\["app:\/"\]\.type: expected "script" or "puppet"/,
+    { ...minimal(), deployers: { 'app:/': { type: 'script', path: '/x' } } },
+    /config deployers: deployers are the deploy executor's \(\/etc\/p2p-update\/deploy\.json\)/,
   );
-  rejects({ ...minimal(), deployers: {} }, /deployers: expected at least one URI prefix/);
-  rejects(
-    { ...minimal(), deployers: { nouri: { type: 'script', path: '/x' } } },
-    /deployers\["nouri"\]: expected a URI prefix/,
-  );
+  rejects({ ...minimal(), executorSocket: 'deploy.sock' }, /executorSocket: expected an absolute path/);
   rejects({ ...minimal(), logLevel: 'loud' }, /logLevel: expected fatal\|error/);
   rejects({ ...minimal(), natmSocket: 'natm.sock' }, /natmSocket: expected an absolute path/);
   rejects([], /config \(top level\): expected an object/);

@@ -1,6 +1,6 @@
 /**
  * The manager core (intake + per-URI driver) with a fake Transmission, a fake deploy
- * runner and a fake clock; the store is real, in a temp dir. Checks what the integration
+ * executor and a fake clock; the store is real, in a temp dir. Checks what the integration
  * tests cannot force reliably: a newer version superseding one in flight, and retries.
  * Time moves only in `until` and `idle` (the fake clock, in 10 ms steps, yielding to the
  * event loop between steps so file I/O completes); nothing sleeps on real time.
@@ -17,11 +17,10 @@ import {
   parseSecretKeyPem,
   type SecretKey,
 } from '../../agent/lib/crypto/keys.ts';
-import { DeployError } from '../../agent/lib/deploy/errors.ts';
 import { validateConfig } from '../../agent/manager/config-validate.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
-import { NO_NATM, type DeployRunner, type TransmissionPort } from '../../agent/manager/ports.ts';
+import { NO_NATM, type ExecutorPort, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
@@ -98,15 +97,28 @@ function fakeTx(): TransmissionPort {
   };
 }
 
-const runDeploy: DeployRunner = async (_cmd, init) => {
-  deploys.push(Number(init.env['P2PU_VERSION']));
-  deployFiles.push(init.env['P2PU_FILE']!);
-  deployed.push(await readFile(init.env['P2PU_FILE']!, 'utf8'));
-  if (failNext > 0) {
-    failNext--;
-    throw new DeployError('DEPLOY_EXIT', 'script exited 1', 'boom\n');
-  }
-  return { output: 'ok', outputBytes: 2, durationMs: 1 };
+/** A fake deploy executor: accepts app:/, records what it was asked to deploy. */
+const executor: ExecutorPort = {
+  accepts: async (uri) => ({ accepted: uri.startsWith('app:/'), highest: null }),
+  deploy: async (req, beforeSend) => {
+    if (!(await beforeSend())) return null;
+    deploys.push(req.version);
+    deployFiles.push(req.payload);
+    deployed.push(await readFile(req.payload, 'utf8'));
+    const { uri, version, infoHash } = req;
+    if (failNext > 0) {
+      failNext--;
+      return {
+        type: 'failed',
+        uri,
+        version,
+        code: 'DEPLOY_EXIT',
+        reason: 'script exited 1',
+        output: 'boom\n',
+      };
+    }
+    return { type: 'applied', uri, version, infoHash, ran: true, durationMs: 1, output: 'ok' };
+  },
 };
 
 beforeEach(async () => {
@@ -130,14 +142,13 @@ beforeEach(async () => {
     stateDir: join(dir, 'state'),
     inboxDir: join(dir, 'inbox'),
     transmission: { downloadDir: dir, pollMs: 100 },
-    deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
     deploy: { maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 1000 },
   });
   core = {
     store: await VersionStore.open(config.stateDir),
     tx: fakeTx(),
     natm: NO_NATM,
-    runDeploy,
+    executor,
     clock,
     log: silentLogger(),
     config,

@@ -71,7 +71,6 @@ async function rig(incompleteMs: number): Promise<Rig> {
     stateDir: join(dir, 'state'),
     inboxDir: box,
     transmission: { downloadDir: downloads },
-    deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
   });
   const verified: string[] = [];
   const tx = new Proxy({} as TransmissionPort, {
@@ -86,7 +85,10 @@ async function rig(incompleteMs: number): Promise<Rig> {
     store: await VersionStore.open(config.stateDir),
     tx,
     natm: NO_NATM,
-    runDeploy: () => Promise.reject(new Error('no deploy in this test')),
+    executor: {
+      accepts: async (uri) => ({ accepted: uri.startsWith('app:/'), highest: null }),
+      deploy: () => Promise.reject(new Error('no deploy in this test')),
+    },
     clock: systemClock,
     log,
     config,

@@ -18,7 +18,6 @@ const transmission = (extra: Record<string, unknown>) =>
     stateDir: '/s',
     inboxDir: '/i',
     transmission: { downloadDir: '/d', timeoutMs: 2000, ...extra },
-    deployers: { 'app:/': { type: 'script', path: '/x.sh' } },
   }).transmission;
 
 const configError = (re: RegExp) => (e: unknown) => e instanceof ConfigError && re.test(e.message);

@@ -30,7 +30,6 @@ test('a store write failing on an inbox refusal is fatal, not just logged', asyn
     inboxDir: join(dir, 'inbox'),
     transmission: { downloadDir: join(dir, 'dl'), url: 'http://127.0.0.1:9/transmission/rpc' },
     tracker: { port: 0 },
-    deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
     logLevel: 'silent',
   });
   let fatal: unknown = null;

@@ -46,10 +46,6 @@ describe('manager intake under a root of trust', () => {
       stateDir: p('state'),
       inboxDir: p('inbox'),
       transmission: { downloadDir: p('dl') },
-      deployers: {
-        'app:/': { type: 'script', path: '/bin/true' },
-        'p2p-update:': { type: 'script', path: '/bin/true' },
-      },
     });
   const managerOf = async (anchor: object): Promise<{ m: Manager; core: Core }> => {
     const c = config(anchor);
@@ -62,7 +58,15 @@ describe('manager intake under a root of trust', () => {
       store: await VersionStore.open(c.stateDir),
       tx: {} as TransmissionPort, // never reached: the manager is not started
       natm,
-      runDeploy: () => Promise.reject(new Error('no deploy here')),
+      executor: {
+        // A deployer for app:/ and, to show the reserved URI is refused anyway, p2p-update:.
+        accepts: (uri) =>
+          Promise.resolve({
+            accepted: uri.startsWith('app:/') || uri.startsWith('p2p-update:'),
+            highest: null,
+          }),
+        deploy: () => Promise.reject(new Error('no deploy here')),
+      },
       clock: systemClock,
       log: silentLogger(),
       config: c,

@@ -176,6 +176,12 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     assert.deepEqual(natm['rendezvous'], ['198.18.0.10:3478']);
     const mode = await r().in(['stat', '-c', '%U:%G %a', '/etc/p2p-update/manager.json']);
     assert.equal(mode.trim(), 'root:p2p-update 640');
+    assert.equal(manager['deployers'], undefined, "deployers are the executor's");
+    const deploy = JSON.parse(r().read('etc/p2p-update/deploy.json')) as Record<string, unknown>;
+    assert.equal(deploy['root'], '/etc/p2p-update/fleet.root', "the executor trusts the manager's root");
+    assert.equal('trustedKeys' in deploy, false, 'a root, not plain keys');
+    assert.deepEqual(Object.keys(deploy['deployers'] as object).sort(), ['app:/', 'pkg:/', 'puppet:/']);
+    assert.equal((await r().in(['stat', '-c', '%U', '/etc/p2p-update/deploy.json'])).trim(), 'root');
     // The root verifies a torrent-file++ signed on the controller, inside the node.
     writeFileSync(join(work, 'payload.sh'), '#!/bin/sh\nexit 0\n');
     const signed = await sh(join(REPO, 'bin/p2p-update'), [

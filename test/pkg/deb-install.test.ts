@@ -19,7 +19,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildDeb, REPO, sh, TrixieRoot } from './trixie-root.ts';
 
 const UNITS = ['p2p-update-manager.service', 'p2p-update-natm.service', 'p2p-update-rendezvous.service'];
-const CONFIGS = ['manager', 'natm', 'rendezvous'].filter((n) =>
+const EXECUTOR_UNITS = ['p2p-update-deploy.socket', 'p2p-update-deploy.service'];
+const CONFIGS = ['manager', 'natm', 'rendezvous', 'deploy'].filter((n) =>
   existsSync(join(REPO, `docs/config/${n}.example.json`)),
 );
 
@@ -41,9 +42,17 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string })
       .version;
     assert.equal(built?.deb.endsWith(`/p2p-update_${version}_all.deb`), true, built?.deb);
-    const fields = await sh('dpkg-deb', ['-f', built!.deb, 'Depends', 'Recommends', 'Architecture']);
+    const fields = await sh('dpkg-deb', [
+      '-f',
+      built!.deb,
+      'Depends',
+      'Recommends',
+      'Suggests',
+      'Architecture',
+    ]);
     assert.match(fields.stdout, /Depends: nodejs \(>= 20\), transmission-daemon/);
-    assert.match(fields.stdout, /Recommends: puppet/);
+    assert.doesNotMatch(fields.stdout, /Recommends/, 'nothing pulled in by default');
+    assert.match(fields.stdout, /Suggests: puppet/);
     assert.match(fields.stdout, /Architecture: all/);
   });
 
@@ -63,7 +72,6 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     // systemd: present on any real node, and needed for `systemd-analyze verify` below.
     await r().aptInstall(['--no-install-recommends', 'systemd']);
     copyFileSync(built!.deb, r().path('tmp/p2p-update.deb'));
-    // --no-install-recommends skips puppet (Recommends) to keep CI fast.
     await r().aptInstall(['--no-install-recommends', '/tmp/p2p-update.deb']);
     for (const pkg of ['p2p-update', 'nodejs', 'transmission-daemon']) {
       assert.match(await r().in(['dpkg-query', '-W', '-f=${Status}', pkg]), /install ok installed/, pkg);
@@ -114,7 +122,7 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
       }
       assert.match(text, /^ReadWritePaths=\/var\/lib\/p2p-update \/run\/p2p-update$/m);
     }
-    const verify = await r().chroot(['systemd-analyze', 'verify', '--man=no', ...UNITS]);
+    const verify = await r().chroot(['systemd-analyze', 'verify', '--man=no', ...UNITS, ...EXECUTOR_UNITS]);
     assert.equal(verify.code, 0, verify.stderr);
     assert.equal(verify.stderr.trim(), '', verify.stderr);
     for (const unit of UNITS) {
@@ -124,6 +132,34 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
       const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(sec.stdout)?.[1]);
       assert.ok(score <= 4, `${unit}: exposure ${score}\n${sec.stdout.slice(-2000)}`);
     }
+  });
+
+  it('ships the deploy executor as a root service behind a root:p2p-update 0660 socket', async () => {
+    const socket = r().read('usr/lib/systemd/system/p2p-update-deploy.socket');
+    for (const line of [
+      'ListenStream=/run/p2p-update-deploy.sock',
+      'SocketUser=root',
+      'SocketGroup=p2p-update',
+      'SocketMode=0660',
+    ])
+      assert.match(socket, new RegExp(`^${line}$`, 'm'), line);
+    const service = r().read('usr/lib/systemd/system/p2p-update-deploy.service');
+    assert.match(
+      service,
+      /^ExecStart=\/usr\/bin\/p2p-update deploy-executor --config \/etc\/p2p-update\/deploy\.json$/m,
+    );
+    assert.match(service, /^User=root$/m);
+    assert.match(service, /^ReadWritePaths=\/var\/lib\/p2p-update-deploy$/m);
+    const manager = r().read('usr/lib/systemd/system/p2p-update-manager.service');
+    assert.match(manager, /^Wants=.*p2p-update-deploy\.socket/m, 'the manager pulls the socket in');
+    const path = '/usr/lib/systemd/system/p2p-update-deploy.service';
+    const sec = await r().chroot(['systemd-analyze', 'security', '--offline=yes', '--no-pager', path]);
+    const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(sec.stdout)?.[1]);
+    assert.ok(score <= 4, `exposure ${score}\n${sec.stdout.slice(-2000)}`);
+    assert.equal(
+      (await r().in(['stat', '-c', '%U:%G %a', '/var/lib/p2p-update-deploy'])).trim(),
+      'root:root 711',
+    );
   });
 
   it('made the system user, state dir and the example configs as conffiles', async () => {
@@ -199,7 +235,13 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     assert.ok(existsSync(r().path('etc/p2p-update/transmission-rpc.json')));
     assert.ok(existsSync(r().path('var/lib/p2p-update/state.json')));
     await r().in(['apt-get', 'purge', '-y', '-q', 'p2p-update']);
-    for (const p of ['etc/p2p-update', 'var/lib/p2p-update', 'usr/lib/p2p-update', 'run/p2p-update']) {
+    for (const p of [
+      'etc/p2p-update',
+      'var/lib/p2p-update',
+      'var/lib/p2p-update-deploy',
+      'usr/lib/p2p-update',
+      'run/p2p-update',
+    ]) {
       assert.equal(existsSync(r().path(p)), false, `${p} left behind`);
     }
     assert.notEqual((await r().chroot(['getent', 'passwd', 'p2p-update'])).code, 0, 'user left behind');

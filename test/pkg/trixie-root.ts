@@ -10,14 +10,13 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
 const HERE = new URL('.', import.meta.url).pathname;
 export const REPO = new URL('../../', import.meta.url).pathname;
 export const BASE_TARBALL = '/var/cache/p2pk-trixie.tar';
@@ -35,20 +34,38 @@ const CHROOT_ENV = {
   DEBIAN_FRONTEND: 'noninteractive',
 };
 
-/** Runs a command; resolves with its output and exit code (never rejects on exit != 0). */
-export async function sh(
+/**
+ * Runs a command; resolves with its output and exit code (never rejects on exit != 0).
+ * `input` is written to its stdin; after `timeoutMs` it is killed and the promise rejects.
+ */
+export function sh(
   file: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string | Buffer; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  try {
-    const r = await run(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 << 20 });
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; code?: unknown };
-    if (typeof err.code !== 'number') throw e;
-    return { stdout: err.stdout ?? '', stderr: err.stderr ?? '', code: err.code };
-  }
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      file,
+      args,
+      {
+        env: opts.env ?? process.env,
+        cwd: opts.cwd,
+        maxBuffer: 64 << 20,
+        timeout: opts.timeoutMs ?? 0,
+        killSignal: 'SIGKILL',
+      },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ stdout, stderr, code: 0 });
+        const e = err as { code?: unknown; killed?: boolean };
+        if (typeof e.code === 'number') return resolve({ stdout, stderr, code: e.code });
+        const why = e.killed ? `killed after ${opts.timeoutMs} ms` : err.message;
+        reject(new Error(`${file} ${args.join(' ')}: ${why}\n${stdout}\n${stderr}`, { cause: err }));
+      },
+    );
+    // A command that never reads its stdin may exit first: EPIPE then is no error.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(opts.input ?? '');
+  });
 }
 
 /** Builds the .deb into a new temp dir; returns its path and the dir (caller removes it). */
@@ -60,6 +77,12 @@ export function buildDeb(): { deb: string; dir: string } {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return { deb: out.trim().split('\n').at(-1) ?? '', dir };
+}
+
+/** Makes the cached minbase tarball (trixie-base.sh) unless it is there and fresh. */
+export async function ensureBaseTarball(): Promise<void> {
+  const made = await sh('bash', [join(HERE, 'trixie-base.sh'), BASE_TARBALL]);
+  if (made.code !== 0) throw new Error(`trixie-base.sh failed:\n${made.stderr}`);
 }
 
 /** Roots left by a run that was killed (older than an hour): unmount and delete them. */
@@ -84,8 +107,7 @@ export class TrixieRoot {
 
   static async fresh(): Promise<TrixieRoot> {
     await sweepStale();
-    const made = await sh('bash', [join(HERE, 'trixie-base.sh'), BASE_TARBALL]);
-    if (made.code !== 0) throw new Error(`trixie-base.sh failed:\n${made.stderr}`);
+    await ensureBaseTarball();
     const root = new TrixieRoot(mkdtempSync('/var/tmp/p2pk-root-'));
     try {
       await root.must('tar', ['-C', root.dir, '-xf', BASE_TARBALL]);
@@ -129,13 +151,28 @@ export class TrixieRoot {
     if (r.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   }
 
+  /**
+   * Makes this root a lasting directory at `dest` (same filesystem) instead of deleting
+   * it: /proc unmounted, the policy-rc.d and the host's resolv.conf removed, so services
+   * start again when it boots. A cached layer over the base (test/booted/harness/base-root.ts).
+   */
+  async keepAs(dest: string): Promise<void> {
+    await this.unmountProc();
+    rmSync(this.path('usr/sbin/policy-rc.d'), { force: true });
+    writeFileSync(this.path('etc/resolv.conf'), '');
+    renameSync(this.dir, dest);
+  }
+
+  private async unmountProc(): Promise<void> {
+    if (!this.mounted) return;
+    const r = await sh('umount', [join(this.dir, 'proc')]);
+    if (r.code !== 0) await sh('umount', ['-l', join(this.dir, 'proc')]);
+    this.mounted = false;
+  }
+
   /** Unmounts everything under the root, then deletes it. Safe to call twice. */
   async cleanup(): Promise<void> {
-    if (this.mounted) {
-      const r = await sh('umount', [join(this.dir, 'proc')]);
-      if (r.code !== 0) await sh('umount', ['-l', join(this.dir, 'proc')]);
-      this.mounted = false;
-    }
+    await this.unmountProc();
     const still = readFileSync('/proc/mounts', 'utf8')
       .split('\n')
       .filter((l) => l.split(' ')[1]?.startsWith(this.dir + '/'));

@@ -16,6 +16,14 @@ export interface RunInit {
   readonly cwd: string;
   /** Called once the process exists, with its pid (= its process group id). */
   readonly onSpawn?: (pid: number) => void | Promise<void>;
+  /** Run as this user and group (the caller is root); unset: as the caller. */
+  readonly uid?: number;
+  readonly gid?: number;
+  /**
+   * Called when the timeout fires, besides killing the group: for a deploy that runs
+   * outside it (a transient systemd unit started by systemd-run).
+   */
+  readonly onTimeout?: () => Promise<void>;
 }
 
 export interface RunResult {
@@ -46,6 +54,8 @@ export async function runProcess(cmd: DeployCommand, init: RunInit): Promise<Run
     buffer: false,
     reject: false,
     shell: false,
+    ...(init.uid === undefined ? {} : { uid: init.uid }),
+    ...(init.gid === undefined ? {} : { gid: init.gid }),
   });
   const pid = sub.pid;
   sub.all?.on('data', (c: Buffer) => tail.push(c));
@@ -55,9 +65,11 @@ export async function runProcess(cmd: DeployCommand, init: RunInit): Promise<Run
     if (pid !== undefined) killGroup(pid);
   });
   let timedOut = false;
+  let stopped: Promise<void> = Promise.resolve();
   const timer = setTimeout(() => {
     timedOut = true;
     if (pid !== undefined) killGroup(pid);
+    stopped = init.onTimeout?.().catch(() => undefined) ?? stopped;
   }, init.timeoutMs);
   try {
     if (pid !== undefined) await init.onSpawn?.(pid);
@@ -66,6 +78,7 @@ export async function runProcess(cmd: DeployCommand, init: RunInit): Promise<Run
   }
   const r = await sub;
   clearTimeout(timer);
+  await stopped;
   const base = { output: tail.text(), outputBytes: tail.total, durationMs: Date.now() - t0 };
   const out = base.output;
   if (timedOut) throw new DeployError('DEPLOY_TIMEOUT', `${cmd.file} killed after ${init.timeoutMs} ms`, out);

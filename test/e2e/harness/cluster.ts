@@ -6,10 +6,24 @@
  * Topology.destroy() (or Ctrl-C) stops it all. natm knows the nodes by their certificate
  * node ids; `ids` and `nameOf` translate to and from n1..n4.
  */
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { enrollCluster, type Enrollment } from './enrollment.ts';
-import { managerConfig, natmConfig, rendezvousConfig, type ClusterSecrets } from './node-configs.ts';
+import {
+  deployConfig,
+  managerConfig,
+  natmConfig,
+  rendezvousConfig,
+  type ClusterSecrets,
+} from './node-configs.ts';
 import { nodeLayout, type NodeLayout } from './node-layout.ts';
 import { BIN, REPO_ROOT } from './paths.ts';
 import { NODE_NAMES, type NodeName } from './plan.ts';
@@ -102,6 +116,7 @@ export class Cluster {
       for (const d of [l.dir, l.trDir, l.downloadDir, l.stateDir, l.inboxDir, l.deployDir])
         mkdirSync(d, { recursive: true });
       writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets), null, 2));
+      writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets), null, 2));
       writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
     }
     mkdirSync(join(this.topo.runDir, 'rdv'), { recursive: true });
@@ -130,13 +145,17 @@ export class Cluster {
     const node = this.topo.node(n);
     const l = this.layout[n];
     await startTransmission(this.topo, node, l.trDir);
+    // The deploy executor first: the manager asks it about every update it takes in.
+    rmSync(l.executorSocket, { force: true });
+    this.spawnBin(`executor-${n}`, node.ns, ['deploy-executor', '--config', l.deployConfig]);
+    await waitUntil(`executor ${n} listening`, () => existsSync(l.executorSocket), 30_000);
     this.spawnBin(`natm-${n}`, node.ns, ['natm', '--config', l.natmConfig]);
     this.spawnBin(`manager-${n}`, node.ns, ['manager', '--config', l.managerConfig]);
   }
 
   async stopNode(n: NodeName): Promise<void> {
     const p = this.topo.procs;
-    await Promise.all([p.stop(`manager-${n}`), p.stop(`natm-${n}`)]);
+    await Promise.all([p.stop(`manager-${n}`), p.stop(`natm-${n}`), p.stop(`executor-${n}`)]);
     await Promise.all([p.stop(`transmission-${n}`), p.stop(`rpc-bridge-${n}`)]);
   }
 

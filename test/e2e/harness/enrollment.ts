@@ -11,14 +11,14 @@
  * identity dir) before it goes behind the firewall; its natm gets no enrollServer and
  * learns revocations by gossip only. The natm id of each node is its certificate's node id.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeLayout } from './node-layout.ts';
 import { NODE_NAMES, type NodeName } from './plan.ts';
 import type { Topology } from './topology.ts';
 import { nsRun, run } from './run.ts';
-import { waitUntil } from './wait.ts';
-import { BIN, REPO_ROOT } from './paths.ts';
+import { BIN } from './paths.ts';
+import { startEnrollServer } from './enroll-server.ts';
 
 export const ENROLL_PORT = 8470;
 export const CLUSTER_NAME = 'fig2';
@@ -45,32 +45,16 @@ export async function enrollCluster(topo: Topology): Promise<Enrollment> {
 
   const dir = join(topo.runDir, 'enroll');
   mkdirSync(dir, { recursive: true });
-  const hash = (
-    await run(BIN, ['enroll-server', 'hash-password'], { input: 'fig2-admin-password\n', timeoutMs: 30_000 })
-  ).trim();
   const token = (n: NodeName) => `fig2-one-time-token-${n}-${topo.plan.prefix}`;
-  const config = {
+  const { url: server } = await startEnrollServer(topo.procs, p.ns.rdv, {
     caDir,
-    listen: { host: p.rdvIp, port: ENROLL_PORT },
+    dir,
+    host: p.rdvIp,
+    port: ENROLL_PORT,
     policy: 'auto',
     tokens: NODE_NAMES.map((n) => ({ token: token(n), once: true, owner: n, label: n })),
-    adminPasswordHash: hash,
-  };
-  const configPath = join(dir, 'enroll.json');
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const server = `http://${p.rdvIp}:${ENROLL_PORT}`;
-  const proc = topo.procs.spawn('enroll-server', p.ns.rdv, BIN, ['enroll-server', '--config', configPath], {
-    cwd: REPO_ROOT,
+    adminPassword: 'fig2-admin-password',
   });
-  await waitUntil(
-    'the enrollment server to listen',
-    () => {
-      if (!proc.running()) throw new Error(`enroll-server exited; see ${proc.logFile}`);
-      return readFileSync(proc.logFile, 'utf8').includes(`on ${server}`);
-    },
-    30_000,
-    200,
-  );
 
   const enrollOne = async (n: NodeName): Promise<[NodeName, string]> => {
     // node 4 cannot reach the server: provisioned on the public side (see above)

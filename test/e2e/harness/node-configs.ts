@@ -27,8 +27,21 @@ export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
     transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: l.downloadDir, pollMs: 500 },
     tracker: { host: '127.0.0.1', port: 6969, intervalS: 5 },
     natmSocket: l.natmSocket,
+    executorSocket: l.executorSocket,
+    deploy: { timeoutMs: 60_000, maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 5000 },
+    logLevel: 'debug',
+  };
+}
+
+/** The node's deploy executor: the demo URI's script, reading the manager's files only. */
+export function deployConfig(l: NodeLayout, s: ClusterSecrets): object {
+  return {
+    trustedKeys: [s.adminPub],
+    stateDir: l.executorDir,
+    socket: l.executorSocket,
+    inputDirs: [l.stateDir, l.downloadDir],
     deployers: { [DEMO_URI]: { type: 'script', path: s.deployScript, args: [l.deployDir] } },
-    deploy: { timeoutMs: 30_000, maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 5000 },
+    deploy: { timeoutMs: 30_000 },
     logLevel: 'debug',
   };
 }

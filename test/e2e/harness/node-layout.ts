@@ -14,6 +14,10 @@ export interface NodeLayout {
   /** natm's revocation-notice drop box (its default, IDENTITY_DIR/notices). */
   readonly noticesDir: string;
   readonly managerConfig: string;
+  /** The deploy executor's config, state dir and socket. */
+  readonly deployConfig: string;
+  readonly executorDir: string;
+  readonly executorSocket: string;
   readonly natmConfig: string;
   readonly natmSocket: string;
   readonly statsSocket: string;
@@ -31,6 +35,9 @@ export function nodeLayout(runDir: string, name: NodeName): NodeLayout {
     identityDir: join(dir, 'identity'),
     noticesDir: join(dir, 'identity', 'notices'),
     managerConfig: join(dir, 'manager.json'),
+    deployConfig: join(dir, 'deploy.json'),
+    executorDir: join(dir, 'executor'),
+    executorSocket: join(dir, 'executor.sock'),
     natmConfig: join(dir, 'natm.json'),
     natmSocket: join(dir, 'natm.sock'),
     statsSocket: join(dir, 'natm-stats.sock'),

@@ -1,14 +1,18 @@
 /**
- * One test node: a real transmission-daemon plus a real manager process
- * (`bin/p2p-update manager --config ...`), its logs (pino JSON on stderr) collected.
+ * One test node: a real transmission-daemon, a real manager process (`bin/p2p-update
+ * manager --config ...`, inside the namespace) and a real deploy executor beside it
+ * (`bin/p2p-update deploy-executor --config ...`, a child of the test as root, bound to
+ * its own socket), their logs (pino JSON on stderr) collected apart. Starting the
+ * manager starts the executor if it is not running; writing the config stops a running
+ * executor, so that the next start reads the new deployers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoreData, UriRecord } from '../../../agent/manager/model.ts';
 import { readStore } from '../../../agent/manager/store.ts';
 import type { Netns } from './netns.ts';
+import { LoggedProcess } from './proc.ts';
 import { createDaemon, nsPort, type Daemon } from './transmission.ts';
 import { waitFor } from './util.ts';
 
@@ -21,21 +25,34 @@ export interface TestNode {
   readonly dir: string;
   readonly daemon: Daemon;
   readonly configPath: string;
+  readonly executorConfigPath: string;
+  readonly executorStateDir: string;
   readonly stateDir: string;
   readonly inboxDir: string;
   readonly markerDir: string;
+  /** The manager's log lines. */
   readonly logs: Record<string, unknown>[];
+  /** The executor's log lines. */
+  readonly execLogs: Record<string, unknown>[];
+  readonly manager: LoggedProcess;
+  readonly executor: LoggedProcess;
   /** "ip:peerPort" of this node's daemon, for the other node's tracker. */
   readonly peer: string;
   writeConfig(extra: {
     peers?: string[];
+    /** The executor's deployers (default: the example script for app:/). */
     deployers?: object;
+    /** The manager's deploy section. */
     deploy?: object;
+    /** The executor's deploy section. */
+    executorDeploy?: object;
     natmSocket?: string;
   }): Promise<void>;
   startManager(): Promise<void>;
   stopManager(): Promise<number | null>;
   kill9Manager(): Promise<void>;
+  startExecutor(): Promise<void>;
+  kill9Executor(): Promise<void>;
   store(): Promise<StoreData | null>;
   shutdown(): Promise<void>;
 }
@@ -55,18 +72,25 @@ export async function createNode(
   const inboxDir = join(dir, 'inbox');
   const markerDir = join(dir, 'deployed');
   const configPath = join(dir, 'manager.json');
-  const logs: Record<string, unknown>[] = [];
-  let proc: ChildProcess | null = null;
-  let exit: Promise<number | null> = Promise.resolve(null);
+  const executorConfigPath = join(dir, 'deploy.json');
+  const executorStateDir = join(dir, 'executor');
+  const executorSocket = join(dir, 'executor.sock');
+  const manager = new LoggedProcess(`manager ${name}`);
+  const executor = new LoggedProcess(`executor ${name}`);
   const node: TestNode = {
     name,
     dir,
     daemon,
     configPath,
+    executorConfigPath,
+    executorStateDir,
     stateDir,
     inboxDir,
     markerDir,
-    logs,
+    logs: manager.logs,
+    execLogs: executor.logs,
+    manager,
+    executor,
     peer: `${ip}:${daemon.peerPort}`,
     async writeConfig(extra) {
       const config = {
@@ -84,57 +108,42 @@ export async function createNode(
         },
         tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5 },
         natmSocket: extra.natmSocket ?? null,
+        executorSocket,
+        deploy: { timeoutMs: 150_000, maxAttempts: 3, backoffMs: 500, backoffMaxMs: 2000, ...extra.deploy },
+        logLevel: 'debug',
+      };
+      const executorConfig = {
+        '//': `deploy executor of test node ${name}`,
+        trustedKeys: [pubKey],
+        stateDir: executorStateDir,
+        socket: executorSocket,
+        inputDirs: [dir],
         deployers: extra.deployers ?? {
           'app:/': { type: 'script', path: MARKER_SCRIPT, args: [markerDir] },
         },
-        deploy: { timeoutMs: 30_000, maxAttempts: 3, backoffMs: 500, backoffMaxMs: 2000, ...extra.deploy },
+        deploy: { timeoutMs: 120_000, ...extra.executorDeploy },
         logLevel: 'debug',
       };
       await writeFile(configPath, JSON.stringify(config, null, 2));
+      await writeFile(executorConfigPath, JSON.stringify(executorConfig, null, 2));
+      await executor.stop();
+    },
+    async startExecutor() {
+      const args = [BIN, 'deploy-executor', '--config', executorConfigPath];
+      await executor.start(process.execPath, args, 'deploy executor started');
     },
     async startManager() {
-      const from = logs.length;
+      if (!executor.running) await node.startExecutor();
       const [file, args] = ns.wrap(process.execPath, [BIN, 'manager', '--config', configPath]);
-      const p = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      proc = p;
-      exit = new Promise((resolve) => p.once('exit', (code) => resolve(code)));
-      let buf = '';
-      p.stderr!.on('data', (c: Buffer) => {
-        buf += c.toString('utf8');
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          try {
-            logs.push(JSON.parse(line) as Record<string, unknown>);
-          } catch {
-            logs.push({ msg: line, raw: true });
-          }
-        }
-      });
-      await waitFor(
-        `manager ${name} started`,
-        () => logs.slice(from).some((l) => l['msg'] === 'manager started'),
-        30_000,
-      );
+      await manager.start(file, args, 'manager started');
     },
-    async stopManager() {
-      const p = proc;
-      proc = null;
-      if (!p) return null;
-      p.kill('SIGTERM');
-      return exit;
-    },
-    async kill9Manager() {
-      const p = proc;
-      proc = null;
-      if (!p) return;
-      p.kill('SIGKILL');
-      await exit;
-    },
+    stopManager: () => manager.stop(),
+    kill9Manager: () => manager.kill9(),
+    kill9Executor: () => executor.kill9(),
     store: () => readStore(stateDir),
     async shutdown() {
       await node.kill9Manager();
+      await executor.stop();
       await daemon.stop();
     },
   };

@@ -1,39 +1,49 @@
 /**
- * A restarted manager kills the deploy it left behind (its recorded process group), but
- * only when that group is still the deploy: after a power loss the recorded id can name
- * an unrelated process group, which must survive.
+ * A restarted executor kills the deploy an earlier run left behind (its recorded process
+ * group) and records it as not applied, but only kills when that group is still the
+ * deploy: after a power loss the recorded id can name an unrelated process group, which
+ * must survive.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock } from '../../agent/lib/common/clock.ts';
 import { createLogger } from '../../agent/lib/common/logger.ts';
 import { deployEnv, SAFE_PATH } from '../../agent/lib/deploy/deployers.ts';
-import type { Core } from '../../agent/manager/core.ts';
-import type { UpdateRecord } from '../../agent/manager/model.ts';
-import { reapLeftover } from '../../agent/manager/step-deploy.ts';
+import type { ExecutorCore } from '../../agent/deploy-executor/core.ts';
+import { RecordFile } from '../../agent/deploy-executor/record.ts';
+import { started } from '../../agent/deploy-executor/record-rules.ts';
+import { recoverInterrupted } from '../../agent/deploy-executor/recover.ts';
 
-const core = {
-  log: createLogger({ level: 'silent' }),
-  config: { transmission: { downloadDir: '/var/lib/p2pu-test/downloads' } },
-} as unknown as Core;
 const URI = 'app:/reap';
+const FILE = '/var/lib/p2pu-test/work/app-4.tar';
 
-const record = (pid: number): UpdateRecord => ({
-  version: 4,
-  infoHash: 'a'.repeat(40),
-  name: 'app-4.tar',
-  length: 1,
-  sha256: '0'.repeat(64),
-  state: 'deploying',
-  at: { deploying: 0 },
-  progress: 1,
-  lastError: null,
-  deployAttempts: 1,
-  nextAttemptAt: null,
-  deployPid: pid,
-});
+/** Runs recovery over a record that shows version 4 of URI running in group `pgid`. */
+async function reapLeftover(pgid: number): Promise<RecordFile> {
+  const dir = await mkdtemp(join(tmpdir(), 'p2pu-recover-'));
+  try {
+    const record = await RecordFile.open(dir);
+    await record.update((d) =>
+      started(d, URI, { version: 4, infoHash: 'a'.repeat(40), startedAt: 1, file: FILE, pgid, unit: null }),
+    );
+    const core = {
+      record,
+      log: createLogger({ level: 'silent' }),
+      clock: systemClock,
+    } as unknown as ExecutorCore;
+    await recoverInterrupted(core);
+    assert.equal(record.data.uris[URI]?.running, null, 'recorded as no longer running');
+    assert.equal(record.data.uris[URI]?.applied, null, 'and not applied');
+    assert.equal(record.data.uris[URI]?.floor?.version, 4, 'the floor stays');
+    return record;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Alive and not a zombie (this machine's init may not reap orphans). */
 const alive = async (pid: number): Promise<boolean> => {
@@ -42,7 +52,7 @@ const alive = async (pid: number): Promise<boolean> => {
 };
 
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && (await alive(pid)); i++) await delay(20);
+  for (let i = 0; i < 250 && (await alive(pid)); i++) await delay(20);
   return !(await alive(pid));
 }
 
@@ -68,26 +78,26 @@ test('an unrelated process group with the recorded id is left alone', async (t) 
   const pgid = group('exec sleep 30', { PATH: SAFE_PATH });
   t.after(() => process.kill(-pgid, 'SIGKILL'));
   await delay(100);
-  await reapLeftover(core, URI, record(pgid));
+  await reapLeftover(pgid);
   await delay(200);
   assert.equal(await alive(pgid), true, 'a group that is not our deploy survives');
 });
 
 test('a deploy of another version is not this deploy either', async (t) => {
-  const env = deployEnv(URI, 3, '/var/lib/p2pu-test/downloads/app-4.tar');
+  const env = deployEnv(URI, 3, FILE);
   const pgid = group('exec sleep 30', env);
   t.after(() => process.kill(-pgid, 'SIGKILL'));
   await delay(100);
-  await reapLeftover(core, URI, record(pgid));
+  await reapLeftover(pgid);
   await delay(200);
   assert.equal(await alive(pgid), true);
 });
 
 test('the left-behind deploy is killed with its group, also when only a child is left', async () => {
-  const env = deployEnv(URI, 4, '/var/lib/p2pu-test/downloads/app-4.tar');
+  const env = deployEnv(URI, 4, FILE);
   const leader = group('sleep 30 & wait', env);
   const child = await childOf(leader);
-  await reapLeftover(core, URI, record(leader));
+  await reapLeftover(leader);
   assert.equal(await gone(leader), true, 'leader killed');
   assert.equal(await gone(child), true, 'child killed');
   // The leader has exited; its child still runs in the group with the deploy's env.
@@ -95,7 +105,7 @@ test('the left-behind deploy is killed with its group, also when only a child is
   // Wait for the shell to exit, leaving its child alone in the group (≤ 5 s).
   for (let i = 0; i < 50 && (await findInGroup(orphanLeader)).length !== 1; i++) await delay(100);
   assert.equal((await findInGroup(orphanLeader)).length, 1, 'the child runs on in the group');
-  await reapLeftover(core, URI, record(orphanLeader));
+  await reapLeftover(orphanLeader);
   await delay(100);
   const left = await findInGroup(orphanLeader);
   assert.deepEqual(left, [], 'nothing of the group is left');

@@ -1,0 +1,88 @@
+/**
+ * Everything the executor checks before a deploy may run, in order, trusting nothing
+ * the manager said (docs/deploy-executor.md §Checks): the torrent-file++ read by the
+ * executor itself and verified against its own trusted keys; the signed URI, version
+ * and infohash equal to the request's; the deployer's user and sandbox available; the
+ * payload copied into the work dir, hashed while copying, and equal to the signed length
+ * and SHA-256. The result names the checked copy: the bytes the deployer will get.
+ */
+import { chown } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MetadataError } from '../lib/common/errors.ts';
+import { deployCommand, deployEnv, payloadName } from '../lib/deploy/deployers.ts';
+import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
+import { LIMITS } from '../lib/metainfo/limits.ts';
+import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
+import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
+import { specOf, type DeployerConfig } from './config.ts';
+import { refuse, type ExecutorCore } from './core.ts';
+import { copyInput, InputError, readInput } from './inputs.ts';
+import { launch, type Launch } from './launch.ts';
+import { lookupUser, type Account } from './users.ts';
+import { updateDir } from './work-dir.ts';
+
+export type DeployRequest = Extract<ExecutorRequest, { type: 'deploy' }>;
+
+export interface Checked {
+  readonly update: VerifiedUpdate;
+  readonly file: string;
+  readonly dir: string;
+  readonly env: Record<string, string>;
+  readonly launch: Launch;
+  readonly account: Account | null;
+}
+
+async function verified(core: ExecutorCore, req: DeployRequest): Promise<VerifiedUpdate | ExecutorResponse> {
+  const raw = await readInput(req.torrent, core.inputRoots, LIMITS.maxMetadataBytes);
+  const u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
+  const asked = `${req.uri} v${req.version} ${req.infoHash}`;
+  const signed = `${u.uri} v${u.version} ${u.infoHash}`;
+  if (asked !== signed)
+    return refuse(core, 'REQUEST_MISMATCH', `asked for ${asked}; the torrent is ${signed}`, req);
+  return u;
+}
+
+export async function checkDeploy(
+  core: ExecutorCore,
+  req: DeployRequest,
+  d: DeployerConfig,
+): Promise<Checked | ExecutorResponse> {
+  const facts = { uri: req.uri, version: req.version, infoHash: req.infoHash };
+  try {
+    const u = await verified(core, req);
+    if ('type' in u) return u;
+    const account = d.user === undefined ? null : await lookupUser(d.user);
+    if (d.user !== undefined && account === null)
+      return refuse(core, 'USER_UNKNOWN', `the deployer's user "${d.user}" does not exist`, facts);
+    const spec = specOf(d);
+    const dir = await updateDir(core.config.stateDir, req.uri, u.infoHash, account?.gid ?? 0);
+    const file = join(dir, payloadName(spec, u.name));
+    const cmd = deployCommand(spec, file);
+    const env = { ...deployEnv(u.uri, u.version, file), ...cmd.extraEnv };
+    const timeoutMs = d.timeoutMs ?? core.config.deploy.timeoutMs;
+    const how = launch(cmd, {
+      ...facts,
+      systemd: core.systemd,
+      account,
+      sandbox: d.sandbox,
+      env,
+      cwd: dir,
+      timeoutMs,
+    });
+    if ('refused' in how) return refuse(core, 'SANDBOX_UNAVAILABLE', how.refused, facts);
+    const got = await copyInput(req.payload, core.inputRoots, file, u.length, 0o640);
+    await chown(file, 0, account?.gid ?? 0);
+    if (got.length !== u.length || !got.sha256.equals(u.sha256)) {
+      const why =
+        got.length !== u.length
+          ? `payload has ${got.length > u.length ? 'more than ' : ''}${got.length} bytes, the signed length is ${u.length}`
+          : `payload SHA-256 is ${got.sha256.toString('hex')}, signed ${Buffer.from(u.sha256).toString('hex')}`;
+      return refuse(core, 'PAYLOAD_MISMATCH', why, facts);
+    }
+    return { update: u, file, dir, env, launch: how, account };
+  } catch (e) {
+    if (e instanceof MetadataError || e instanceof InputError) return refuse(core, e.code, e.message, facts);
+    const err = e as NodeJS.ErrnoException;
+    return refuse(core, 'INPUT_REFUSED', `cannot prepare the work copy (${err.code ?? err.message})`, facts);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `p2p-update deploy-executor [--config FILE]`: the root-side deploy executor
+ * (docs/deploy-executor.md). Runs until SIGTERM/SIGINT; socket-activated, it also exits
+ * after `limits.idleExitMs` without a connection or deploy (systemd starts it again on the
+ * next connection). Exit 0 after a clean stop, 1 on a start-up error.
+ */
+import { optionalString, parse } from '../lib/cli/args.ts';
+import { untilSignal } from '../lib/daemon/signals.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from './config.ts';
+import { activationFd } from './listen.ts';
+import { startExecutor, type RunningExecutor } from './main.ts';
+
+const USAGE = 'p2p-update deploy-executor [--config FILE]';
+
+function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setInterval(
+      () => {
+        const quiet = x.server.connections === 0 && x.handler.pending === 0;
+        if (quiet && Date.now() - x.server.lastActivity >= idleMs) {
+          clearInterval(t);
+          resolve();
+        }
+      },
+      Math.min(idleMs, 5000),
+    );
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parse(argv, { config: { type: 'string' } }, USAGE);
+  const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
+  const fd = activationFd(process.env, process.pid);
+  delete process.env['LISTEN_FDS'];
+  delete process.env['LISTEN_PID'];
+  delete process.env['LISTEN_FDNAMES'];
+  const x = await startExecutor(config, { fd });
+  const idleMs = config.limits.idleExitMs;
+  const idle = fd !== null && idleMs > 0 ? untilIdle(x, idleMs) : new Promise<void>(() => undefined);
+  await Promise.race([untilSignal(), idle]);
+  await x.stop();
+  return 0;
+}

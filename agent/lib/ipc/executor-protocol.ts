@@ -1,0 +1,94 @@
+/**
+ * The manager ↔ deploy executor contract (docs/protocol/executor.md), declared once and
+ * imported by both sides. One Unix stream connection carries one request line and one
+ * response line (NDJSON); the executor then closes it. Requests are small (paths, not
+ * bytes): the executor reads the files itself.
+ */
+import type { MetadataCode } from '../common/errors.ts';
+import type { DeployCode } from '../deploy/errors.ts';
+
+/** A request line longer than this is refused TOO_LARGE_REQUEST, never buffered. */
+export const MAX_REQUEST_BYTES = 16 * 1024;
+/** A response carries a capped output tail; the client reads at most this much. */
+export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+export const MAX_PATH_BYTES = 4096;
+
+export type ExecutorRequest =
+  /** Does a deployer accept `uri`? (The executor's config is the one list of accepted URIs.) */
+  | { readonly type: 'accepts'; readonly uri: string }
+  /** Deploy the update whose torrent-file++ and payload the manager holds at these paths. */
+  | {
+      readonly type: 'deploy';
+      readonly uri: string;
+      readonly version: number;
+      readonly infoHash: string;
+      readonly torrent: string;
+      readonly payload: string;
+    }
+  /** Reserved for rollouts (issue 18): re-deploy the previous version of `uri`. */
+  | { readonly type: 'rollback'; readonly uri: string; readonly version: number; readonly infoHash: string };
+
+/** Why the executor refused a request. A refused deploy ran nothing. */
+export type RefusalCode =
+  | MetadataCode
+  | 'BAD_REQUEST'
+  | 'TOO_LARGE_REQUEST'
+  | 'BUSY'
+  | 'REQUEST_MISMATCH'
+  | 'INPUT_REFUSED'
+  | 'SANDBOX_UNAVAILABLE'
+  | 'USER_UNKNOWN'
+  | 'RECORD_IO'
+  | 'UNSUPPORTED';
+
+export type ExecutorResponse =
+  | {
+      readonly type: 'accepts';
+      readonly uri: string;
+      readonly accepted: boolean;
+      /** The highest version the executor has started to deploy for `uri`, or null. */
+      readonly highest: number | null;
+    }
+  | {
+      readonly type: 'applied';
+      readonly uri: string;
+      readonly version: number;
+      readonly infoHash: string;
+      /** False: this very update was applied before; nothing ran now (exactly once). */
+      readonly ran: boolean;
+      readonly durationMs: number;
+      readonly output: string;
+    }
+  | {
+      readonly type: 'failed';
+      readonly uri: string;
+      readonly version: number;
+      readonly code: DeployCode;
+      readonly reason: string;
+      readonly output: string;
+    }
+  | { readonly type: 'refused'; readonly code: RefusalCode; readonly reason: string };
+
+/**
+ * Refusals that asking again cannot change (the manager gives the update up). The others
+ * (BUSY, RECORD_IO, INPUT_REFUSED, USER_UNKNOWN) may pass later: a failed attempt, retried.
+ */
+const FINAL: ReadonlySet<RefusalCode> = new Set<RefusalCode>([
+  'MALFORMED',
+  'TOO_LARGE',
+  'UNKNOWN_SIGNER',
+  'BAD_SIGNATURE',
+  'EXPIRED',
+  'PAYLOAD_MISMATCH',
+  'ROLLBACK',
+  'URI_NOT_ACCEPTED',
+  'BAD_REQUEST',
+  'TOO_LARGE_REQUEST',
+  'REQUEST_MISMATCH',
+  'SANDBOX_UNAVAILABLE',
+  'UNSUPPORTED',
+]);
+
+export function isFinalRefusal(code: RefusalCode): boolean {
+  return FINAL.has(code);
+}

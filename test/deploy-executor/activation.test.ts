@@ -1,0 +1,58 @@
+/**
+ * Socket activation, for real: systemd-socket-activate (systemd's own tool) listens,
+ * and on the first connection starts the executor with the socket as fd 3 and
+ * LISTEN_FDS/LISTEN_PID set, as the p2p-update-deploy.socket unit does. The executor
+ * serves that socket (it binds nothing itself) and, idle, exits on its own.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makeAdmin } from '../integration/manager-harness/updates.ts';
+import { tempDir, waitFor } from '../integration/manager-harness/util.ts';
+import { askRaw, BIN } from './bed.ts';
+
+test(
+  'started by socket activation: serves the passed socket, exits when idle',
+  { timeout: 60_000 },
+  async () => {
+    const tmp = await tempDir('exec-activation');
+    try {
+      const admin = await makeAdmin(tmp.path);
+      const unbound = join(tmp.path, 'never-bound.sock');
+      const config = {
+        trustedKeys: [admin.pubPath],
+        stateDir: join(tmp.path, 'state'),
+        socket: unbound,
+        inputDirs: [tmp.path],
+        deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
+        limits: { idleExitMs: 1500 },
+      };
+      await writeFile(join(tmp.path, 'deploy.json'), JSON.stringify(config));
+      const listen = join(tmp.path, 'activated.sock');
+      const p = spawn(
+        'systemd-socket-activate',
+        ['-l', listen, process.execPath, BIN, 'deploy-executor', '--config', join(tmp.path, 'deploy.json')],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let log = '';
+      p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+      const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+      await waitFor('listening', () => existsSync(listen), 10_000, 50);
+      const t0 = Date.now();
+      const answer = JSON.parse(
+        (await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n')).trim(),
+      ) as object;
+      assert.deepEqual(answer, { type: 'accepts', uri: 'app:/x', accepted: true, highest: null });
+      assert.match(log, /"socket":"fd 3"/);
+      assert.equal(existsSync(unbound), false, 'bound nothing of its own');
+      assert.equal(await exit, 0, 'idle exit is a clean exit');
+      assert.ok(Date.now() - t0 >= 1400, 'not before idleExitMs');
+      assert.match(log, /deploy executor stopped/);
+    } finally {
+      await tmp.remove();
+    }
+  },
+);
