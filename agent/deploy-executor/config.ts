@@ -49,39 +49,61 @@ const prefix = z
   .max(256)
   .regex(/^[a-z][a-z0-9+.-]*:/i, 'expected a URI prefix (scheme:...)');
 
-const schema = z.strictObject({
-  trustedKeys: z.array(abs).min(1).max(32),
-  /** The executor's own state: record.json (the deployed versions) and work/ (payload copies). */
-  stateDir: abs.default('/var/lib/p2p-update-deploy'),
-  /** Where to listen when not socket-activated (systemd passes its socket instead). */
-  socket: abs.default(DEFAULT_SOCKET),
-  /** Group that may connect when the executor binds the socket itself (mode 0660). */
-  socketGroup: user,
-  /** Only files under these directories are read for a request (the manager's state). */
-  inputDirs: z.array(abs).min(1).max(16).default(['/var/lib/p2p-update']),
-  deployers: z.record(prefix, deployer).refine((d) => Object.keys(d).length > 0, 'expected a deployer'),
-  deploy: z
-    .strictObject({
-      timeoutMs: z.int().min(100).max(86_400_000).default(600_000),
-      outputCapBytes: z
-        .int()
-        .min(1024)
-        .max(1 << 20)
-        .default(65_536),
-    })
-    .prefault({}),
-  limits: z
-    .strictObject({
-      /** Connections served at once; one more is answered BUSY and closed. */
-      maxConnections: z.int().min(1).max(256).default(8),
-      /** A connection must deliver its request line within this. */
-      requestTimeoutMs: z.int().min(100).max(600_000).default(10_000),
-      /** Socket-activated only: exit after this long without a connection (0 = never). */
-      idleExitMs: z.int().min(0).max(86_400_000).default(60_000),
-    })
-    .prefault({}),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const schema = z
+  .strictObject({
+    /**
+     * The root chain the node is installed with (the manager's anchor too): the executor
+     * trusts its newest root and learns rotations from the chains the manager hands over,
+     * keeping them in stateDir/root.chain (docs/adr/0003-root-of-trust.md).
+     */
+    root: abs.nullable().default(null),
+    /** Without `root`: plain admin public keys, any one signs (1 of n). */
+    trustedKeys: z.array(abs).max(32).default([]),
+    /** The executor's own state: record.json (the deployed versions) and work/ (payload copies). */
+    stateDir: abs.default('/var/lib/p2p-update-deploy'),
+    /** Where to listen when not socket-activated (systemd passes its socket instead). */
+    socket: abs.default(DEFAULT_SOCKET),
+    /** Group that may connect when the executor binds the socket itself (mode 0660). */
+    socketGroup: user,
+    /** Only files under these directories are read for a request (the manager's state). */
+    inputDirs: z.array(abs).min(1).max(16).default(['/var/lib/p2p-update']),
+    deployers: z.record(prefix, deployer).refine((d) => Object.keys(d).length > 0, 'expected a deployer'),
+    deploy: z
+      .strictObject({
+        timeoutMs: z.int().min(100).max(86_400_000).default(600_000),
+        outputCapBytes: z
+          .int()
+          .min(1024)
+          .max(1 << 20)
+          .default(65_536),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        /** Connections served at once; one more is answered BUSY and closed. */
+        maxConnections: z.int().min(1).max(256).default(8),
+        /** A connection must deliver its request line within this. */
+        requestTimeoutMs: z.int().min(100).max(600_000).default(10_000),
+        /** Socket-activated only: exit after this long without a connection (0 = never). */
+        idleExitMs: z.int().min(0).max(86_400_000).default(60_000),
+      })
+      .prefault({}),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.root !== null && c.trustedKeys.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustedKeys'],
+        message: 'expected nothing when "root" is given',
+      });
+    if (c.root === null && c.trustedKeys.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustedKeys'],
+        message: 'expected at least one public key path (or "root": a root chain file)',
+      });
+  });
 
 export type ExecutorConfig = z.infer<typeof schema>;
 export type DeployerConfig = ExecutorConfig['deployers'][string];

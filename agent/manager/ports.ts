@@ -59,6 +59,8 @@ export interface TrustPort {
   readonly root: TrustedRoot;
   /** The root chain to spread: the last accepted, or the anchor's; null with plain keys only. */
   readonly chain: Uint8Array | null;
+  /** The persisted root chain file (handed to the deploy executor with each deploy); null before any. */
+  readonly keptPath: string | null;
   /** Walks a root chain from the trusted root; persists, then trusts, a newer root. Throws MetadataError. */
   offer(raw: Uint8Array): Promise<{ readonly fresh: boolean; readonly version: number }>;
 }
@@ -68,6 +70,7 @@ export function fixedTrust(root: TrustedRoot): TrustPort {
   return {
     root,
     chain: null,
+    keptPath: null,
     offer: () => Promise.reject(new Error('fixedTrust: no root chain is taken')),
   };
 }
