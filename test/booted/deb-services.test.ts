@@ -29,6 +29,7 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
   let node: Container | undefined;
   let built: { deb: string; dir: string } | undefined;
   let enrollUrl = '';
+  let caFingerprint = '';
   let failed = false;
   const n1 = () => node as Container;
   const t = (name: string, fn: () => Promise<void>) =>
@@ -47,7 +48,10 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
     node = await bed.boot('n1');
     const dir = join(bed.runDir, 'enroll');
     mkdirSync(dir);
-    await run(BIN, ['ca', 'init', '--dir', join(dir, 'ca'), '--cluster', 'booted'], { timeoutMs: 30_000 });
+    const init = await run(BIN, ['ca', 'init', '--dir', join(dir, 'ca'), '--cluster', 'booted'], {
+      timeoutMs: 30_000,
+    });
+    caFingerprint = /fingerprint (SHA256:\S+) /.exec(init)?.[1] ?? assert.fail(`no fingerprint: ${init}`);
     const server = await startEnrollServer(bed.procs, bed.lan.hubNs, {
       caDir: join(dir, 'ca'),
       dir,
@@ -107,37 +111,41 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
       natm,
       'error NOT_FOUND: /var/lib/p2p-update/identity/node.cert missing: run p2p-update enroll first',
     );
-    assert.equal(manager, 'error KEY_IO: public key /etc/p2p-update/admin.pub: cannot read (ENOENT)');
+    assert.equal(manager, 'error MALFORMED: /etc/p2p-update/fleet.root: cannot read the root chain (ENOENT)');
   });
 
-  t('with an admin key, an enrolled identity and natm pointed at them, the three services run', async () => {
-    const adminPub = await adminKey(bed!.runDir);
-    await n1().writeFile('/etc/p2p-update/admin.pub', adminPub, '0640');
-    await n1().must(['chown', 'root:p2p-update', '/etc/p2p-update/admin.pub']);
-    const enrolled = await n1().must([
-      ...['runuser', '-u', 'p2p-update', '--', 'p2p-update', 'enroll', '--server', enrollUrl],
-      ...['--token', TOKEN, '--dir', '/var/lib/p2p-update/identity', '--owner', 'n1', '--timeout', '60s'],
-    ]);
-    const nodeId = /enrolled: node ([0-9a-f]{32}) /.exec(enrolled)?.[1];
-    assert.ok(nodeId, enrolled);
-    const natm = JSON.parse(await n1().readFile('/etc/p2p-update/natm.json')) as Record<string, unknown>;
-    // The hand edits natm.json needs (nothing else in any shipped file is changed):
-    const edited = { ...natm, id: nodeId, enrollServer: enrollUrl, rendezvous: [`${bed!.ip('n1')}:3478`] };
-    await n1().writeFile('/etc/p2p-update/natm.json', `${JSON.stringify(edited, null, 2)}\n`, '0640');
+  t(
+    'with a root of trust, an enrolled identity and natm pointed at them, the three services run',
+    async () => {
+      await n1().writeFile('/etc/p2p-update/fleet.root', await fleetRoot(bed!.runDir), '0640');
+      await n1().must(['chown', 'root:p2p-update', '/etc/p2p-update/fleet.root']);
+      const enrolled = await n1().must([
+        ...['runuser', '-u', 'p2p-update', '--', 'p2p-update', 'enroll', '--server', enrollUrl],
+        ...['--token', TOKEN, '--dir', '/var/lib/p2p-update/identity', '--owner', 'n1', '--timeout', '60s'],
+        // Plain HTTP on the bed's hub (off the node): --insecure; the fingerprint pins the CA.
+        ...['--ca-fingerprint', caFingerprint, '--insecure'],
+      ]);
+      const nodeId = /enrolled: node ([0-9a-f]{32}) /.exec(enrolled)?.[1];
+      assert.ok(nodeId, enrolled);
+      const natm = JSON.parse(await n1().readFile('/etc/p2p-update/natm.json')) as Record<string, unknown>;
+      // The hand edits natm.json needs (nothing else in any shipped file is changed):
+      const edited = { ...natm, id: nodeId, enrollServer: enrollUrl, rendezvous: [`${bed!.ip('n1')}:3478`] };
+      await n1().writeFile('/etc/p2p-update/natm.json', `${JSON.stringify(edited, null, 2)}\n`, '0640');
 
-    await n1().must(['systemctl', 'start', ...SERVICES]);
-    await waitForLine(n1(), NATM, /"msg":"external endpoint learned"/);
-    await waitForLine(n1(), MANAGER, /"msg":"natm connected"/);
-    const first = await Promise.all(SERVICES.map((u) => unitProps(n1(), u)));
-    await new Promise((r) => setTimeout(r, 6000)); // longer than RestartSec: a crash loop shows
-    for (const [i, unit] of SERVICES.entries()) {
-      const p = await unitProps(n1(), unit);
-      assert.deepEqual([p['ActiveState'], p['SubState']], ['active', 'running'], unit);
-      assert.equal(p['MainPID'], first[i]!['MainPID'], `${unit} was restarted`);
-      const user = await n1().must(['ps', '-o', 'user=', '-p', p['MainPID']!]);
-      assert.equal(user.trim(), 'p2p-update', `${unit} runs unprivileged`);
-    }
-  });
+      await n1().must(['systemctl', 'start', ...SERVICES]);
+      await waitForLine(n1(), NATM, /"msg":"external endpoint learned"/);
+      await waitForLine(n1(), MANAGER, /"msg":"natm connected"/);
+      const first = await Promise.all(SERVICES.map((u) => unitProps(n1(), u)));
+      await new Promise((r) => setTimeout(r, 6000)); // longer than RestartSec: a crash loop shows
+      for (const [i, unit] of SERVICES.entries()) {
+        const p = await unitProps(n1(), unit);
+        assert.deepEqual([p['ActiveState'], p['SubState']], ['active', 'running'], unit);
+        assert.equal(p['MainPID'], first[i]!['MainPID'], `${unit} was restarted`);
+        const user = await n1().must(['ps', '-o', 'user=', '-p', p['MainPID']!]);
+        assert.equal(user.trim(), 'p2p-update', `${unit} runs unprivileged`);
+      }
+    },
+  );
 
   t('journalctl -u p2p-update-manager -o json holds the pino lines of the running service', async () => {
     for (const unit of [MANAGER, NATM]) {
@@ -189,8 +197,12 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
   });
 });
 
-/** A fresh admin key pair on the controller side; returns the public key (PEM). */
-async function adminKey(dir: string): Promise<string> {
-  await run(join(REPO, 'bin/p2p-update'), ['keygen', '--out', join(dir, 'admin')], { timeoutMs: 30_000 });
-  return readFileSync(join(dir, 'admin.pub'), 'utf8');
+/** A fresh admin key on the controller side, and a root of trust (v1) naming it; returns the root chain. */
+async function fleetRoot(dir: string): Promise<Buffer> {
+  const cli = (args: string[]) => run(join(REPO, 'bin/p2p-update'), args, { timeoutMs: 30_000 });
+  await cli(['keygen', '--out', join(dir, 'admin')]);
+  const pub = join(dir, 'admin.pub');
+  await cli(['root', 'init', '--root-key', pub, '--update-key', pub, '--out', join(dir, 'fleet.root')]);
+  await cli(['root', 'sign', join(dir, 'fleet.root'), '--key', join(dir, 'admin.key')]);
+  return readFileSync(join(dir, 'fleet.root'));
 }
