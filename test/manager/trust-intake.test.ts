@@ -134,8 +134,10 @@ describe('manager intake under a root of trust', () => {
     const again = await m.submit(chainOf(v1, v2), 'natm');
     assert.deepEqual(again.kind === 'root' && again.fresh, false);
     assert.equal(relays.filter((r) => r.uri === ROOT_URI).length, 1, 'the root chain relayed once');
+    assert.equal(core.trust.keptPath, rootChainPath(core.config.stateDir), 'handed to the executor');
     // A restart resumes version 2 from stateDir/root.chain.
-    assert.equal((await TrustState.open(config({ root: p('fleet.root') }))).root.body.version, 2);
+    const resumed = await TrustState.open(config({ root: p('fleet.root') }));
+    assert.deepEqual([resumed.root.body.version, resumed.keptPath], [2, rootChainPath(core.config.stateDir)]);
   });
 
   it('a rotation signed only by the new root keys is refused THRESHOLD; nothing kept or relayed', async () => {
@@ -178,7 +180,9 @@ describe('manager intake under a root of trust', () => {
     const v3 = await makeRoot({ ...spec2, version: 3 }, [k[5]!]);
     await writeFile(rootChainPath(c.stateDir), chainOf(v2));
     await writeFile(p('fleet.root'), chainOf(v1, v2, v3)); // re-installed with a newer anchor
-    assert.equal((await TrustState.open(c)).root.body.version, 3);
+    const t = await TrustState.open(c);
+    assert.equal(t.root.body.version, 3);
+    assert.equal(t.keptPath, null, 'the older persisted chain is not handed to the executor');
   });
 
   it('keeps and spreads only verified roots: a chain padded with a forged old root is stored without it', async () => {

@@ -50,10 +50,11 @@ export class RootKeeper {
   /** Reads the anchor and the persisted chain (nothing is written). */
   static async open(init: KeeperInit): Promise<RootKeeper> {
     const anchor = await anchorOf(init);
-    const kept = existsSync(init.path);
     try {
-      const persisted = kept ? (await readChainFile(init.path)).roots : null;
-      return new RootKeeper(await resume(anchor, persisted), init, kept);
+      const persisted = existsSync(init.path) ? (await readChainFile(init.path)).roots : null;
+      const t = await resume(anchor, persisted);
+      // The persisted chain counts (and is handed on) only if it is ahead of the anchor.
+      return new RootKeeper(t, init, t !== anchor);
     } catch (e) {
       const why = isP2PError(e) ? `${e.code}: ${e.message}` : String(e);
       throw init.fail(
@@ -73,7 +74,7 @@ export class RootKeeper {
     return this.encoded;
   }
 
-  /** The persisted chain file, once there is one (it may be older than the anchor). */
+  /** The persisted chain file, once it holds the trusted root (not when the anchor is newer). */
   get keptPath(): string | null {
     return this.kept ? this.init.path : null;
   }
