@@ -47,6 +47,8 @@ export interface TestNode {
     /** The executor's deploy section. */
     executorDeploy?: object;
     natmSocket?: string;
+    /** The manager's and the executor's trust (default: the admin key as plain trustedKeys). */
+    trust?: { root: string } | { trustedKeys: string[] };
   }): Promise<void>;
   startManager(): Promise<void>;
   stopManager(): Promise<number | null>;
@@ -95,7 +97,7 @@ export async function createNode(
     async writeConfig(extra) {
       const config = {
         '//': `test node ${name}`,
-        trustedKeys: [pubKey],
+        ...(extra.trust ?? { trustedKeys: [pubKey] }),
         stateDir,
         inboxDir,
         transmission: {
@@ -114,7 +116,7 @@ export async function createNode(
       };
       const executorConfig = {
         '//': `deploy executor of test node ${name}`,
-        trustedKeys: [pubKey],
+        ...(extra.trust ?? { trustedKeys: [pubKey] }),
         stateDir: executorStateDir,
         socket: executorSocket,
         inputDirs: [dir],
