@@ -1,6 +1,6 @@
 // Lint: typescript-eslint's recommended rules over every TypeScript file, and the
 // architecture's import direction (docs/architecture.md §Layout):
-//   admin-tools/cli (the dispatcher) → agent/<process>/ → agent/lib/
+//   admin-tools/cli/commands (the command definitions) → agent/<process>/ → agent/lib/
 //   admin-tools/<command>.ts → agent/lib/
 // A process never imports another process; agent/lib imports nothing above it; no cycles.
 import js from '@eslint/js';
@@ -26,7 +26,7 @@ const zones = [
     target: './admin-tools',
     from: PROCESSES.map((p) => `./agent/${p}`),
     except: [],
-    message: 'admin commands use agent/lib; only admin-tools/cli/commands.ts starts processes.',
+    message: 'admin commands use agent/lib; only admin-tools/cli/commands/ starts processes.',
   },
 ];
 
@@ -51,7 +51,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['admin-tools/cli/commands.ts'],
+    files: ['admin-tools/cli/commands/*.ts'],
     rules: { 'import-x/no-restricted-paths': 'off' },
   },
   {

@@ -4,24 +4,14 @@
  * socket (`statsSocket`, which carries the gossip members view) or any socket answering
  * `{"type":"members"}` (docs/protocol/gossip.md §Fleet view).
  */
+import { PACKAGE_PATHS } from '../agent/lib/common/paths.ts';
+import { statsSocketPath } from '../agent/lib/daemon/stats-socket-path.ts';
 import { queryMembers } from '../agent/lib/gossip/members-ipc.ts';
 import { formatMembers } from '../agent/lib/gossip/members-view.ts';
-import { statsSocketPath } from '../agent/lib/daemon/stats-socket-path.ts';
-import { parse } from '../agent/lib/cli/args.ts';
 
-const USAGE = 'p2p-update members [--json] [--socket PATH | --config NATM.json]';
-export const DEFAULT_NATM_STATS_SOCKET = '/run/p2p-update/natm-stats.sock';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(
-    argv,
-    { json: { type: 'boolean' }, socket: { type: 'string' }, config: { type: 'string' } },
-    USAGE,
-  );
-  const path = await statsSocketPath(p, USAGE);
-  const reply = await queryMembers(path ?? DEFAULT_NATM_STATS_SOCKET);
-  console.log(
-    p.values['json'] ? JSON.stringify(reply.members, null, 2) : formatMembers(reply.members, reply.now),
-  );
+export async function members(o: { json?: boolean; socket?: string; config?: string }): Promise<number> {
+  const path = await statsSocketPath(o);
+  const reply = await queryMembers(path ?? PACKAGE_PATHS.natmStatsSocket);
+  console.log(o.json ? JSON.stringify(reply.members, null, 2) : formatMembers(reply.members, reply.now));
   return 0;
 }

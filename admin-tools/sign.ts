@@ -6,14 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileDurable } from '../agent/lib/common/durable-file.ts';
-import { UsageError } from '../agent/lib/common/errors.ts';
 import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
-import { optionalString, parse } from '../agent/lib/cli/args.ts';
 import { addSignature } from '../agent/lib/metainfo/cosign.ts';
 import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
 import { readInput } from './read-input.ts';
-
-const USAGE = 'p2p-update sign FILE.torrent --key PREFIX.key [--key ...] [--out OUT.torrent]';
 
 export async function sign(
   file: string,
@@ -30,10 +26,3 @@ export async function sign(
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { key: { type: 'string', multiple: true }, out: { type: 'string' } }, USAGE, [1, 1]);
-  const keys = (p.values['key'] as unknown as string[] | undefined) ?? [];
-  if (keys.length === 0) throw new UsageError(`--key is required; usage: ${USAGE}`);
-  const out = optionalString(p, 'out');
-  return sign(p.positionals[0]!, { key: keys, ...(out === undefined ? {} : { out }) });
-}

@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../agent/lib/common/errors.ts';
-import { optionalString, parse } from '../agent/lib/cli/args.ts';
 import { loadPublicKey } from '../agent/lib/crypto/key-files.ts';
 import { checkPayload } from '../agent/lib/metainfo/payload.ts';
 import { walkAnchor } from '../agent/lib/trust/advance.ts';
@@ -18,8 +17,6 @@ import type { TrustedRoot } from '../agent/lib/trust/model.ts';
 import { verifyUpdate } from '../agent/lib/trust/verify-update.ts';
 import { readInput } from './read-input.ts';
 
-const USAGE =
-  'p2p-update verify FILE.torrent (--root FILE.root | --pub PREFIX.pub [--pub ...]) [--payload PAYLOAD] [--json]';
 
 export interface VerifyCliOptions {
   readonly root?: string;
@@ -31,7 +28,7 @@ export interface VerifyCliOptions {
 async function trustOf(o: VerifyCliOptions): Promise<TrustedRoot> {
   const pubs = o.pub ?? [];
   if ((o.root === undefined) === (pubs.length === 0))
-    throw new UsageError(`give --root or --pub (not both); usage: ${USAGE}`);
+    throw new UsageError('give --root FILE.root or --pub PREFIX.pub (not both)');
   if (o.root !== undefined) return walkAnchor((await readChainFile(o.root)).roots);
   return legacyRoot(await Promise.all(pubs.map(loadPublicKey)));
 }
@@ -74,24 +71,3 @@ export async function verify(file: string, o: VerifyCliOptions): Promise<number>
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(
-    argv,
-    {
-      root: { type: 'string' },
-      pub: { type: 'string', multiple: true },
-      payload: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-    [1, 1],
-  );
-  const root = optionalString(p, 'root');
-  const payload = optionalString(p, 'payload');
-  return verify(p.positionals[0]!, {
-    pub: (p.values['pub'] as unknown as string[] | undefined) ?? [],
-    json: p.values['json'] === true,
-    ...(root === undefined ? {} : { root }),
-    ...(payload === undefined ? {} : { payload }),
-  });
-}

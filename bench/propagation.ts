@@ -7,7 +7,9 @@
  * See bench/README.md.
  */
 import { parseArgs } from 'node:util';
-import { COMMANDS } from '../admin-tools/cli/commands.ts';
+import { commandNames } from '../admin-tools/cli/program.ts';
+
+const COMMANDS = commandNames();
 import { hostInfo } from './lib/host-info.ts';
 import { uniformBounds } from './lib/kumar-ross.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
@@ -26,8 +28,9 @@ function num(v: string | undefined, name: string, dflt: number): number {
 
 /** auto: the most complete stack this tree can run (full-stack needs natm with gossip). */
 function pickMode(v: string | undefined): 'bittorrent-only' | 'manager' | 'full-stack' {
-  const managerHere = 'manager' in COMMANDS;
-  const overlayHere = managerHere && 'natm' in COMMANDS && 'rendezvous' in COMMANDS && 'members' in COMMANDS;
+  const managerHere = COMMANDS.has('manager');
+  const overlayHere =
+    managerHere && COMMANDS.has('natm') && COMMANDS.has('rendezvous') && COMMANDS.has('members');
   if (v === undefined || v === 'auto')
     return overlayHere ? 'full-stack' : managerHere ? 'manager' : 'bittorrent-only';
   if (v === 'bittorrent-only') return v;

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds build/p2p-update_<version>_all.deb with dpkg-deb from a staging tree:
-#   /usr/lib/p2p-update   the CLI and daemons, bundled by esbuild (node20, ESM)
+#   /usr/lib/p2p-update   the CLI and daemons, bundled by esbuild (node20, ESM; split in
+#                         chunks so that a command loads only its own code)
 #   /usr/bin/p2p-update   a wrapper that runs the bundle with the system node
+#   /usr/share/man/man1/p2p-update.1.gz, bash and zsh completions: generated from the
+#                         command definitions (admin-tools/cli/program.ts)
 #   /usr/share/p2p-update/deploy-scripts  example deployers, when deploy-scripts/ exists
 #   /usr/lib/systemd/system/p2p-update-{manager,natm,rendezvous,deploy}.service, p2p-update-deploy.socket
 #   /etc/p2p-update/*.json  conffiles, from docs/config/*.example.json
+#   /usr/share/doc/p2p-update/config/  config references (+ the enroll-server example)
+#   /usr/share/p2p-update/schema/      editor JSON Schemas of the configs
 #   /var/lib/p2p-update   state
 # Usage: packaging/build-deb.sh [OUTDIR]   (default build/; prints the .deb's path last)
 set -euo pipefail
@@ -33,13 +38,19 @@ npx --no-install esbuild --version >/dev/null 2>&1 || die "esbuild does not run;
 lib="$stage/usr/lib/p2p-update"
 # CommonJS dependencies call require(); in an ESM bundle that needs a real require.
 banner="import { createRequire as __p2puCreateRequire } from 'node:module'; const require = __p2puCreateRequire(import.meta.url);"
-bundle() { # ENTRY OUTFILE METAFILE
-  npx --no-install esbuild "$1" --bundle --platform=node --target=node20 --format=esm \
-    --legal-comments=none --log-level=warning --banner:js="$banner" --outfile="$2" --metafile="$3" \
-    --define:__P2PU_VERSION__="\"$version\""
+
+esbuild() { # ENTRY METAFILE ARGS...
+  local entry=$1 meta=$2
+  shift 2
+  npx --no-install esbuild "$entry" --bundle --platform=node --target=node20 --format=esm \
+    --legal-comments=none --log-level=warning --banner:js="$banner" --metafile="$meta" \
+    --define:__P2PU_VERSION__="\"$version\"" "$@"
 }
-bundle packaging/entry.ts "$lib/admin-tools/cli/main.js" "$out/meta-cli.json"
-bundle packaging/transmission-setup.ts "$lib/transmission-setup.js" "$out/meta-setup.json"
+# The CLI in chunks: main.js holds the command definitions, each command's code is a
+# chunk loaded when it runs (p2p-update --version reads 150 KB, not 2.6 MB).
+esbuild packaging/entry.ts "$out/meta-cli.json" --splitting --outdir="$lib/admin-tools/cli" \
+  --entry-names=main --chunk-names='chunks/[name]-[hash]'
+esbuild packaging/transmission-setup.ts "$out/meta-setup.json" --outfile="$lib/transmission-setup.js"
 node -e 'const p = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
   process.stdout.write(JSON.stringify({ name: p.name, version: p.version, type: "module", private: true }, null, 2) + "\n");' \
   >"$lib/package.json"
@@ -81,7 +92,20 @@ install -d "$doc" "$stage/usr/share/man/man1"
 gzip -9n <packaging/debian/changelog >"$doc/changelog.gz"
 [ -f docs/operations.md ] && gzip -9n <docs/operations.md >"$doc/operations.md.gz"
 node --import tsx packaging/copyright.ts "$out/meta-cli.json" "$out/meta-setup.json" >"$doc/copyright"
-gzip -9n <packaging/man/p2p-update.1 >"$stage/usr/share/man/man1/p2p-update.1.gz"
+node --import tsx packaging/man-page.ts | gzip -9n >"$stage/usr/share/man/man1/p2p-update.1.gz"
+# Completions, from the bundled CLI itself (Debian's places: bash-completion's, and zsh's
+# vendor-completions, which is in zsh's default fpath; site-functions is /usr/local's).
+cli="$lib/admin-tools/cli/main.js"
+install -d "$stage/usr/share/bash-completion/completions" "$stage/usr/share/zsh/vendor-completions"
+node "$cli" completion bash >"$stage/usr/share/bash-completion/completions/p2p-update"
+node "$cli" completion zsh >"$stage/usr/share/zsh/vendor-completions/_p2p-update"
+# Config references (docs/config/NAME.md), the enroll-server example, the editor schemas.
+install -d "$doc/config" "$stage/usr/share/p2p-update/schema"
+for ref in docs/config/*.md; do
+  gzip -9n <"$ref" >"$doc/config/$(basename "$ref").gz"
+done
+install -m 0644 docs/config/enroll-server.example.json "$doc/config/"
+install -m 0644 docs/config/*.schema.json "$stage/usr/share/p2p-update/schema/"
 if [ -s packaging/debian/lintian-overrides ]; then
   install -D -m 0644 packaging/debian/lintian-overrides "$stage/usr/share/lintian/overrides/p2p-update"
 fi

@@ -30,7 +30,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ -z "$created_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A worktree sharing another checkout's install: npm ci would empty that one.
+  echo "setup: node_modules is a symlink (a shared install): not running npm ci on it" >&2
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -4,13 +4,10 @@
  * after `limits.idleExitMs` without a connection or deploy (systemd starts it again on the
  * next connection). Exit 0 after a clean stop, 1 on a start-up error.
  */
-import { optionalString, parse } from '../lib/cli/args.ts';
 import { untilSignal } from '../lib/daemon/signals.ts';
-import { DEFAULT_CONFIG_PATH, loadConfig } from './config.ts';
+import { loadConfig } from './config.ts';
 import { activationFd } from './listen.ts';
 import { startExecutor, type RunningExecutor } from './main.ts';
-
-const USAGE = 'p2p-update deploy-executor [--config FILE]';
 
 function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
   return new Promise((resolve) => {
@@ -27,9 +24,8 @@ function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
   });
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { config: { type: 'string' } }, USAGE);
-  const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
+export async function runDeployExecutor(o: { config: string }): Promise<number> {
+  const config = await loadConfig(o.config);
   const fd = activationFd(process.env, process.pid);
   delete process.env['LISTEN_FDS'];
   delete process.env['LISTEN_PID'];

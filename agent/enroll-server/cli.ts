@@ -3,15 +3,12 @@
  * `p2p-update enroll-server hash-password` reads a password on stdin and prints the
  * `adminPasswordHash` value for the config.
  */
-import { createLogger } from '../lib/common/logger.ts';
 import { CaStore } from '../lib/ca/ca-store.ts';
+import { UsageError } from '../lib/common/errors.ts';
+import { createLogger } from '../lib/common/logger.ts';
 import { loadConfig } from './config.ts';
 import { hashPassword } from './password.ts';
 import { EnrollServer } from './server.ts';
-import { UsageError } from '../lib/common/errors.ts';
-import { parse, required } from '../lib/cli/args.ts';
-
-const USAGE = 'p2p-update enroll-server --config FILE | p2p-update enroll-server hash-password < PASSWORD';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -21,15 +18,15 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv[0] === 'hash-password') {
-    const pw = await readStdin();
-    if (pw.length < 8) throw new UsageError('the admin password must have at least 8 characters');
-    process.stdout.write(`${await hashPassword(pw)}\n`);
-    return 0;
-  }
-  const p = parse(argv, { config: { type: 'string' } }, USAGE);
-  const cfg = await loadConfig(required(p, 'config', USAGE));
+export async function hashPasswordCommand(): Promise<number> {
+  const pw = await readStdin();
+  if (pw.length < 8) throw new UsageError('the admin password must have at least 8 characters');
+  process.stdout.write(`${await hashPassword(pw)}\n`);
+  return 0;
+}
+
+export async function runEnrollServer(o: { config: string }): Promise<number> {
+  const cfg = await loadConfig(o.config);
   const log = createLogger({ name: 'enroll-server' });
   const ca = await CaStore.open(cfg.caDir);
   const server = new EnrollServer({ ca, log }, cfg);

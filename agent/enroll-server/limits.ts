@@ -1,9 +1,9 @@
 /**
  * Bounds on what unauthenticated clients can make the enrollment server do (config key
  * `limits`, every field optional; docs/security.md §Enrollment server). Windows are one
- * minute. Validated here, used by server.ts and admin-routes.ts.
+ * minute. The schema of the section is here, its use in server.ts and admin-routes.ts.
  */
-import { ConfigError } from '../lib/common/errors.ts';
+import { int, section } from '../lib/config/fields.ts';
 import { MAX_PENDING } from '../lib/ca/ca-state.ts';
 
 export interface EnrollLimits {
@@ -29,18 +29,27 @@ export const LIMIT_DEFAULTS: EnrollLimits = Object.freeze({
 
 export const WINDOW_MS = 60_000;
 
-export function validateLimits(raw: unknown): EnrollLimits {
-  if (raw === undefined) return LIMIT_DEFAULTS;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new ConfigError('enroll-server config: "limits" must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o))
-    if (!(k in LIMIT_DEFAULTS)) throw new ConfigError(`enroll-server config: unknown key "limits.${k}"`);
-  const out = { ...LIMIT_DEFAULTS, ...o } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(out))
-    if (!Number.isSafeInteger(v) || (v as number) < 1)
-      throw new ConfigError(`enroll-server config: "limits.${k}" must be a positive integer`);
-  if ((out['pendingPerToken'] as number) > MAX_PENDING)
-    throw new ConfigError(`enroll-server config: "limits.pendingPerToken" must be at most ${MAX_PENDING}`);
-  return Object.freeze(out as unknown as EnrollLimits);
-}
+const limit = (what: string, max = 1_000_000) => int(1, max).describe(what);
+const D = LIMIT_DEFAULTS;
+
+/** The config's `limits` section (config.ts): every field optional, its default above. */
+export const limitsSchema = section({
+  loginFailuresPerSource: limit(
+    'Failed admin sign-ins per source address per minute; then it waits.',
+  ).default(D.loginFailuresPerSource),
+  tokenFailuresPerSource: limit(
+    'Bad enrollment tokens per source address per minute; then it waits.',
+  ).default(D.tokenFailuresPerSource),
+  tokenFailuresTotal: limit(
+    'Bad enrollment tokens per minute from all addresses; then every request waits.',
+  ).default(D.tokenFailuresTotal),
+  pendingPerToken: limit(
+    'Pending requests per token, so one token cannot fill the queue.',
+    MAX_PENDING,
+  ).default(D.pendingPerToken),
+  trackedSources: limit('Source addresses each limiter remembers (the oldest is forgotten first).').default(
+    D.trackedSources,
+  ),
+})
+  .prefault({})
+  .describe('Bounds on what unauthenticated clients can make the server do (one-minute windows).');

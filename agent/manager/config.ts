@@ -1,80 +1,20 @@
 /**
- * The manager's configuration: one typed, immutable object (STYLE.md rule 11). Defaults
- * are stated here; docs/manager.md has the reference and docs/config/manager.example.json
- * an annotated example. Validation lives in config-validate.ts, file reading in
- * config-load.ts.
+ * The manager's configuration (STYLE.md rule 11): one zod schema for the file, with the
+ * defaults and a description per key (docs/config/manager.md is generated from it), loaded
+ * by the one config loader (agent/lib/config/load.ts) into a typed, deeply frozen object.
+ * Annotated example: docs/config/manager.example.json.
  */
-
-export interface ManagerConfig {
-  /**
-   * The root chain installed with the node (`p2p-update root`): its first root is trusted
-   * as installed, the rest walked from it; newer roots arrive in-band and are kept in
-   * stateDir/root.chain (docs/adr/0003-root-of-trust.md). Null: plain `trustedKeys`.
-   */
-  readonly root: string | null;
-  /** Without `root`: trusted admin Ed25519 public keys (PEM), any one signs (1 of n). */
-  readonly trustedKeys: readonly string[];
-  /** Version store, accepted torrents, deploy work files. */
-  readonly stateDir: string;
-  /** Watched directory: X.torrent (+ payload named as info.name beside it). */
-  readonly inboxDir: string;
-  /**
-   * An inbox torrent that ends early (a copy in progress) is kept until it has not changed
-   * for this long, re-read on every change, then refused as truncated; a payload shorter
-   * than its accepted torrent says is kept and matched whenever it completes.
-   */
-  readonly inboxIncompleteMs: number;
-  readonly transmission: {
-    readonly url: string;
-    readonly username?: string;
-    /** With `username`: the password inline, or (exclusive) `passwordFile` holding it. */
-    readonly password?: string;
-    /** A file holding the RPC password: plain text, or JSON with a "password" key. */
-    readonly passwordFile?: string;
-    /** Where Transmission stores payloads; must be the daemon's view of the same path. */
-    readonly downloadDir: string;
-    readonly timeoutMs: number;
-    readonly pollMs: number;
-    /** A download with no new byte for this long is removed and re-added (0: never). */
-    readonly stallMs: number;
-  };
-  readonly tracker: {
-    readonly host: string;
-    /** 0 picks a free port at start (fine for tests; a fixed port survives restarts). */
-    readonly port: number;
-    /** "ip:port" BitTorrent peers listed for every torrent until natm supplies peers. */
-    readonly peers: readonly string[];
-    readonly intervalS: number;
-  };
-  /** natm's IPC socket (docs/protocol/ipc.md); null runs without natm. */
-  readonly natmSocket: string | null;
-  /**
-   * The deploy executor's socket (docs/protocol/executor.md). The executor's config says
-   * which URIs are accepted and how each is deployed; the manager only asks.
-   */
-  readonly executorSocket: string;
-  readonly deploy: {
-    /** How long the manager waits for the executor's answer to one deploy request. */
-    readonly timeoutMs: number;
-    readonly maxAttempts: number;
-    readonly backoffMs: number;
-    readonly backoffMaxMs: number;
-    /** Bytes of the deployer's output (as the executor returns it) logged. */
-    readonly outputCapBytes: number;
-  };
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
-
-export const DEFAULT_CONFIG_PATH = '/etc/p2p-update/manager.json';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
+import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
+import { checkTrust, trustFields } from '../lib/config/trust-fields.ts';
+import type { Peer } from '../lib/tracker/compact.ts';
+import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
 
 export const DEFAULTS = {
   inboxIncompleteMs: 60_000,
-  transmission: {
-    url: 'http://127.0.0.1:9091/transmission/rpc',
-    timeoutMs: 10_000,
-    pollMs: 1_000,
-    stallMs: 30_000,
-  },
+  transmission: TRANSMISSION_DEFAULTS,
   tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
   executorSocket: '/run/p2p-update-deploy.sock',
   deploy: {
@@ -86,3 +26,86 @@ export const DEFAULTS = {
   },
   logLevel: 'info',
 } as const;
+
+/** "a.b.c.d:port" (IPv4) → a tracker peer. */
+export function parsePeer(s: string): Peer | null {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(s);
+  const port = Number(m?.[2]);
+  return m && isIP(m[1]!) === 4 && port >= 1 && port <= 65535 ? { ip: m[1]!, port } : null;
+}
+
+const peer = z.string({ error: '"a.b.c.d:port" (IPv4)' }).transform((s, ctx): Peer => {
+  const p = parsePeer(s);
+  if (p) return p;
+  ctx.issues.push({ code: 'custom', message: '"a.b.c.d:port" (IPv4)', input: s });
+  return z.NEVER;
+});
+
+const T = DEFAULTS.tracker;
+const D = DEFAULTS.deploy;
+
+export const managerSchema = section({
+  ...trustFields,
+  stateDir: absPath().describe('Version store (store.json) and accepted torrents. Never delete it.'),
+  inboxDir: absPath().describe('Watched directory: X.torrent (+ the payload named as its info.name).'),
+  inboxIncompleteMs: int(1000, 86_400_000)
+    .default(DEFAULTS.inboxIncompleteMs)
+    .describe(
+      'An inbox torrent that ends early (a copy in progress) is kept until unchanged for this long, re-read on every change, then refused as truncated; a payload shorter than its accepted torrent says is kept, logged after this long, and matched whenever it completes.',
+    ),
+  transmission: transmissionSchema,
+  tracker: section({
+    host: text('an IP address')
+      .refine((h) => isIP(h) !== 0, { error: 'an IP address' })
+      .default(T.host)
+      .describe("The node's own HTTP tracker, where the daemon learns peers."),
+    port: int(0, 65535).default(T.port).describe('0 picks a free port at each start.'),
+    peers: list(peer, 256, 'a list of at most 256 peers')
+      .prefault([])
+      .describe('Static BitTorrent peers ("ip:port") listed for every torrent, besides those natm reports.'),
+    intervalS: int(5, 3600).default(T.intervalS).describe('Announce interval handed to the daemon.'),
+  })
+    .prefault({})
+    .describe("The node's tracker."),
+  natmSocket: absPath()
+    .nullable()
+    .default(null)
+    .describe("natm's IPC Unix socket (docs/protocol/ipc.md); null runs without the overlay."),
+  executorSocket: absPath()
+    .default(DEFAULTS.executorSocket)
+    .describe(
+      "The deploy executor's socket (docs/deploy-executor.md): which URIs are accepted, and how each is deployed, is the executor's config; the manager only asks.",
+    ),
+  deployers: moved("deployers are the deploy executor's (/etc/p2p-update/deploy.json), not the manager's"),
+  deploy: section({
+    timeoutMs: int(100, 86_400_000)
+      .default(D.timeoutMs)
+      .describe("How long the manager waits for the executor's answer to one deploy request."),
+    maxAttempts: int(1, 100)
+      .default(D.maxAttempts)
+      .describe('Attempts per version, interrupted ones included.'),
+    backoffMs: int(0, 3_600_000)
+      .default(D.backoffMs)
+      .describe('Wait after the first failure; doubles per attempt.'),
+    backoffMaxMs: int(0, 86_400_000).default(D.backoffMaxMs).describe('The longest wait between attempts.'),
+    outputCapBytes: int(1024, 16 << 20)
+      .default(D.outputCapBytes)
+      .describe("Bytes of the deployer's output (as the executor returns it) logged."),
+  })
+    .prefault({})
+    .describe('Deploy requests to the executor.'),
+  logLevel: logLevel(),
+})
+  .superRefine(checkTrust)
+  .describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
+
+export type ManagerConfig = Frozen<z.output<typeof managerSchema>>;
+
+/** Plain JSON in, the frozen config out, or a ConfigError naming the key. Pure. */
+export function validateConfig(json: unknown): ManagerConfig {
+  return parseConfig(managerSchema, json);
+}
+
+export async function loadConfig(path: string): Promise<ManagerConfig> {
+  return loadConfigFile(managerSchema, path);
+}

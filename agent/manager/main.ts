@@ -10,7 +10,6 @@ import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
 import type { ManagerConfig } from './config.ts';
-import { parsePeer } from './config-validate.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
@@ -50,7 +49,7 @@ export async function startManager(
     'root of trust',
   );
   const store = await VersionStore.open(config.stateDir);
-  const peers = new PeerTable(config.tracker.peers.map((p, i) => parsePeer(p, `tracker.peers[${i}]`)));
+  const peers = new PeerTable(config.tracker.peers);
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);

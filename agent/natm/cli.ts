@@ -1,18 +1,12 @@
 /** `p2p-update natm --config FILE`: run the NAT traversal process until SIGINT/SIGTERM; SIGHUP reloads keys. */
-import { parse, required } from '../lib/cli/args.ts';
-import { readJson } from '../lib/config/config-check.ts';
-import { natmConfig } from './config.ts';
-import { startNatm } from './main.ts';
 import { onReload, untilSignal } from '../lib/daemon/signals.ts';
+import { loadNatmConfig } from './config.ts';
+import { startNatm } from './main.ts';
 
-const USAGE = 'p2p-update natm --config FILE';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { config: { type: 'string' } }, USAGE);
-  const file = required(p, 'config', USAGE);
-  const proc = await startNatm(natmConfig(await readJson(file)));
+export async function runNatm(o: { config: string }): Promise<number> {
+  const proc = await startNatm(await loadNatmConfig(o.config));
   // SIGHUP re-reads the config and applies its clusterKeys (key rotation, Serf style).
-  const off = onReload(async () => proc.reloadKeys(natmConfig(await readJson(file)).clusterKeys));
+  const off = onReload(async () => proc.reloadKeys((await loadNatmConfig(o.config)).clusterKeys));
   await untilSignal();
   off();
   await proc.stop();

@@ -1,147 +1,94 @@
-/** natm configuration: docs/config/natm.example.json documents every key. */
-import { ConfigError } from '../lib/common/errors.ts';
-import type { Endpoint } from '../lib/net/datagram.ts';
+/**
+ * natm's configuration: one zod schema for the file (defaults and a description per key;
+ * docs/config/natm.md is generated from it), loaded by the one config loader into a typed,
+ * deeply frozen object. Annotated example: docs/config/natm.example.json.
+ */
+import { z } from 'zod';
+import { absPath, endpoint, flag, int, list, logLevel, num, section, text } from '../lib/config/fields.ts';
+import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { isPeerId } from '../lib/net/overlay-link.ts';
 import { MAX_CHILDREN, MAX_INTERNALS } from '../lib/wire/messages.ts';
-import {
-  bool,
-  endpoint,
-  int,
-  listenEndpoint,
-  num,
-  onlyKeys,
-  optStr,
-  type Raw,
-  str,
-  strList,
-} from '../lib/config/config-check.ts';
+import { natmRules } from './config-rules.ts';
 
-export interface NatmConfig {
-  readonly id: string;
-  readonly listen: Endpoint;
-  readonly clusterKeys: readonly string[];
-  readonly rendezvous: readonly Endpoint[];
-  readonly stunServers: readonly Endpoint[];
-  readonly advertise: readonly Endpoint[];
-  readonly bridge: boolean;
-  readonly bridgeVia?: Endpoint;
-  readonly ipcSocket?: string;
-  readonly statsSocket?: string;
-  /**
-   * The `p2p-update enroll` state dir: app messages then use certificate sessions
-   * (docs/security.md). Without clusterKeys this is open mode: packets are signed by the
-   * node's own key and the rendezvous needs no secret (crypto/signed-framer.ts).
-   */
-  readonly identityDir?: string;
-  /** With identityDir: where revocation notices are dropped and kept (default IDENTITY_DIR/notices). */
-  readonly noticesDir?: string;
-  readonly noticeScanMs: number;
-  /** With identityDir: the enrollment server whose GET /crl is refreshed every crlRefreshMs. */
-  readonly enrollServer?: string;
-  readonly crlRefreshMs: number;
-  /**
-   * With identityDir: renew the certificate at enrollServer when less than this fraction of
-   * its lifetime is left (checked every noticeScanMs, as is node.cert on disk).
-   */
-  readonly renewFraction: number;
-  readonly keepaliveMs: number;
-  readonly pathTimeoutMs: number;
-  readonly punchIntervalMs: number;
-  readonly punchAttempts: number;
-  readonly maxPendingPunches: number;
-  readonly maxPeers: number;
-  readonly maxPaths: number;
-  readonly eagerPaths: number;
-  readonly upgradeIntervalMs: number;
-  readonly tablePagesPerTick: number;
-  readonly maxChildren: number;
-  readonly forwardRatePerSec: number;
-  readonly forwardBurst: number;
-  readonly logLevel: string;
+const endpoints = (max: number, what: string) =>
+  list(endpoint(), max, `a list of at most ${max} IPv4 HOST:PORT`).prefault([]).describe(what);
+
+export const natmFileSchema = section({
+  id: text('1-32 chars of [a-z0-9._-]')
+    .refine(isPeerId, { error: '1-32 chars of [a-z0-9._-]' })
+    .describe("This node's id, unique in the cluster; with identityDir, its certificate's node id."),
+  listen: endpoint(true).prefault('0.0.0.0:0').describe('UDP address to bind (port 0: any free port).'),
+  clusterKeys: list(text('a base64 key'), 8, 'a list of at most 8 keys')
+    .default([])
+    .describe(
+      'Cluster keys (`p2p-update natm-keygen`), the first one sends; none in certificate (open) mode.',
+    ),
+  rendezvous: endpoints(8, 'Rendezvous servers (HOST:PORT); none only for a bridge child (bridgeVia).'),
+  stunServers: endpoints(8, 'Extra STUN servers.'),
+  advertise: endpoints(MAX_INTERNALS, 'Addresses to advertise besides those learned.'),
+  bridge: flag().default(false).describe('Forward for children behind a firewall (a bridge node).'),
+  bridgeVia: endpoint().optional().describe('As a bridge child: the bridge to reach everything through.'),
+  ipcSocket: absPath().optional().describe("The manager's IPC Unix socket (docs/protocol/ipc.md)."),
+  statsSocket: absPath().optional().describe('Status socket read by `p2p-update natm-stats` and `members`.'),
+  identityDir: absPath()
+    .optional()
+    .describe('The `p2p-update enroll` state dir: certificate sessions (docs/security.md).'),
+  noticesDir: absPath()
+    .optional()
+    .describe('With identityDir: where revocation notices are dropped (default IDENTITY_DIR/notices).'),
+  noticeScanMs: int(100, 3_600_000).default(5000).describe('How often noticesDir and node.cert are scanned.'),
+  enrollServer: text('an http(s) URL')
+    .regex(/^https?:\/\/[^\s]+$/, { error: 'an http(s) URL' })
+    .optional()
+    .describe('With identityDir: the enrollment server whose GET /crl is refreshed, and where natm renews.'),
+  crlRefreshMs: int(1000, 30 * 24 * 3_600_000)
+    .default(24 * 3_600_000)
+    .describe('Revocation list refresh period.'),
+  renewFraction: num(0.01, 0.9)
+    .default(1 / 3)
+    .describe("Renew at enrollServer when less than this fraction of the certificate's lifetime is left."),
+  keepaliveMs: int(100, 600_000)
+    .default(15_000)
+    .describe('STUN + register to each rendezvous, probe to each path.'),
+  pathTimeoutMs: int(200, 3_600_000)
+    .optional()
+    .describe(
+      'A path is dead after this long without an authenticated packet (default 3 x keepaliveMs + 5000; at least 2 x keepaliveMs).',
+    ),
+  punchIntervalMs: int(10, 10_000).default(200).describe('Probe interval after an introduction.'),
+  punchAttempts: int(1, 100).default(10).describe('Probe rounds after an introduction.'),
+  maxPendingPunches: int(1, 1024).default(32).describe('Pending punches kept.'),
+  maxPeers: int(1, 100_000).default(1024).describe('Peers known.'),
+  maxPaths: int(1, 4096).default(128).describe('Live paths kept alive, most recently heard first.'),
+  eagerPaths: int(0, 1024)
+    .default(8)
+    .describe('While fewer live paths, ask for introductions each keepalive.'),
+  upgradeIntervalMs: int(1000, 3_600_000)
+    .default(30_000)
+    .describe('At most one introduction request per peer per interval.'),
+  tablePagesPerTick: int(1, 100).default(4).describe('Session table pages asked per keepalive.'),
+  maxChildren: int(0, MAX_CHILDREN).default(MAX_CHILDREN).describe('As a bridge: children served.'),
+  forwardRatePerSec: int(1, 10_000)
+    .default(20)
+    .describe('As a bridge: packets forwarded per sender per second.'),
+  forwardBurst: int(1, 10_000).default(40).describe('As a bridge: burst of forwardRatePerSec.'),
+  logLevel: logLevel(),
+}).describe(
+  'p2p-update natm configuration (docs/protocol/natm.md). Required: id, rendezvous (or bridgeVia), and identityDir or clusterKeys; enrollServer and noticesDir need identityDir; pathTimeoutMs is at least 2 x keepaliveMs.',
+);
+
+export const natmSchema = natmFileSchema.superRefine(natmRules).transform((c) => ({
+  ...c,
+  pathTimeoutMs: c.pathTimeoutMs ?? 3 * c.keepaliveMs + 5000,
+}));
+
+export type NatmConfig = Frozen<z.output<typeof natmSchema>>;
+
+/** Plain JSON in, the frozen config out, or a ConfigError naming the key. Pure. */
+export function natmConfig(json: unknown): NatmConfig {
+  return parseConfig(natmSchema, json);
 }
 
-const KEYS = [
-  '$comment',
-  'id',
-  'listen',
-  'clusterKeys',
-  'rendezvous',
-  'stunServers',
-  'advertise',
-  'bridge',
-  'bridgeVia',
-  'ipcSocket',
-  'statsSocket',
-  'identityDir',
-  'noticesDir',
-  'noticeScanMs',
-  'enrollServer',
-  'crlRefreshMs',
-  'renewFraction',
-  'keepaliveMs',
-  'pathTimeoutMs',
-  'punchIntervalMs',
-  'punchAttempts',
-  'maxPendingPunches',
-  'maxPeers',
-  'maxPaths',
-  'eagerPaths',
-  'upgradeIntervalMs',
-  'tablePagesPerTick',
-  'maxChildren',
-  'forwardRatePerSec',
-  'forwardBurst',
-  'logLevel',
-];
-
-export function natmConfig(raw: Raw): NatmConfig {
-  onlyKeys(raw, KEYS, 'natm config');
-  const id = str(raw, 'id');
-  if (!isPeerId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
-  const eps = (key: string, max: number) => strList(raw, key, [], max).map((t) => endpoint(t, key));
-  const keepaliveMs = int(raw, 'keepaliveMs', 15_000, 100, 600_000);
-  const bridgeVia = optStr(raw, 'bridgeVia');
-  const cfg: NatmConfig = {
-    id,
-    listen: listenEndpoint(str(raw, 'listen', '0.0.0.0:0'), 'listen'),
-    clusterKeys: strList(raw, 'clusterKeys', [], 8),
-    rendezvous: eps('rendezvous', 8),
-    stunServers: eps('stunServers', 8),
-    advertise: eps('advertise', MAX_INTERNALS),
-    bridge: bool(raw, 'bridge', false),
-    bridgeVia: bridgeVia === undefined ? undefined : endpoint(bridgeVia, 'bridgeVia'),
-    ipcSocket: optStr(raw, 'ipcSocket'),
-    statsSocket: optStr(raw, 'statsSocket'),
-    identityDir: optStr(raw, 'identityDir'),
-    noticesDir: optStr(raw, 'noticesDir'),
-    noticeScanMs: int(raw, 'noticeScanMs', 5000, 100, 3_600_000),
-    enrollServer: optStr(raw, 'enrollServer'),
-    crlRefreshMs: int(raw, 'crlRefreshMs', 24 * 3_600_000, 1000, 30 * 24 * 3_600_000),
-    renewFraction: num(raw, 'renewFraction', 1 / 3, 0.01, 0.9),
-    keepaliveMs,
-    pathTimeoutMs: int(raw, 'pathTimeoutMs', 3 * keepaliveMs + 5000, 2 * keepaliveMs, 3_600_000),
-    punchIntervalMs: int(raw, 'punchIntervalMs', 200, 10, 10_000),
-    punchAttempts: int(raw, 'punchAttempts', 10, 1, 100),
-    maxPendingPunches: int(raw, 'maxPendingPunches', 32, 1, 1024),
-    maxPeers: int(raw, 'maxPeers', 1024, 1, 100_000),
-    maxPaths: int(raw, 'maxPaths', 128, 1, 4096),
-    eagerPaths: int(raw, 'eagerPaths', 8, 0, 1024),
-    upgradeIntervalMs: int(raw, 'upgradeIntervalMs', 30_000, 1000, 3_600_000),
-    tablePagesPerTick: int(raw, 'tablePagesPerTick', 4, 1, 100),
-    maxChildren: int(raw, 'maxChildren', MAX_CHILDREN, 0, MAX_CHILDREN),
-    forwardRatePerSec: int(raw, 'forwardRatePerSec', 20, 1, 10_000),
-    forwardBurst: int(raw, 'forwardBurst', 40, 1, 10_000),
-    logLevel: str(raw, 'logLevel', 'info'),
-  };
-  if (cfg.enrollServer !== undefined && !/^https?:\/\/[^\s]+$/.test(cfg.enrollServer))
-    throw new ConfigError(`enrollServer: expected an http(s) URL, got "${cfg.enrollServer}"`);
-  if ((cfg.enrollServer ?? cfg.noticesDir) !== undefined && !cfg.identityDir)
-    throw new ConfigError('enrollServer and noticesDir need identityDir (the enroll state dir)');
-  if (cfg.clusterKeys.length === 0 && !cfg.identityDir)
-    throw new ConfigError(
-      'clusterKeys: at least one key is required, or identityDir for certificate (open) mode',
-    );
-  if (cfg.rendezvous.length === 0 && !cfg.bridgeVia)
-    throw new ConfigError('rendezvous: at least one HOST:PORT is required (or bridgeVia for a bridge child)');
-  return Object.freeze(cfg);
+export async function loadNatmConfig(path: string): Promise<NatmConfig> {
+  return loadConfigFile(natmSchema, path);
 }

@@ -1,15 +1,15 @@
-/** `p2p-update natm-stats (--socket PATH | --config FILE)`: print a natm or rendezvous status as JSON. */
-import { parse } from '../lib/cli/args.ts';
+/**
+ * `p2p-update natm-stats (--socket PATH | --config FILE) [--json]`: print a natm or
+ * rendezvous status. It is JSON either way (the status is a nested object of counters);
+ * --json is accepted so that every command printing state takes it.
+ */
 import { UsageError } from '../lib/common/errors.ts';
 import { statsSocketPath } from '../lib/daemon/stats-socket-path.ts';
 import { readStats } from '../lib/daemon/stats-server.ts';
 
-const USAGE = 'p2p-update natm-stats (--socket PATH | --config FILE)';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { socket: { type: 'string' }, config: { type: 'string' } }, USAGE);
-  const path = await statsSocketPath(p, USAGE);
-  if (!path) throw new UsageError(`usage: ${USAGE}`);
+export async function natmStats(o: { socket?: string; config?: string; json?: boolean }): Promise<number> {
+  const path = await statsSocketPath(o);
+  if (!path) throw new UsageError('--socket or --config is required');
   process.stdout.write(`${JSON.stringify(await readStats(path), null, 2)}\n`);
   return 0;
 }

@@ -2,31 +2,28 @@
  * `p2p-update rendezvous (--config FILE | --listen HOST:PORT)`: run a rendezvous server.
  * `--listen` alone starts a STUN-only server (no cluster key); with --config it overrides `listen`.
  */
-import { parse, optionalString } from '../lib/cli/args.ts';
 import { UsageError } from '../lib/common/errors.ts';
-import { readJson } from '../lib/config/config-check.ts';
+import { readConfigJson } from '../lib/config/load.ts';
 import { onReload, untilSignal } from '../lib/daemon/signals.ts';
 import { rendezvousConfig } from './config.ts';
 import { startRendezvous } from './main.ts';
 
-const USAGE = 'p2p-update rendezvous (--config FILE | --listen HOST:PORT) [--config FILE --listen HOST:PORT]';
+/** `--listen` replaces the file's `listen` (a file that is no object is left for the schema to refuse). */
+function withListen(json: unknown, listen: string | undefined): unknown {
+  const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+  return listen === undefined || !isObject ? json : { ...json, listen };
+}
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { config: { type: 'string' }, listen: { type: 'string' } }, USAGE);
-  const file = optionalString(p, 'config');
-  const listen = optionalString(p, 'listen');
-  if (!file && !listen) throw new UsageError(`--config or --listen is required; usage: ${USAGE}`);
-  const raw = file ? await readJson(file) : { stunOnly: true };
-  const cfg = rendezvousConfig(listen ? { ...raw, listen } : raw);
+export async function runRendezvous(o: { config?: string; listen?: string }): Promise<number> {
+  const { config: file, listen } = o;
+  if (!file && !listen) throw new UsageError('--config or --listen is required');
+  const cfg = rendezvousConfig(withListen(file ? await readConfigJson(file) : { stunOnly: true }, listen));
   const proc = await startRendezvous(cfg);
   process.stdout.write(
     `rendezvous listening on ${proc.socket.local().address}:${proc.socket.local().port}\n`,
   );
   const off = onReload(async () => {
-    if (file)
-      proc.reloadKeys(
-        rendezvousConfig({ ...(await readJson(file)), ...(listen ? { listen } : {}) }).clusterKeys,
-      );
+    if (file) proc.reloadKeys(rendezvousConfig(withListen(await readConfigJson(file), listen)).clusterKeys);
   });
   await untilSignal();
   off();

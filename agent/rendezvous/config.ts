@@ -1,115 +1,82 @@
-/** Rendezvous configuration: docs/config/rendezvous.example.json documents every key. */
-import { ConfigError } from '../lib/common/errors.ts';
+/**
+ * The rendezvous server's configuration: one zod schema for the file (defaults and a
+ * description per key; docs/config/rendezvous.md is generated from it), loaded by the one
+ * config loader into a typed, deeply frozen object. Annotated example:
+ * docs/config/rendezvous.example.json.
+ */
+import { z } from 'zod';
+import { absPath, endpoint, flag, int, list, logLevel, section, text } from '../lib/config/fields.ts';
+import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { isPeerId } from '../lib/net/overlay-link.ts';
-import type { Endpoint } from '../lib/net/datagram.ts';
 import { MAX_ENTRIES } from '../lib/wire/messages.ts';
-import {
-  bool,
-  int,
-  listenEndpoint,
-  onlyKeys,
-  optStr,
-  type Raw,
-  str,
-  strList,
-} from '../lib/config/config-check.ts';
 
-export interface RendezvousConfig {
-  readonly id: string;
-  readonly listen: Endpoint;
-  readonly clusterKeys: readonly string[];
-  readonly statsSocket?: string;
-  readonly sessionTtlMs: number;
-  readonly maxSessions: number;
-  readonly tablePageSize: number;
-  readonly pushFanout: number;
-  readonly pushIntervalMs: number;
-  readonly relayRatePerSec: number;
-  readonly relayBurst: number;
-  readonly controlRatePerSec: number;
-  readonly controlBurst: number;
-  readonly stunRatePerSec: number;
-  readonly stunBurst: number;
-  readonly logLevel: string;
-  readonly stunOnly: boolean;
-  /** Certificate mode: no cluster key; packets signed by each sender's own key; one table per namespace. */
-  readonly open: boolean;
-  /** Open mode: the namespaces served (empty: any, up to maxNamespaces). */
-  readonly namespaces: readonly string[];
-  readonly maxNamespaces: number;
-  /** Open mode: natm packets per source IP address per second (and burst) let through to the signature check. */
-  readonly sourceRatePerSec: number;
-  readonly sourceBurst: number;
+const NAME = '1-32 chars of [a-z0-9._-]';
+
+export const rendezvousFileSchema = section({
+  id: text(NAME).refine(isPeerId, { error: NAME }).default('rendezvous').describe("The server's id."),
+  listen: endpoint(true)
+    .prefault('0.0.0.0:3478')
+    .describe('UDP address to bind (STUN and natm on one port).'),
+  clusterKeys: list(text('a base64 key'), 8, 'a list of at most 8 keys')
+    .default([])
+    .describe('Cluster keys (`p2p-update natm-keygen`); required unless open or stunOnly.'),
+  statsSocket: absPath().optional().describe('Status socket read by `p2p-update natm-stats`.'),
+  sessionTtlMs: int(1000, 3_600_000)
+    .default(60_000)
+    .describe('A session not refreshed for this long expires.'),
+  maxSessions: int(1, 1_000_000).default(10_000).describe('Live sessions kept (as many tombstones).'),
+  tablePageSize: int(1, MAX_ENTRIES).default(MAX_ENTRIES).describe('Entries per table page.'),
+  pushFanout: int(0, 64)
+    .default(8)
+    .describe('Table changes are pushed to this many random nodes per interval.'),
+  pushIntervalMs: int(100, 60_000).default(1000).describe('Table push interval.'),
+  relayRatePerSec: int(1, 10_000).default(20).describe('Relayed packets per sending node per second.'),
+  relayBurst: int(1, 10_000).default(40).describe('Burst of relayRatePerSec.'),
+  controlRatePerSec: int(1, 1000).default(5).describe('register/intro messages per node per second.'),
+  controlBurst: int(1, 1000).default(20).describe('Burst of controlRatePerSec.'),
+  stunRatePerSec: int(1, 100_000).default(100).describe('STUN answers per source IP per second.'),
+  stunBurst: int(1, 100_000).default(200).describe('Burst of stunRatePerSec.'),
+  logLevel: logLevel(),
+  stunOnly: flag().default(false).describe('Answer STUN only (no cluster key needed).'),
+  open: flag()
+    .default(false)
+    .describe('Certificate mode: no cluster key, packets signed by each sender, one table per namespace.'),
+  namespaces: list(
+    text(NAME).regex(/^[a-z0-9._-]{1,32}$/, { error: NAME }),
+    1024,
+    'a list of at most 1024 names',
+  )
+    .default([])
+    .describe('Open mode: the cluster namespaces served (empty: any, up to maxNamespaces).'),
+  maxNamespaces: int(1, 100_000).default(64).describe('Open mode: namespaces served at most.'),
+  sourceRatePerSec: int(1, 1_000_000)
+    .default(500)
+    .describe('Open mode: natm packets per source IP per second let through to the signature check.'),
+  sourceBurst: int(1, 1_000_000).default(1000).describe('Burst of sourceRatePerSec.'),
+}).describe(
+  'p2p-update rendezvous configuration (docs/protocol/natm.md). clusterKeys is required unless open or stunOnly, and refused when open; namespaces only when open.',
+);
+
+export const rendezvousSchema = rendezvousFileSchema.superRefine((c, ctx) => {
+  const refuse = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+  if (c.open && c.clusterKeys.length > 0)
+    refuse(
+      'clusterKeys',
+      'none in an open rendezvous, which holds no cluster key (remove clusterKeys or "open")',
+    );
+  if (!c.open && !c.stunOnly && c.clusterKeys.length === 0)
+    refuse('clusterKeys', 'at least one key (or "open": true, or "stunOnly": true)');
+  if (!c.open && c.namespaces.length > 0)
+    refuse('namespaces', 'none: only an open rendezvous has namespaces');
+});
+
+export type RendezvousConfig = Frozen<z.output<typeof rendezvousSchema>>;
+
+/** Plain JSON in, the frozen config out, or a ConfigError naming the key. Pure. */
+export function rendezvousConfig(json: unknown): RendezvousConfig {
+  return parseConfig(rendezvousSchema, json);
 }
 
-const KEYS = [
-  '$comment',
-  'id',
-  'listen',
-  'clusterKeys',
-  'statsSocket',
-  'sessionTtlMs',
-  'maxSessions',
-  'tablePageSize',
-  'pushFanout',
-  'pushIntervalMs',
-  'relayRatePerSec',
-  'relayBurst',
-  'controlRatePerSec',
-  'controlBurst',
-  'stunRatePerSec',
-  'stunBurst',
-  'logLevel',
-  'stunOnly',
-  'open',
-  'namespaces',
-  'maxNamespaces',
-  'sourceRatePerSec',
-  'sourceBurst',
-];
-
-export function rendezvousConfig(raw: Raw): RendezvousConfig {
-  onlyKeys(raw, KEYS, 'rendezvous config');
-  const id = str(raw, 'id', 'rendezvous');
-  if (!isPeerId(id)) throw new ConfigError(`id: expected 1-32 chars of [a-z0-9._-], got "${id}"`);
-  const stunOnly = bool(raw, 'stunOnly', false);
-  const open = bool(raw, 'open', false);
-  const clusterKeys = strList(raw, 'clusterKeys', [], 8);
-  if (open && clusterKeys.length)
-    throw new ConfigError(
-      'clusterKeys: an open rendezvous holds no cluster key (remove clusterKeys or "open")',
-    );
-  if (!stunOnly && !open && clusterKeys.length === 0)
-    throw new ConfigError(
-      'clusterKeys: at least one key is required (or set "open": true, or "stunOnly": true)',
-    );
-  const namespaces = strList(raw, 'namespaces', [], 1024);
-  for (const ns of namespaces)
-    if (!/^[a-z0-9._-]{1,32}$/.test(ns))
-      throw new ConfigError(`namespaces: expected 1-32 chars of [a-z0-9._-], got "${ns}"`);
-  if (namespaces.length && !open) throw new ConfigError('namespaces: only an open rendezvous has namespaces');
-  return Object.freeze({
-    id,
-    listen: listenEndpoint(str(raw, 'listen', '0.0.0.0:3478'), 'listen'),
-    clusterKeys: Object.freeze(clusterKeys),
-    statsSocket: optStr(raw, 'statsSocket'),
-    sessionTtlMs: int(raw, 'sessionTtlMs', 60_000, 1000, 3_600_000),
-    maxSessions: int(raw, 'maxSessions', 10_000, 1, 1_000_000),
-    tablePageSize: int(raw, 'tablePageSize', MAX_ENTRIES, 1, MAX_ENTRIES),
-    pushFanout: int(raw, 'pushFanout', 8, 0, 64),
-    pushIntervalMs: int(raw, 'pushIntervalMs', 1000, 100, 60_000),
-    relayRatePerSec: int(raw, 'relayRatePerSec', 20, 1, 10_000),
-    relayBurst: int(raw, 'relayBurst', 40, 1, 10_000),
-    controlRatePerSec: int(raw, 'controlRatePerSec', 5, 1, 1000),
-    controlBurst: int(raw, 'controlBurst', 20, 1, 1000),
-    stunRatePerSec: int(raw, 'stunRatePerSec', 100, 1, 100_000),
-    stunBurst: int(raw, 'stunBurst', 200, 1, 100_000),
-    logLevel: str(raw, 'logLevel', 'info'),
-    stunOnly,
-    open,
-    namespaces: Object.freeze(namespaces),
-    maxNamespaces: int(raw, 'maxNamespaces', 64, 1, 100_000),
-    sourceRatePerSec: int(raw, 'sourceRatePerSec', 500, 1, 1_000_000),
-    sourceBurst: int(raw, 'sourceBurst', 1000, 1, 1_000_000),
-  });
+export async function loadRendezvousConfig(path: string): Promise<RendezvousConfig> {
+  return loadConfigFile(rendezvousSchema, path);
 }

@@ -5,7 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMANDS } from '../../admin-tools/cli/commands.ts';
+import { commandNames } from '../../admin-tools/cli/program.ts';
+
+const COMMANDS = commandNames();
 import { makeUpdate, newAdminKey } from '../../test/e2e/harness/update-files.ts';
 import type { TransmissionRpc } from '../../test/e2e/harness/transmission-rpc.ts';
 import { waitUntil } from '../../test/e2e/harness/wait.ts';
@@ -67,10 +69,10 @@ export async function runFootprint(o: FootprintOptions) {
       version: 1,
       key,
     });
-    const withManager = 'manager' in COMMANDS;
+    const withManager = COMMANDS.has('manager');
     const adminPub = join(topo.runDir, 'admin.pub');
     writeFileSync(adminPub, publicPem);
-    const withNatm = withManager && 'natm' in COMMANDS && 'rendezvous' in COMMANDS;
+    const withNatm = withManager && COMMANDS.has('natm') && COMMANDS.has('rendezvous');
     const cli = withManager ? await buildCliBundle(join(topo.runDir, 'cli')) : null;
     const sockets = new Map<string, string>();
     if (cli && withNatm) {
@@ -112,7 +114,7 @@ export async function runFootprint(o: FootprintOptions) {
     ok = true;
     return {
       agents: withNatm
-        ? `manager and natm (bundled CLI, as packaged); natm ${'members' in COMMANDS ? 'with gossip, ' : ''}attached to a rendezvous on its own host and to the manager; the manager's tracker also lists the other host statically`
+        ? `manager and natm (bundled CLI, as packaged); natm ${COMMANDS.has('members') ? 'with gossip, ' : ''}attached to a rendezvous on its own host and to the manager; the manager's tracker also lists the other host statically`
         : withManager
           ? 'manager measured (bundled CLI, natmSocket null); natm is not in this tree yet'
           : 'absent: neither manager nor natm in this tree; measured transmission-daemon and a Node 20 + tsx process as the per-process baseline',

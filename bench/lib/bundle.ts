@@ -1,6 +1,6 @@
 /**
- * The CLI as the Debian package ships it: one esbuild ESM bundle of packaging/entry.ts
- * (same flags as packaging/build-deb.sh), run with the system's node. The benches run
+ * The CLI as the Debian package ships it: esbuild's ESM bundle of packaging/entry.ts in
+ * chunks (same flags as packaging/build-deb.sh), run with the system's node. The benches run
  * the agents from it, so start-up and memory are those of a real install, not of tsx.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,10 @@ export async function buildCliBundle(dir: string): Promise<[string, string[]]> {
       '--legal-comments=none',
       '--log-level=warning',
       `--banner:js=${BANNER}`,
-      `--outfile=${main}`,
+      '--splitting',
+      `--outdir=${join(dir, 'admin-tools', 'cli')}`,
+      '--entry-names=main',
+      '--chunk-names=chunks/[name]-[hash]',
     ],
     { timeoutMs: 120_000 },
   );

@@ -4,7 +4,9 @@
  * rendezvous) in this build. Answers in one line.
  */
 import { execFileSync } from 'node:child_process';
-import { COMMANDS } from '../../admin-tools/cli/commands.ts';
+import { commandNames } from '../../admin-tools/cli/program.ts';
+
+const COMMANDS = commandNames();
 
 const TOOLS = ['ip', 'nft', 'conntrack', 'transmission-daemon', 'socat'];
 export const AGENT_COMMANDS = [
@@ -37,5 +39,5 @@ export function topologyBlocker(): string | null {
 }
 
 export function missingAgentCommands(): string[] {
-  return AGENT_COMMANDS.filter((c) => !(c in COMMANDS));
+  return AGENT_COMMANDS.filter((c) => !COMMANDS.has(c));
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
 import { membersView, formatMembers } from '../../agent/lib/gossip/members-view.ts';
 import { membersReply, queryMembers } from '../../agent/lib/gossip/members-ipc.ts';
-import { run as membersCli } from '../../admin-tools/members.ts';
+import { members as membersCli } from '../../admin-tools/members.ts';
 
 function fleet(): SimCluster {
   const c = new SimCluster({ n: 20, seed: 31, gossip: { agentVersion: '0.1.0' } });
@@ -86,7 +86,7 @@ test('`p2p-update members --json` asks natm over its unix socket and prints ever
     const log = console.log;
     console.log = (s: string) => void out.push(s);
     try {
-      assert.equal(await membersCli(['--socket', path, '--json']), 0);
+      assert.equal(await membersCli({ socket: path, json: true }), 0);
     } finally {
       console.log = log;
     }

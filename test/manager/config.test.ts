@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
-import { DEFAULTS } from '../../agent/manager/config.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { DEFAULTS, validateConfig } from '../../agent/manager/config.ts';
 import { newCredentials } from '../../packaging/transmission-rpc.ts';
 
 const example = (): Record<string, unknown> =>

@@ -17,7 +17,7 @@ import {
   parseSecretKeyPem,
   type SecretKey,
 } from '../../agent/lib/crypto/keys.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import { NO_NATM, type ExecutorPort, type TransmissionPort } from '../../agent/manager/ports.ts';

@@ -17,7 +17,7 @@ import { systemClock } from '../../agent/lib/common/clock.ts';
 import { generateKeyPair, parsePublicKeyPem, parseSecretKeyPem } from '../../agent/lib/crypto/keys.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import { record, type Core } from '../../agent/manager/core.ts';
 import { Inbox } from '../../agent/manager/inbox.ts';
 import type { Outcome } from '../../agent/manager/intake.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError } from '../../agent/lib/common/errors.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import { passwordFromText, rpcInit } from '../../agent/manager/rpc-password.ts';
 import { newCredentials } from '../../packaging/transmission-rpc.ts';
 

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLogger } from '../../agent/lib/common/logger.ts';
 import { writeKeyPair } from '../../agent/lib/crypto/key-files.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import { startManager } from '../../agent/manager/main.ts';
 
 let dir: string;

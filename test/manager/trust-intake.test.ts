@@ -16,7 +16,7 @@ import { addSignature } from '../../agent/lib/metainfo/cosign.ts';
 import { parseChain } from '../../agent/lib/trust/chain.ts';
 import type { SignedRoot } from '../../agent/lib/trust/model.ts';
 import { ROOT_URI } from '../../agent/lib/trust/root-uri.ts';
-import { validateConfig } from '../../agent/manager/config-validate.ts';
+import { validateConfig } from '../../agent/manager/config.ts';
 import type { Core } from '../../agent/manager/core.ts';
 import type { Outcome } from '../../agent/manager/intake.ts';
 import { Inbox } from '../../agent/manager/inbox.ts';

@@ -195,7 +195,9 @@ describe('revocation pushed from where the admin revokes', () => {
         () => validateConfig({ ...base, noticesDirs: bad }),
         (e: Error) =>
           e instanceof ConfigError &&
-          /"noticesDirs" must be a list of at most 16 directory paths/.test(e.message),
+          /config noticesDirs(\[0\])?: expected (a list of at most 16 directory paths|a directory path)/.test(
+            e.message,
+          ),
       );
   });
 

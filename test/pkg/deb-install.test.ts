@@ -17,6 +17,11 @@ import {
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildDeb, REPO, sh, TrixieRoot } from './trixie-root.ts';
+import { completionScript } from '../../admin-tools/cli/completion.ts';
+import { buildProgram } from '../../admin-tools/cli/program.ts';
+import { commandTree } from '../../admin-tools/cli/tree.ts';
+import { parseConfig } from '../../agent/lib/config/load.ts';
+import { PROCESS_CONFIGS } from '../../scripts/config/processes.ts';
 
 const UNITS = ['p2p-update-manager.service', 'p2p-update-natm.service', 'p2p-update-rendezvous.service'];
 const EXECUTOR_UNITS = ['p2p-update-deploy.socket', 'p2p-update-deploy.service'];
@@ -102,6 +107,53 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     assert.equal(wrongKey.code, 1);
     assert.match(wrongKey.stderr, /error UNKNOWN_SIGNER/);
     assert.match(await r().in(['p2p-update', 'show', '/tmp/u.torrent']), /urn:p2pk:test/);
+  });
+
+  it('every command answers help; the man page and both completions, generated, cover them all', async () => {
+    const program = buildProgram({ exit: () => undefined });
+    const paths = commandTree(program)
+      .filter((e) => e.path.length > 0)
+      .map((e) => e.path);
+    for (const path of paths) {
+      const h = await r().chroot(['p2p-update', 'help', ...path]);
+      assert.equal(h.code, 0, `help ${path.join(' ')}: ${h.stderr}`);
+      assert.match(h.stdout, new RegExp(`^Usage: p2p-update ${path.join(' ')} `));
+    }
+    const bad = await r().chroot(['p2p-update', 'show', '/tmp/x', '--bogus']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "usage error: unknown option '--bogus'; see p2p-update show --help\n");
+    const man = (await sh('zcat', [r().path('usr/share/man/man1/p2p-update.1.gz')])).stdout;
+    for (const path of paths)
+      assert.ok(man.includes(`.SS "p2p\\-update ${path.join(' ').replace(/-/g, '\\-')}`), path.join(' '));
+    const rendered = await sh('sh', [
+      '-c',
+      `zcat ${r().path('usr/share/man/man1/p2p-update.1.gz')} | groff -man -Tutf8 -ww -z`,
+    ]);
+    assert.equal(rendered.stderr, '', 'groff has no warning about the man page');
+    assert.equal(
+      r().read('usr/share/bash-completion/completions/p2p-update'),
+      completionScript(program, 'bash'),
+    );
+    assert.equal(r().read('usr/share/zsh/vendor-completions/_p2p-update'), completionScript(program, 'zsh'));
+    const words = await r().chroot([
+      'bash',
+      '-c',
+      'source /usr/share/bash-completion/completions/p2p-update; COMP_WORDS=(p2p-update ca re); COMP_CWORD=2; _p2p_update; echo "${COMPREPLY[*]}"',
+    ]);
+    assert.equal(words.stdout.trim(), 'reject revoke', words.stderr);
+  });
+
+  it('ships config references and editor schemas; the shipped configs validate against them', () => {
+    for (const p of PROCESS_CONFIGS) {
+      assert.equal(
+        r().read(`usr/share/p2p-update/schema/${p.name}.schema.json`),
+        readFileSync(join(REPO, `docs/config/${p.name}.schema.json`), 'utf8'),
+      );
+      assert.ok(existsSync(r().path(`usr/share/doc/p2p-update/config/${p.name}.md.gz`)), p.name);
+      const installed = `etc/p2p-update/${p.name}.json`;
+      if (existsSync(r().path(installed)))
+        assert.doesNotThrow(() => parseConfig(p.schema, JSON.parse(r().read(installed))), installed);
+    }
   });
 
   it('ships the three systemd units, hardened and valid for systemd-analyze verify', async () => {

@@ -1,14 +1,12 @@
 /** The status socket a CLI command talks to: `--socket PATH`, or `statsSocket` of `--config FILE`. */
-import type { Parsed } from '../cli/args.ts';
-import { optionalString } from '../cli/args.ts';
 import { UsageError } from '../common/errors.ts';
-import { readJson } from '../config/config-check.ts';
+import { readConfigJson } from '../config/load.ts';
 
-export async function statsSocketPath(p: Parsed, usage: string): Promise<string | undefined> {
-  const path = optionalString(p, 'socket');
-  const config = optionalString(p, 'config');
-  if (path || !config) return path;
-  const s = (await readJson(config)).statsSocket;
-  if (typeof s !== 'string') throw new UsageError(`${config} has no "statsSocket"; usage: ${usage}`);
+export async function statsSocketPath(o: { socket?: string; config?: string }): Promise<string | undefined> {
+  if (o.socket !== undefined || o.config === undefined) return o.socket;
+  const json = await readConfigJson(o.config);
+  const s =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['statsSocket'] : undefined;
+  if (typeof s !== 'string' || s === '') throw new UsageError(`${o.config} has no "statsSocket"`);
   return s;
 }

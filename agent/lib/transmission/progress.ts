@@ -1,6 +1,7 @@
 /**
- * Reading a torrent-get answer, pure (LAB-NOTES: Transmission 3.00). Done means
- * percentDone 1 and nothing left, and not (re)checking local data.
+ * Reading a torrent-get answer, pure (Transmission 3.00 and 4.1 answer these fields
+ * alike: the suite runs on both). Done means percentDone 1 and nothing left, and not
+ * (re)checking local data.
  */
 export const PROGRESS_FIELDS = [
   'hashString',

@@ -2,17 +2,12 @@
  * `p2p-update manager [--config FILE]`: runs the manager daemon until SIGTERM/SIGINT.
  * Exit 0 after a clean stop, 1 on a start-up error or a fatal store error.
  */
-import { optionalString, parse } from '../../lib/cli/args.ts';
 import { packageVersion } from '../../lib/common/version.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { loadConfig } from '../config.ts';
 import { startManager } from '../main.ts';
 
-const USAGE = 'p2p-update manager [--config FILE]';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { config: { type: 'string' } }, USAGE);
-  const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
+export async function runManager(o: { config: string }): Promise<number> {
+  const config = await loadConfig(o.config);
   let code = 0;
   let wake: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (wake = resolve));

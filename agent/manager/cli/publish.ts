@@ -8,34 +8,25 @@
  * for the manager's verdict.
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { nonNegativeInt, optionalString, parse } from '../../lib/cli/args.ts';
 import { checkPayload } from '../../lib/metainfo/payload.ts';
 import { isRootChain } from '../../lib/trust/chain.ts';
 import { verifyUpdate } from '../../lib/trust/verify-update.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { loadConfig } from '../config.ts';
 import { readStore } from '../store.ts';
 import { TrustState } from '../trust-state.ts';
 import { drop } from './inbox-drop.ts';
 import { publishRoot } from './publish-root.ts';
 
-const USAGE = 'p2p-update publish FILE.torrent|FILE.root [--payload FILE] [--config FILE] [--wait SECONDS]';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(
-    argv,
-    { payload: { type: 'string' }, config: { type: 'string' }, wait: { type: 'string' } },
-    USAGE,
-    [1, 1],
-  );
-  const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
+export async function publish(
+  file: string,
+  o: { config: string; payload?: string; wait?: number },
+): Promise<number> {
+  const config = await loadConfig(o.config);
   const trust = await TrustState.open(config);
-  const raw = await readFile(p.positionals[0]!);
-  const waitText = optionalString(p, 'wait');
-  const waitS = waitText === undefined ? undefined : nonNegativeInt(waitText, 'wait');
-  if (isRootChain(raw)) return publishRoot(config, trust, raw, waitS);
+  const raw = await readFile(file);
+  if (isRootChain(raw)) return publishRoot(config, trust, raw, o.wait);
   const u = await verifyUpdate(raw, trust.root.body, Date.now());
-  const payload = optionalString(p, 'payload');
+  const payload = o.payload;
   if (payload !== undefined) {
     await checkPayload(payload, u);
     await drop(config.inboxDir, u.name, (tmp) => copyFile(payload, tmp));
@@ -43,8 +34,8 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   await drop(config.inboxDir, `${u.infoHash}.torrent`, (tmp) => writeFile(tmp, raw));
   process.stdout.write(`queued ${u.uri} version ${u.version} (${u.infoHash}) in ${config.inboxDir}\n`);
-  if (waitS === undefined) return 0;
-  const deadline = started + waitS * 1000;
+  if (o.wait === undefined) return 0;
+  const deadline = started + o.wait * 1000;
   while (Date.now() < deadline) {
     const d = await readStore(config.stateDir);
     const r = d?.uris[u.uri];

@@ -3,20 +3,15 @@
  * directly (no daemon needed; the file is only ever replaced whole, so it is always
  * complete). --json prints {uris: [...], refusals: [...]}.
  */
-import { optionalString, parse } from '../../lib/cli/args.ts';
-import { DEFAULT_CONFIG_PATH } from '../config.ts';
-import { loadConfig } from '../config-load.ts';
+import { loadConfig } from '../config.ts';
 import { statusRows, statusText } from '../status-view.ts';
 import { readStore } from '../store.ts';
 
-const USAGE = 'p2p-update status [--json] [--config FILE]';
-
-export async function run(argv: string[]): Promise<number> {
-  const p = parse(argv, { config: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
-  const config = await loadConfig(optionalString(p, 'config') ?? DEFAULT_CONFIG_PATH);
+export async function status(o: { config: string; json?: boolean }): Promise<number> {
+  const config = await loadConfig(o.config);
   const d = await readStore(config.stateDir);
   const dl = config.transmission.downloadDir;
-  const out = p.values['json']
+  const out = o.json
     ? JSON.stringify({ uris: statusRows(d, dl), refusals: d?.refusals ?? [] })
     : statusText(d, dl);
   process.stdout.write(`${out}\n`);

@@ -1,11 +1,13 @@
 /**
  * One transmission-daemon per node namespace (LAB-NOTES recipe): settings.json written
  * before start (the daemon rewrites it itself), RPC on the namespace's 127.0.0.1:9091
- * without auth, DHT and port mapping off (a closed lab), uTP and PEX on, LPD optional.
+ * without auth, DHT and port mapping off (a closed lab), uTP and PEX on, LPD optional,
+ * info-level log (the flag the installed 3.00 or 4.x understands).
  * A socat process in the namespace bridges the RPC port to a Unix socket for the tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { daemonLogArgs } from '../../helpers/transmission-daemon.ts';
 import type { ProcessGroup } from './processes.ts';
 import { TransmissionRpc } from './transmission-rpc.ts';
 
@@ -37,7 +39,6 @@ export function transmissionSettings(dir: string, peerPort: number, overrides: o
     'download-queue-enabled': false,
     'seed-queue-enabled': false,
     'queue-stalled-enabled': false,
-    'message-level': 2,
     umask: 18,
     'cache-size-mb': 4,
     ...overrides,
@@ -71,7 +72,7 @@ export async function startTransmission(
     JSON.stringify(transmissionSettings(dir, node.btPort, overrides), null, 2),
   );
   const daemonName = `transmission-${node.name}`;
-  topo.procs.spawn(daemonName, node.ns, 'transmission-daemon', ['-f', '-g', dir, '--log-info']);
+  topo.procs.spawn(daemonName, node.ns, 'transmission-daemon', ['-f', '-g', dir, ...daemonLogArgs('info')]);
   const socketPath = join(dir, 'rpc.sock');
   topo.procs.spawn(`rpc-bridge-${node.name}`, node.ns, 'socat', [
     `UNIX-LISTEN:${socketPath},fork,unlink-early`,

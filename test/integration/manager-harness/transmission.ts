@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { daemonLogArgs } from '../../helpers/transmission-daemon.ts';
 import { exited, forward, type Netns } from './netns.ts';
 import { SocketRpc } from './rpc.ts';
 import { waitFor } from './util.ts';
@@ -64,7 +65,6 @@ export async function createDaemon(dir: string, ns: Netns, ip: string): Promise<
     'download-queue-enabled': false,
     'seed-queue-enabled': false,
     'queue-stalled-enabled': false,
-    'message-level': 2,
     umask: 18,
     'cache-size-mb': 4,
   };
@@ -85,7 +85,14 @@ export async function createDaemon(dir: string, ns: Netns, ip: string): Promise<
     password,
     rpc,
     async start() {
-      const [file, args] = ns.wrap('transmission-daemon', ['-f', '-g', dir, '-e', join(dir, 'daemon.log')]);
+      const [file, args] = ns.wrap('transmission-daemon', [
+        '-f',
+        '-g',
+        dir,
+        '-e',
+        join(dir, 'daemon.log'),
+        ...daemonLogArgs('info'),
+      ]);
       const p = spawn(file, args, { stdio: 'ignore' });
       proc = p;
       fwd ??= await forward(ns, sock, rpcPort);
