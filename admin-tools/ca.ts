@@ -77,7 +77,9 @@ export async function caList(o: { dir: string; json?: boolean }): Promise<number
   if (o.json) {
     const hidden = (k: string, v: unknown) => (k === 'csr' || k === 'cert' ? undefined : v);
     const fingerprint = await fingerprintOf(o.dir);
-    console.log(JSON.stringify({ cluster: ca.cluster, keyId: ca.config.keyId, fingerprint, ...s }, hidden, 2));
+    console.log(
+      JSON.stringify({ cluster: ca.cluster, keyId: ca.config.keyId, fingerprint, ...s }, hidden, 2),
+    );
     return 0;
   }
   console.log(

@@ -74,7 +74,14 @@ async function showIdentity(dir: string): Promise<number> {
   const { nodeId, cluster, owner, caKeyId } = cert;
   const fingerprint = caFingerprint((await readTrust(dir)).ca.publicKey);
   console.log(
-    JSON.stringify({ nodeId, cluster, owner, expires: iso(cert.expires), caKeyId, caFingerprint: fingerprint }),
+    JSON.stringify({
+      nodeId,
+      cluster,
+      owner,
+      expires: iso(cert.expires),
+      caKeyId,
+      caFingerprint: fingerprint,
+    }),
   );
   return 0;
 }

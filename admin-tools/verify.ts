@@ -17,7 +17,6 @@ import type { TrustedRoot } from '../agent/lib/trust/model.ts';
 import { verifyUpdate } from '../agent/lib/trust/verify-update.ts';
 import { readInput } from './read-input.ts';
 
-
 export interface VerifyCliOptions {
   readonly root?: string;
   readonly pub?: readonly string[];
@@ -70,4 +69,3 @@ export async function verify(file: string, o: VerifyCliOptions): Promise<number>
   }
   return 0;
 }
-

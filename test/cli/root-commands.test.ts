@@ -134,6 +134,6 @@ describe('p2p-update root, sign, create --key --key, verify --root', () => {
       2,
     );
     fails(['verify', p('two.torrent'), '--root', p('fleet.root'), '--pub', p('u1.pub')], /not both/, 2);
-    fails(['sign', p('two.torrent')], /--key is required/, 2);
+    fails(['sign', p('two.torrent')], /required option '--key <PREFIX.key>' not specified/, 2);
   });
 });

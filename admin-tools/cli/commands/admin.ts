@@ -52,11 +52,15 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
     .command('verify')
     .summary('check a torrent-file++ (and its payload) against a root of trust or admin keys')
     .description(
-      "With --root, the chain is walked from its first root and the torrent checked against the newest: k of its update keys, its expiry, and the version ceilings that need no node record. With --pub, any one of the keys. Exit 0 with a summary, or 1 with `error CODE: explanation`, CODE one of MALFORMED, TOO_LARGE, UNKNOWN_SIGNER, BAD_SIGNATURE, THRESHOLD, EXPIRED, ROOT_EXPIRED, FAST_FORWARD, PAYLOAD_MISMATCH.",
+      'With --root, the chain is walked from its first root and the torrent checked against the newest: k of its update keys, its expiry, and the version ceilings that need no node record. With --pub, any one of the keys. Exit 0 with a summary, or 1 with `error CODE: explanation`, CODE one of MALFORMED, TOO_LARGE, UNKNOWN_SIGNER, BAD_SIGNATURE, THRESHOLD, EXPIRED, ROOT_EXPIRED, FAST_FORWARD, PAYLOAD_MISMATCH.',
     )
     .argument('<FILE.torrent>', 'the torrent-file++')
     .option('--root <FILE.root>', 'the root chain to check against (p2p-update root)')
-    .option('--pub <PREFIX.pub>', 'a trusted admin public key, instead of --root (repeat for more)', collect('--pub'))
+    .option(
+      '--pub <PREFIX.pub>',
+      'a trusted admin public key, instead of --root (repeat for more)',
+      collect('--pub'),
+    )
     .option('--payload <PAYLOAD>', 'also check this file against the signed length and SHA-256')
     .option('--json', 'print the result as JSON')
     .action(async (file, o) => ctx.exit(await (await import('../../verify.ts')).verify(file, o)));

@@ -84,10 +84,13 @@ export function addMembershipCommands(program: Command, ctx: CliContext): void {
     .option('--ca-key-id <ID>', "pin the CA's key id instead of trusting it on first contact")
     .option(
       '--ca-fingerprint <SHA256:...>',
-      "pin the CA key by its fingerprint (ca init, ca list print it): another CA is refused WRONG_CA before any request; without a pin the CA is trusted on first contact",
+      'pin the CA key by its fingerprint (ca init, ca list print it): another CA is refused WRONG_CA before any request; without a pin the CA is trusted on first contact',
       caFingerprint('--ca-fingerprint'),
     )
-    .option('--insecure', 'allow a plain http:// server that is not this host (the token then crosses the network in clear)')
+    .option(
+      '--insecure',
+      'allow a plain http:// server that is not this host (the token then crosses the network in clear)',
+    )
     .option(
       '--poll-interval <DURATION>',
       'how often to ask for the certificate',

@@ -16,14 +16,20 @@ function rootBodyOptions(c: Command): Command {
       'how many root keys must sign (default: a majority)',
       nonNegativeInt('--root-threshold'),
     )
-    .option('--update-key <U.pub>', 'an update key: k of them sign an update (repeat)', collect('--update-key'))
+    .option(
+      '--update-key <U.pub>',
+      'an update key: k of them sign an update (repeat)',
+      collect('--update-key'),
+    )
     .option(
       '--threshold <K>',
       'how many update keys must sign an update (default: a majority)',
       nonNegativeInt('--threshold'),
     )
-    .option('--expires <WHEN>', 'a date (2027-01-31), a duration (30d) or Unix seconds (default: a year)', (t) =>
-      parseWhen(t, Date.now()),
+    .option(
+      '--expires <WHEN>',
+      'a date (2027-01-31), a duration (30d) or Unix seconds (default: a year)',
+      (t) => parseWhen(t, Date.now()),
     )
     .option(
       '--rule <PREFIX=jump:N,max:N,ahead:DURATION>',
@@ -78,9 +84,10 @@ export function addRootCommands(program: Command, ctx: CliContext): void {
   group
     .command('show')
     .summary('print the chain; exit 1 unless it verifies')
-    .description('Print every root of FILE.root and whether the chain verifies from its first root (exit 0) or not (exit 1).')
+    .description(
+      'Print every root of FILE.root and whether the chain verifies from its first root (exit 0) or not (exit 1).',
+    )
     .argument('<FILE.root>', 'the root chain')
     .option('--json', 'print it as JSON')
     .action(async (file, o) => ctx.exit(await (await root()).rootShow(file, o)));
 }
-
