@@ -10,6 +10,7 @@ import { absPath, int, list, logLevel, moved, section, text } from '../lib/confi
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { checkTrust, trustFields } from '../lib/config/trust-fields.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
+import { bandwidthSchema } from './config-bandwidth.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
 
 export const DEFAULTS = {
@@ -54,6 +55,7 @@ export const managerSchema = section({
       'An inbox torrent that ends early (a copy in progress) is kept until unchanged for this long, re-read on every change, then refused as truncated; a payload shorter than its accepted torrent says is kept, logged after this long, and matched whenever it completes.',
     ),
   transmission: transmissionSchema,
+  bandwidth: bandwidthSchema,
   tracker: section({
     host: text('an IP address')
       .refine((h) => isIP(h) !== 0, { error: 'an IP address' })

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../lib/common/logger.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
+import { BandwidthKeeper } from './bandwidth.ts';
 import type { ManagerConfig } from './config.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
@@ -53,6 +54,13 @@ export async function startManager(
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);
+  const bandwidth = config.bandwidth
+    ? new BandwidthKeeper(
+        { setSession: (f) => tx.setSession(f), clock, log: log.child({ component: 'bandwidth' }) },
+        config.bandwidth,
+      )
+    : null;
+  bandwidth?.start();
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -142,6 +150,7 @@ export async function startManager(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await inbox.stop();
+      bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
       await tracker.stop();

@@ -69,9 +69,12 @@ export class Manager {
     const u = o.update;
     this.core.natm.relay({ id: o.id, uri: u.uri, version: u.version, infoHash: u.infoHash, torrent: raw });
     const c = this.core.store.uri(u.uri)?.current;
-    if (localPayload !== undefined && c && (c.state === 'verified' || c.state === 'downloading')) {
+    // A payload in hand (the inbox's file, or the bytes inline in the torrent-file++, checked
+    // against the signed SHA-256 by the verifier) is placed for the daemon to seed at once.
+    const held = localPayload ?? u.torrent.inline;
+    if (held !== undefined && c && (c.state === 'verified' || c.state === 'downloading')) {
       try {
-        const placed = await placePayload(localPayload, payloadPath(this.core, c), u);
+        const placed = await placePayload(held, payloadPath(this.core, c), u);
         if (placed) this.core.log.info({ uri: u.uri, infoHash: u.infoHash }, 'local payload placed');
         if (placed && c.state === 'downloading') await this.core.tx.verify(u.infoHash);
       } catch (e) {

@@ -109,7 +109,11 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     : undefined;
   // Gossip, anti-entropy, SWIM and the fleet view (docs/protocol/gossip.md): over certificate
   // sessions when enrolled (docs/security.md), else over natm's cluster-key links.
-  const gossip = attachGossip(secure?.overlay ?? node, ipc, { logger, revocations: secure?.book });
+  const gossip = attachGossip(secure?.overlay ?? node, ipc, {
+    logger,
+    revocations: secure?.book,
+    records: secure?.overlay.records, // state records signed by the node they describe
+  });
   ipc?.serveMembers(() => gossip.members());
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({

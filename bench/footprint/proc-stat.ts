@@ -35,6 +35,16 @@ export function parseStatusMemory(text: string): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
+/**
+ * Pss in bytes from /proc/PID/smaps_rollup: each page counted once across the processes
+ * that map it (the node binary and shared libraries are split between manager and natm,
+ * where RSS counts them in full in each); 0 when absent.
+ */
+export function parseRollupPss(text: string): number {
+  const m = /^Pss:\s+(\d+)\s+kB/m.exec(text);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
 /** `pid` and all its descendants, from a ppid table. */
 export function descendants(root: number, table: ReadonlyArray<{ pid: number; ppid: number }>): number[] {
   const out = [root];

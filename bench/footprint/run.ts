@@ -132,6 +132,10 @@ export async function runFootprint(o: FootprintOptions) {
               max: sum2(idle, (f) => f.rssMiB.max),
               peakSinceStart: sum2(idle, (f) => f.peakRssSinceStartMiB),
             },
+            'manager+natm idle PSS MiB': {
+              mean: sum2(idle, (f) => f.pssMiB.mean),
+              max: sum2(idle, (f) => f.pssMiB.max),
+            },
           }
         : {}),
       idle: Object.fromEntries(idle) as Record<string, Footprint>,

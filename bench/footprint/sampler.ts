@@ -4,7 +4,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { max, mean, round } from '../lib/stats.ts';
-import { cpuPercent, descendants, parseStat, parseStatusMemory, type ProcStat } from './proc-stat.ts';
+import {
+  cpuPercent,
+  descendants,
+  parseRollupPss,
+  parseStat,
+  parseStatusMemory,
+  type ProcStat,
+} from './proc-stat.ts';
 
 function readSafe(path: string): string | null {
   try {
@@ -31,6 +38,8 @@ function allStats(): ProcStat[] {
 
 interface TreeReading {
   readonly rss: number;
+  /** Proportional set size: shared pages divided among the processes that map them. */
+  readonly pss: number;
   /** Sum of each process's peak RSS so far (VmHWM), start-up included. */
   readonly hwm: number;
   readonly cpuTicks: number;
@@ -39,6 +48,7 @@ interface TreeReading {
 
 function readTree(root: number, table: ProcStat[]): TreeReading {
   let rss = 0;
+  let pss = 0;
   let hwm = 0;
   let cpuTicks = 0;
   const pids = descendants(root, table);
@@ -46,19 +56,22 @@ function readTree(root: number, table: ProcStat[]): TreeReading {
     const st = table.find((p) => p.pid === pid);
     const status = readSafe(`/proc/${pid}/status`);
     if (st) cpuTicks += st.cpuTicks;
+    const rollup = readSafe(`/proc/${pid}/smaps_rollup`);
+    if (rollup) pss += parseRollupPss(rollup);
     if (status) {
       const mem = parseStatusMemory(status);
       rss += mem.rss;
       hwm += mem.hwm;
     }
   }
-  return { rss, hwm, cpuTicks, procs: pids.length };
+  return { rss, pss, hwm, cpuTicks, procs: pids.length };
 }
 
 export interface Footprint {
   readonly samples: number;
   readonly processes: number;
   readonly rssMiB: { readonly mean: number; readonly max: number };
+  readonly pssMiB: { readonly mean: number; readonly max: number };
   /** Peak RSS since the process started (VmHWM), as of the last sample. */
   readonly peakRssSinceStartMiB: number;
   readonly cpuPercent: { readonly mean: number; readonly max: number };
@@ -84,12 +97,14 @@ export async function sample(
   for (const [name, s] of series) {
     const cpu = s.slice(1).map((x, i) => cpuPercent(s[i]!.cpuTicks, x.cpuTicks, x.t - s[i]!.t));
     const rss = s.map((x) => x.rss / 2 ** 20);
+    const pss = s.map((x) => x.pss / 2 ** 20);
     const first = s[0]!;
     const last = s[s.length - 1]!;
     out.set(name, {
       samples: s.length,
       processes: max(s.map((x) => x.procs)),
       rssMiB: { mean: round(mean(rss), 1), max: round(max(rss), 1) },
+      pssMiB: { mean: round(mean(pss), 1), max: round(max(pss), 1) },
       peakRssSinceStartMiB: round(last.hwm / 2 ** 20, 1),
       cpuPercent: { mean: round(mean(cpu), 1), max: round(max(cpu), 1) },
       cpuSeconds: round((last.cpuTicks - first.cpuTicks) / 100, 2),

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCurlTimes } from '../../bench/central/fetch-all.ts';
 import { nginxConfig } from '../../bench/central/nginx.ts';
-import { cpuPercent, descendants, parseStat, parseStatusMemory } from '../../bench/footprint/proc-stat.ts';
+import {
+  cpuPercent,
+  descendants,
+  parseRollupPss,
+  parseStat,
+  parseStatusMemory,
+} from '../../bench/footprint/proc-stat.ts';
 import { tbfArgs } from '../../bench/net/shaping.ts';
 import { starPlan } from '../../bench/net/star-plan.ts';
 import { peerLists } from '../../bench/propagation/bt-swarm.ts';
@@ -20,6 +26,13 @@ describe('/proc parsing', () => {
     const status = 'Name:\tnode\nVmHWM:\t  81234 kB\nVmRSS:\t   70000 kB\nThreads:\t11\n';
     assert.deepEqual(parseStatusMemory(status), { rss: 70000 * 1024, hwm: 81234 * 1024 });
     assert.deepEqual(parseStatusMemory('Name:\tkthreadd\n'), { rss: 0, hwm: 0 });
+  });
+
+  it('reads Pss (not Pss_Anon, not Rss) from smaps_rollup in bytes, 0 when absent', () => {
+    const rollup =
+      '55d0a0000000-7ffd00000000 ---p 00000000 00:00 0 [rollup]\nRss:  70000 kB\nPss:  41234 kB\nPss_Anon:  30000 kB\n';
+    assert.equal(parseRollupPss(rollup), 41234 * 1024);
+    assert.equal(parseRollupPss('Rss: 1 kB\n'), 0);
   });
 
   it('finds a process tree and converts ticks to percent of a core', () => {

@@ -54,6 +54,40 @@ describe('p2p-update admin commands', () => {
     assert.match(v.stdout, /expires:\s+20\d\d-/);
   });
 
+  it('create carries a payload of at most 64 KiB inline unless --no-inline; show says so', async () => {
+    await writeFile(p('fix.sh'), '#!/bin/sh\necho fixed\n');
+    await writeFile(p('edge.bin'), payloadBytes(65_537));
+    const make = (file: string, out: string, ...more: string[]) =>
+      cli([
+        'create',
+        p(file),
+        '--uri',
+        'app:/fix',
+        '--version',
+        '1',
+        '--key',
+        p('admin.key'),
+        '--out',
+        p(out),
+        ...more,
+      ]);
+    const inlineOf = (out: string): unknown => {
+      const r = cli(['show', p(out), '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { inline: boolean }).inline;
+    };
+    assert.equal(make('fix.sh', 'fix.torrent').status, 0);
+    assert.equal(make('fix.sh', 'fix-bt.torrent', '--no-inline').status, 0);
+    assert.equal(make('edge.bin', 'edge.torrent').status, 0);
+    assert.deepEqual(
+      [inlineOf('fix.torrent'), inlineOf('fix-bt.torrent'), inlineOf('edge.torrent')],
+      [true, false, false],
+    );
+    assert.match(cli(['show', p('fix.torrent')]).stdout, /inline:\s+yes/);
+    const v = cli(['verify', p('fix.torrent'), '--pub', p('admin.pub')]);
+    assert.equal(v.status, 0, v.stderr);
+  });
+
   it('verify refusals exit 1 with exactly one line "error CODE: explanation"', async () => {
     cli([
       'create',

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket } from '../../agent/lib/gossip/codec.ts';
 import { Writer } from '../../agent/lib/wire/codec.ts';
+import { fitState, MAX_STATE_BYTES, stateBytes } from '../../agent/lib/gossip/codec-state.ts';
 import { CHUNK_SIZE, MAX_PACKET, WIRE_VERSION, type Packet } from '../../agent/lib/gossip/messages.ts';
 import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
@@ -31,10 +32,12 @@ const samples: Packet[] = [
           btPort: 51413,
           have: ['aa'.repeat(20), 'bb'.repeat(20)],
         },
+        sig: { key: new Uint8Array(32).fill(0x11), sig: new Uint8Array(64).fill(0x22) },
       },
       {
         kind: 'state',
         record: { node: 'n8', seq: 1, agentVersion: '', applied: {}, current: null, btPort: 0, have: [] },
+        sig: null,
       },
     ],
   },
@@ -147,6 +150,37 @@ test('a "missing" chunk carries no data; a full chunk is 46 + CHUNK_SIZE bytes',
   });
   assert.equal(full.length, 46 + CHUNK_SIZE);
   assert.ok(decodePacket(full));
+});
+
+test('a signed state record of the largest publishable size fits a packet on the smallest link', () => {
+  const applied = Object.fromEntries(
+    Array.from({ length: 16 }, (_, i) => [`app://${'u'.repeat(240)}${i}`, 2 ** 50]),
+  );
+  const record = fitState({
+    node: 'f'.repeat(32),
+    seq: Number.MAX_SAFE_INTEGER,
+    agentVersion: 'v'.repeat(255),
+    applied,
+    current: { uri: 'c'.repeat(255), version: 2 ** 50, state: 's'.repeat(255), progress: 100 },
+    btPort: 65535,
+    have: Array.from({ length: 8 }, (_, i) => `${i}`.repeat(40)),
+  });
+  assert.ok(stateBytes(record).length <= MAX_STATE_BYTES);
+  const sig = { key: new Uint8Array(32), sig: new Uint8Array(64) };
+  const bytes = encodePacket({ body: { type: 'gossip' }, items: [{ kind: 'state', record, sig }] });
+  // A certificate session inside natm's open envelope carries 1038 bytes (messages.ts CHUNK_SIZE).
+  assert.ok(bytes.length <= 1038, `${bytes.length} bytes`);
+  assert.ok(decodePacket(bytes));
+  const badFlag = bytes.slice();
+  badFlag[bytes.length - 97] = 2; // the signed flag
+  assert.equal(decodePacket(badFlag), null);
+  assert.throws(() =>
+    encodePacket({
+      body: { type: 'gossip' },
+      items: [{ kind: 'state', record, sig: { ...sig, key: new Uint8Array(31) } }],
+    }),
+  );
+  assert.equal(fitState({ ...record, btPort: 25 }).btPort, 0, 'a privileged port is not published');
 });
 
 test('numbers never wrap on the wire: out-of-range u32/u53 throw instead of encoding another value', () => {

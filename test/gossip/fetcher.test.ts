@@ -1,17 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
-import { Fetcher } from '../../agent/lib/gossip/fetcher.ts';
+import { Fetcher, type FetcherInit } from '../../agent/lib/gossip/fetcher.ts';
 import { CHUNK_SIZE } from '../../agent/lib/gossip/messages.ts';
 import { makeBlob } from '../../agent/lib/gossip/sim/blob.ts';
 
-const init = {
+const init: FetcherInit = {
   maxActive: 1,
   maxQueued: 2,
   maxSources: 3,
+  maxActivePerSource: 1,
+  maxJobsPerSource: 16,
   window: 4,
   chunkTimeoutMs: 500,
   stallTimeoutMs: 3000,
+  fetchGraceMs: 5000,
+  minFetchRate: 8192,
+  sourcePenaltyMs: 30_000,
+  maxSourcePenaltyMs: 1_800_000,
 };
 
 function setup() {
@@ -31,26 +37,33 @@ function setup() {
   return { clock, asked, done, abandoned, f };
 }
 
-test('window of requests, retry to the next holder on timeout, "missing" drops a holder', () => {
+test('window of requests to one holder; a lost request goes to it again; "missing" moves on to the next holder', () => {
   const { clock, asked, done, f } = setup();
   const b = makeBlob('app://x', 1, 5500); // 6 chunks
   const e = { id: b.id, uri: 'app://x', version: 1, size: 5500 };
   f.want(e, 'a');
   f.want(e, 'b');
   assert.deepEqual(
-    asked.map((x) => x.offset),
-    [0, 1, 2, 3].map((i) => i * CHUNK_SIZE),
-    'window of 4',
+    asked.map((x) => `${x.peer}@${x.offset}`),
+    [0, 1, 2, 3].map((i) => `a@${i * CHUNK_SIZE}`),
+    'window of 4, all from the one holder of this attempt',
+  );
+  clock.advance(500); // lost: asked again, of the same holder
+  assert.deepEqual(
+    asked.slice(4).map((x) => x.peer),
+    ['a', 'a', 'a', 'a'],
   );
   // a holds nothing: its "missing" reply says total 0 (notifications.ts serve)
   f.onChunk('a', b.id, 0, 0, true, new Uint8Array(0));
   assert.equal(f.badChunks, 0, '"missing" is understood, not counted as bad');
-  assert.equal(asked.at(-1)!.peer, 'b', 'asked the other holder at once');
-  clock.advance(500); // the rest time out and are re-sent, all to b now
-  assert.ok(asked.slice(5).every((x) => x.peer === 'b'));
-  for (let off = 0; off < 5500; off += CHUNK_SIZE)
-    f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + CHUNK_SIZE));
-  clock.advance(500);
+  assert.equal(f.book.strikesOf('a'), 0, 'having nothing is no fault');
+  assert.deepEqual(
+    asked.slice(8).map((x) => `${x.peer}@${x.offset}`),
+    [0, 1, 2, 3].map((i) => `b@${i * CHUNK_SIZE}`),
+    'the next holder starts over at once',
+  );
+  f.onChunk('a', b.id, CHUNK_SIZE, 5500, false, b.bytes.slice(CHUNK_SIZE, 2 * CHUNK_SIZE));
+  assert.equal(f.badChunks, 1, 'a chunk from a holder this attempt did not ask is dropped');
   for (let off = 0; off < 5500; off += CHUNK_SIZE)
     f.onChunk('b', b.id, off, 5500, false, b.bytes.slice(off, off + CHUNK_SIZE));
   assert.deepEqual(done, [b.id]);
@@ -71,5 +84,5 @@ test('a fetch without progress is abandoned; at most maxQueued wait; wrong sizes
   assert.ok(abandoned.some((x) => x.endsWith(':stalled')));
   f.stop();
   assert.equal(f.activeCount + f.queuedCount, 0);
-  assert.equal(clock.pending(), 0, 'stop cancelled every chunk timer');
+  assert.equal(clock.pending(), 0, 'stop cancelled every chunk and wake-up timer');
 });

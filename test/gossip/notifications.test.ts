@@ -116,6 +116,7 @@ test('a flood from a member keeps every queue, table and cache within its bound;
     items.push({
       kind: 'state' as const,
       record: { node: `s${i}`, seq: i, agentVersion: 'x', applied: {}, current: null, btPort: 0, have: [] },
+      sig: null,
     });
     evil.send('victim', encodePacket({ body: { type: 'gossip' }, items }));
     evil.send('victim', encodePacket({ body: { type: 'ping-req', seq: i, target: `m${i}-0` }, items: [] }));

@@ -58,6 +58,7 @@ export async function makeTorrent(
     ...(opts.expires === undefined ? {} : { expires: opts.expires }),
     ...(opts.pieceLength === undefined ? {} : { pieceLength: opts.pieceLength }),
     ...(opts.name === undefined ? {} : { name: opts.name }),
+    ...(opts.inline === undefined ? {} : { inline: opts.inline }),
   });
   return { bytes, payloadPath };
 }

@@ -197,8 +197,11 @@ async function update(v: number, name = `p${v}.bin`): Promise<{ raw: Uint8Array;
 
 const STEP_MS = 10;
 
-/** File system requests in flight (the store's writes, payload reads). */
-const fsBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'));
+/**
+ * File system requests in flight (the store's writes, payload reads), including a file
+ * handle's close (`CloseReq`), which a busy machine can leave pending across many steps.
+ */
+const fsBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq') || r === 'CloseReq');
 
 /** One fake-clock step, once every file request in flight has finished and its callbacks ran. */
 async function step(): Promise<void> {

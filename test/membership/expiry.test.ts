@@ -76,7 +76,7 @@ describe('certificate expiry', () => {
     const make = (node: TestNode) =>
       new SecureOverlay(
         { link: hub.link(node.nodeId), clock: now, random, revocation: new RevocationState() },
-        { identity: node.identity, ca, cluster: 'lab' },
+        { identity: node.identity, ca, cluster: 'lab', signKey: node.sign.privateKey },
       );
     const a = make(good[0]!);
     const x = make(shortLived);

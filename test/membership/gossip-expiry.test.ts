@@ -52,13 +52,14 @@ describe('certificate expiry in gossip (6 simulated natm nodes)', () => {
     w.hosts.set(node.nodeId, host);
     const overlay = new SecureOverlay(
       { link: natm, clock: { now: nowMs }, random, revocation: new RevocationState() },
-      { identity: node.identity, ca, cluster: ca.cluster },
+      { identity: node.identity, ca, cluster: ca.cluster, signKey: node.sign.privateKey },
     );
     w.clock.setInterval(() => overlay.connect(), 5000); // as secure-natm.ts (connectMs)
     const gossip = attachGossip(overlay, undefined, {
       logger: silentLogger(),
       clock: w.clock,
       random: seeded(seed++),
+      records: overlay.records,
     });
     const sim: Sim = { id: node.nodeId, overlay, gossip, got: new Set() };
     gossip.node.onNotification((nid, bytes) => {

@@ -69,7 +69,7 @@ describe('gossip over certificate sessions (10 simulated natm nodes)', () => {
       const init = { ca: cert.trust, cluster: cert.trust.cluster };
       const overlay = new SecureOverlay(
         { link: natm, clock: { now: () => NOW + w.clock.now() - T0 }, random, revocation },
-        { identity: cert.node.identity, ...init },
+        { identity: cert.node.identity, ...init, signKey: cert.node.sign.privateKey },
       );
       revocations = new RevocationBook({
         membership: new ClusterMembership({ revocation }, init),
@@ -83,6 +83,7 @@ describe('gossip over certificate sessions (10 simulated natm nodes)', () => {
       clock: w.clock,
       random: seeded(seed++),
       revocations,
+      records: sim.overlay?.records,
     });
     gossip.node.onNotification((nid, bytes) => {
       sim.got!.add(nid);

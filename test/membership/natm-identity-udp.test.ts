@@ -78,7 +78,7 @@ for (const mode of ['open', 'cluster-key'] as const)
       await rm(tmp, { recursive: true, force: true });
     });
 
-    it('messages flow with proven ids; after a revocation notice they stop', async () => {
+    it('messages flow with proven ids, state records are signed; after a revocation notice they stop', async () => {
       const [a, b] = procs as [NatmProcess, NatmProcess];
       assert.notEqual(a.overlay, a.node, 'identityDir puts SecureOverlay over the node');
       if (mode === 'open') {
@@ -93,6 +93,12 @@ for (const mode of ['open', 'cluster-key'] as const)
         a.overlay.send(ids[1]!, Buffer.from('hello'));
         return got.includes(`${ids[0]}:hello`) || undefined;
       });
+      // State records are signed with the node's certificate key in the running process (main.ts wiring).
+      a.gossip.node.setState({ applied: { 'p2pu://fw': 3 }, current: null });
+      const row = await waitFor("a's signed state record at b", () =>
+        b.gossip.members().members.find((m) => m.id === ids[0] && m.signed),
+      );
+      assert.deepEqual(row.applied, { 'p2pu://fw': 3 });
       const { notice } = await ca.revoke(ids[0]!);
       assert.deepEqual(b.membership!.acceptNotice(notice), { ok: true, revoked: [ids[0]] });
       const before = got.length;

@@ -104,7 +104,7 @@ for (const mode of ['cluster-key', 'open'] as const)
       const revocation = new RevocationState();
       const overlay = new SecureOverlay(
         { link: natm, clock: { now: () => NOW + w.clock.now() - T0 }, random, revocation },
-        { identity: node.identity, ca: c, cluster: c.cluster },
+        { identity: node.identity, ca: c, cluster: c.cluster, signKey: node.sign.privateKey },
       );
       const mem: Member = { node, natm, overlay, revocation, got: [], raw: [] };
       overlay.onMessage((from, p) => mem.got.push({ from, text: Buffer.from(p).toString() }));

@@ -47,6 +47,10 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
     )
     .option('--name <NAME>', "the payload's name in the torrent (default: the file name)")
     .option('--public', 'allow DHT, PEX and LPD peers')
+    .option(
+      '--no-inline',
+      'never carry the payload inside the torrent-file++ (by default one of at most 64 KiB, e.g. a script, travels with the notification)',
+    )
     .action(async (payload, o) => ctx.exit(await (await import('../../create.ts')).create(payload, o)));
   program
     .command('verify')

@@ -25,6 +25,8 @@ import { ensureNodeKeys, statePaths } from './node-keys.ts';
 export interface NodeIdentity {
   readonly cert: NodeCert;
   readonly identity: LinkIdentity;
+  /** The node's Ed25519 key its certificate names (libsodium's 64-byte secret): signs its state records. */
+  readonly signKey: Uint8Array;
   readonly membership: ClusterMembership;
   readonly revocation: RevocationState;
 }
@@ -55,6 +57,7 @@ export async function loadNodeIdentity(dir: string, now: number): Promise<NodeId
   return {
     cert,
     identity: { cert: raw, kx: keys.kx },
+    signKey: keys.sign.sodiumKey,
     membership: new ClusterMembership({ revocation }, { ca, cluster }),
     revocation,
   };

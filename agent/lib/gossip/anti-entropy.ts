@@ -37,9 +37,10 @@ export function syncItems(
   random: () => number,
 ): Item[] {
   const items: Item[] = [ms.selfItem()]; // (Outbox adds how we see `target` if not alive)
-  const own = fleet.get(ms.table.selfId);
-  if (own) items.push({ kind: 'state', record: own });
+  const self = ms.table.selfId;
+  const own = fleet.entry(self);
+  if (own) items.push({ kind: 'state', record: own.record, sig: own.sig });
   for (const m of ms.table.sample(MEMBER_SAMPLE, random, 'live', target)) items.push(ms.itemFor(m));
-  for (const r of fleet.sample(STATE_SAMPLE, random)) if (r !== own) items.push({ kind: 'state', record: r });
+  for (const it of fleet.sample(STATE_SAMPLE, random)) if (it.record.node !== self) items.push(it);
   return items;
 }

@@ -15,6 +15,7 @@ import { GossipNode } from './gossip-node.ts';
 import { bridgeIpc, type IpcLike } from './ipc-bridge.ts';
 import { membersReply, type MembersAnswer } from './members-ipc.ts';
 import type { OverlayLink } from './overlay-link.ts';
+import type { RecordAuth } from './record-auth.ts';
 import type { RevocationSink } from './revocations.ts';
 
 export interface AttachedGossip {
@@ -32,11 +33,14 @@ export function attachGossip(
     random?: () => number;
     init?: Partial<GossipInit>;
     revocations?: RevocationSink;
+    /** With certificates: signs and checks state records (SecureOverlay.records). */
+    records?: RecordAuth;
   },
 ): AttachedGossip {
   const clock = o.clock ?? systemClock;
-  const { logger, revocations } = o;
-  const node = new GossipNode({ link, clock, random: o.random ?? Math.random, logger, revocations }, o.init);
+  const { logger, revocations, records } = o;
+  const random = o.random ?? Math.random;
+  const node = new GossipNode({ link, clock, random, logger, revocations, records }, o.init);
   const bridge = ipc ? bridgeIpc(node, ipc) : undefined;
   node.start();
   return {

@@ -7,8 +7,13 @@
  * endpoint for a while; with the public address alone it could never reach a LAN
  * neighbour behind the same firewall.) Dead members are left out. At most MAX_BT_PEERS,
  * sorted, so that "changed" is a plain comparison.
+ * The address is always natm's view of the member itself (with certificates: a peer that
+ * proved its certificate), the port is the one in the member's own record (with
+ * certificates: signed by it, fleet-states.ts), and never below MIN_BT_PORT: a record can
+ * name its own node's BitTorrent port, not another host's, nor a privileged port.
  */
 import type { BtPeer } from '../ipc/contract.ts';
+import { MIN_BT_PORT } from './codec-state.ts';
 import type { GossipNode } from './gossip-node.ts';
 import type { PeerView } from './overlay-link.ts';
 
@@ -23,7 +28,7 @@ export function btPeers(node: GossipNode, infoHash: string): BtPeer[] {
   for (const m of node.membership.table.all()) {
     if (m.status === 'dead') continue;
     const r = node.fleet.get(m.id);
-    if (!r || r.btPort === 0 || !r.have.includes(infoHash)) continue;
+    if (!r || r.btPort < MIN_BT_PORT || !r.have.includes(infoHash)) continue;
     for (const ip of addresses(views.get(m.id))) out.push({ ip, port: r.btPort });
   }
   out.sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));

@@ -40,8 +40,22 @@ export function readState(r: Reader): StateRecord | null {
   return { node, seq, agentVersion, applied, current, btPort, have };
 }
 
-/** Largest encoded state record we publish (it must fit a packet with other items). */
+/** The encoding a record's signature covers (record-auth.ts): the record as on the wire. */
+export function stateBytes(s: StateRecord): Uint8Array {
+  const w = new Writer();
+  writeState(w, s);
+  return w.finish();
+}
+
+/**
+ * Largest encoded state record we publish. Signed (1 flag + 32 key + 64 signature) and
+ * with its kind byte it is ≤ 998 bytes, so a GOSSIP packet with it fits the smallest link
+ * gossip runs on (1038 bytes: a certificate session inside natm's open envelope).
+ */
 export const MAX_STATE_BYTES = 900;
+
+/** BitTorrent ports below this are never published nor handed to a manager (privileged). */
+export const MIN_BT_PORT = 1024;
 
 const fits = (t: string) => Buffer.byteLength(t) <= 255;
 
@@ -55,7 +69,7 @@ export function fitState(r: StateRecord): StateRecord {
   const current =
     c && fits(c.uri) && fits(c.state) && Number.isSafeInteger(c.version) && c.version >= 0 ? c : null;
   const have = r.have.filter(fits).slice(0, MAX_HAVE);
-  const btPort = Number.isInteger(r.btPort) && r.btPort > 0 && r.btPort < 65536 ? r.btPort : 0;
+  const btPort = Number.isInteger(r.btPort) && r.btPort >= MIN_BT_PORT && r.btPort < 65536 ? r.btPort : 0;
   const out = { ...r, agentVersion: fits(r.agentVersion) ? r.agentVersion : '?', current, have, btPort };
   for (let n = Math.min(applied.length, MAX_DIGEST); n >= 0; n--) {
     out.applied = Object.fromEntries(applied.slice(0, n));

@@ -1,5 +1,5 @@
 /**
- * Wire format v1 (docs/protocol/gossip.md §Wire format). `decodePacket` checks the length
+ * Wire format v3 (docs/protocol/gossip.md §Wire format). `decodePacket` checks the length
  * first, parses with bounds checks and returns null on anything malformed: it never throws.
  */
 import { CodecError, Reader, Writer, fromHex, toHex } from '../wire/codec.ts';
@@ -55,7 +55,14 @@ export function encodeItem(item: Item): Uint8Array {
   if (item.kind === 'member') w.u8(STATUSES.indexOf(item.status)).str(item.id).u53(item.incarnation);
   else if (item.kind === 'announce') w.raw(fromHex(item.id)).str(item.uri).u53(item.version).u32(item.size);
   else if (item.kind === 'revoke') w.blob(item.notice);
-  else writeState(w, item.record);
+  else {
+    writeState(w, item.record);
+    const sig = item.sig;
+    if (sig && (sig.key.length !== 32 || sig.sig.length !== 64))
+      throw new CodecError('bad record signature size');
+    if (!sig) w.u8(0);
+    else w.u8(1).raw(sig.key).raw(sig.sig);
+  }
   return w.finish();
 }
 
@@ -153,7 +160,9 @@ function readItem(r: Reader): Item | null {
   }
   if (kind === 'state') {
     const record = readState(r);
-    return record ? { kind, record } : null;
+    const signed = r.u8();
+    if (!record || signed > 1) return null;
+    return { kind, record, sig: signed ? { key: r.raw(32).slice(), sig: r.raw(64).slice() } : null };
   }
   return null;
 }

@@ -35,13 +35,30 @@ export interface GossipInit {
   maxStoreBytes: number;
   seenCacheSize: number;
   maxPendingProbes: number;
-  /** Fetching (fetcher.ts). */
+  /** Fetching (fetcher.ts, docs/protocol/gossip.md §Fetch scheduling). */
   maxActiveFetches: number;
   maxQueuedFetches: number;
   maxSources: number;
+  /** Fetch attempts one holder serves us at once, and fetches that may name one holder. */
+  maxActivePerSource: number;
+  maxJobsPerSource: number;
   fetchWindow: number;
   chunkTimeoutMs: number;
   stallTimeoutMs: number;
+  /** An attempt must deliver minFetchRate bytes/s on average after its first fetchGraceMs. */
+  fetchGraceMs: number;
+  minFetchRate: number;
+  /** A holder that failed sits out sourcePenaltyMs · 2^(strikes − 1), at most maxSourcePenaltyMs. */
+  sourcePenaltyMs: number;
+  maxSourcePenaltyMs: number;
+  /**
+   * Fleet-view records (fleet-states.ts): one whose seq (the publisher's clock) is more than
+   * maxRecordAheadMs ahead of ours or maxRecordAgeMs behind is refused; each node
+   * re-publishes its own every stateRefreshMs.
+   */
+  maxRecordAheadMs: number;
+  maxRecordAgeMs: number;
+  stateRefreshMs: number;
   /** A notification handed up and neither relayed nor refused is forgotten after this. */
   offerTimeoutMs: number;
   /** Reported in this node's fleet-view state record. */
@@ -69,9 +86,18 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   maxActiveFetches: 4,
   maxQueuedFetches: 64,
   maxSources: 8,
+  maxActivePerSource: 1,
+  maxJobsPerSource: 16,
   fetchWindow: 8,
   chunkTimeoutMs: 500,
   stallTimeoutMs: 15_000,
+  fetchGraceMs: 5000,
+  minFetchRate: 8192,
+  sourcePenaltyMs: 30_000,
+  maxSourcePenaltyMs: 30 * 60_000,
+  maxRecordAheadMs: 10 * 60_000,
+  maxRecordAgeMs: 60 * 60_000,
+  stateRefreshMs: 10 * 60_000,
   offerTimeoutMs: 60_000,
   agentVersion: '0.0.0',
 });

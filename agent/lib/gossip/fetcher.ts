@@ -1,24 +1,33 @@
 /**
- * Fetches announced notifications from their holders in CHUNK_SIZE pieces (pull on demand:
- * only the ~60-byte announcement is gossiped, the blob moves once per node).
- * The chunk timeout adapts to the measured round trip (srtt + 4·rttvar, RFC 6298; first
- * tries only, as Karn), between 100 ms and `chunkTimeoutMs`.
- * Bounds: `maxActive` fetches at once, `maxQueued` waiting, `maxSources` holders per
- * fetch, `window` chunk requests in flight per fetch. A chunk request that times out is
- * re-sent to the next holder; a fetch with no progress for `stallTimeoutMs` is abandoned
- * (its id becomes fetchable again). The assembled bytes must hash to the id.
+ * Fetches announced notifications from their holders (pull on demand: only the ~60-byte
+ * announcement is gossiped, the blob moves once per node), so that no slow or lying holder
+ * can starve it (issue 16 item 3; docs/protocol/gossip.md §Fetch scheduling):
+ * - an attempt fetches the whole blob from one holder (fetch-attempt.ts); it loses its slot
+ *   when it stalls or falls below the rate bound, and bytes that do not hash to the id are
+ *   blamed on that holder alone;
+ * - a holder that failed is dropped from that fetch and penalized (source-book.ts); the id
+ *   goes on with its next holder, the one with the fewest strikes first (rotation);
+ * - slots: `maxActive` attempts at once, at most `maxActivePerSource` from one holder; a
+ *   fetch whose holders are all busy or penalized waits in the queue without a slot;
+ * - queue: at most `maxQueued` waiting, at most `maxJobsPerSource` naming one holder, at
+ *   most `maxSources` holders per fetch; when full, a fetch whose holders are all
+ *   penalized makes room;
+ * - an announcement never cancels another fetch: only `supersede(uri, version)` (the
+ *   manager verified and relayed uri@version) drops fetches of older versions of the URI.
  */
-import { createHash } from 'node:crypto';
 import type { Clock, Timer } from '../common/clock.ts';
-import { CHUNK_SIZE, type DigestEntry } from './messages.ts';
+import { Attempt, type AttemptInit } from './fetch-attempt.ts';
+import type { DigestEntry } from './messages.ts';
+import { SourceBook } from './source-book.ts';
 
-export interface FetcherInit {
+export interface FetcherInit extends AttemptInit {
   maxActive: number;
   maxQueued: number;
   maxSources: number;
-  window: number;
-  chunkTimeoutMs: number;
-  stallTimeoutMs: number;
+  maxActivePerSource: number;
+  maxJobsPerSource: number;
+  sourcePenaltyMs: number;
+  maxSourcePenaltyMs: number;
 }
 
 export interface FetcherComponents {
@@ -30,180 +39,235 @@ export interface FetcherComponents {
 
 interface Job {
   entry: DigestEntry;
-  sources: string[];
-  src: number;
-  buf: Uint8Array;
-  done: Uint8Array;
-  received: number;
-  next: number;
-  inflight: Map<number, Req>;
-  lastProgress: number;
-  /** Round-trip estimate (RFC 6298 style, ms; 0 = no sample yet). */
-  srtt: number;
-  rttvar: number;
+  /** Holder → the size it announced (a lying size only fails that holder's attempt). */
+  sources: Map<string, number>;
+  attempt: Attempt | null;
 }
 
-interface Req {
-  timer: Timer;
-  sentAt: number;
-  retry: boolean;
-}
-
-/** Lower bound of the adaptive chunk timeout (ms). */
-const MIN_RTO = 100;
+export type FetchFailure = 'stalled' | 'slow' | 'hash-mismatch' | 'missing';
 
 export class Fetcher {
-  private readonly active = new Map<string, Job>();
-  private readonly queued = new Map<string, Job>();
+  readonly book: SourceBook;
+  private readonly jobs = new Map<string, Job>();
+  private running = 0;
+  private wake: Timer | null = null;
+  private wakeAt = Infinity;
   dropped = 0;
   badChunks = 0;
+  readonly failures: Record<FetchFailure | 'superseded' | 'evicted', number> = {
+    stalled: 0,
+    slow: 0,
+    'hash-mismatch': 0,
+    missing: 0,
+    superseded: 0,
+    evicted: 0,
+  };
 
   constructor(
     private readonly c: FetcherComponents,
     private readonly init: FetcherInit,
-  ) {}
+  ) {
+    this.book = new SourceBook(c.clock, {
+      penaltyMs: init.sourcePenaltyMs,
+      maxPenaltyMs: init.maxSourcePenaltyMs,
+    });
+  }
 
   get activeCount(): number {
-    return this.active.size;
+    return this.running;
   }
   get queuedCount(): number {
-    return this.queued.size;
+    return this.jobs.size - this.running;
   }
   has(id: string): boolean {
-    return this.active.has(id) || this.queued.has(id);
+    return this.jobs.has(id);
+  }
+  /** The holders an id is being fetched from (tests, stats). */
+  sourcesOf(id: string): string[] {
+    return [...(this.jobs.get(id)?.sources.keys() ?? [])];
+  }
+  /** The holder each running attempt fetches from. */
+  attempts(): { id: string; source: string }[] {
+    return [...this.jobs.values()].flatMap((j) =>
+      j.attempt ? [{ id: j.entry.id, source: j.attempt.source }] : [],
+    );
   }
 
-  /** Fetch `entry` from `from` (or add `from` as one more holder of a fetch under way). */
+  /** Fetch `entry` from `from`, or add `from` as one more holder of a fetch under way. */
   want(entry: DigestEntry, from: string): boolean {
-    const job = this.active.get(entry.id) ?? this.queued.get(entry.id);
+    const job = this.jobs.get(entry.id);
     if (job) {
-      if (!job.sources.includes(from) && job.sources.length < this.init.maxSources) job.sources.push(from);
+      this.addSource(job, from, entry.size);
+      this.pump();
       return true;
     }
-    for (const q of this.queued.values())
-      if (q.entry.uri === entry.uri && q.entry.version <= entry.version) this.drop(q.entry.id, 'superseded');
-    if (this.queued.size >= this.init.maxQueued) {
+    if (
+      this.load(from) >= this.init.maxJobsPerSource ||
+      (this.queuedCount >= this.init.maxQueued && !this.evict())
+    ) {
       this.dropped++;
       return false;
     }
-    const n = Math.ceil(entry.size / CHUNK_SIZE);
-    this.queued.set(entry.id, {
-      entry,
-      sources: [from],
-      src: 0,
-      buf: new Uint8Array(0),
-      done: new Uint8Array(n),
-      received: 0,
-      next: 0,
-      inflight: new Map(),
-      srtt: 0,
-      rttvar: 0,
-      lastProgress: this.c.clock.now(),
-    });
+    this.jobs.set(entry.id, { entry, sources: new Map([[from, entry.size]]), attempt: null });
     this.pump();
     return true;
   }
 
   onChunk(from: string, id: string, offset: number, total: number, missing: boolean, data: Uint8Array): void {
-    const job = this.active.get(id);
-    const idx = offset / CHUNK_SIZE;
-    if (!job || !job.inflight.has(idx)) return void this.badChunks++;
-    if (missing) {
-      // The holder has nothing (it sends total 0): stop asking it.
-      job.sources = job.sources.filter((s) => s !== from);
-      if (job.sources.length === 0) return this.drop(id, 'no-holder');
-      job.src %= job.sources.length;
-      return this.resend(job, idx);
-    }
-    if (total !== job.entry.size || data.length !== Math.min(CHUNK_SIZE, total - offset))
-      return void this.badChunks++;
-    const req = job.inflight.get(idx)!;
-    req.timer.cancel();
-    job.inflight.delete(idx);
-    if (!req.retry) sampleRtt(job, this.c.clock.now() - req.sentAt); // Karn: first tries only
-    if (!job.done[idx]) {
-      job.done[idx] = 1;
-      job.buf.set(data, offset);
-      job.received++;
-      job.lastProgress = this.c.clock.now();
-    }
-    if (job.received === job.done.length) return this.finish(job, from);
-    this.fill(job);
+    const job = this.jobs.get(id);
+    const a = job?.attempt;
+    if (!job || !a || a.source !== from) return void this.badChunks++;
+    if (missing) return this.fail(job, 'missing'); // the holder has nothing (it sends total 0)
+    const r = a.chunk(offset, total, data);
+    if (r === 'bad') return void this.badChunks++;
+    if (r === 'more') return this.check(a);
+    if (!a.hashMatches()) return this.fail(job, 'hash-mismatch');
+    this.end(job);
+    this.jobs.delete(id);
+    this.c.complete({ ...job.entry, size: a.size }, a.buf, a.source);
+    this.pump();
+  }
+
+  /** The manager verified and relayed uri@version: fetches of versions up to it are moot. */
+  supersede(uri: string, version: number): void {
+    for (const job of [...this.jobs.values()])
+      if (job.entry.uri === uri && job.entry.version <= version) this.remove(job, 'superseded');
+    this.pump();
+  }
+
+  /** The manager refused what `peer` served as forged: a strike. */
+  strike(peer: string): void {
+    this.book.strike(peer);
+  }
+
+  /** The manager verified what `peer` served: one strike less. */
+  forgive(peer: string): void {
+    this.book.forgive(peer);
   }
 
   stop(): void {
-    this.queued.clear(); // first, so that dropping the active ones starts nothing new
-    for (const id of [...this.active.keys()]) this.drop(id, 'stopped', false);
+    for (const job of this.jobs.values()) job.attempt?.cancel();
+    this.jobs.clear();
+    this.running = 0;
+    this.wake?.cancel();
+    this.wake = null;
+    this.wakeAt = Infinity;
   }
 
   private pump(): void {
-    while (this.active.size < this.init.maxActive && this.queued.size > 0) {
-      const job = this.queued.values().next().value!;
-      this.queued.delete(job.entry.id);
-      job.buf = new Uint8Array(job.entry.size);
-      job.lastProgress = this.c.clock.now();
-      this.active.set(job.entry.id, job);
-      this.fill(job);
+    for (const job of this.jobs.values()) {
+      if (this.running >= this.init.maxActive) break;
+      const src = job.attempt ? null : this.pick(job);
+      if (!src) continue;
+      const lapsed = (a: Attempt) => this.check(a);
+      const { clock, requestChunk } = this.c;
+      job.attempt = new Attempt(
+        { clock, requestChunk, lapsed },
+        job.entry.id,
+        src,
+        job.sources.get(src)!,
+        this.init,
+      );
+      this.running++;
     }
+    this.armWake();
   }
 
-  private fill(job: Job): void {
-    while (job.inflight.size < this.init.window && job.next < job.done.length) {
-      const idx = job.next++;
-      if (!job.done[idx]) this.request(job, idx);
+  /** A usable holder (not penalized, under its slot limit) with the fewest strikes. */
+  private pick(job: Job): string | null {
+    let best: string | null = null;
+    for (const peer of job.sources.keys()) {
+      if (this.book.penalizedUntil(peer) || this.busy(peer) >= this.init.maxActivePerSource) continue;
+      if (best === null || this.book.strikesOf(peer) < this.book.strikesOf(best)) best = peer;
     }
-    // Re-request chunks whose earlier request was answered "missing" or lost with the job.
+    return best;
   }
 
-  private request(job: Job, idx: number, retry = false): void {
-    const peer = job.sources[job.src % job.sources.length]!;
-    job.src = (job.src + 1) % job.sources.length;
-    this.c.requestChunk(peer, job.entry.id, idx * CHUNK_SIZE);
-    const rto =
-      job.srtt > 0
-        ? Math.min(this.init.chunkTimeoutMs, Math.max(MIN_RTO, job.srtt + 4 * job.rttvar))
-        : this.init.chunkTimeoutMs;
-    const timer = this.c.clock.setTimeout(() => this.timeout(job, idx), rto);
-    job.inflight.set(idx, { timer, sentAt: this.c.clock.now(), retry });
+  private check(a: Attempt): void {
+    const job = this.jobs.get(a.id);
+    if (job?.attempt !== a) return;
+    const failure = a.health(this.c.clock.now());
+    if (failure) this.fail(job, failure);
   }
 
-  private resend(job: Job, idx: number): void {
-    job.inflight.get(idx)?.timer.cancel();
-    this.request(job, idx, true);
-  }
-
-  private timeout(job: Job, idx: number): void {
-    if (this.active.get(job.entry.id) !== job || !job.inflight.has(idx)) return;
-    if (this.c.clock.now() - job.lastProgress >= this.init.stallTimeoutMs)
-      return this.drop(job.entry.id, 'stalled');
-    this.resend(job, idx);
-  }
-
-  private finish(job: Job, from: string): void {
-    this.active.delete(job.entry.id);
-    const hash = createHash('sha256').update(job.buf).digest('hex');
-    if (hash !== job.entry.id) this.c.abandon(job.entry.id, 'hash-mismatch');
-    else this.c.complete(job.entry, job.buf, from);
+  /** The attempt failed: its holder leaves this fetch (penalized unless it just had nothing). */
+  private fail(job: Job, reason: FetchFailure): void {
+    const src = job.attempt!.source;
+    this.end(job);
+    this.failures[reason]++;
+    if (reason !== 'missing') this.book.strike(src);
+    job.sources.delete(src);
+    if (job.sources.size === 0) this.remove(job, reason);
     this.pump();
   }
 
-  private drop(id: string, reason: string, notify = true): void {
-    const job = this.active.get(id) ?? this.queued.get(id);
-    if (!job) return;
-    for (const r of job.inflight.values()) r.timer.cancel();
-    this.active.delete(id);
-    this.queued.delete(id);
-    if (notify) this.c.abandon(id, reason);
-    this.pump();
+  private end(job: Job): void {
+    if (!job.attempt) return;
+    job.attempt.cancel();
+    job.attempt = null;
+    this.running--;
   }
-}
 
-function sampleRtt(job: Job, rtt: number): void {
-  if (job.srtt === 0) {
-    job.srtt = rtt;
-    job.rttvar = rtt / 2;
-  } else {
-    job.rttvar = 0.75 * job.rttvar + 0.25 * Math.abs(job.srtt - rtt);
-    job.srtt = 0.875 * job.srtt + 0.125 * rtt;
+  private remove(job: Job, reason: string): void {
+    this.end(job);
+    this.jobs.delete(job.entry.id);
+    if (reason === 'superseded' || reason === 'evicted') this.failures[reason]++;
+    this.c.abandon(job.entry.id, reason);
+  }
+
+  private addSource(job: Job, from: string, size: number): void {
+    if (job.sources.has(from) || this.load(from) >= this.init.maxJobsPerSource) return;
+    if (job.sources.size >= this.init.maxSources) {
+      const out = [...job.sources.keys()].find(
+        (p) => this.book.penalizedUntil(p) && job.attempt?.source !== p,
+      );
+      if (out === undefined) return;
+      job.sources.delete(out);
+    }
+    job.sources.set(from, size);
+  }
+
+  /** Fetches (waiting or running) that name `peer` as a holder. */
+  private load(peer: string): number {
+    let n = 0;
+    for (const job of this.jobs.values()) if (job.sources.has(peer)) n++;
+    return n;
+  }
+
+  private busy(peer: string): number {
+    let n = 0;
+    for (const job of this.jobs.values()) if (job.attempt?.source === peer) n++;
+    return n;
+  }
+
+  /** Queue full: drop one waiting fetch whose holders are all penalized. */
+  private evict(): boolean {
+    for (const job of this.jobs.values())
+      if (!job.attempt && [...job.sources.keys()].every((p) => this.book.penalizedUntil(p))) {
+        this.remove(job, 'evicted');
+        return true;
+      }
+    return false;
+  }
+
+  /** Fetches that wait only for a penalty to end are looked at again when it ends. */
+  private armWake(): void {
+    let next = Infinity;
+    for (const job of this.jobs.values())
+      if (!job.attempt)
+        for (const p of job.sources.keys()) {
+          const until = this.book.penalizedUntil(p);
+          if (until) next = Math.min(next, until);
+        }
+    if (next === this.wakeAt) return;
+    this.wake?.cancel();
+    this.wake = null;
+    this.wakeAt = next;
+    if (next === Infinity) return;
+    this.wake = this.c.clock.setTimeout(() => {
+      this.wake = null;
+      this.wakeAt = Infinity;
+      this.pump();
+    }, next - this.c.clock.now());
   }
 }

@@ -9,7 +9,6 @@
  */
 import type { Clock, Timer } from '../common/clock.ts';
 import { silentLogger, type Logger } from '../common/logger.ts';
-import { pickDigest, syncItems } from './anti-entropy.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
 import { decodePacket, encodeItem } from './codec.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
@@ -21,7 +20,9 @@ import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
 import { Prober } from './prober.ts';
-import { sampleNotices, type RevocationSink } from './revocations.ts';
+import type { RecordAuth } from './record-auth.ts';
+import type { RevocationSink } from './revocations.ts';
+import { Syncer } from './syncer.ts';
 
 const JOIN_SYNCS = 3;
 
@@ -32,6 +33,8 @@ export interface GossipComponents {
   logger?: Logger;
   /** With certificates: checks and keeps revocation notices (revocations.ts). */
   revocations?: RevocationSink;
+  /** With certificates: signs this node's state record and checks the others' (record-auth.ts). */
+  records?: RecordAuth;
 }
 
 export class GossipNode {
@@ -44,12 +47,12 @@ export class GossipNode {
   /** This node's own record (manager state, agent version, BitTorrent port, haves). */
   readonly local: LocalState;
   private readonly prober: Prober;
+  private readonly sync: Syncer;
   private readonly log: Logger;
   private timers: Timer[] = [];
   private running = false;
-  private followUpTimer: Timer | null = null;
   private readonly stateHandlers: ((r: StateRecord) => void)[] = [];
-  counters = { badPackets: 0, handlerErrors: 0, pushPulls: 0, revocations: 0, badNotices: 0 };
+  counters = { badPackets: 0, handlerErrors: 0, revocations: 0, badNotices: 0 };
 
   constructor(
     readonly c: GossipComponents,
@@ -62,9 +65,16 @@ export class GossipNode {
       { maxItems: this.init.maxBroadcasts, retransmitMult: this.init.retransmitMult },
       () => this.membership.table.live() + 1,
     );
-    this.fleet = new FleetStates(this.init.maxMembers);
+    this.fleet = new FleetStates(
+      { clock: c.clock, auth: c.records, isMember: (id) => this.membership.table.get(id) !== undefined },
+      {
+        max: this.init.maxMembers,
+        maxAheadMs: this.init.maxRecordAheadMs,
+        maxAgeMs: this.init.maxRecordAgeMs,
+      },
+    );
     this.local = new LocalState(
-      { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue },
+      { selfId: self, clock: c.clock, fleet: this.fleet, queue: this.queue, auth: c.records },
       this.init.agentVersion,
     );
     this.membership = new SwimMembership(
@@ -108,6 +118,17 @@ export class GossipNode {
         window: this.init.fetchWindow,
       },
     );
+    this.sync = new Syncer(
+      {
+        ...c,
+        membership: this.membership,
+        fleet: this.fleet,
+        notifications: this.notifications,
+        out: this.out,
+        guard: (fn) => this.guard(fn),
+      },
+      this.init,
+    );
     c.link.onMessage((from, payload) => this.onPacket(from, payload));
     c.link.onPeerChange((p) => this.onPeerChange(p));
     c.revocations?.onRevoked((id) => this.guard(() => this.revoked(id)));
@@ -147,21 +168,25 @@ export class GossipNode {
     this.membership.announceSelf();
     const { clock, random } = this.c;
     const i = this.init;
-    this.timers.push(clock.setInterval(() => this.guard(() => this.prober.tick()), i.probeIntervalMs));
-    this.timers.push(clock.setInterval(() => this.guard(() => this.gossipTick()), i.gossipIntervalMs));
+    const every = (ms: number, fn: () => void) =>
+      this.timers.push(clock.setInterval(() => this.guard(fn), ms));
+    every(i.probeIntervalMs, () => this.prober.tick());
+    every(i.gossipIntervalMs, () => this.gossipTick());
     // Spread push-pulls over the interval so a fleet that starts together does not sync in step.
     this.timers.push(
       clock.setTimeout(() => {
-        this.guard(() => this.pushPullTick());
-        this.timers.push(
-          clock.setInterval(() => this.guard(() => this.pushPullTick()), i.pushPullIntervalMs),
-        );
+        this.guard(() => this.sync.tick());
+        every(i.pushPullIntervalMs, () => this.sync.tick());
       }, random() * i.pushPullIntervalMs),
     );
-    this.timers.push(clock.setInterval(() => this.guard(() => this.reconnectTick()), i.reconnectIntervalMs));
-    this.timers.push(clock.setInterval(() => this.guard(() => this.membership.prune()), 60_000));
+    every(i.reconnectIntervalMs, () => this.sync.reconnect());
+    every(60_000, () => {
+      this.membership.prune();
+      this.fleet.prune();
+    });
+    every(i.stateRefreshMs, () => this.local.refresh());
     // Join: sync with a few known members right away (memberlist: push-pull with the seeds).
-    for (const m of this.membership.table.sample(JOIN_SYNCS, random, 'alive')) this.pushPull(m.id, false);
+    for (const m of this.membership.table.sample(JOIN_SYNCS, random, 'alive')) this.sync.send(m.id, false);
   }
 
   /** Idempotent. Cancels every timer and fetch; later packets are ignored. */
@@ -170,8 +195,7 @@ export class GossipNode {
     this.running = false;
     for (const t of this.timers) t.cancel();
     this.timers = [];
-    this.followUpTimer?.cancel();
-    this.followUpTimer = null;
+    this.sync.stop();
     this.membership.stop();
     this.notifications.stop();
   }
@@ -185,9 +209,9 @@ export class GossipNode {
     return this.notifications.relay(id, bytes, hdr);
   }
 
-  /** The manager refused it: never spread it. */
-  refuse(id: string): void {
-    this.notifications.refuse(id);
+  /** The manager refused it (`code`: its refusal code): never spread it. */
+  refuse(id: string, code?: string): void {
+    this.notifications.refuse(id, code);
   }
 
   /** Publish this node's fleet-view state record (from the manager's `state`). */
@@ -206,47 +230,12 @@ export class GossipNode {
       this.out.gossip(m.id);
   }
 
-  private pushPullTick(): void {
-    const t = this.membership.table;
-    const target = t.sample(1, this.c.random, 'alive')[0] ?? t.sample(1, this.c.random, 'dead')[0];
-    if (target) this.pushPull(target.id, false);
-  }
-
-  private reconnectTick(): void {
-    const dead = this.membership.table.sample(1, this.c.random, 'dead')[0];
-    if (dead) this.pushPull(dead.id, false);
-  }
-
-  private pushPull(peer: string, reply: boolean): void {
-    this.counters.pushPulls++;
-    const digest = pickDigest(this.notifications.digest(), this.c.random);
-    const notices = sampleNotices(this.c.revocations, this.c.random);
-    const items = [...notices, ...syncItems(this.membership, this.fleet, peer, this.c.random)];
-    this.out.send(peer, { type: 'push-pull', reply, digest }, items);
-  }
-
-  /**
-   * A push-pull taught us members we did not know: sync again with another member soon
-   * (at most one follow-up pending; one per probe interval), so a joining node or one
-   * returning from a partition learns the whole membership in a few exchanges.
-   */
-  private followUp(): void {
-    if (this.followUpTimer || !this.running) return;
-    this.followUpTimer = this.c.clock.setTimeout(() => {
-      this.followUpTimer = null;
-      this.guard(() => this.pushPullTick());
-    }, this.init.probeIntervalMs);
-  }
-
   private onPeerChange(p: PeerView): void {
     if (!this.running || p.path === null || p.id === this.selfId) return;
     const now = this.c.clock.now();
     const m = this.membership.table.get(p.id);
     if (!m) return void this.membership.table.addKnown(p.id, now);
-    if (m.status === 'dead' && now - m.toldAt >= this.init.probeIntervalMs) {
-      m.toldAt = now; // the transport found a path again: sync now so either side can refute
-      this.pushPull(p.id, false);
-    }
+    if (m.status === 'dead') this.sync.ask(p.id); // a path came back: sync so either side can refute
   }
 
   private onPacket(from: string, payload: Uint8Array): void {
@@ -269,7 +258,7 @@ export class GossipNode {
     if (m) m.lastSeen = now;
     const known = table.size;
     for (const it of items) this.item(from, it);
-    if (body.type === 'push-pull' && table.size > known) this.followUp();
+    if (body.type === 'push-pull' && table.size > known && this.running) this.sync.followUp();
     switch (body.type) {
       case 'ping':
         return this.prober.onPing(from, body.seq, body.target);
@@ -290,7 +279,7 @@ export class GossipNode {
         );
       case 'push-pull':
         for (const e of body.digest) this.notifications.heard(e, from);
-        if (!body.reply) this.pushPull(from, true);
+        if (!body.reply) this.sync.send(from, true);
         return;
       case 'gossip':
         return;
@@ -302,25 +291,14 @@ export class GossipNode {
     if (it.kind === 'member') {
       if (this.c.revocations?.isRevoked(it.id)) return;
       const out = this.membership.apply(it.status, it.id, it.incarnation, from);
-      if (out === 'unproven' && it.status === 'alive') this.askDirectly(it.id);
+      if (out === 'unproven' && it.status === 'alive') this.sync.ask(it.id); // its own claim counts
       return;
     }
     if (it.kind === 'announce') return this.notifications.heard(it, from);
-    if (it.record.node === this.selfId || !this.fleet.apply(it.record)) return;
-    this.queue.push(`s:${it.record.node}`, encodeItem(it));
+    if (it.record.node === this.selfId || !this.fleet.accept(it)) return;
+    const { sig } = this.fleet.entry(it.record.node)!;
+    this.queue.push(`s:${it.record.node}`, encodeItem({ kind: 'state', record: it.record, sig }));
     for (const h of this.stateHandlers) h(it.record);
-  }
-
-  /**
-   * We heard that `id` refuted beyond what it proved to us: ask it (a push-pull carries its
-   * own claim, which counts whatever its size), at most once per probe interval per member.
-   */
-  private askDirectly(id: string): void {
-    const m = this.membership.table.get(id);
-    const now = this.c.clock.now();
-    if (!m || now - m.toldAt < this.init.probeIntervalMs) return;
-    m.toldAt = now;
-    this.pushPull(id, false);
   }
 
   /** Timer and packet handlers never throw: a failure is counted and logged. */

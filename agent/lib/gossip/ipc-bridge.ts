@@ -46,7 +46,7 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
   ipc.on('relay', (m) => {
     if (!node.relay(m.id, m.torrent, { uri: m.uri, version: m.version })) counters.badRelays++;
   });
-  ipc.on('verdict', (m) => node.refuse(m.id));
+  ipc.on('verdict', (m) => node.refuse(m.id, m.code));
   ipc.on('state', (m) =>
     node.setState({
       applied: Object.fromEntries(Object.entries(m.applied).slice(0, MAX_DIGEST)),

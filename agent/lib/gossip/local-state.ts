@@ -2,14 +2,26 @@
  * This node's own fleet-view record: what its manager reported (`state`: applied versions,
  * current update; `hello`: agent version, BitTorrent port; `have`: infoHashes it holds or
  * fetches). Every change publishes a new record with seq = max(seq + 1, now ms) as a
- * broadcast (key `s:<node>`), so it also stays monotonic across restarts.
+ * broadcast (key `s:<node>`), so it also stays monotonic across restarts; with a RecordAuth
+ * (certificates) it is signed by this node. `refresh` (every stateRefreshMs) re-publishes
+ * it unchanged with a new seq, so the others never hold it longer than maxRecordAgeMs and a
+ * forged record within the clock bound is overtaken (fleet-states.ts).
  */
 import type { Clock } from '../common/clock.ts';
 import type { BroadcastQueue } from './broadcast-queue.ts';
 import { encodeItem } from './codec.ts';
-import { fitState } from './codec-state.ts';
+import { fitState, stateBytes } from './codec-state.ts';
 import type { FleetStates } from './fleet-states.ts';
 import { MAX_HAVE, type StateRecord } from './messages.ts';
+import type { RecordAuth } from './record-auth.ts';
+
+export interface LocalStateComponents {
+  selfId: string;
+  clock: Clock;
+  fleet: FleetStates;
+  queue: BroadcastQueue;
+  auth?: RecordAuth;
+}
 
 export class LocalState {
   agentVersion: string;
@@ -20,7 +32,7 @@ export class LocalState {
   private seq = 0;
 
   constructor(
-    private readonly c: { selfId: string; clock: Clock; fleet: FleetStates; queue: BroadcastQueue },
+    private readonly c: LocalStateComponents,
     agentVersion: string,
   ) {
     this.agentVersion = agentVersion;
@@ -43,6 +55,11 @@ export class LocalState {
     if (this.state || this.have.size > 0) this.publish();
   }
 
+  /** Re-publish the record (new seq) if there is one. */
+  refresh(): void {
+    if (this.seq > 0) this.publish();
+  }
+
   private publish(): StateRecord {
     this.seq = Math.max(this.seq + 1, this.c.clock.now());
     const st = this.state ?? { applied: {}, current: null };
@@ -54,8 +71,9 @@ export class LocalState {
       btPort: this.btPort,
       have: [...this.have.keys()],
     });
-    this.c.fleet.apply(record);
-    this.c.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record }));
+    const sig = this.c.auth?.sign(stateBytes(record)) ?? null;
+    this.c.fleet.own(record, sig);
+    this.c.queue.push(`s:${record.node}`, encodeItem({ kind: 'state', record, sig }));
     return record;
   }
 }

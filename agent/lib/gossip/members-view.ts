@@ -22,6 +22,8 @@ export interface MemberView {
   applied: Record<string, number>;
   current: StateRecord['current'];
   stateSeq: number | null;
+  /** The record is signed by this member itself (certificates; always false without). */
+  signed: boolean;
 }
 
 export function membersView(node: GossipNode, now: number): MemberView[] {
@@ -45,6 +47,7 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,
+      signed: node.fleet.isSignedBy(id),
     };
   };
   const out = [row(table.selfId, 'alive', table.incarnation, now)];

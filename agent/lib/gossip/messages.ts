@@ -3,8 +3,11 @@
  * Every packet is one main message plus piggybacked items (member updates, announcements,
  * state records) filling the rest of the payload budget.
  */
-/** 2: member incarnations are u53 (were u32, and wrapped: issue 16). */
-export const WIRE_VERSION = 2;
+/**
+ * 2: member incarnations are u53 (were u32, and wrapped: issue 16).
+ * 3: a state record carries its node's signature (issue 16 item 4).
+ */
+export const WIRE_VERSION = 3;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -51,9 +54,21 @@ export interface StateRecord {
   have: string[];
 }
 
+/**
+ * A state record's signature by the node it describes: its Ed25519 public key (the node id
+ * is derived from it, so the key names the node) and the signature over the record's
+ * encoding (docs/protocol/gossip.md §Fleet view). 32 + 64 bytes on the wire.
+ */
+export interface RecordSig {
+  key: Uint8Array;
+  sig: Uint8Array;
+}
+
 export interface StateItem {
   kind: 'state';
   record: StateRecord;
+  /** null: unsigned (cluster-key mode: nothing stronger than the cluster key holds). */
+  sig: RecordSig | null;
 }
 
 /** A CA-signed revocation notice (`p2pu-revoke-v1`, agent/lib/membership/revocation.ts), opaque here. */

@@ -5,6 +5,10 @@
  * Only `relayed` ids are announced and served; `refused` ids are remembered (never fetched
  * or spread again while in the seen cache); an `offered` id with no answer within
  * offerTimeoutMs is forgotten, so anti-entropy can offer it again (ipc.md: manager down).
+ * The newest *verified* version wins: a relay drops fetches of older versions of its URI;
+ * an announcement alone never does (fetcher.ts). A notification the manager refuses as
+ * forged (FORGED_CODES) is a strike against the holder that served it; one it verified
+ * takes a strike away.
  */
 import { createHash } from 'node:crypto';
 import type { Clock, Timer } from '../common/clock.ts';
@@ -12,6 +16,14 @@ import { BlobStore } from './blob-store.ts';
 import { Fetcher, type FetcherInit } from './fetcher.ts';
 import { CHUNK_SIZE, MAX_BLOB, type DigestEntry } from './messages.ts';
 import { SeenCache } from './seen-cache.ts';
+
+/** Refusal codes (manager verdicts) no honest holder causes: it relays only what its manager accepted. */
+export const FORGED_CODES: ReadonlySet<string> = new Set([
+  'MALFORMED',
+  'TOO_LARGE',
+  'UNKNOWN_SIGNER',
+  'BAD_SIGNATURE',
+]);
 
 export type NotificationHandler = (id: string, bytes: Uint8Array, from: string) => void;
 
@@ -34,8 +46,8 @@ export class Notifications {
   readonly seen: SeenCache;
   readonly fetcher: Fetcher;
   private readonly handlers: NotificationHandler[] = [];
-  /** Offer-timeout timers (one per offered id; the seen cache bounds them). */
-  private readonly offers = new Set<Timer>();
+  /** Offered ids: the offer-timeout timer and the holder that served it (each lives offerTimeoutMs). */
+  private readonly offers = new Map<string, { timer: Timer; from: string }>();
   counters = { offered: 0, relayed: 0, refused: 0, abandoned: 0, served: 0, stale: 0 };
 
   constructor(
@@ -91,19 +103,27 @@ export class Notifications {
     if (!this.store.put({ ...entry, bytes })) return this.store.get(id) !== undefined;
     this.seen.set(id, 'relayed');
     this.counters.relayed++;
+    const from = this.settle(id);
+    if (from !== undefined) this.fetcher.forgive(from);
+    this.fetcher.supersede(hdr.uri, hdr.version);
     this.c.announce(entry);
     return true;
   }
 
-  /** The upper layer refused it (bad signature, rollback, ...): never fetch or spread it. */
-  refuse(id: string): void {
+  /**
+   * The upper layer refused it (bad signature, rollback, ...): never fetch or spread it.
+   * With a code no honest holder causes (FORGED_CODES), the holder that served it is penalized.
+   */
+  refuse(id: string, code?: string): void {
     this.seen.set(id, 'refused');
     this.counters.refused++;
+    const from = this.settle(id);
+    if (from !== undefined && code !== undefined && FORGED_CODES.has(code)) this.fetcher.strike(from);
   }
 
   stop(): void {
     this.fetcher.stop();
-    for (const t of this.offers) t.cancel();
+    for (const o of this.offers.values()) o.timer.cancel();
     this.offers.clear();
   }
 
@@ -114,11 +134,20 @@ export class Notifications {
   private offer(e: DigestEntry, bytes: Uint8Array, from: string): void {
     this.seen.set(e.id, 'offered');
     this.counters.offered++;
-    const t = this.c.clock.setTimeout(() => {
-      this.offers.delete(t);
+    this.settle(e.id);
+    const timer = this.c.clock.setTimeout(() => {
+      this.offers.delete(e.id);
       if (this.seen.get(e.id) === 'offered') this.seen.delete(e.id);
     }, this.init.offerTimeoutMs);
-    this.offers.add(t);
+    this.offers.set(e.id, { timer, from });
     for (const h of this.handlers) h(e.id, bytes, from);
+  }
+
+  /** The offer of `id` is answered: stop its timer; returns who served it. */
+  private settle(id: string): string | undefined {
+    const o = this.offers.get(id);
+    o?.timer.cancel();
+    this.offers.delete(id);
+    return o?.from;
   }
 }

@@ -19,12 +19,16 @@
  *
  * Renewal: `setCertificate` swaps this node's certificate (checked by SecureLinks) and
  * re-handshakes every session, so peers see the renewed certificate at once.
+ *
+ * State records: `records` signs this node's fleet-view records with its certificate key
+ * and checks the others' (record-signer.ts); gossip takes it as its RecordAuth.
  */
 import { ConfigError } from '../common/errors.ts';
 import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../net/overlay-link.ts';
 import { decodeCertificate } from './certificate.ts';
 import { TAGLEN } from './noise-crypto.ts';
 import { SecureLinks, type SecureLinksComponents, type SecureLinksInit } from './secure-links.ts';
+import { RecordSigner } from './record-signer.ts';
 import { DATA_HEADER } from './wire.ts';
 
 export interface SecureOverlayComponents extends SecureLinksComponents {
@@ -33,11 +37,16 @@ export interface SecureOverlayComponents extends SecureLinksComponents {
 }
 
 /** Who this node is and whom it trusts (SecureLinks' bounds keep their defaults). */
-export type SecureOverlayInit = Pick<SecureLinksInit, 'identity' | 'ca' | 'cluster'>;
+export interface SecureOverlayInit extends Pick<SecureLinksInit, 'identity' | 'ca' | 'cluster'> {
+  /** The node's Ed25519 key (libsodium's 64-byte secret) that its certificate names: signs its state records. */
+  readonly signKey: Uint8Array;
+}
 
 export class SecureOverlay implements OverlayLink {
   readonly selfId: string;
   readonly links: SecureLinks;
+  /** Signs this node's state records, checks the others' (gossip's RecordAuth). */
+  readonly records: RecordSigner;
   readonly counters = new Map<string, number>();
   readonly #c: SecureOverlayComponents;
   readonly #handlers: Array<(peerId: string, payload: Uint8Array) => void> = [];
@@ -49,12 +58,19 @@ export class SecureOverlay implements OverlayLink {
 
   constructor(components: SecureOverlayComponents, init: SecureOverlayInit) {
     this.#c = components;
-    const own = decodeCertificate(init.identity.cert).nodeId;
+    const ownCert = decodeCertificate(init.identity.cert);
+    const own = ownCert.nodeId;
     if (own !== components.link.selfId)
       throw new ConfigError(`natm id "${components.link.selfId}" must be the certificate's node id ${own}`);
     this.selfId = own;
     this.maxPayload = (components.link.maxPayload ?? MAX_APP_PAYLOAD) - DATA_HEADER - TAGLEN;
     this.links = new SecureLinks(components, init);
+    this.records = new RecordSigner(
+      { certOf: (id) => this.links.peerCertificate(id), isRevoked: components.revocation.isRevoked },
+      { cluster: init.cluster, signKey: init.signKey },
+    );
+    if (!Buffer.from(ownCert.signKey).equals(Buffer.from(this.records.publicKey)))
+      throw new ConfigError(`the signing key is not the one certificate ${own} names`);
     components.link.onMessage((peerId, bytes) => this.#receive(peerId, bytes));
     components.link.onPeerChange((p) => this.#natmPeer(p));
     // The transport (natm) refuses revoked nodes too, so they cost no answers, punches or

@@ -11,11 +11,13 @@
  * the key out (a public torrent, for fleets without certificates that want DHT/PEX/LPD).
  */
 import createTorrent from 'create-torrent';
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../common/errors.ts';
 import type { SecretKey } from '../crypto/keys.ts';
 import { decodeStrict, encode, isDict } from './bencode-strict.ts';
+import { LIMITS } from './limits.ts';
 import { parseTorrentPlusPlus } from './parse.ts';
 import { pieceLengthFor } from './piece-length.ts';
 import { sha256File } from './payload.ts';
@@ -34,6 +36,8 @@ export interface CreateOptions {
   readonly createdBy?: string;
   /** BEP 27 private flag; default true (see the module comment). */
   readonly private?: boolean;
+  /** Carry the payload inside the file (at most LIMITS.maxInlineBytes; spec §Inline payload). */
+  readonly inline?: boolean;
 }
 
 function buildInfo(path: string, name: string, pieceLength: number, priv: boolean): Promise<Uint8Array> {
@@ -67,6 +71,10 @@ export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOpt
   const size = st.size;
   if (size === 0)
     throw new UsageError(`${payloadPath} is empty; an update payload must have at least one byte`);
+  if (opts.inline && size > LIMITS.maxInlineBytes)
+    throw new UsageError(
+      `${payloadPath} is ${size} bytes; an inline payload is at most ${LIMITS.maxInlineBytes} bytes`,
+    );
   const pieceLength = pieceLengthFor(size, opts.pieceLength);
   const infoBytes = await buildInfo(
     payloadPath,
@@ -90,7 +98,16 @@ export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOpt
     'creation date': Math.floor(opts.now / 1000),
     info: decodeStrict(infoBytes),
     signatures: { [kid]: { info: signedInfo, signature } },
+    ...(opts.inline ? { payload: await inlineBytes(payloadPath, sha256) } : {}),
   });
   parseTorrentPlusPlus(torrent); // what we write must pass our own strict parser
   return torrent;
+}
+
+/** The payload's bytes, if they are still the ones that were hashed and signed. */
+async function inlineBytes(path: string, sha256: Uint8Array): Promise<Uint8Array> {
+  const bytes = await readFile(path);
+  if (Buffer.compare(createHash('sha256').update(bytes).digest(), sha256) !== 0)
+    throw new UsageError(`${path} changed while the torrent was made`);
+  return bytes;
 }

@@ -18,6 +18,8 @@ export const LIMITS = {
   maxAnnounceUrlBytes: 1024,
   maxAnnounceUrls: 32,
   maxCommentBytes: 1024,
+  /** An inline payload (spec §Inline payload): a script travels inside the file itself. */
+  maxInlineBytes: 64 * 1024,
   /**
    * Shape pre-check (shape.ts), before decoding. The deepest real path is top → signatures
    * → signer → signed info; a real file holds ~250 values, ≤ 32 items per list, ≤ 8 entries

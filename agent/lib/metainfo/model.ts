@@ -41,6 +41,11 @@ export interface TorrentPlusPlus {
   readonly createdBy?: string;
   readonly creationDate?: number;
   readonly signatures: readonly SignatureEntry[];
+  /**
+   * The payload itself, for small ones (spec §Inline payload): outside the info dict and
+   * unsigned as bytes, so the verifier checks it against the signed length and SHA-256.
+   */
+  readonly inline?: Uint8Array;
 }
 
 /** What a successful verification yields: the facts the manager acts on (the trusted signers' fields, and the torrent's). */

@@ -18,6 +18,7 @@ const TOP_KEYS = [
   'created by',
   'creation date',
   'info',
+  'payload',
   'signatures',
 ];
 const INFO_KEYS = ['length', 'name', 'piece length', 'pieces', 'private'];
@@ -155,6 +156,17 @@ export function parseTorrentPlusPlus(raw: Uint8Array): TorrentPlusPlus {
   );
   const createdBy = optional(top, 'created by', () => textField(top, 'created by', 'torrent', 256));
   const creationDate = optional(top, 'creation date', () => intField(top, 'creation date', 'torrent'));
+  const inline = optional(top, 'payload', () => bytesField(top, 'payload', 'torrent'));
+  if (inline !== undefined && inline.length > LIMITS.maxInlineBytes)
+    throw new MetadataError(
+      'TOO_LARGE',
+      `torrent.payload: ${inline.length} bytes inline, the limit is ${LIMITS.maxInlineBytes}`,
+    );
+  if (inline !== undefined && inline.length !== info.length)
+    throw new MetadataError(
+      'MALFORMED',
+      `torrent.payload: ${inline.length} bytes inline, info.length says ${info.length}`,
+    );
   return {
     raw,
     infoBytes,
@@ -166,5 +178,6 @@ export function parseTorrentPlusPlus(raw: Uint8Array): TorrentPlusPlus {
     ...(comment === undefined ? {} : { comment }),
     ...(createdBy === undefined ? {} : { createdBy }),
     ...(creationDate === undefined ? {} : { creationDate }),
+    ...(inline === undefined ? {} : { inline }),
   };
 }

@@ -3,10 +3,12 @@
  * trusted keys, a threshold and `now` in; a VerifiedUpdate or a MetadataError out.
  *   1 size cap, 2 strict bencode, 3 fields and types   (parse.ts)
  *   4 known signer, 5 threshold of valid signatures, 6 not expired   (here)
+ *   and an inline payload against the signed length and SHA-256 (here: it is in the file)
  * Steps 7 (URI accepted) and 8 (version above the highest accepted, below the root's
  * ceiling) need the node's state and live in the manager; payload checks (step 9) are in
  * payload.ts. Trusted keys and threshold come from the root (agent/lib/trust).
  */
+import { createHash } from 'node:crypto';
 import { MetadataError } from '../common/errors.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import type { SignatureEntry, TorrentPlusPlus, VerifiedUpdate } from './model.ts';
@@ -75,6 +77,14 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
   // Step 6: not expired.
   if (si.expires !== undefined && opts.now > si.expires * 1000) {
     throw new MetadataError('EXPIRED', `expired at ${new Date(si.expires * 1000).toISOString()}`);
+  }
+  if (t.inline !== undefined) {
+    const got = createHash('sha256').update(t.inline).digest();
+    if (t.inline.length !== si.length || !got.equals(si.sha256))
+      throw new MetadataError(
+        'PAYLOAD_MISMATCH',
+        `inline payload SHA-256 is ${got.toString('hex')}, signed ${Buffer.from(si.sha256).toString('hex')}`,
+      );
   }
   return {
     uri: si.uri,

@@ -100,4 +100,9 @@ export class TransmissionClient {
     if (typeof p !== 'number') throw new TransferError('PROTOCOL', 'session-get: no peer-port');
     return p;
   }
+
+  /** Sets session-wide settings (session-set), e.g. speed limits. */
+  setSession(fields: Record<string, number | boolean>): Promise<unknown> {
+    return this.rpc.call('session-set', fields);
+  }
 }

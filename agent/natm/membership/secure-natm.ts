@@ -1,10 +1,11 @@
 /**
  * Certificates inside a running natm (agent/natm/main.ts, with `identityDir`):
  *   const sec = await secureNatm(node, opts, { clock, logger });
- *   const gossip = attachGossip(sec.overlay, ipc, { logger, revocations: sec.book });
+ *   const gossip = attachGossip(sec.overlay, ipc, { logger, revocations: sec.book, records: sec.overlay.records });
  *   await sec.start(gossip.node);   ...   sec.stop();
  * - gossip runs over the SecureOverlay: every gossip/SWIM/fetch message is in a
  *   certificate-authenticated, end-to-end encrypted session; only proven peers are members;
+ *   state records are signed with the node's certificate key (overlay.records);
  * - every `connectMs` the overlay opens sessions with natm peers not yet proven;
  * - revocation notices: gossip checks and spreads them (RevocationBook); the notices dir
  *   (NoticeDir) is where the admin drops one and where heard ones are kept;

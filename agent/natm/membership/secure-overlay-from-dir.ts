@@ -20,7 +20,7 @@ export async function secureOverlayFromDir(
   const id = await loadNodeIdentity(dir, clock.now());
   const overlay = new SecureOverlay(
     { link, clock, random: (n) => new Uint8Array(randomBytes(n)), revocation: id.revocation },
-    { identity: id.identity, ...id.membership.init },
+    { identity: id.identity, ...id.membership.init, signKey: id.signKey },
   );
   return { ...id, overlay };
 }

@@ -33,7 +33,7 @@ export async function sign(
   admin: Admin,
   payload: string,
   out: string,
-  o: { uri: string; version: number; expires?: number },
+  o: { uri: string; version: number; expires?: number; inline?: boolean },
 ): Promise<Signed> {
   const raw = await createTorrentPlusPlus(payload, {
     uri: o.uri,
@@ -41,6 +41,7 @@ export async function sign(
     key: admin.key,
     now: Date.now(),
     pieceLength: 16 * 1024,
+    inline: o.inline ?? false,
     ...(o.expires === undefined ? {} : { expires: o.expires }),
   });
   await writeFile(out, raw);

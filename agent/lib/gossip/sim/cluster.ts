@@ -56,7 +56,8 @@ export class SimCluster {
       this.offeredFrom.get(nid)!.add(from);
       this.clock.setTimeout(() => {
         const hdr = blobHeader(bytes);
-        if (!hdr || this.refused.has(nid)) node.refuse(nid);
+        if (!hdr) node.refuse(nid, 'MALFORMED');
+        else if (this.refused.has(nid)) node.refuse(nid, 'ROLLBACK');
         else node.relay(nid, bytes, hdr);
       }, this.init.verifyDelayMs);
     });

@@ -1,0 +1,137 @@
+/**
+ * One try at fetching a notification from ONE holder (fetcher.ts picks the holder), so that
+ * bytes which do not hash to the id are that holder's fault and nobody else's. A window of
+ * chunk requests; one that times out is asked of the same holder again. The timeout adapts
+ * to the measured round trip (srtt + 4·rttvar, RFC 6298; first tries only, as Karn),
+ * between 100 ms and `chunkTimeoutMs`.
+ * `health(now)` says when the attempt has lost its right to a fetch slot: no new chunk for
+ * `stallTimeoutMs` ('stalled'), or fewer bytes than `minFetchRate` · (elapsed −
+ * `fetchGraceMs`) ('slow'): a holder must start within the grace and keep the average rate.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock, Timer } from '../common/clock.ts';
+import { CHUNK_SIZE } from './messages.ts';
+
+export interface AttemptInit {
+  window: number;
+  chunkTimeoutMs: number;
+  stallTimeoutMs: number;
+  fetchGraceMs: number;
+  /** Bytes per second. */
+  minFetchRate: number;
+}
+
+export interface AttemptComponents {
+  clock: Clock;
+  requestChunk(peer: string, id: string, offset: number): void;
+  /** A chunk request timed out (the fetcher checks the attempt's health). */
+  lapsed(a: Attempt): void;
+}
+
+interface Req {
+  timer: Timer;
+  sentAt: number;
+  retry: boolean;
+}
+
+/** Lower bound of the adaptive chunk timeout (ms). */
+const MIN_RTO = 100;
+
+export type AttemptFailure = 'stalled' | 'slow';
+
+export class Attempt {
+  readonly buf: Uint8Array;
+  readonly started: number;
+  private readonly done: Uint8Array;
+  private readonly inflight = new Map<number, Req>();
+  private received = 0;
+  private next = 0;
+  private lastProgress: number;
+  /** Round-trip estimate (ms; 0 = no sample yet). */
+  private srtt = 0;
+  private rttvar = 0;
+  private cancelled = false;
+
+  constructor(
+    private readonly c: AttemptComponents,
+    readonly id: string,
+    readonly source: string,
+    readonly size: number,
+    private readonly init: AttemptInit,
+  ) {
+    this.buf = new Uint8Array(size);
+    this.done = new Uint8Array(Math.ceil(size / CHUNK_SIZE));
+    this.started = this.lastProgress = c.clock.now();
+    this.fill();
+  }
+
+  /** A chunk from `source` at `offset`: 'bad' (not asked for, wrong size), 'more' or 'complete'. */
+  chunk(offset: number, total: number, data: Uint8Array): 'bad' | 'more' | 'complete' {
+    const idx = offset / CHUNK_SIZE;
+    const req = this.inflight.get(idx);
+    if (!req || total !== this.size || data.length !== Math.min(CHUNK_SIZE, total - offset)) return 'bad';
+    const now = this.c.clock.now();
+    req.timer.cancel();
+    this.inflight.delete(idx);
+    if (!req.retry) this.sample(now - req.sentAt);
+    if (!this.done[idx]) {
+      this.done[idx] = 1;
+      this.buf.set(data, offset);
+      this.received++;
+      this.lastProgress = now;
+    }
+    if (this.received === this.done.length) return 'complete';
+    this.fill();
+    return 'more';
+  }
+
+  hashMatches(): boolean {
+    return createHash('sha256').update(this.buf).digest('hex') === this.id;
+  }
+
+  health(now: number): AttemptFailure | null {
+    if (now - this.lastProgress >= this.init.stallTimeoutMs) return 'stalled';
+    const owed = ((now - this.started - this.init.fetchGraceMs) * this.init.minFetchRate) / 1000;
+    return Math.min(this.received * CHUNK_SIZE, this.size) < owed ? 'slow' : null;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const r of this.inflight.values()) r.timer.cancel();
+    this.inflight.clear();
+  }
+
+  private fill(): void {
+    while (this.inflight.size < this.init.window && this.next < this.done.length) {
+      const idx = this.next++;
+      if (!this.done[idx]) this.request(idx, false);
+    }
+  }
+
+  private request(idx: number, retry: boolean): void {
+    this.c.requestChunk(this.source, this.id, idx * CHUNK_SIZE);
+    const { chunkTimeoutMs } = this.init;
+    const rto =
+      this.srtt > 0
+        ? Math.min(chunkTimeoutMs, Math.max(MIN_RTO, this.srtt + 4 * this.rttvar))
+        : chunkTimeoutMs;
+    const timer = this.c.clock.setTimeout(() => this.timeout(idx), rto);
+    this.inflight.set(idx, { timer, sentAt: this.c.clock.now(), retry });
+  }
+
+  private timeout(idx: number): void {
+    if (!this.inflight.delete(idx)) return;
+    this.c.lapsed(this); // may cancel this attempt
+    if (!this.cancelled) this.request(idx, true);
+  }
+
+  private sample(rtt: number): void {
+    if (this.srtt === 0) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+  }
+}
