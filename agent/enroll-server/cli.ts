@@ -9,6 +9,8 @@ import { createLogger } from '../lib/common/logger.ts';
 import { loadConfig } from './config.ts';
 import { hashPassword } from './password.ts';
 import { EnrollServer } from './server.ts';
+import { EnrollMetrics } from './metrics.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -29,11 +31,19 @@ export async function runEnrollServer(o: { config: string }): Promise<number> {
   const cfg = await loadConfig(o.config);
   const log = createLogger({ name: 'enroll-server' });
   const ca = await CaStore.open(cfg.caDir);
-  const server = new EnrollServer({ ca, log }, cfg);
+  const metrics = new EnrollMetrics(() => ca.state);
+  const server = new EnrollServer({ ca, log, metrics }, cfg);
   const url = await server.start();
+  const scrape = cfg.metrics
+    ? new MetricsServer({ registry: metrics.registry, logger: log }, cfg.metrics.listen)
+    : null;
+  await scrape?.start().catch(async (e: unknown) => {
+    await server.stop();
+    throw e;
+  });
   process.stdout.write(`enroll-server for cluster ${ca.cluster} on ${url} (admin page ${url}/admin)\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => void server.stop().then(resolve);
+    const stop = () => void Promise.all([server.stop(), scrape?.stop()]).then(() => resolve());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

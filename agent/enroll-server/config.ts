@@ -12,6 +12,7 @@ import { flag, int, list, oneOf, section, text } from '../lib/config/fields.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { limitsSchema } from './limits.ts';
 import { normalizeAddress } from './source-address.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 
 /** At most this many `noticesDirs`. */
 export const MAX_NOTICES_DIRS = 16;
@@ -94,6 +95,7 @@ export function enrollServerSchema(baseDir = '.') {
         'natm notices dirs on this host: a revocation from the admin page also drops its notice there.',
       ),
     limits: limitsSchema,
+    metrics: metricsSection(),
     trustedProxies: list(
       text('an IP address').refine((a) => isIP(a) !== 0, { error: 'an IP address' }),
       MAX_TRUSTED_PROXIES,

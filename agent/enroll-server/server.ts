@@ -28,6 +28,7 @@ import { AdminSessions } from './admin-sessions.ts';
 import type { CaStore } from '../lib/ca/ca-store.ts';
 import type { EnrollServerConfig } from './config.ts';
 import { EnrollError } from '../lib/enrollment/errors.ts';
+import type { EnrollMetrics } from './metrics.ts';
 import { readJsonBody, send, sendJson } from './http-util.ts';
 import { signsAutomatically } from './policy.ts';
 import { sourceOf } from './source-address.ts';
@@ -38,6 +39,8 @@ export interface EnrollServerComponents {
   readonly ca: CaStore;
   readonly log: Logger;
   readonly clock?: Pick<Clock, 'now'>;
+  /** Counts every answer by route and status (metrics.ts). */
+  readonly metrics?: EnrollMetrics;
 }
 
 const STATUS: Record<string, number> = {
@@ -119,6 +122,8 @@ export class EnrollServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const metrics = this.#c.metrics;
+    if (metrics) res.once('finish', () => metrics.responded(path, res.statusCode));
     try {
       await this.#c.ca.refresh();
       if (path === '/' && req.method === 'GET')

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { checkTrust, trustFields } from '../lib/config/trust-fields.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
@@ -96,6 +97,7 @@ export const managerSchema = section({
   })
     .prefault({})
     .describe('Deploy requests to the executor.'),
+  metrics: metricsSection(),
   logLevel: logLevel(),
 })
   .superRefine(checkTrust)

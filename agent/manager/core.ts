@@ -6,7 +6,8 @@
 import type { Clock } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
 import type { ManagerConfig } from './config.ts';
-import type { UpdateRecord } from './model.ts';
+import type { ManagerMetrics } from './metrics.ts';
+import type { Refusal, UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
 import type { ExecutorPort, NatmPort, TransmissionPort, TrustPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
@@ -24,6 +25,7 @@ export interface Core {
   /** The trusted root (TrustState): update keys, threshold, version ceilings. */
   readonly trust: TrustPort;
   readonly trackerUrl: () => string;
+  readonly metrics: ManagerMetrics;
 }
 
 /** The torrent's own download dir (`downloadDir/<infohash>`; older records: downloadDir). */
@@ -47,8 +49,15 @@ export async function record(core: Core, uri: string, version: number, e: Update
     const c = core.store.uri(uri)?.current;
     core.log.info({ uri, version, event: e.type, state: c?.state }, 'update state');
   }
+  if (applied) core.metrics.transition(e.type);
   if (applied) core.natm.state();
   return applied;
+}
+
+/** Writes a refusal down (the store keeps the last ones) and counts it. */
+export async function recordRefusal(core: Core, r: Refusal): Promise<void> {
+  core.metrics.refused(r.code, r.source);
+  await core.store.addRefusal(r);
 }
 
 export function errorText(e: unknown): string {

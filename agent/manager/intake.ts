@@ -12,7 +12,7 @@ import { checkPayload } from '../lib/metainfo/payload.ts';
 import { checkCeiling } from '../lib/trust/ceiling.ts';
 import { isReservedUri } from '../lib/trust/root-uri.ts';
 import { verifyUpdate } from '../lib/trust/verify-update.ts';
-import type { Core } from './core.ts';
+import { recordRefusal, type Core } from './core.ts';
 import { decide, decideWithExecutor } from './decide.ts';
 import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
@@ -41,7 +41,7 @@ export async function refuse(
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
   core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
-  await core.store.addRefusal({ at: core.clock.now(), code, reason, source, ...facts });
+  await recordRefusal(core, { at: core.clock.now(), code, reason, source, ...facts });
   return { kind: 'refused', code, reason, id };
 }
 

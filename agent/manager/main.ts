@@ -15,6 +15,9 @@ import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { Manager } from './manager.ts';
+import { ManagerMetrics } from './metrics.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
+import type { Endpoint } from '../lib/net/datagram.ts';
 import { NatmClient } from './natm-client.ts';
 import type { NatmMessage } from '../lib/ipc/contract.ts';
 import { natmState } from './natm-state.ts';
@@ -26,6 +29,8 @@ import { TrustState } from './trust-state.ts';
 
 export interface Running {
   readonly trackerUrl: string;
+  /** The Prometheus endpoint's address (`metrics` configured), else null. */
+  readonly metricsListen: Endpoint | null;
   stop(): Promise<void>;
 }
 
@@ -54,6 +59,10 @@ export async function startManager(
   const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
   await tracker.start();
   const tx = new TransmissionClient(rpc);
+  const metrics = new ManagerMetrics(
+    () => store.data.uris,
+    () => tx.transferred(),
+  );
   const bandwidth = config.bandwidth
     ? new BandwidthKeeper(
         { setSession: (f) => tx.setSession(f), clock, log: log.child({ component: 'bandwidth' }) },
@@ -78,6 +87,7 @@ export async function startManager(
     config,
     trust,
     trackerUrl: () => tracker.url,
+    metrics,
   };
   let stopping: Promise<void> | null = null;
   const onFatal = (e: unknown): void => {
@@ -138,6 +148,12 @@ export async function startManager(
     { dir: config.inboxDir, settleMs: 300, incompleteMs: config.inboxIncompleteMs },
   );
   await inbox.start();
+  const metricsServer = config.metrics
+    ? new MetricsServer(
+        { registry: metrics.registry, logger: log.child({ component: 'metrics' }) },
+        config.metrics.listen,
+      )
+    : null;
   log.info(
     {
       stateDir: config.stateDir,
@@ -150,11 +166,18 @@ export async function startManager(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await inbox.stop();
+      await metricsServer?.stop();
       bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
       await tracker.stop();
       log.info({}, 'manager stopped');
     })());
-  return { trackerUrl: tracker.url, stop };
+  try {
+    await metricsServer?.start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { trackerUrl: tracker.url, metricsListen: metricsServer?.local() ?? null, stop };
 }

@@ -8,7 +8,7 @@
  * `applied` (nothing runs twice).
  */
 import { isFinalRefusal, type ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
-import { errorText, payloadPath, record, type Core } from './core.ts';
+import { errorText, payloadPath, record, recordRefusal, type Core } from './core.ts';
 import { retryAt } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { refusePayload } from './step-payload.ts';
@@ -34,7 +34,7 @@ async function refused(
   if (r.code === 'PAYLOAD_MISMATCH') await refusePayload(core, uri, c, r.reason);
   else {
     core.log.error({ uri, version: c.version, code: r.code, reason: r.reason }, 'update refused');
-    await core.store.addRefusal({
+    await recordRefusal(core, {
       at: core.clock.now(),
       ...{
         code: r.code,
@@ -76,6 +76,7 @@ export async function deployOnce(core: Core, uri: string, c: UpdateRecord, stop:
       { durationMs: r.durationMs, ran: r.ran, output },
       r.ran ? 'deploy succeeded' : 'deploy already applied',
     );
+    if (r.ran) core.metrics.deployed(r.durationMs);
     await record(core, uri, c.version, { type: 'deploy-ok' });
   } else if (r.type === 'failed') {
     const tail = r.output ? `\n--- output tail ---\n${r.output.slice(-TAIL_IN_STORE)}` : '';

@@ -6,7 +6,7 @@
 import { MetadataError } from '../lib/common/errors.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
 import { STATUS } from '../lib/transmission/progress.ts';
-import { payloadPath, type Core } from './core.ts';
+import { payloadPath, recordRefusal, type Core } from './core.ts';
 import { sleep } from './sleep.ts';
 import type { UpdateRecord } from './model.ts';
 
@@ -51,7 +51,7 @@ export async function refusePayload(core: Core, uri: string, c: UpdateRecord, re
     { uri, version: c.version, infoHash: c.infoHash, code: 'PAYLOAD_MISMATCH', reason },
     'update refused',
   );
-  await core.store.addRefusal({
+  await recordRefusal(core, {
     at: core.clock.now(),
     code: 'PAYLOAD_MISMATCH',
     reason,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { absPath, endpoint, flag, int, list, logLevel, num, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { isPeerId } from '../lib/net/overlay-link.ts';
 import { MAX_CHILDREN, MAX_INTERNALS } from '../lib/wire/messages.ts';
@@ -72,6 +73,7 @@ export const natmFileSchema = section({
     .default(20)
     .describe('As a bridge: packets forwarded per sender per second.'),
   forwardBurst: int(1, 10_000).default(40).describe('As a bridge: burst of forwardRatePerSec.'),
+  metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe(
   'p2p-update natm configuration (docs/protocol/natm.md). Required: id, rendezvous (or bridgeVia), and identityDir or clusterKeys; enrollServer and noticesDir need identityDir; pathTimeoutMs is at least 2 x keepaliveMs.',

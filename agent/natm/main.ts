@@ -24,6 +24,8 @@ import { MAX_INTERNALS } from '../lib/wire/messages.ts';
 import type { OverlayLink } from '../lib/net/overlay-link.ts';
 import type { ClusterMembership } from '../lib/membership/cluster-membership.ts';
 import { secureNatm, type SecureNatm } from './membership/secure-natm.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
+import { natmRegistry, type NatmMetricsSource } from './metrics.ts';
 
 /** How often natm opens certificate sessions with peers not yet proven (identityDir). */
 const CONNECT_MS = 5000;
@@ -40,6 +42,8 @@ export interface NatmProcess {
   gossip: AttachedGossip;
   ipc: IpcServer | undefined;
   socket: UdpSocket;
+  /** With `metrics` configured: the Prometheus endpoint (docs/metrics.md). */
+  metrics: MetricsServer | undefined;
   /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
   reloadKeys(keys: readonly string[]): void;
   stop(): Promise<void>;
@@ -124,9 +128,16 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
         ...(secure ? { secure: secure.stats() } : {}),
       }))
     : undefined;
+  const metrics = cfg.metrics
+    ? new MetricsServer(
+        { registry: natmRegistry(metricsSource(cfg, node, socket, gossip, secure)), logger },
+        cfg.metrics.listen,
+      )
+    : undefined;
   try {
     await ipc?.start();
     await stats?.start();
+    await metrics?.start();
     await secure?.start(gossip.node);
   } catch (e) {
     secure?.stop();
@@ -134,6 +145,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     await socket.close();
     await ipc?.stop();
     await stats?.stop();
+    await metrics?.stop();
     throw e;
   }
   node.start();
@@ -147,6 +159,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     gossip,
     ipc,
     socket,
+    metrics,
     reloadKeys(keys) {
       if (!keyring) return logger.info('open mode: no cluster keys to reload');
       keyring.replace(keys);
@@ -159,7 +172,32 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
         await node.stop();
         await ipc?.stop();
         await stats?.stop();
+        await metrics?.stop();
         logger.info('natm stopped');
       })()),
+  };
+}
+
+/** What natm's metrics read at each scrape (agent/natm/metrics.ts). */
+function metricsSource(
+  cfg: NatmConfig,
+  node: NatmNode,
+  socket: UdpSocket,
+  gossip: AttachedGossip,
+  secure: SecureNatm | undefined,
+): NatmMetricsSource {
+  return {
+    counters: node.counters,
+    peers: () => node.peers(),
+    rendezvous: () => node.rdv.snapshot(systemClock.now(), cfg.pathTimeoutMs),
+    pendingPunches: () => node.pendingPunches(),
+    udpSendErrors: () => socket.sendErrors,
+    members: () => gossip.members().members,
+    gossip: () => ({
+      node: gossip.node.counters,
+      notifications: gossip.node.notifications.counters,
+      membership: gossip.node.membership.counters,
+    }),
+    certificates: () => secure?.metricsView(),
   };
 }

@@ -171,6 +171,11 @@ export class NatmNode implements OverlayLink {
     }
   }
 
+  /** Hole punches in progress. */
+  pendingPunches(): number {
+    return this.puncher.size();
+  }
+
   peer(id: string): PeerView | undefined {
     const peer = this.book.get(id);
     return peer && this.book.view(peer, this.live());
@@ -186,7 +191,7 @@ export class NatmNode implements OverlayLink {
       stun: Object.fromEntries(this.rdv.mapped),
       rendezvous: this.rdv.snapshot(now, this.cfg.pathTimeoutMs),
       children: this.router.childIds(),
-      pendingPunches: this.puncher.size(),
+      pendingPunches: this.pendingPunches(),
       peers: this.peers(),
       counters: this.counters.snapshot(),
     };

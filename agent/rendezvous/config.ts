@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { absPath, endpoint, flag, int, list, logLevel, section, text } from '../lib/config/fields.ts';
+import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { isPeerId } from '../lib/net/overlay-link.ts';
 import { MAX_ENTRIES } from '../lib/wire/messages.ts';
@@ -36,6 +37,7 @@ export const rendezvousFileSchema = section({
   controlBurst: int(1, 1000).default(20).describe('Burst of controlRatePerSec.'),
   stunRatePerSec: int(1, 100_000).default(100).describe('STUN answers per source IP per second.'),
   stunBurst: int(1, 100_000).default(200).describe('Burst of stunRatePerSec.'),
+  metrics: metricsSection(),
   logLevel: logLevel(),
   stunOnly: flag().default(false).describe('Answer STUN only (no cluster key needed).'),
   open: flag()

@@ -9,10 +9,14 @@ import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
 import type { RendezvousConfig } from './config.ts';
 import { RendezvousServer } from './server.ts';
+import { MetricsServer } from '../lib/metrics/server.ts';
+import { rendezvousRegistry } from './metrics.ts';
 
 export interface RendezvousProcess {
   server: RendezvousServer;
   socket: UdpSocket;
+  /** With `metrics` configured: the Prometheus endpoint (docs/metrics.md). */
+  metrics: MetricsServer | undefined;
   /** Apply a new clusterKeys list (SIGHUP). */
   reloadKeys(keys: readonly string[]): void;
   stop(): Promise<void>;
@@ -32,10 +36,18 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({ ...server.stats(), listen: socket.local() }))
     : undefined;
+  const registry = rendezvousRegistry({
+    counters: server.counters,
+    sessions: () => server.sessions(),
+    namespaces: () => server.namespaceCount(),
+  });
+  const metrics = cfg.metrics ? new MetricsServer({ registry, logger }, cfg.metrics.listen) : undefined;
   try {
     await stats?.start();
+    await metrics?.start();
   } catch (e) {
     await socket.close();
+    await stats?.stop();
     throw e;
   }
   server.start();
@@ -44,6 +56,7 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
   return {
     server,
     socket,
+    metrics,
     reloadKeys(keys) {
       keyring?.replace(keys);
       logger.info({ keys: keyring?.size() ?? 0 }, 'cluster keys reloaded');
@@ -52,6 +65,7 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
       (stopped ??= (async () => {
         await server.stop();
         await stats?.stop();
+        await metrics?.stop();
       })()),
   };
 }

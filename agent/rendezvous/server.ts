@@ -109,7 +109,13 @@ export class RendezvousServer {
     };
   }
 
-  private sessions(): number {
+  /** Namespaces with a session table. */
+  namespaceCount(): number {
+    return this.spaces.size;
+  }
+
+  /** Live sessions over all namespaces. */
+  sessions(): number {
     let n = 0;
     for (const sp of this.spaces.values()) n += sp.table.size();
     return n;
@@ -167,6 +173,7 @@ export class RendezvousServer {
       if (!sp) return;
       const r = this.join(sp, p.sender, from, b.internals, undefined, now);
       if (r === 'full') return this.counters.inc('drop_table_full');
+      this.counters.inc('registrations');
       for (const child of b.children.slice(0, MAX_CHILDREN)) {
         // A bridge speaks for its LAN children, never over a node's own live registration.
         if (child === p.sender || sp.table.get(child)?.ext) continue;

@@ -36,13 +36,21 @@ export function parseStatusMemory(text: string): { rss: number; hwm: number } {
 }
 
 /**
- * Pss in bytes from /proc/PID/smaps_rollup: each page counted once across the processes
- * that map it (the node binary and shared libraries are split between manager and natm,
- * where RSS counts them in full in each); 0 when absent.
+ * From /proc/PID/smaps_rollup, in bytes (0 when absent): Pss, each page divided among the
+ * processes that map it (on a busy machine with many node processes the binary's share is
+ * small, so Pss understates a device's); private (USS: Private_Clean + Private_Dirty) and
+ * shared (Shared_Clean + Shared_Dirty) pages, from which a device's Pss is estimated.
  */
-export function parseRollupPss(text: string): number {
-  const m = /^Pss:\s+(\d+)\s+kB/m.exec(text);
-  return m ? Number(m[1]) * 1024 : 0;
+export function parseRollup(text: string): { pss: number; private: number; shared: number } {
+  const kb = (key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+    return m ? Number(m[1]) * 1024 : 0;
+  };
+  return {
+    pss: kb('Pss'),
+    private: kb('Private_Clean') + kb('Private_Dirty'),
+    shared: kb('Shared_Clean') + kb('Shared_Dirty'),
+  };
 }
 
 /** `pid` and all its descendants, from a ppid table. */

@@ -135,6 +135,9 @@ export async function runFootprint(o: FootprintOptions) {
             'manager+natm idle PSS MiB': {
               mean: sum2(idle, (f) => f.pssMiB.mean),
               max: sum2(idle, (f) => f.pssMiB.max),
+              // On a device the two are the only node processes: their shared pages (the
+              // node binary, libraries) are split between them, counted half in each.
+              deviceEstimate: sum2(idle, (f) => f.ussMiB + f.sharedMiB / 2),
             },
           }
         : {}),

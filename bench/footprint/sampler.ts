@@ -7,7 +7,7 @@ import { max, mean, round } from '../lib/stats.ts';
 import {
   cpuPercent,
   descendants,
-  parseRollupPss,
+  parseRollup,
   parseStat,
   parseStatusMemory,
   type ProcStat,
@@ -40,6 +40,9 @@ interface TreeReading {
   readonly rss: number;
   /** Proportional set size: shared pages divided among the processes that map them. */
   readonly pss: number;
+  /** Private pages (USS) and pages shared with any other process. */
+  readonly private: number;
+  readonly shared: number;
   /** Sum of each process's peak RSS so far (VmHWM), start-up included. */
   readonly hwm: number;
   readonly cpuTicks: number;
@@ -49,6 +52,8 @@ interface TreeReading {
 function readTree(root: number, table: ProcStat[]): TreeReading {
   let rss = 0;
   let pss = 0;
+  let priv = 0;
+  let shared = 0;
   let hwm = 0;
   let cpuTicks = 0;
   const pids = descendants(root, table);
@@ -57,14 +62,19 @@ function readTree(root: number, table: ProcStat[]): TreeReading {
     const status = readSafe(`/proc/${pid}/status`);
     if (st) cpuTicks += st.cpuTicks;
     const rollup = readSafe(`/proc/${pid}/smaps_rollup`);
-    if (rollup) pss += parseRollupPss(rollup);
+    if (rollup) {
+      const r = parseRollup(rollup);
+      pss += r.pss;
+      priv += r.private;
+      shared += r.shared;
+    }
     if (status) {
       const mem = parseStatusMemory(status);
       rss += mem.rss;
       hwm += mem.hwm;
     }
   }
-  return { rss, pss, hwm, cpuTicks, procs: pids.length };
+  return { rss, pss, private: priv, shared, hwm, cpuTicks, procs: pids.length };
 }
 
 export interface Footprint {
@@ -72,6 +82,9 @@ export interface Footprint {
   readonly processes: number;
   readonly rssMiB: { readonly mean: number; readonly max: number };
   readonly pssMiB: { readonly mean: number; readonly max: number };
+  /** Means over the samples: private pages, and pages shared with other processes. */
+  readonly ussMiB: number;
+  readonly sharedMiB: number;
   /** Peak RSS since the process started (VmHWM), as of the last sample. */
   readonly peakRssSinceStartMiB: number;
   readonly cpuPercent: { readonly mean: number; readonly max: number };
@@ -105,6 +118,8 @@ export async function sample(
       processes: max(s.map((x) => x.procs)),
       rssMiB: { mean: round(mean(rss), 1), max: round(max(rss), 1) },
       pssMiB: { mean: round(mean(pss), 1), max: round(max(pss), 1) },
+      ussMiB: round(mean(s.map((x) => x.private / 2 ** 20)), 1),
+      sharedMiB: round(mean(s.map((x) => x.shared / 2 ** 20)), 1),
       peakRssSinceStartMiB: round(last.hwm / 2 ** 20, 1),
       cpuPercent: { mean: round(mean(cpu), 1), max: round(max(cpu), 1) },
       cpuSeconds: round((last.cpuTicks - first.cpuTicks) / 100, 2),

@@ -1,10 +1,11 @@
 /**
  * The CLI as the Debian package ships it: esbuild's ESM bundle of packaging/entry.ts in
- * chunks (same flags as packaging/build-deb.sh), run with the system's node. The benches run
+ * chunks (same flags as packaging/build-deb.sh, the version compiled in), run with the system's node. The benches run
  * the agents from it, so start-up and memory are those of a real install, not of tsx.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageVersion } from '../../agent/lib/common/version.ts';
 import { REPO_ROOT } from '../../test/e2e/harness/paths.ts';
 import { run } from '../../test/e2e/harness/run.ts';
 
@@ -27,6 +28,7 @@ export async function buildCliBundle(dir: string): Promise<[string, string[]]> {
       '--legal-comments=none',
       '--log-level=warning',
       `--banner:js=${BANNER}`,
+      `--define:__P2PU_VERSION__=${JSON.stringify(packageVersion())}`,
       '--splitting',
       `--outdir=${join(dir, 'admin-tools', 'cli')}`,
       '--entry-names=main',
@@ -34,10 +36,10 @@ export async function buildCliBundle(dir: string): Promise<[string, string[]]> {
     ],
     { timeoutMs: 120_000 },
   );
-  // main.ts reads ../../package.json for --version
+  // ESM: node reads "type" from the nearest package.json (the version is compiled in).
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'p2p-update', type: 'module', private: true }),
+    JSON.stringify({ name: 'p2p-update', type: 'module', private: true, version: packageVersion() }),
   );
   return [process.execPath, [main]];
 }

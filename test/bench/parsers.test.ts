@@ -6,7 +6,7 @@ import { nginxConfig } from '../../bench/central/nginx.ts';
 import {
   cpuPercent,
   descendants,
-  parseRollupPss,
+  parseRollup,
   parseStat,
   parseStatusMemory,
 } from '../../bench/footprint/proc-stat.ts';
@@ -28,11 +28,12 @@ describe('/proc parsing', () => {
     assert.deepEqual(parseStatusMemory('Name:\tkthreadd\n'), { rss: 0, hwm: 0 });
   });
 
-  it('reads Pss (not Pss_Anon, not Rss) from smaps_rollup in bytes, 0 when absent', () => {
+  it('reads Pss (not Pss_Anon), private and shared pages from smaps_rollup in bytes, 0 when absent', () => {
     const rollup =
       '55d0a0000000-7ffd00000000 ---p 00000000 00:00 0 [rollup]\nRss:  70000 kB\nPss:  41234 kB\nPss_Anon:  30000 kB\n';
-    assert.equal(parseRollupPss(rollup), 41234 * 1024);
-    assert.equal(parseRollupPss('Rss: 1 kB\n'), 0);
+    const full = `${rollup}Shared_Clean:  43000 kB\nShared_Dirty:  1000 kB\nPrivate_Clean:  700 kB\nPrivate_Dirty:  20000 kB\n`;
+    assert.deepEqual(parseRollup(full), { pss: 41234 * 1024, private: 20700 * 1024, shared: 44000 * 1024 });
+    assert.deepEqual(parseRollup('Rss: 1 kB\n'), { pss: 0, private: 0, shared: 0 });
   });
 
   it('finds a process tree and converts ticks to percent of a core', () => {

@@ -28,6 +28,7 @@ import { TransferError } from '../../agent/lib/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
 import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
 import { fixedTrust } from '../../agent/manager/ports.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 let dir: string;
 let clock: FakeClock;
@@ -164,6 +165,7 @@ beforeEach(async () => {
       },
     },
     trackerUrl: () => 'http://127.0.0.1:1/announce',
+    metrics: new ManagerMetrics(),
   };
   manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   manager.start();

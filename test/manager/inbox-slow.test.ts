@@ -27,6 +27,7 @@ import { VersionStore } from '../../agent/manager/store.ts';
 import { payloadBytes } from '../helpers/fixtures.ts';
 import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
 import { fixedTrust } from '../../agent/manager/ports.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 type Line = { msg: string; file?: string; bytes?: number; level: number };
 
@@ -94,6 +95,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     config,
     trust: fixedTrust(legacyRoot([parsePublicKeyPem(kp.publicPem)])),
     trackerUrl: () => 'http://127.0.0.1:1/announce',
+    metrics: new ManagerMetrics(),
   };
   const manager = new Manager(core, (e) => assert.fail(`fatal: ${String(e)}`));
   const seen: Rig['seen'] = [];

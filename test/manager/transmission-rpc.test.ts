@@ -166,3 +166,24 @@ test('an endless reply is cut off at 16 MiB as PROTOCOL, not buffered until the 
     await new Promise<void>((r) => big.close(() => r()));
   }
 });
+
+test('transferred(): the cumulative byte counts of session-stats, or null when the answer lacks them', async () => {
+  const client = new TransmissionClient({ url, username: 'u', password: 'p', timeoutMs: 2000 });
+  reply = (b) =>
+    b.method === 'session-stats'
+      ? [
+          200,
+          {
+            result: 'success',
+            arguments: {
+              'current-stats': { uploadedBytes: 1, downloadedBytes: 2 },
+              'cumulative-stats': { uploadedBytes: 300, downloadedBytes: 4000 },
+            },
+          },
+        ]
+      : [200, { result: 'success', arguments: {} }];
+  assert.deepEqual(await client.transferred(), { uploadedBytes: 300, downloadedBytes: 4000 });
+  reply = () => [200, { result: 'success', arguments: { 'cumulative-stats': { uploadedBytes: 'x' } } }];
+  assert.equal(await client.transferred(), null);
+  reply = () => [200, { result: 'success', arguments: {} }];
+});

@@ -21,6 +21,7 @@ import type { Core } from '../../agent/manager/core.ts';
 import type { Outcome } from '../../agent/manager/intake.ts';
 import { Inbox } from '../../agent/manager/inbox.ts';
 import { Manager } from '../../agent/manager/manager.ts';
+import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 import { NO_NATM, type NatmPort, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { rootChainPath, TrustState } from '../../agent/manager/trust-state.ts';
@@ -71,6 +72,7 @@ describe('manager intake under a root of trust', () => {
       log: silentLogger(),
       config: c,
       trust: await TrustState.open(c),
+      metrics: new ManagerMetrics(),
       trackerUrl: () => 'http://127.0.0.1:1/announce',
     };
     return { m: new Manager(core, () => undefined), core };

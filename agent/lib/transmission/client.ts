@@ -30,6 +30,20 @@ export class TransmissionClient {
     );
   }
 
+  /**
+   * Bytes the daemon moved since its statistics began (`session-stats` cumulative-stats,
+   * kept across daemon restarts), or null if the answer lacks them.
+   */
+  async transferred(): Promise<{ uploadedBytes: number; downloadedBytes: number } | null> {
+    const r = await this.rpc.call<{ 'cumulative-stats'?: Record<string, unknown> }>('session-stats', {});
+    const c = r['cumulative-stats'];
+    const up = c?.['uploadedBytes'];
+    const down = c?.['downloadedBytes'];
+    return typeof up === 'number' && typeof down === 'number'
+      ? { uploadedBytes: up, downloadedBytes: down }
+      : null;
+  }
+
   /** Progress of one torrent, or null when the daemon does not have it. */
   async get(infoHash: string): Promise<TorrentProgress | null> {
     const r = await this.rpc.call<{ torrents?: unknown[] }>('torrent-get', {

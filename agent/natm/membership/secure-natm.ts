@@ -29,6 +29,7 @@ import { statePaths } from '../../lib/enrollment/node-keys.ts';
 import { NoticeDir } from '../../lib/enrollment/notice-dir.ts';
 import { renewCertificate } from '../../lib/enrollment/renew-client.ts';
 import { secureOverlayFromDir } from './secure-overlay-from-dir.ts';
+import type { CertificateMetrics } from '../metrics-overlay.ts';
 
 /** A failed renewal is tried again after this long (or crlRefreshMs if shorter). */
 const RENEW_RETRY_MS = 600_000;
@@ -55,6 +56,8 @@ export interface SecureNatm {
   start(gossip: { publishRevocation(notice: Uint8Array): string[] | null }): Promise<void>;
   stop(): void;
   stats(): Record<string, unknown>;
+  /** What natm's metrics read (agent/natm/metrics-overlay.ts): the same counters as stats(). */
+  metricsView(): CertificateMetrics;
 }
 
 export async function secureNatm(
@@ -137,6 +140,17 @@ export async function secureNatm(
       renewer.stop();
       crl?.stop();
     },
+    metricsView: () => ({
+      counts: {
+        overlay: overlay.counters,
+        links: overlay.links.counters,
+        revocations: book.counters,
+        renewal: renewer.counters,
+      },
+      revoked: revocation.revokedIds().length,
+      crlSeq: revocation.seq,
+      expires: overlay.links.certificate.expires,
+    }),
     stats: () => ({
       overlay: Object.fromEntries(overlay.counters),
       links: overlay.links.counters,
