@@ -13,10 +13,10 @@ const COMMANDS = commandNames();
 import { hostInfo } from './lib/host-info.ts';
 import { uniformBounds } from './lib/kumar-ross.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
+import { leverConfig, leverLabel, LEVERS, parseLevers } from './propagation/levers.ts';
 import { runPropagation } from './propagation/run.ts';
 
-const USAGE =
-  'propagation [--mode auto|full-stack|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--public] [--out DIR] [--keep]';
+const USAGE = `propagation [--mode auto|full-stack|manager|bittorrent-only] [--nodes 16] [--size-mib 32] [--rate-mbit 20] [--nat-every 2] [--timeout-s 300] [--skip-central] [--tr-settings JSON] [--public] [--levers none|all|${LEVERS.join(',')}] [--speed JSON] [--out DIR] [--keep]`;
 
 function num(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -59,6 +59,8 @@ async function main(): Promise<number> {
       keep: { type: 'boolean' },
       'tr-settings': { type: 'string' },
       public: { type: 'boolean' },
+      levers: { type: 'string' },
+      speed: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -68,6 +70,9 @@ async function main(): Promise<number> {
   }
   if (process.getuid?.() !== 0) throw new Error('bench/propagation needs root (network namespaces, tc)');
   const mode = pickMode(values.mode);
+  const on = parseLevers(values.levers);
+  const extra = JSON.parse(values.speed ?? '{}') as Record<string, unknown>;
+  const levers = leverConfig(on, extra);
   const opts = {
     mode,
     nodes: Math.round(num(values.nodes, 'nodes', 16)),
@@ -79,19 +84,27 @@ async function main(): Promise<number> {
     keepFiles: values.keep === true,
     trSettings: JSON.parse(values['tr-settings'] ?? '{}') as object,
     publicTorrent: values.public === true,
+    levers,
   };
   const started = new Date();
   const hostBefore = hostInfo();
   const bounds = uniformBounds(opts.fileBytes, opts.nodes, opts.rateMbit * 1e6);
-  const { report, svg } = await runPropagation(opts, bounds);
+  const { report, svg, transmission } = await runPropagation(opts, bounds);
+  const label = leverLabel(on);
   const doc = {
     bench: 'propagation',
     date: started.toISOString(),
     command: `node --import tsx bench/propagation.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    host: { ...hostBefore, loadavgBefore: hostBefore.loadavg, loadavgAfter: hostInfo().loadavg },
+    host: {
+      ...hostBefore,
+      transmission,
+      loadavgBefore: hostBefore.loadavg,
+      loadavgAfter: hostInfo().loadavg,
+    },
+    levers: { label, ...levers },
     ...report,
   };
-  const files = writeOut(values.out ?? OUT_DIR, `propagation-${stamp(started)}`, {
+  const files = writeOut(values.out ?? OUT_DIR, `propagation-${stamp(started)}-${label}`, {
     json: `${JSON.stringify(doc, null, 2)}\n`,
     svg,
   });

@@ -9,9 +9,11 @@ import { loadConfig } from './config.ts';
 import { activationFd } from './listen.ts';
 import { startExecutor, type RunningExecutor } from './main.ts';
 
-function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(
+/** Resolves once idle for `idleMs`; `cancel()` stops watching (so SIGTERM exits at once). */
+function untilIdle(x: RunningExecutor, idleMs: number): { done: Promise<void>; cancel: () => void } {
+  let t: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    t = setInterval(
       () => {
         const quiet = x.server.connections === 0 && x.handler.pending === 0;
         if (quiet && Date.now() - x.server.lastActivity >= idleMs) {
@@ -22,6 +24,7 @@ function untilIdle(x: RunningExecutor, idleMs: number): Promise<void> {
       Math.min(idleMs, 5000),
     );
   });
+  return { done, cancel: () => clearInterval(t) };
 }
 
 export async function runDeployExecutor(o: { config: string }): Promise<number> {
@@ -32,8 +35,9 @@ export async function runDeployExecutor(o: { config: string }): Promise<number> 
   delete process.env['LISTEN_FDNAMES'];
   const x = await startExecutor(config, { fd });
   const idleMs = config.limits.idleExitMs;
-  const idle = fd !== null && idleMs > 0 ? untilIdle(x, idleMs) : new Promise<void>(() => undefined);
-  await Promise.race([untilSignal(), idle]);
+  const idle = fd !== null && idleMs > 0 ? untilIdle(x, idleMs) : null;
+  await Promise.race([untilSignal(), ...(idle ? [idle.done] : [])]);
+  idle?.cancel();
   await x.stop();
   return 0;
 }

@@ -11,14 +11,18 @@ import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { checkTrust, trustFields } from '../lib/config/trust-fields.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
+import { speedSchema, SPEED_DEFAULTS } from './config-speed.ts';
 import { bandwidthSchema } from './config-bandwidth.ts';
 import { transmissionSchema, TRANSMISSION_DEFAULTS } from './config-transmission.ts';
+
+export type { SpeedConfig } from './config-speed.ts';
 
 export const DEFAULTS = {
   inboxIncompleteMs: 60_000,
   transmission: TRANSMISSION_DEFAULTS,
-  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30 },
+  tracker: { host: '127.0.0.1', port: 6969, intervalS: 30, fastIntervalS: 0, minIntervalS: 5 },
   executorSocket: '/run/p2p-update-deploy.sock',
+  speed: SPEED_DEFAULTS,
   deploy: {
     timeoutMs: 3_600_000,
     maxAttempts: 3,
@@ -67,6 +71,12 @@ export const managerSchema = section({
       .prefault([])
       .describe('Static BitTorrent peers ("ip:port") listed for every torrent, besides those natm reports.'),
     intervalS: int(5, 3600).default(T.intervalS).describe('Announce interval handed to the daemon.'),
+    fastIntervalS: int(0, 3600)
+      .default(T.fastIntervalS)
+      .describe(
+        'Interval while the daemon downloads, and after its first announce; 0 = intervalS (docs/manager.md §Speed, lever A).',
+      ),
+    minIntervalS: int(1, 3600).default(T.minIntervalS).describe('`min interval` of every reply (lever A).'),
   })
     .prefault({})
     .describe("The node's tracker."),
@@ -97,6 +107,7 @@ export const managerSchema = section({
   })
     .prefault({})
     .describe('Deploy requests to the executor.'),
+  speed: speedSchema,
   metrics: metricsSection(),
   logLevel: logLevel(),
 })

@@ -9,7 +9,7 @@ import type { ManagerConfig } from './config.ts';
 import type { ManagerMetrics } from './metrics.ts';
 import type { Refusal, UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { ExecutorPort, NatmPort, TransmissionPort, TrustPort } from './ports.ts';
+import type { ExecutorPort, NatmPort, SwarmHooks, TransmissionPort, TrustPort } from './ports.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
 import type { UpdateEvent } from './update-machine.ts';
@@ -25,6 +25,8 @@ export interface Core {
   /** The trusted root (TrustState): update keys, threshold, version ceilings. */
   readonly trust: TrustPort;
   readonly trackerUrl: () => string;
+  /** Forced rechokes and origin shaping; absent: neither. */
+  readonly swarm?: SwarmHooks;
   readonly metrics: ManagerMetrics;
 }
 

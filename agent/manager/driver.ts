@@ -7,7 +7,7 @@
  */
 import { TransferError } from '../lib/transmission/errors.ts';
 import { STATUS } from '../lib/transmission/progress.ts';
-import { errorText, record, type Core } from './core.ts';
+import { errorText, payloadPath, record, type Core } from './core.ts';
 import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
@@ -17,6 +17,8 @@ import { retireOlder } from './step-retire.ts';
 import { newStallMemo } from './stall-watch.ts';
 import { addTorrent, ensureLocation, pollDownload, type PollMemo } from './step-transfer.ts';
 import { StoreError } from './store-error.ts';
+import { identityOf, sameIdentity, type FileIdentity } from './swarm/file-identity.ts';
+import { pollDelay } from './swarm/poll-pace.ts';
 
 const MAX_BACKOFF_MS = 10_000;
 
@@ -29,6 +31,10 @@ export class UriDriver {
   private memo: PollMemo = { infoHash: '', trackerChecked: false, corruptEver: 0, stall: newStallMemo(0) };
   private seeded: string | null = null;
   private readonly halt = new AbortController();
+  /** The payload file as it was when its SHA-256 last matched (lever H). */
+  private checked: { infoHash: string; id: FileIdentity } | null = null;
+  /** The torrent whose near end was logged. */
+  private nearEnd: string | null = null;
 
   constructor(
     private readonly core: Core,
@@ -99,18 +105,20 @@ export class UriDriver {
     switch (c.state) {
       case 'verified':
         await addTorrent(core, c);
+        core.swarm?.touch(c.infoHash);
         core.natm.have(c.infoHash, false);
         await record(core, uri, c.version, { type: 'download-started' });
         return true;
       case 'downloading':
         if (await pollDownload(core, uri, c, this.memo)) {
           core.natm.have(c.infoHash, true);
+          core.swarm?.touch(c.infoHash);
           await record(core, uri, c.version, { type: 'downloaded' });
-        } else await sleep(core.clock, core.config.transmission.pollMs, this.wake.signal);
+        } else await sleep(core.clock, this.pollDelay(), this.wake.signal);
         return true;
       case 'verifying-payload': {
-        await flushToDisk(core, c.infoHash);
-        const bad = await payloadMismatch(core, c);
+        if (core.config.speed.flushBeforeCheck) await flushToDisk(core, c.infoHash);
+        const bad = await this.checkPayload(c);
         if (bad !== null) await refusePayload(core, uri, c, bad);
         await record(
           core,
@@ -141,8 +149,13 @@ export class UriDriver {
       await record(core, uri, c.version, { type: 'give-up', error: next.reason });
       return true;
     }
-    // Re-check the bytes right before every attempt: the file may have changed on disk.
-    const bad = await payloadMismatch(core, c);
+    // Re-check the bytes right before every attempt: the file may have changed on disk
+    // (unless speed.rehashBeforeDeploy is off and the file is the one whose hash matched).
+    const unchanged =
+      !core.config.speed.rehashBeforeDeploy &&
+      this.checked?.infoHash === c.infoHash &&
+      sameIdentity(this.checked.id, await identityOf(payloadPath(core, c)));
+    const bad = unchanged ? null : await this.checkPayload(c);
     if (bad !== null) {
       await refusePayload(core, uri, c, bad);
       await record(core, uri, c.version, { type: 'give-up', error: `PAYLOAD_MISMATCH: ${bad}` });
@@ -150,6 +163,35 @@ export class UriDriver {
     }
     await deployOnce(core, uri, c, this.halt.signal);
     return true;
+  }
+
+  /**
+   * The payload check (signed length and SHA-256); on a match, the file's identity is
+   * remembered if it did not change while it was read.
+   */
+  private async checkPayload(c: UpdateRecord): Promise<string | null> {
+    const path = payloadPath(this.core, c);
+    const before = await identityOf(path);
+    const bad = await payloadMismatch(this.core, c);
+    const after = await identityOf(path);
+    this.checked = bad === null && sameIdentity(before, after) ? { infoHash: c.infoHash, id: after! } : null;
+    return bad;
+  }
+
+  /** Lever C: poll faster near the end of a download (swarm/poll-pace.ts). */
+  private pollDelay(): number {
+    const { pollMs } = this.core.config.transmission;
+    const t = this.memo.last;
+    if (!t) return pollMs;
+    const ms = pollDelay(t, { pollMs, nearEndMs: this.core.config.speed.nearEndPollMs });
+    if (ms < pollMs && this.nearEnd !== t.hashString) {
+      this.nearEnd = t.hashString;
+      this.core.log.info(
+        { uri: this.uri, infoHash: t.hashString, pollMs: ms },
+        'download near its end; polling faster',
+      );
+    }
+    return ms;
   }
 
   /**
@@ -166,6 +208,7 @@ export class UriDriver {
       return true; // seeded once the daemon reports the torrent where it belongs
     }
     if (t !== null && t.status === STATUS.stopped) await this.core.tx.start(c.infoHash);
+    this.core.swarm?.touch(c.infoHash);
     this.core.natm.have(c.infoHash, true);
     await retireOlder(this.core, this.uri, c);
     this.seeded = c.infoHash;

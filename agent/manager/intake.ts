@@ -64,7 +64,7 @@ export async function intake(
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
     const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
-    return refuse(core, source, id, r.code, r.message);
+    return refuse(core, source, id, r.code, r.message, e.signed);
   }
   if (isReservedUri(u.uri))
     return refuse(core, source, id, 'URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`, u);

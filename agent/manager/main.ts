@@ -25,6 +25,9 @@ import { NO_NATM, type NatmPort } from './ports.ts';
 import { rpcInit } from './rpc-password.ts';
 import { VersionStore } from './store.ts';
 import { StoreError } from './store-error.ts';
+import { AnnounceKicker } from './swarm/announce-kicker.ts';
+import { RechokePulser } from './swarm/rechoke-pulser.ts';
+import { SwarmWatch } from './swarm/swarm-watch.ts';
 import { TrustState } from './trust-state.ts';
 
 export interface Running {
@@ -56,9 +59,53 @@ export async function startManager(
   );
   const store = await VersionStore.open(config.stateDir);
   const peers = new PeerTable(config.tracker.peers);
-  const tracker = new Tracker({ peers, log: log.child({ component: 'tracker' }) }, config.tracker);
+  const tracker = new Tracker(
+    { peers, log: log.child({ component: 'tracker' }), now: () => clock.now() },
+    config.tracker,
+  );
   await tracker.start();
   const tx = new TransmissionClient(rpc);
+  const sp = config.speed;
+  const swarmLog = log.child({ component: 'swarm' });
+  const pulser = sp.rechoke
+    ? new RechokePulser({ tx, log: swarmLog, downloadDir: config.transmission.downloadDir })
+    : null;
+  const swarm = new SwarmWatch(
+    { tx, pulser, clock, log: swarmLog },
+    {
+      pollMs: sp.watchPollMs,
+      windowMs: sp.watchWindowMs,
+      rechoke: sp.rechoke ? { minGapMs: sp.rechokeMinGapMs, maxPulses: sp.rechokeMaxPulses } : null,
+      shaping:
+        sp.originShaping === 'off'
+          ? null
+          : {
+              rule: sp.originShaping,
+              limitKBps: sp.originLimitKBps,
+              uploadFactor: sp.originUploadFactor,
+              estimateFraction: sp.originEstimateFraction,
+              sumFactor: sp.originSumFactor,
+              starveMs: sp.originStarveMs,
+              holdMs: sp.originHoldMs,
+            },
+    },
+  );
+  const kicker = sp.announceKick
+    ? new AnnounceKicker({
+        reannounce: (h) => tx.reannounce(h),
+        history: (h) => tracker.log.get(h),
+        firstGateS: async () => (await tx.traits()).firstReannounceGateS,
+        clock,
+        log: swarmLog,
+      })
+    : null;
+  void tx.traits().then(
+    (t) => swarmLog.info({ version: t.version, rpcVersion: t.rpcVersion }, 'transmission daemon'),
+    (e: unknown) => swarmLog.warn({ err: String(e) }, 'transmission daemon version unknown yet'),
+  );
+  void pulser
+    ?.ensure()
+    .catch((e: unknown) => swarmLog.warn({ err: String(e) }, 'rechoke torrent not added yet'));
   const metrics = new ManagerMetrics(
     () => store.data.uris,
     () => tx.transferred(),
@@ -87,6 +134,7 @@ export async function startManager(
     config,
     trust,
     trackerUrl: () => tracker.url,
+    swarm,
     metrics,
   };
   let stopping: Promise<void> | null = null;
@@ -111,7 +159,9 @@ export async function startManager(
         );
     else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
-      tx.reannounce(m.infoHash).catch(() => undefined);
+      swarm.touch(m.infoHash);
+      if (kicker) kicker.request(m.infoHash);
+      else tx.reannounce(m.infoHash).catch(() => undefined);
     }
   };
   const natmClient =
@@ -170,6 +220,8 @@ export async function startManager(
       bandwidth?.stop();
       await natmClient?.stop();
       await manager.stop();
+      swarm.stop();
+      kicker?.stop();
       await tracker.stop();
       log.info({}, 'manager stopped');
     })());

@@ -10,6 +10,9 @@ import { intake, notificationId, type Outcome, type Source } from './intake.ts';
 import { rootIntake, rootRelay } from './intake-root.ts';
 import { placePayload } from './place-payload.ts';
 
+/** How far back a placed payload's mtime is set (speed.backdatePayload): 4.x compares whole seconds. */
+const BACKDATE_MS = 2000;
+
 export interface RelayMessage {
   id: string;
   uri: string;
@@ -75,7 +78,11 @@ export class Manager {
     const held = localPayload ?? u.torrent.inline;
     if (held !== undefined && c && (c.state === 'verified' || c.state === 'downloading')) {
       try {
-        const placed = await placePayload(held, payloadPath(this.core, c), u);
+        const sp = this.core.config.speed;
+        const placed = await placePayload(held, payloadPath(this.core, c), u, {
+          ...(sp.backdatePayload ? { backdateMs: BACKDATE_MS, now: this.core.clock.now() } : {}),
+        });
+        if (localPayload !== undefined) this.core.swarm?.markOrigin(u.infoHash); // inline: every node holds it
         if (placed) this.core.log.info({ uri: u.uri, infoHash: u.infoHash }, 'local payload placed');
         if (placed && c.state === 'downloading') await this.core.tx.verify(u.infoHash);
       } catch (e) {

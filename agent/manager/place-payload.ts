@@ -2,8 +2,12 @@
  * Putting a locally held payload (the first node: inbox or publish) where Transmission
  * will find it, so the daemon verifies it on add and seeds instead of downloading.
  * Copied to a temporary name and renamed: the daemon never sees half a file.
+ * With `backdateMs`, the copy's mtime is set that far back: Transmission 4.x takes a new
+ * torrent whose files are older than the add (in whole seconds) as complete after
+ * checking one piece, instead of hashing all of it (levers memo §3, lever H); a copy made
+ * in the second of the add would be hashed in full. 3.00 always hashes.
  */
-import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { checkPayload } from '../lib/metainfo/payload.ts';
 
@@ -12,6 +16,7 @@ export async function placePayload(
   from: string | Uint8Array,
   to: string,
   expected: { length: number; sha256: Uint8Array },
+  opts: { backdateMs?: number; now?: number } = {},
 ): Promise<boolean> {
   const there = await stat(to).catch(() => null);
   if (there !== null) {
@@ -25,6 +30,10 @@ export async function placePayload(
   const tmp = join(dirname(to), `.${basename(to)}.p2pu-tmp`);
   if (typeof from === 'string') await copyFile(from, tmp);
   else await writeFile(tmp, from);
+  if (opts.backdateMs !== undefined && opts.backdateMs > 0) {
+    const t = new Date((opts.now ?? Date.now()) - opts.backdateMs);
+    await utimes(tmp, t, t);
+  }
   await rename(tmp, to);
   return true;
 }

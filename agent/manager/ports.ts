@@ -74,3 +74,14 @@ export function fixedTrust(root: TrustedRoot): TrustPort {
     offer: () => Promise.reject(new Error('fixedTrust: no root chain is taken')),
   };
 }
+
+/**
+ * What the transfer steps tell the swarm watch (agent/manager/swarm/swarm-watch.ts):
+ * a torrent was added, completed or got new peers; this node published it. Never blocks.
+ */
+export interface SwarmHooks {
+  touch(infoHash: string): void;
+  markOrigin(infoHash: string): void;
+}
+
+export const NO_SWARM: SwarmHooks = { touch: () => undefined, markOrigin: () => undefined };

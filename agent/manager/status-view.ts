@@ -50,9 +50,9 @@ export function printable(s: string): string {
   );
 }
 
+/** Per URI, then the recent refusals (also when no update is held: a refusal is why, often). */
 export function statusText(d: StoreData | null, downloadDir?: string): string {
   const rows = statusRows(d, downloadDir);
-  if (rows.length === 0) return 'no updates yet';
   const lines = rows.map((r) => {
     const err = r.lastError === null ? '' : `\n    last error: ${printable(r.lastError.split('\n')[0]!)}`;
     const file = r.file ? `\n    file: ${printable(r.file)}` : '';
@@ -63,5 +63,6 @@ export function statusText(d: StoreData | null, downloadDir?: string): string {
     .map((f) =>
       printable(`  ${new Date(f.at).toISOString()} ${f.code} ${f.uri ?? ''} ${f.version ?? ''}: ${f.reason}`),
     );
-  return [...lines, ...(refusals.length ? ['recent refusals:', ...refusals] : [])].join('\n');
+  const head = rows.length === 0 ? ['no updates yet'] : lines;
+  return [...head, ...(refusals.length ? ['recent refusals:', ...refusals] : [])].join('\n');
 }

@@ -43,6 +43,8 @@ export interface PollMemo {
   trackerChecked: boolean;
   corruptEver: number;
   stall: StallMemo;
+  /** The last look at the torrent (paces the next one: swarm/poll-pace.ts). */
+  last?: TorrentProgress | null;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function pollDownload(
   memo: PollMemo,
 ): Promise<boolean> {
   const t = await core.tx.get(c.infoHash);
+  memo.last = t;
   if (t === null) {
     core.log.warn({ uri, infoHash: c.infoHash }, 'torrent missing from daemon; adding again');
     await addTorrent(core, c);

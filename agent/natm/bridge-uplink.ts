@@ -1,16 +1,19 @@
 /**
  * A bridge child's link to its bridge (config `bridgeVia`, a LAN endpoint): a `child-hello`
- * every keepalive, the bridge's `child-ack` (which names its node id and keeps the link
- * up), and what happens when that bridge is banned (revoked): no more hellos, no bridged
- * path, and one warning in the log (the node needs another `bridgeVia`).
+ * every keepalive, with a probe so the bridge can see that we receive at our address (it
+ * admits a child only then: probes.ts), the bridge's `child-ack` (which names its node id
+ * and keeps the link up), and what happens when that bridge is banned (revoked): no more
+ * hellos, no bridged path, and one warning in the log (the node needs another `bridgeVia`).
  */
 import type { Logger } from '../lib/common/logger.ts';
+import type { AddressProof } from '../lib/net/address-proof.ts';
 import type { Channel } from '../lib/net/channel.ts';
 import { sameEp, type Endpoint } from '../lib/net/datagram.ts';
 
 export interface BridgeUplinkComponents {
   channel: Channel;
   logger: Logger;
+  proof: AddressProof;
   isBanned(peerId: string): boolean;
 }
 
@@ -36,10 +39,12 @@ export class BridgeUplink {
     return peerId === this.bridgeId;
   }
 
-  /** Keepalive: say hello to the bridge, unless it is banned. */
-  hello(internals: Endpoint[]): void {
+  /** Keepalive: say hello to the bridge (and probe it, unless `probe` is false), unless it is banned. */
+  hello(internals: Endpoint[], probe = true): void {
     if (!this.via || (this.bridgeId !== undefined && this.deps.isBanned(this.bridgeId))) return;
     this.deps.channel.send(this.via, { t: 'child-hello', internals });
+    const token = this.deps.proof.token(this.via);
+    if (probe) this.deps.channel.send(this.via, { t: 'probe', token, ack: false, echo: 0 });
   }
 
   /** The bridge `peerId` acknowledged our hello at `now`. */

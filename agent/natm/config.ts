@@ -60,6 +60,14 @@ export const natmFileSchema = section({
   punchAttempts: int(1, 100).default(10).describe('Probe rounds after an introduction.'),
   maxPendingPunches: int(1, 1024).default(32).describe('Pending punches kept.'),
   maxPeers: int(1, 100_000).default(1024).describe('Peers known.'),
+  unprovenPerSource: int(1, 100_000)
+    .default(32)
+    .describe(
+      'Peers not proven by a certificate that one source (an address prefix of sourcePrefix bits) may bring into the peer book.',
+    ),
+  sourcePrefix: int(8, 32)
+    .default(32)
+    .describe('Bits of the IPv4 address that make a source for unprovenPerSource.'),
   maxPaths: int(1, 4096).default(128).describe('Live paths kept alive, most recently heard first.'),
   eagerPaths: int(0, 1024)
     .default(8)
@@ -73,6 +81,11 @@ export const natmFileSchema = section({
     .default(20)
     .describe('As a bridge: packets forwarded per sender per second.'),
   forwardBurst: int(1, 10_000).default(40).describe('As a bridge: burst of forwardRatePerSec.'),
+  clockSkewMaxMs: int(1000, 30 * 24 * 3_600_000)
+    .default(60_000)
+    .describe(
+      "Warn and report (status, members) when this node's clock is further than this from the median of its peers'.",
+    ),
   metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe(

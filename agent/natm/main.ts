@@ -18,6 +18,7 @@ import type { Endpoint } from '../lib/net/datagram.ts';
 import { attachGossip, type AttachedGossip } from '../lib/gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
+import { ConnectivityWatch } from './connectivity-watch.ts';
 import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
 import { MAX_INTERNALS } from '../lib/wire/messages.ts';
@@ -117,13 +118,26 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     logger,
     revocations: secure?.book,
     records: secure?.overlay.records, // state records signed by the node they describe
+    init: { clockSkewMaxMs: cfg.clockSkewMaxMs },
   });
-  ipc?.serveMembers(() => gossip.members());
+  // Say why (issue 19): conditions logged once per change, shown by status and members.
+  const watch = new ConnectivityWatch(
+    {
+      clock: systemClock,
+      logger,
+      link: node,
+      clocks: gossip.node.clocks,
+      publish: (h) => gossip.node.local.setHealth(h),
+    },
+    { graceMs: cfg.pathTimeoutMs, intervalMs: cfg.keepaliveMs },
+  );
+  ipc?.serveMembers(() => ({ ...gossip.members(), connectivity: watch.view() }));
   const stats = cfg.statsSocket
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
         listen: socket.local(),
         udpSendErrors: socket.sendErrors,
+        connectivity: watch.view(),
         members: gossip.members().members,
         ...(secure ? { secure: secure.stats() } : {}),
       }))
@@ -149,6 +163,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     throw e;
   }
   node.start();
+  watch.start();
   logger.info({ listen: socket.local(), rendezvous: cfg.rendezvous }, 'natm started');
   let stopped: Promise<void> | undefined;
   return {
@@ -167,6 +182,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     },
     stop: () =>
       (stopped ??= (async () => {
+        watch.stop();
         secure?.stop();
         gossip.stop();
         await node.stop();

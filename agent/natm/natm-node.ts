@@ -9,14 +9,20 @@
  * forwarded for, and what it forwards for others is dropped too; peers behind a banned
  * bridge have no path, and a child whose own bridge is banned stops using it and says
  * so in the log (it needs another `bridgeVia`).
+ * Against outsiders (docs/security.md §Hostile members and hostile input): no address
+ * gets more bytes from us than it sent until it proved it receives (lib/net/address-proof.ts,
+ * probes.ts), and the peer book admits peers per source with eviction, peers proven by a
+ * credential first (`setProven`, peer-book.ts).
  * This file holds the wiring, the lifecycle, the OverlayLink surface and the keepalive
- * tick; the parts: packet-receiver.ts (receive path), rendezvous-sync.ts (register,
- * tables, introductions), router.ts (paths and bridging), bridge-uplink.ts (our bridge),
- * peer-book.ts, rendezvous-client.ts, hole-puncher.ts, peer-events.ts.
+ * tick; the parts: packet-receiver.ts (receive path), probes.ts (return routability),
+ * rendezvous-sync.ts (register, tables, introductions), router.ts (paths and bridging),
+ * bridge-uplink.ts (our bridge), peer-book.ts, rendezvous-client.ts, hole-puncher.ts,
+ * peer-events.ts.
  * Protocol: docs/protocol/natm.md. Wiring for a real process: main.ts.
  */
 import type { Clock, Timer } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
+import { AddressProof } from '../lib/net/address-proof.ts';
 import { Channel } from '../lib/net/channel.ts';
 import { Counters } from '../lib/net/counters.ts';
 import { type DatagramSocket, type Endpoint, MAX_DATAGRAM } from '../lib/net/datagram.ts';
@@ -24,6 +30,7 @@ import { MAX_APP_PAYLOAD, type OverlayLink, type PeerView } from '../lib/net/ove
 import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
 import { FORWARD_OVERHEAD, MAX_TTL } from '../lib/wire/messages.ts';
 import { BridgeUplink } from './bridge-uplink.ts';
+import type { Observation, PathCounts } from './connectivity.ts';
 import type { NatmConfig } from './config.ts';
 import { HolePuncher } from './hole-puncher.ts';
 import { type Liveness, PeerBook, type PeerState } from './peer-book.ts';
@@ -31,6 +38,7 @@ import { PeerEvents } from './peer-events.ts';
 import { RendezvousClient } from './rendezvous-client.ts';
 import { RendezvousSync } from './rendezvous-sync.ts';
 import { PacketReceiver } from './packet-receiver.ts';
+import { Probes } from './probes.ts';
 import { Router } from './router.ts';
 
 export interface NatmComponents {
@@ -55,12 +63,14 @@ export class NatmNode implements OverlayLink {
   readonly counters = new Counters();
   readonly book: PeerBook;
   readonly rdv: RendezvousClient;
+  readonly proof: AddressProof;
   private readonly channel: Channel;
   private readonly puncher: HolePuncher;
   private readonly router: Router;
   private readonly uplink: BridgeUplink;
   private readonly sync: RendezvousSync;
   private readonly events: PeerEvents;
+  private readonly probes: Probes;
   private readonly random: () => number;
   private readonly internals: Endpoint[];
   private timers: Timer[] = [];
@@ -78,27 +88,47 @@ export class NatmNode implements OverlayLink {
     this.maxPayload = Math.min(MAX_APP_PAYLOAD, MAX_DATAGRAM - FORWARD_OVERHEAD - deps.sealer.overhead);
     this.random = deps.random ?? Math.random;
     this.internals = deps.internals ?? (cfg.advertise.length ? [...cfg.advertise] : [deps.socket.local()]);
-    const book = (this.book = new PeerBook(cfg.maxPeers));
+    const book = (this.book = new PeerBook({
+      maxPeers: cfg.maxPeers,
+      perSource: cfg.unprovenPerSource,
+      // Displaced by a newcomer: counted, and the layers above see it gone (no path).
+      onEvict: (p) => (
+        counters.inc('peers_evicted'),
+        this.events.changed({ id: p.id, path: null, lastSeen: p.lastSeen })
+      ),
+    }));
+    // A cluster key is a credential; in open mode only the certificate layer proves a peer.
+    if (deps.sealer.signerId !== undefined) book.setProven(() => false);
     const rdv = (this.rdv = new RendezvousClient(cfg.rendezvous, cfg.stunServers));
-    const channel = (this.channel = new Channel({ ...deps, counters }, cfg.id, 4 * cfg.maxPeers));
+    const proof = (this.proof = new AddressProof(clock, {
+      ttlMs: cfg.pathTimeoutMs,
+      maxEntries: 4 * cfg.maxPeers,
+    }));
+    for (const ep of [...cfg.rendezvous, ...cfg.stunServers, ...(cfg.bridgeVia ? [cfg.bridgeVia] : [])])
+      proof.trust(ep);
+    const channel = (this.channel = new Channel({ ...deps, counters, proof }, cfg.id, 4 * cfg.maxPeers));
     const events = (this.events = new PeerEvents({ counters, logger }));
-    const router = (this.router = new Router({ channel, book, rdv, counters, clock, live }, cfg));
+    const router = (this.router = new Router({ channel, book, rdv, counters, clock, proof, live }, cfg));
     const puncher = (this.puncher = new HolePuncher(
       clock,
       { intervalMs: cfg.punchIntervalMs, attempts: cfg.punchAttempts, maxPending: cfg.maxPendingPunches },
-      (_peerId, to, token) => channel.send(to, { t: 'probe', token, ack: false }),
+      (_peerId, to) => channel.send(to, { t: 'probe', token: proof.token(to), ack: false, echo: 0 }),
       (peerId) => (counters.inc('punch_failed'), logger.debug({ peer: peerId }, 'punch failed')),
     ));
-    const uplink = (this.uplink = new BridgeUplink({ channel, logger, isBanned }, cfg.bridgeVia));
+    const uplink = (this.uplink = new BridgeUplink({ channel, logger, proof, isBanned }, cfg.bridgeVia));
     const touch = (peer: PeerState, liveness: Liveness) => this.touch(peer, liveness);
-    const sync = (this.sync = new RendezvousSync(
-      { channel, book, rdv, router, puncher, counters, logger, clock, isBanned, live, touch },
-      cfg,
-      { internals: this.internals, namespace: deps.namespace ?? '' },
-    ));
+    // What the sync and the receive path both use.
+    const shared = { channel, book, rdv, router, puncher, counters, clock, proof, isBanned, live, touch };
+    const sync = (this.sync = new RendezvousSync({ ...shared, logger, overhead: deps.sealer.overhead }, cfg, {
+      internals: this.internals,
+      namespace: deps.namespace ?? '',
+    }));
+    const helloBridge = () => uplink.hello(this.internals, false);
+    this.probes = new Probes({ channel, proof, rdv, sync, counters, clock, helloBridge });
     const receiver = new PacketReceiver(
-      { channel, book, rdv, router, puncher, uplink, sync, events, counters, clock, isBanned, live, touch },
-      cfg.id,
+      { ...shared, uplink, sync, events },
+      { id: cfg.id, sourcePrefix: cfg.sourcePrefix },
+      this.probes,
     );
     channel.handle(
       (packet, from) => receiver.onPacket(packet, from),
@@ -154,6 +184,15 @@ export class NatmNode implements OverlayLink {
     this.events.onPeerChange(handler);
   }
 
+  /**
+   * Who is proven by a credential (a certificate session, from SecureOverlay): admitted to
+   * the peer book first, never displaced by peers that are not. Default: nobody in open
+   * mode, everybody with a cluster key (the key is the credential).
+   */
+  setProven(isProven: (peerId: string) => boolean): void {
+    this.book.setProven(isProven);
+  }
+
   /** `isBanned` is called as a plain function on every packet: pass an arrow or a bound function. */
   setBanned(isBanned: (peerId: string) => boolean): void {
     this.banned = isBanned;
@@ -192,8 +231,27 @@ export class NatmNode implements OverlayLink {
       rendezvous: this.rdv.snapshot(now, this.cfg.pathTimeoutMs),
       children: this.router.childIds(),
       pendingPunches: this.pendingPunches(),
+      book: { peers: this.book.size, unproven: this.book.unprovenCount },
+      addresses: this.proof.sizes(),
       peers: this.peers(),
       counters: this.counters.snapshot(),
+    };
+  }
+
+  /** Rendezvous liveness, external endpoint and path kinds, for the connectivity machine. */
+  linkState(): Omit<Observation, 'clock'> {
+    const rdvs = this.rdv.snapshot(this.deps.clock.now(), this.cfg.pathTimeoutMs);
+    const last = Math.max(-Infinity, ...rdvs.map((r) => r.lastAck));
+    const paths: PathCounts = { direct: 0, punched: 0, bridged: 0, relayed: 0, none: 0 };
+    for (const peer of this.peers()) paths[peer.path ?? 'none']++;
+    return {
+      rendezvous: {
+        configured: rdvs.length,
+        alive: rdvs.filter((r) => r.alive).length,
+        lastContact: Number.isFinite(last) ? last : null,
+      },
+      external: this.external ?? null,
+      paths,
     };
   }
 
@@ -203,14 +261,15 @@ export class NatmNode implements OverlayLink {
     const now = this.deps.clock.now();
     for (const [ep, bytes] of this.rdv.stunRequests()) this.channel.sendRaw(ep, bytes);
     this.rdv.newRound();
+    this.probes.pinAll();
     this.sync.registerAll();
+    this.book.sweep();
     this.uplink.hello(this.internals);
     this.router.expireChildren(now);
     const liveness = this.live();
     const alive = this.book.all().filter((peer) => this.book.endpointAlive(peer, liveness));
     alive.sort((a, b) => b.lastSeen - a.lastSeen);
-    for (const peer of alive.slice(0, this.cfg.maxPaths))
-      this.channel.send(peer.ep!, { t: 'probe', token: 0, ack: false });
+    for (const peer of alive.slice(0, this.cfg.maxPaths)) this.probes.challenge(peer.ep!);
     if (alive.length < this.cfg.eagerPaths) this.eager(liveness);
     for (const peer of this.book.all()) {
       const forgotten = !peer.rdvs.size && !peer.via && now - peer.lastSeen > 4 * this.cfg.pathTimeoutMs;

@@ -9,14 +9,26 @@
  * - relayed: no working endpoint, but a live rendezvous knows the peer;
  * - null:    none of these.
  * A working endpoint is one we heard an authenticated packet from within pathTimeoutMs.
- * Bounded by `maxPeers`: an unknown peer beyond that is refused (counted by the caller).
+ *
+ * Admission (bounded by `maxPeers`): a peer proven by a credential (`setProven`: a
+ * certificate session, from SecureOverlay; in cluster-key mode the key itself) is always
+ * admitted first and never displaced by an unproven one. Unproven peers are charged to the
+ * source that brought them (an address prefix, or the bridge/relay that named them;
+ * lib/net/fair-share.ts): at most `perSource` each (a source at its quota displaces its own
+ * oldest); when the book is full, a newcomer displaces the oldest peer of the source that
+ * holds the most unproven peers, if that holds at least two more than its own source (ties
+ * keep the incumbents: sources of one peer each never churn each other out); else it is
+ * refused (counted by the caller). Displaced peers are counted through `onEvict`.
  * Peer records change only through the book's methods.
  */
 import { sameEp, type Endpoint } from '../lib/net/datagram.ts';
+import { FairShare } from '../lib/net/fair-share.ts';
 import type { PathType, PeerView } from '../lib/net/overlay-link.ts';
 
 export interface PeerState {
   readonly id: string;
+  /** Who brought it (fair-share.ts sourceKey, or "via:ID"/"rdv:N"/"bridge"): its admission quota. */
+  readonly source: string;
   ext?: Endpoint;
   internals: Endpoint[];
   via?: string; // bridge node id (from a rendezvous table)
@@ -44,10 +56,40 @@ export interface PeerPlace {
   via?: string;
 }
 
+export interface PeerBookInit {
+  maxPeers: number;
+  /** Unproven peers one source may bring (default maxPeers). */
+  perSource?: number;
+  onEvict?: (peer: PeerState) => void;
+}
+
 export class PeerBook {
   private readonly map = new Map<string, PeerState>();
+  /** The peers not proven by a credential, by source, oldest first. */
+  private readonly unproven = new FairShare();
+  private proven: (id: string) => boolean = () => true;
+  readonly maxPeers: number;
+  private readonly perSource: number;
 
-  constructor(readonly maxPeers: number) {}
+  constructor(private readonly init: PeerBookInit) {
+    this.maxPeers = init.maxPeers;
+    this.perSource = init.perSource ?? init.maxPeers;
+  }
+
+  /** Who is proven by a credential (default: everyone, as with a cluster key). */
+  setProven(isProven: (id: string) => boolean): void {
+    this.proven = isProven;
+    this.sweep();
+  }
+
+  isProven(id: string): boolean {
+    return this.proven(id);
+  }
+
+  /** How many peers are not proven (stats). */
+  get unprovenCount(): number {
+    return this.unproven.size;
+  }
 
   get size(): number {
     return this.map.size;
@@ -66,26 +108,62 @@ export class PeerBook {
     return [...this.map.values()];
   }
 
-  /** The peer, created if there is room; undefined when full. */
-  ensure(id: string): PeerState | undefined {
-    let peer = this.map.get(id);
-    if (!peer && this.map.size < this.maxPeers) {
-      peer = {
-        id,
-        internals: [],
-        rdvs: new Set(),
-        epHeard: 0,
-        lastSeen: 0,
-        lastIntro: -Infinity,
-        lan: false,
-      };
-      this.map.set(id, peer);
-    }
+  /** The peer, created (charged to `source`) if admission makes room; undefined if refused. */
+  ensure(id: string, source: string): PeerState | undefined {
+    const have = this.map.get(id);
+    if (have || !this.room(id, source)) return have;
+    const peer: PeerState = {
+      id,
+      source,
+      internals: [],
+      rdvs: new Set(),
+      epHeard: 0,
+      lastSeen: 0,
+      lastIntro: -Infinity,
+      lan: false,
+    };
+    this.map.set(id, peer);
+    if (!this.proven(id)) this.unproven.add(source, id);
     return peer;
   }
 
   delete(id: string): void {
     this.map.delete(id);
+    this.unproven.delete(id);
+  }
+
+  /** Re-sorts peers whose proof came or went since (each keepalive). */
+  sweep(): void {
+    for (const peer of this.map.values()) {
+      if (this.proven(peer.id)) this.unproven.delete(peer.id);
+      else if (!this.unproven.has(peer.id)) this.unproven.add(peer.source, peer.id);
+    }
+  }
+
+  private room(id: string, source: string): boolean {
+    if (!this.proven(id) && this.unproven.count(source) >= this.perSource && this.evictFrom(source))
+      return true;
+    for (;;) {
+      if (this.map.size < this.maxPeers) return true;
+      const largest = this.unproven.largest();
+      if (largest === undefined) return false; // full of proven peers
+      const mine = this.proven(id) ? -1 : this.unproven.count(source);
+      if (largest !== source && this.unproven.count(largest) <= mine + 1) return false;
+      this.evictFrom(largest);
+    }
+  }
+
+  /** Evicts the oldest unproven peer of `source` (one that proved itself meanwhile is kept); false if none. */
+  private evictFrom(source: string): boolean {
+    for (let id = this.unproven.oldest(source); id !== undefined; id = this.unproven.oldest(source)) {
+      this.unproven.delete(id);
+      const peer = this.map.get(id);
+      if (this.proven(id) || !peer) continue;
+      this.map.delete(id);
+      this.init.onEvict?.(peer);
+      return true;
+    }
+    return false;
   }
 
   /** An authenticated packet from `peer` at `from`: that endpoint works. */

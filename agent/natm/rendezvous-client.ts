@@ -9,6 +9,12 @@ import { bindingRequest } from '../lib/wire/stun-codec.ts';
 
 interface RdvState {
   readonly ep: Endpoint;
+  /**
+   * The sender id (its key, in open mode) that echoed our token from this endpoint: the only
+   * one whose tables and introductions we take (a packet from a spoofed rendezvous address
+   * under another key is dropped). A restarted rendezvous (new key) is pinned again the same way.
+   */
+  pinned?: string;
   lastAck: number;
   known: number;
   /** Our endpoint as this rendezvous saw it (authenticated; differs per server behind symmetric NAT). */
@@ -46,6 +52,16 @@ export class RendezvousClient {
 
   endpoint(index: number): Endpoint {
     return this.rdvs[index]!.ep;
+  }
+
+  /** The id pinned for rendezvous `index` (undefined until one echoed our token). */
+  pinnedId(index: number): string | undefined {
+    return this.rdvs[index]!.pinned;
+  }
+
+  /** Rendezvous `index` proved, under `id`, that it receives what we send it: pin `id`. */
+  pin(index: number, id: string): void {
+    this.rdvs[index]!.pinned = id;
   }
 
   /** An authenticated packet from rendezvous `index` at `now`. */

@@ -9,9 +9,11 @@
 import type { Clock } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
 import type { Channel } from '../lib/net/channel.ts';
+import type { AddressProof } from '../lib/net/address-proof.ts';
 import type { Counters } from '../lib/net/counters.ts';
 import { sameEp, type Endpoint } from '../lib/net/datagram.ts';
-import type { Body, TableEntry } from '../lib/wire/messages.ts';
+import { sourceKey } from '../lib/net/fair-share.ts';
+import { type Body, PROBE_MAX_PLAIN, type TableEntry } from '../lib/wire/messages.ts';
 import type { NatmConfig } from './config.ts';
 import type { HolePuncher } from './hole-puncher.ts';
 import type { Liveness, PeerBook, PeerState } from './peer-book.ts';
@@ -27,6 +29,9 @@ export interface RendezvousSyncComponents {
   counters: Counters;
   logger: Logger;
   clock: Clock;
+  proof: AddressProof;
+  /** Bytes the envelope adds to a packet (to budget punch probes). */
+  overhead: number;
   isBanned(peerId: string): boolean;
   live(): Liveness;
   /** `peer` may have changed: tell the layers above if its view did. */
@@ -80,7 +85,7 @@ export class RendezvousSync {
         if (peer) this.deps.touch(peer, this.deps.live());
         continue;
       }
-      const peer = book.ensure(entry.id);
+      const peer = book.ensure(entry.id, this.sourceOf(entry, rdv));
       if (!peer) {
         counters.inc('drop_peers_full');
         continue;
@@ -99,6 +104,15 @@ export class RendezvousSync {
     // Page on while there is room; a full book takes one page per keepalive (a bounded subset).
     if (this.deps.rdv.tableRead(rdv, body.version, body.more && !book.full, this.cfg.tablePagesPerTick))
       this.register(rdv);
+  }
+
+  /**
+   * Whom a listed peer is charged to in the book: the address the rendezvous saw it register
+   * from (it proved that address to the rendezvous), else its bridge, else the lister.
+   */
+  private sourceOf(entry: TableEntry, rdv: number): string {
+    if (entry.ext) return sourceKey(entry.ext.address, this.cfg.sourcePrefix);
+    return entry.via !== undefined ? `via:${entry.via}` : rdv >= 0 ? `rdv:${rdv}` : 'bridge';
   }
 
   /** Ourselves, a banned node, or one reached only through a banned bridge: no entry, no path. */
@@ -134,13 +148,16 @@ export class RendezvousSync {
     const entry = body.peer;
     if (entry.id === this.cfg.id) return counters.inc('drop_intro_self');
     if (this.deps.isBanned(entry.id)) return counters.inc('drop_banned');
-    const peer = book.ensure(entry.id);
+    const peer = book.ensure(entry.id, this.sourceOf(entry, rdv));
     if (!peer) return counters.inc('drop_peers_full');
     book.place(peer, { ext: entry.ext, internals: entry.internals, via: peer.via }, rdv);
     book.introduced(peer, this.deps.clock.now());
     // No hairpin NAT: behind the same public address, punch the LAN addresses instead.
     const sameNat = !!entry.ext && !!this.external && entry.ext.address === this.external.address;
     const candidates = sameNat ? entry.internals : entry.ext ? [entry.ext] : [];
+    // The pinned rendezvous vouches for these addresses: budget our punch probes to them.
+    const probeBytes = PROBE_MAX_PLAIN + this.deps.overhead;
+    for (const ep of candidates) this.deps.proof.allow(ep, this.cfg.punchAttempts * probeBytes);
     if (!this.deps.puncher.start(entry.id, body.token, candidates)) return counters.inc('drop_punch_full');
     counters.inc('punch_started');
   }

@@ -6,6 +6,7 @@
  * children and sends its children's packets on over its own best path, rate-limited.
  */
 import type { Clock } from '../lib/common/clock.ts';
+import type { AddressProof } from '../lib/net/address-proof.ts';
 import type { Channel } from '../lib/net/channel.ts';
 import type { NatmConfig } from './config.ts';
 import type { Counters } from '../lib/net/counters.ts';
@@ -23,6 +24,7 @@ export interface RouterComponents {
   rdv: RendezvousClient;
   counters: Counters;
   clock: Clock;
+  proof: AddressProof;
   live(): Liveness;
 }
 
@@ -79,9 +81,13 @@ export class Router {
     this.deps.channel.send(this.deps.rdv.endpoint(index), { t: 'intro-req', target: peer.id });
   }
 
-  /** A child said hello; false (counted) when this node is no bridge or is full. */
+  /**
+   * A child said hello; false (counted) when this node is no bridge, the hello's address has
+   * not proved that it receives (the child's probe does that, probes.ts), or we are full.
+   */
   admitChild(id: string, from: Endpoint): boolean {
     if (!this.cfg.bridge) return (this.deps.counters.inc('drop_not_bridge'), false);
+    if (!this.deps.proof.isProven(from)) return (this.deps.counters.inc('drop_child_unproven'), false);
     if (!this.children.has(id) && this.children.size >= this.cfg.maxChildren)
       return (this.deps.counters.inc('drop_children_full'), false);
     const cursor = this.children.get(id)?.cursor ?? 0;

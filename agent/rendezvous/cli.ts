@@ -18,10 +18,9 @@ export async function runRendezvous(o: { config?: string; listen?: string }): Pr
   const { config: file, listen } = o;
   if (!file && !listen) throw new UsageError('--config or --listen is required');
   const cfg = rendezvousConfig(withListen(file ? await readConfigJson(file) : { stunOnly: true }, listen));
+  // Its log line 'rendezvous started' (with the bound address) says it listens: the
+  // journal of its unit holds structured lines only.
   const proc = await startRendezvous(cfg);
-  process.stdout.write(
-    `rendezvous listening on ${proc.socket.local().address}:${proc.socket.local().port}\n`,
-  );
   const off = onReload(async () => {
     if (file) proc.reloadKeys(rendezvousConfig(withListen(await readConfigJson(file), listen)).clusterKeys);
   });

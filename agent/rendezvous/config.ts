@@ -50,11 +50,24 @@ export const rendezvousFileSchema = section({
   )
     .default([])
     .describe('Open mode: the cluster namespaces served (empty: any, up to maxNamespaces).'),
-  maxNamespaces: int(1, 100_000).default(64).describe('Open mode: namespaces served at most.'),
+  maxNamespaces: int(1, 100_000)
+    .default(1024)
+    .describe(
+      'Open mode: live namespaces at most (an empty one is removed; a full list is shared fairly between sources).',
+    ),
   sourceRatePerSec: int(1, 1_000_000)
     .default(500)
     .describe('Open mode: natm packets per source IP per second let through to the signature check.'),
   sourceBurst: int(1, 1_000_000).default(1000).describe('Burst of sourceRatePerSec.'),
+  sessionsPerSource: int(1, 1_000_000)
+    .default(1000)
+    .describe(
+      'Sessions one source (an address prefix of sourcePrefix bits) may hold; beyond, its own least recently refreshed makes room.',
+    ),
+  namespacesPerSource: int(1, 100_000).default(4).describe('Namespaces one source may hold sessions in.'),
+  sourcePrefix: int(8, 32)
+    .default(32)
+    .describe('Bits of the IPv4 address that make a source for sessionsPerSource and namespacesPerSource.'),
 }).describe(
   'p2p-update rendezvous configuration (docs/protocol/natm.md). clusterKeys is required unless open or stunOnly, and refused when open; namespaces only when open.',
 );

@@ -8,18 +8,27 @@
  * mode) or "" (cluster-key mode), and sees, meets and reaches only nodes of the same one.
  * In open mode (`open`, sealer = SignedFramer) the server holds no secret of any cluster:
  * a packet's sender id is proven by the sender's own key, nothing more.
+ *
+ * Against outsiders (a key costs nothing): a `register` is taken only from an address that
+ * proved it receives (a token echoed in a probe, lib/net/address-proof.ts; until then it is
+ * answered with that probe, which is smaller), no address gets more bytes than it sent
+ * until then, and sessions and namespaces are shared fairly between source addresses
+ * (spaces.ts). STUN answers are no larger than needed (stun-codec.ts) and limited per source.
  */
 import type { Clock, Timer } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
+import { AddressProof } from '../lib/net/address-proof.ts';
 import { Channel } from '../lib/net/channel.ts';
 import { Counters } from '../lib/net/counters.ts';
+import { sourceKey } from '../lib/net/fair-share.ts';
 import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
 import type { DatagramSocket, Endpoint } from '../lib/net/datagram.ts';
 import { RateLimiter } from '../lib/net/rate-limiter.ts';
 import { bindingResponse, decodeStun, type StunInfo } from '../lib/wire/stun-codec.ts';
-import { MAX_CHILDREN, MAX_ENTRIES, type Packet, type TableEntry } from '../lib/wire/messages.ts';
+import { MAX_CHILDREN, type Packet, type TableEntry } from '../lib/wire/messages.ts';
 import type { RendezvousConfig } from './config.ts';
-import { type Session, SessionTable } from './session-table.ts';
+import { SessionTable } from './session-table.ts';
+import { type Space, Spaces } from './spaces.ts';
 
 export interface RendezvousComponents {
   socket: DatagramSocket;
@@ -29,18 +38,13 @@ export interface RendezvousComponents {
   random?: () => number;
 }
 
-/** One cluster's part of the server: its session table and the changes not yet pushed. */
-interface Space {
-  readonly ns: string;
-  readonly table: SessionTable;
-  readonly pending: Map<string, Session>;
-}
+/** A proof of a node's address lasts this many session TTLs; it is renewed in the second half. */
+const PROOF_TTLS = 10;
 
 export class RendezvousServer {
   readonly counters = new Counters();
-  private readonly spaces = new Map<string, Space>();
-  /** Node id → the namespace it registered in (a node lives in one at a time). */
-  private readonly nsOf = new Map<string, string>();
+  private readonly spaces: Spaces;
+  private readonly proof: AddressProof;
   private readonly channel: Channel | null;
   private readonly relay: RateLimiter;
   private readonly control: RateLimiter;
@@ -53,13 +57,16 @@ export class RendezvousServer {
     private readonly cfg: RendezvousConfig,
   ) {
     this.random = c.random ?? Math.random;
+    this.spaces = new Spaces(cfg, this.counters);
+    const proofTtl = PROOF_TTLS * cfg.sessionTtlMs;
+    this.proof = new AddressProof(c.clock, { ttlMs: proofTtl, maxEntries: 2 * cfg.maxSessions });
     this.relay = new RateLimiter(cfg.relayRatePerSec, cfg.relayBurst, 2 * cfg.maxSessions);
     this.control = new RateLimiter(cfg.controlRatePerSec, cfg.controlBurst, 2 * cfg.maxSessions);
     this.stunLimit = new RateLimiter(cfg.stunRatePerSec, cfg.stunBurst, 2 * cfg.maxSessions);
     // Open mode verifies a signature per packet: bound that work per source address first.
     const sources = new RateLimiter(cfg.sourceRatePerSec, cfg.sourceBurst, 2 * cfg.maxSessions);
     const admit = cfg.open ? (from: Endpoint, now: number) => sources.take(from.address, now) : undefined;
-    const comps = { ...c, counters: this.counters, admit };
+    const comps = { ...c, counters: this.counters, admit, proof: this.proof };
     const selfId = c.sealer?.signerId ?? cfg.id;
     this.channel = c.sealer ? new Channel({ ...comps, sealer: c.sealer }, selfId, 2 * cfg.maxSessions) : null;
     if (this.channel)
@@ -97,50 +104,27 @@ export class RendezvousServer {
     return {
       id: this.cfg.id,
       open: this.cfg.open,
-      sessions: this.sessions(),
+      sessions: this.spaces.sessions,
       namespaces: Object.fromEntries(
-        [...this.spaces.values()].map((sp) => [
+        [...this.spaces.all()].map((sp) => [
           sp.ns,
           { sessions: sp.table.size(), version: sp.table.currentVersion() },
         ]),
       ),
       version: this.table.currentVersion(),
+      addresses: this.proof.sizes(),
       counters: this.counters.snapshot(),
     };
   }
 
   /** Namespaces with a session table. */
   namespaceCount(): number {
-    return this.spaces.size;
+    return this.spaces.namespaces;
   }
 
   /** Live sessions over all namespaces. */
   sessions(): number {
-    let n = 0;
-    for (const sp of this.spaces.values()) n += sp.table.size();
-    return n;
-  }
-
-  /** The space of `ns`, made on first use; null (counted) if refused or too many. */
-  private space(ns: string): Space | null {
-    const have = this.spaces.get(ns);
-    if (have) return have;
-    if (this.cfg.namespaces.length && !this.cfg.namespaces.includes(ns))
-      return (this.counters.inc('drop_namespace_refused'), null);
-    if (this.spaces.size >= this.cfg.maxNamespaces) return (this.counters.inc('drop_namespaces_full'), null);
-    const sp = {
-      ns,
-      table: new SessionTable(this.cfg.maxSessions, this.cfg.sessionTtlMs),
-      pending: new Map(),
-    };
-    this.spaces.set(ns, sp);
-    return sp;
-  }
-
-  /** The space `id` registered in, if it is live there. */
-  private spaceOf(id: string): Space | undefined {
-    const ns = this.nsOf.get(id);
-    return ns === undefined ? undefined : this.spaces.get(ns);
+    return this.spaces.sessions;
   }
 
   private onRawStun(data: Uint8Array, from: Endpoint): void {
@@ -158,26 +142,29 @@ export class RendezvousServer {
     // Responses are ~4× the request: limit per source address against reflection floods.
     if (!this.stunLimit.take(from.address, this.c.clock.now())) return this.counters.inc('drop_stun_rate');
     this.counters.inc('stun_requests');
-    this.c.socket.send(bindingResponse(s.txid, from), from);
+    this.c.socket.send(bindingResponse(s.txid, from, s.bytes), from);
   }
 
   private onPacket(p: Packet, from: Endpoint): void {
     const now = this.c.clock.now();
     const b = p.body;
     if (b.t === 'forward') return this.onForward(p.sender, b, now);
-    if (b.t === 'probe') return void (b.ack || this.send(from, { t: 'probe', token: b.token, ack: true }));
+    if (b.t === 'probe') return this.onProbe(b, from);
     if (!this.control.take(p.sender, now)) return this.counters.inc('drop_rate_control');
     if (b.t === 'register') {
       if (this.cfg.open ? b.ns === '' : b.ns !== '') return this.counters.inc('drop_namespace_mode');
-      const sp = this.space(b.ns);
-      if (!sp) return;
-      const r = this.join(sp, p.sender, from, b.internals, undefined, now);
-      if (r === 'full') return this.counters.inc('drop_table_full');
+      if (!this.proof.isProven(from)) return this.challenge(from, 'register_challenged');
+      if (this.proof.remaining(from) < (PROOF_TTLS * this.cfg.sessionTtlMs) / 2)
+        this.challenge(from, 'proof_renewed');
+      const source = sourceKey(from.address, this.cfg.sourcePrefix);
+      const r = this.spaces.join(b.ns, p.sender, { ext: from, internals: b.internals }, source, now);
+      const sp = this.spaces.get(b.ns);
+      if (r === null || !sp) return;
       this.counters.inc('registrations');
       for (const child of b.children.slice(0, MAX_CHILDREN)) {
         // A bridge speaks for its LAN children, never over a node's own live registration.
         if (child === p.sender || sp.table.get(child)?.ext) continue;
-        this.join(sp, child, undefined, [], p.sender, now);
+        this.spaces.join(b.ns, child, { internals: [], via: p.sender }, source, now);
       }
       const d = sp.table.since(b.known, this.cfg.tablePageSize);
       this.send(from, {
@@ -189,7 +176,7 @@ export class RendezvousServer {
         entries: d.entries.map(wire),
       });
     } else if (b.t === 'intro-req') {
-      const sp = this.spaceOf(p.sender);
+      const sp = this.spaces.of(p.sender);
       const a = sp?.table.get(p.sender);
       const t = sp?.table.get(b.target);
       if (!a?.ext || !t?.ext) return this.counters.inc('drop_intro_unknown');
@@ -203,7 +190,7 @@ export class RendezvousServer {
   private onForward(sender: string, b: Extract<Packet['body'], { t: 'forward' }>, now: number): void {
     if (!this.relay.take(sender, now)) return this.counters.inc('drop_relay_rate');
     if (b.ttl <= 1) return this.counters.inc('drop_ttl');
-    const sp = this.spaceOf(sender);
+    const sp = this.spaces.of(sender);
     // A node relays as itself, or as its bridge child (whose entry names it as `via`).
     if (b.origin !== sender && sp?.table.get(b.origin)?.via !== sender)
       return this.counters.inc('drop_relay_spoofed');
@@ -214,60 +201,29 @@ export class RendezvousServer {
     this.counters.inc('relayed');
   }
 
+  /** A probe or ack: it may prove `from` (echo); a probe, or a fresh token, gets an ack (as large). */
+  private onProbe(b: Extract<Packet['body'], { t: 'probe' }>, from: Endpoint): void {
+    this.proof.echo(from, b.echo);
+    if (!b.ack || this.proof.fresh(from, b.token))
+      this.send(from, { t: 'probe', token: this.proof.token(from), ack: true, echo: b.token });
+  }
+
+  /** Asks `from` to prove its address: a probe with our token (smaller than the register it answers). */
+  private challenge(from: Endpoint, counter: string): void {
+    this.counters.inc(counter);
+    this.send(from, { t: 'probe', token: this.proof.token(from), ack: false, echo: 0 });
+  }
+
   private send(to: Endpoint, body: Packet['body']): void {
     this.channel?.send(to, body);
   }
 
-  /** Puts `id` into space `sp` (leaving any other space it was in); 'full' past maxSessions. */
-  private join(
-    sp: Space,
-    id: string,
-    ext: Endpoint | undefined,
-    internals: Endpoint[],
-    via: string | undefined,
-    now: number,
-  ): ReturnType<SessionTable['upsert']> {
-    const fresh = !sp.table.get(id);
-    if (fresh && this.sessions() >= this.cfg.maxSessions) return 'full';
-    const r = sp.table.upsert(id, ext, internals, via, now);
-    if (r === 'full') return r;
-    const before = this.nsOf.get(id);
-    if (before !== undefined && before !== sp.ns) {
-      const old = this.spaces.get(before);
-      if (old?.table.get(id)) {
-        old.table.remove(id, now);
-        this.changed(old, id);
-      }
-    }
-    this.nsOf.set(id, sp.ns);
-    if (r !== 'same') this.changed(sp, id);
-    return r;
-  }
-
-  private changed(sp: Space, id: string): void {
-    const s = sp.table.get(id) ?? {
-      id,
-      internals: [],
-      gone: true,
-      ver: sp.table.currentVersion(),
-      lastSeen: 0,
-    };
-    sp.pending.delete(id);
-    sp.pending.set(id, s);
-    if (sp.pending.size > MAX_ENTRIES) sp.pending.delete(sp.pending.keys().next().value!);
-  }
-
   private expire(): void {
-    const now = this.c.clock.now();
-    for (const sp of this.spaces.values())
-      for (const id of sp.table.expire(now)) {
-        if (this.nsOf.get(id) === sp.ns) this.nsOf.delete(id);
-        this.changed(sp, id);
-      }
+    this.spaces.expire(this.c.clock.now());
   }
 
   private flushPush(): void {
-    for (const sp of this.spaces.values()) this.flushSpace(sp);
+    for (const sp of this.spaces.all()) this.flushSpace(sp);
   }
 
   /** Bounded push: the latest ≤ MAX_ENTRIES changes to ≤ pushFanout random nodes of the space per interval. */

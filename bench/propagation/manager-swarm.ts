@@ -14,6 +14,7 @@ import { waitUntil } from '../../test/e2e/harness/wait.ts';
 import type { StarNode } from '../net/star-plan.ts';
 import type { StarTopology } from '../net/star-topology.ts';
 import { peerLists, type BtSwarm } from './bt-swarm.ts';
+import type { LeverConfig } from './levers.ts';
 
 const DEPLOY_SCRIPT = join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'deploy-demo.sh');
 
@@ -46,16 +47,18 @@ export function managerConfig(
   adminPub: string,
   peers: readonly string[],
   natmSocket: string | null = null,
+  levers: LeverConfig = { speed: {}, tracker: {} },
 ): object {
   return {
     trustedKeys: [adminPub],
     stateDir: d.state,
     inboxDir: d.inbox,
     transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: join(d.tr, 'dl') },
-    tracker: { host: '127.0.0.1', port: 6969, peers },
+    tracker: { host: '127.0.0.1', port: 6969, peers, ...levers.tracker },
     natmSocket,
     executorSocket: d.executorSocket,
-    logLevel: 'info',
+    speed: levers.speed,
+    logLevel: process.env['P2PB_LOG_LEVEL'] ?? 'info',
   };
 }
 
@@ -82,10 +85,11 @@ async function startHost(
   peers: string[],
   trSettings: object,
   natmSocket: string | null,
+  levers?: LeverConfig,
 ) {
   const d = hostDirs(topo.runDir, h.name);
   for (const dir of [d.state, d.inbox, d.deployed]) mkdirSync(dir, { recursive: true });
-  writeFileSync(d.config, JSON.stringify(managerConfig(d, adminPub, peers, natmSocket), null, 2));
+  writeFileSync(d.config, JSON.stringify(managerConfig(d, adminPub, peers, natmSocket, levers), null, 2));
   writeFileSync(d.deployConfig, JSON.stringify(deployConfig(d, adminPub), null, 2));
   const tr = await startTransmission(topo, h, d.tr, trSettings);
   const x = topo.procs.spawn(
@@ -130,6 +134,8 @@ export async function startManagerSwarm(
   natmSockets: ReadonlyMap<string, string> = new Map(),
   /** List every other host as a static tracker peer (false: peers come from natm only). */
   staticPeers = true,
+  /** The manager's speed levers (bench/propagation/levers.ts); default: the manager's defaults. */
+  levers?: LeverConfig,
 ): Promise<BtSwarm> {
   const peers = staticPeers ? peerLists(topo.hosts) : new Map<string, string[]>();
   const swarm: BtSwarm = new Map();
@@ -146,6 +152,7 @@ export async function startManagerSwarm(
           peers.get(h.name) ?? [],
           trSettings,
           natmSockets.get(h.name) ?? null,
+          levers,
         ),
       );
   };

@@ -21,6 +21,7 @@ import { waitUntil } from '../../test/e2e/harness/wait.ts';
 import { deployedVersion, publishToOrigin, publishViaInbox, startManagerSwarm } from './manager-swarm.ts';
 import { buildReport, reportChart, type CentralOutcome, type P2pOutcome, type RunParams } from './report.ts';
 import { watchBt } from './watch-bt.ts';
+import type { LeverConfig } from './levers.ts';
 
 export interface PropagationOptions {
   readonly nodes: number;
@@ -35,6 +36,8 @@ export interface PropagationOptions {
   readonly trSettings: object;
   /** Sign the update as a public torrent (create --public: PEX allowed); default private (BEP 27). */
   readonly publicTorrent: boolean;
+  /** The manager's speed levers for this run (levers.ts). */
+  readonly levers: LeverConfig;
 }
 
 const log = (l: string) => process.stderr.write(`propagation: ${l}\n`);
@@ -48,7 +51,7 @@ function delta(a: Map<string, LinkBytes>, b: Map<string, LinkBytes>): Map<string
 async function p2pPhase(
   topo: StarTopology,
   o: PropagationOptions,
-): Promise<{ out: P2pOutcome; payload: string; name: string }> {
+): Promise<{ out: P2pOutcome; payload: string; name: string; transmission: string }> {
   const { key, publicPem } = await newAdminKey();
   const upd = await makeUpdate(topo.runDir, {
     name: 'payload.bin',
@@ -72,8 +75,11 @@ async function p2pPhase(
   }
   log(`starting ${topo.hosts.length} transmission-daemons and ${withManager ? 'managers' : 'peer trackers'}`);
   const swarm = cli
-    ? await startManagerSwarm(topo, cli, adminPub, o.trSettings, sockets, !full)
+    ? await startManagerSwarm(topo, cli, adminPub, o.trSettings, sockets, !full, o.levers)
     : await startBtSwarm(topo, upd, o.trSettings);
+  const session = await swarm.get('origin')!.rpc.call<{ version?: string }>('session-get', {});
+  const transmission = session.version ?? 'unknown';
+  log(`transmission-daemon ${transmission}`);
   if (cli && full) {
     const want = topo.hosts.length - 1;
     const waited = await waitUntil(
@@ -141,7 +147,7 @@ async function p2pPhase(
     ),
   );
   await topo.procs.stop('rendezvous');
-  return { out, payload: upd.payloadPath, name: upd.name };
+  return { out, payload: upd.payloadPath, name: upd.name, transmission };
 }
 
 async function centralPhase(
@@ -193,6 +199,7 @@ export async function runPropagation(o: PropagationOptions, bounds: Bounds) {
     };
     ok = true;
     return {
+      transmission: p2p.transmission,
       report: buildReport(params, bounds, p2p.out, central),
       svg: reportChart(params, bounds, p2p.out, central),
     };

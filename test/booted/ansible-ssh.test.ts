@@ -17,6 +17,7 @@ import { buildDeb, REPO } from '../pkg/trixie-root.ts';
 import { AnsibleRunner } from './harness/ansible.ts';
 import { Bed } from './harness/bed.ts';
 import type { Container } from './harness/container.ts';
+import { USERS } from './harness/p2pu-node.ts';
 import { unitProps, waitForLine } from './harness/systemd.ts';
 
 const TOKEN = 'booted-ansible-token-2026';
@@ -125,7 +126,8 @@ describe(
           for (const s of services(n)) {
             const p = await unitProps(c(n), `p2p-update-${s}.service`);
             assert.deepEqual([p['ActiveState'], p['UnitFileState']], ['active', 'enabled'], `${n} ${s}`);
-            assert.equal((await c(n).must(['ps', '-o', 'user=', '-p', p['MainPID']!])).trim(), 'p2p-update');
+            const user = (await c(n).must(['ps', '-o', 'user=', '-p', p['MainPID']!])).trim();
+            assert.equal(user, USERS[s as keyof typeof USERS], `${n} ${s}`);
           }
           const natm = JSON.parse(await c(n).readFile('/etc/p2p-update/natm.json')) as Record<
             string,

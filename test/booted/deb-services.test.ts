@@ -3,35 +3,54 @@
  * `apt-get install ./p2p-update_*.deb` (apt resolves nodejs and transmission-daemon 4.1
  * from Debian's lists; their .debs are cached in the base root, the container has no
  * route out), the shipped units under real systemd, the services started with the shipped
- * config plus the hand edits a node needs (an admin key, the node enrolled at a real
- * enrollment server, natm's id / enrollServer / rendezvous), their pino lines in the
- * journal, the services coming back after a power-cycle, and `apt-get purge`.
+ * config plus the hand edits a node needs (a root of trust naming the admin key, the node enrolled at a real
+ * enrollment server as natm's user, natm's id / enrollServer / rendezvous), each daemon
+ * under its own user; then (issue 14's "Done when") signed updates deployed as root through
+ * the executor with deploy.json unedited: a real .deb (pkg:/) and the example script
+ * (app:/), while the manager and natm stay unprivileged and cannot write outside their own
+ * directories (puppet:/: test/integration/manager-puppet.test.ts). Then their pino lines
+ * in the journal, memory and systemd's exposure score per service, the services back after
+ * a power-cycle, and `apt-get purge`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEnrollServer } from '../e2e/harness/enroll-server.ts';
 import { BIN } from '../e2e/harness/paths.ts';
 import { run } from '../e2e/harness/run.ts';
 import { waitUntil } from '../e2e/harness/wait.ts';
-import { buildDeb, REPO } from '../pkg/trixie-root.ts';
+import { buildDeb } from '../pkg/trixie-root.ts';
 import { Bed } from './harness/bed.ts';
 import type { Container } from './harness/container.ts';
+import { HELLO, helloDeb } from './harness/hello-deb.ts';
+import * as node from './harness/p2pu-node.ts';
+import {
+  connectsAs,
+  credentialsOf,
+  processPrivileges,
+  succeedsAs,
+  type Credentials,
+} from './harness/privileges.ts';
+import { adminKey, fleetRoot, randomPayload, sign, type AdminKey } from './harness/releases.ts';
+import { exposure, serviceProcess } from './harness/service-stats.ts';
 import { serviceLines, unitProps, waitForLine } from './harness/systemd.ts';
 
-const SERVICES = ['rendezvous', 'natm', 'manager'].map((s) => `p2p-update-${s}.service`);
-const [, NATM, MANAGER] = SERVICES as [string, string, string];
+const { UNITS, USERS } = node;
+const DAEMONS = ['rendezvous', 'natm', 'manager'] as const;
+const SERVICES = DAEMONS.map((d) => UNITS[d]);
 const TOKEN = 'booted-enrollment-token-2026';
+const report = (o: object) => process.stderr.write(`booted: ${JSON.stringify(o)}\n`);
 
 describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 900_000 }, () => {
   let bed: Bed | undefined;
-  let node: Container | undefined;
+  let c: Container | undefined;
   let built: { deb: string; dir: string } | undefined;
+  let admin: AdminKey;
   let enrollUrl = '';
   let caFingerprint = '';
   let failed = false;
-  const n1 = () => node as Container;
+  const n1 = () => c as Container;
   const t = (name: string, fn: () => Promise<void>) =>
     it(name, async () => {
       try {
@@ -45,9 +64,11 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
   before(async () => {
     built = buildDeb();
     bed = await Bed.create({ prefix: 'p2ps-d-' });
-    node = await bed.boot('n1');
+    c = await bed.boot('n1');
+    report({ bootMs: c.bootMs });
     const dir = join(bed.runDir, 'enroll');
     mkdirSync(dir);
+    admin = await adminKey(join(bed.runDir, 'admin'));
     const init = await run(BIN, ['ca', 'init', '--dir', join(dir, 'ca'), '--cluster', 'booted'], {
       timeoutMs: 30_000,
     });
@@ -70,14 +91,7 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
 
   t('apt-get install ./p2p-update_*.deb resolves and installs its dependencies with apt', async () => {
     assert.notEqual((await n1().exec(['dpkg', '-s', 'nodejs'])).code, 0, 'the base has no nodejs yet');
-    await n1().writeFile(`/root/${basename(built!.deb)}`, readFileSync(built!.deb));
-    const t0 = Date.now();
-    const install = await n1().bash(
-      `cd /root && apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends ./${basename(built!.deb)}`,
-      { timeoutMs: 300_000 },
-    );
-    assert.equal(install.code, 0, install.stdout + install.stderr);
-    process.stderr.write(`booted: apt-get install ./${basename(built!.deb)}: ${Date.now() - t0} ms\n`);
+    report({ installMs: await node.installDeb(n1(), built!.deb) });
     for (const pkg of ['p2p-update', 'nodejs', 'transmission-daemon']) {
       const s = await n1().must(['dpkg-query', '-W', '-f=${Status}', pkg]);
       assert.equal(s, 'install ok installed', pkg);
@@ -103,55 +117,144 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
   });
 
   t('with the shipped config unedited, natm and the manager stop at start-up and say why', async () => {
-    await n1().must(['systemctl', 'start', NATM, MANAGER]);
-    const natm = await waitForLine(n1(), NATM, /^error /);
-    const manager = await waitForLine(n1(), MANAGER, /^error /);
-    await n1().must(['systemctl', 'stop', NATM, MANAGER]);
+    await n1().must(['systemctl', 'start', UNITS.natm, UNITS.manager]);
+    const natm = await waitForLine(n1(), UNITS.natm, /^error /);
+    const manager = await waitForLine(n1(), UNITS.manager, /^error /);
+    await n1().must(['systemctl', 'stop', UNITS.natm, UNITS.manager]);
     assert.equal(
       natm,
-      'error NOT_FOUND: /var/lib/p2p-update/identity/node.cert missing: run p2p-update enroll first',
+      `error NOT_FOUND: ${node.IDENTITY_DIR}/node.cert missing: run p2p-update enroll first`,
     );
     assert.equal(manager, 'error MALFORMED: /etc/p2p-update/fleet.root: cannot read the root chain (ENOENT)');
   });
 
   t(
-    'with a root of trust, an enrolled identity and natm pointed at them, the three services run',
+    'with a root of trust and an enrolled identity, the three services run, each as its own user',
     async () => {
-      await n1().writeFile('/etc/p2p-update/fleet.root', await fleetRoot(bed!.runDir), '0640');
-      await n1().must(['chown', 'root:p2p-update', '/etc/p2p-update/fleet.root']);
-      const enrolled = await n1().must([
-        ...['runuser', '-u', 'p2p-update', '--', 'p2p-update', 'enroll', '--server', enrollUrl],
-        ...['--token', TOKEN, '--dir', '/var/lib/p2p-update/identity', '--owner', 'n1', '--timeout', '60s'],
-        // Plain HTTP on the bed's hub (off the node): --insecure; the fingerprint pins the CA.
-        ...['--ca-fingerprint', caFingerprint, '--insecure'],
-      ]);
-      const nodeId = /enrolled: node ([0-9a-f]{32}) /.exec(enrolled)?.[1];
-      assert.ok(nodeId, enrolled);
-      const natm = JSON.parse(await n1().readFile('/etc/p2p-update/natm.json')) as Record<string, unknown>;
+      await node.addRoot(n1(), await fleetRoot(admin, join(bed!.runDir, 'admin')));
+      const id = await node.enroll(n1(), enrollUrl, TOKEN, caFingerprint);
       // The hand edits natm.json needs (nothing else in any shipped file is changed):
-      const edited = { ...natm, id: nodeId, enrollServer: enrollUrl, rendezvous: [`${bed!.ip('n1')}:3478`] };
-      await n1().writeFile('/etc/p2p-update/natm.json', `${JSON.stringify(edited, null, 2)}\n`, '0640');
-
+      await node.editNatm(n1(), { id, enrollServer: enrollUrl, rendezvous: [`${bed!.ip('n1')}:3478`] });
       await n1().must(['systemctl', 'start', ...SERVICES]);
-      await waitForLine(n1(), NATM, /"msg":"external endpoint learned"/);
-      await waitForLine(n1(), MANAGER, /"msg":"natm connected"/);
+      await waitForLine(n1(), UNITS.natm, /"msg":"external endpoint learned"/);
+      await waitForLine(n1(), UNITS.manager, /"msg":"natm connected"/);
       const first = await Promise.all(SERVICES.map((u) => unitProps(n1(), u)));
       await new Promise((r) => setTimeout(r, 6000)); // longer than RestartSec: a crash loop shows
-      for (const [i, unit] of SERVICES.entries()) {
-        const p = await unitProps(n1(), unit);
-        assert.deepEqual([p['ActiveState'], p['SubState']], ['active', 'running'], unit);
-        assert.equal(p['MainPID'], first[i]!['MainPID'], `${unit} was restarted`);
-        const user = await n1().must(['ps', '-o', 'user=', '-p', p['MainPID']!]);
-        assert.equal(user.trim(), 'p2p-update', `${unit} runs unprivileged`);
+      for (const [i, d] of DAEMONS.entries()) {
+        const p = await unitProps(n1(), UNITS[d]);
+        assert.deepEqual([p['ActiveState'], p['SubState']], ['active', 'running'], d);
+        assert.equal(p['MainPID'], first[i]!['MainPID'], `${d} was restarted`);
+        assert.equal((await serviceProcess(n1(), UNITS[d])).user, USERS[d], `${d} runs as ${USERS[d]}`);
+        const priv = await processPrivileges(n1(), Number(p['MainPID']));
+        assert.equal(priv.capEff, '0000000000000000', `${d}: no capabilities`);
+        assert.equal(priv.capBnd, '0000000000000000', `${d}: none can be regained`);
+        assert.equal(priv.noNewPrivs, '1', d);
+        assert.equal(priv.seccomp, '2', `${d}: a system call filter`);
       }
+      const managerGroups = await processPrivileges(n1(), Number(first[2]!['MainPID']));
+      assert.ok(managerGroups.groups.includes('p2p-update-natm'), `manager: ${managerGroups.groups}`);
     },
   );
 
-  t('journalctl -u p2p-update-manager -o json holds the pino lines of the running service', async () => {
-    for (const unit of [MANAGER, NATM]) {
+  t(
+    'done when: a signed .deb (pkg:/) is installed as root through the executor, deploy.json unedited',
+    async () => {
+      const dir = join(bed!.runDir, 'releases');
+      mkdirSync(dir, { recursive: true });
+      const s = await sign(admin, await helloDeb(dir, 1), 'pkg:/p2pu-hello', 1);
+      const t0 = Date.now();
+      await node.publish(n1(), s);
+      report({ deployer: 'pkg', publishToAppliedMs: await node.waitApplied(n1(), s.uri, 1, 120_000, t0) });
+      assert.equal(
+        await n1().must(['dpkg-query', '-W', '-f=${Status} ${Version}', HELLO.pkg]),
+        'install ok installed 1.0',
+      );
+      assert.equal((await n1().readFile(HELLO.versionFile)).trim(), '1');
+      const hello = await unitProps(n1(), HELLO.unit);
+      assert.deepEqual([hello['ActiveState'], hello['UnitFileState']], ['active', 'enabled']);
+      await waitForLine(n1(), HELLO.unit, /^p2pu-hello 1 up$/);
+      const started = (await serviceLines(n1(), UNITS.executor)).find(
+        (l) => l.json?.['msg'] === 'deploy started',
+      );
+      assert.equal(started?.json?.['user'], 'root');
+      assert.equal(started?.json?.['cmd'], 'apt-get');
+      // ... while the manager and natm, which handled the update, stayed unprivileged.
+      for (const d of ['manager', 'natm'] as const)
+        assert.equal((await serviceProcess(n1(), UNITS[d])).user, USERS[d], d);
+    },
+  );
+
+  t('done when: the example script (app:/) writes its root-owned marker', async () => {
+    const dir = join(bed!.runDir, 'releases');
+    const s = await sign(admin, randomPayload(dir, 'demo-v1.bin', 256 * 1024), 'app:/opt/demo', 1);
+    const t0 = Date.now();
+    await node.publish(n1(), s);
+    report({ deployer: 'app', publishToAppliedMs: await node.waitApplied(n1(), s.uri, 1, 60_000, t0) });
+    assert.equal((await n1().readFile(`${node.DEMO_DIR}/marker`)).trim(), 'app:/opt/demo 1');
+    assert.equal((await n1().must(['stat', '-c', '%U', `${node.DEMO_DIR}/marker`])).trim(), 'root');
+    const sum = await n1().must(['sha256sum', `${node.DEMO_DIR}/payload`]);
+    assert.equal(sum.split(' ')[0], s.sha256);
+    assert.deepEqual(await node.deployLog(n1()), ['begin app:/opt/demo 1', 'applied app:/opt/demo 1']);
+  });
+
+  t('each daemon, with its own credentials, can write its own state and nothing of the others', async () => {
+    const store = '/var/lib/p2p-update/store.json';
+    const record = '/var/lib/p2p-update-deploy/record.json';
+    const before = { store: await n1().readFile(store), record: await n1().readFile(record) };
+    assert.match(before.record, /pkg:\/p2pu-hello/, 'the executor recorded its deploys');
+    const natm = await credentialsOf(n1(), UNITS.natm);
+    const manager = await credentialsOf(n1(), UNITS.manager);
+    const rdv = await credentialsOf(n1(), UNITS.rendezvous);
+    const refused = async (who: Credentials, scripts: string[]) => {
+      for (const script of scripts)
+        assert.equal(await succeedsAs(n1(), who, script), false, `${who.unit}: ${script}`);
+    };
+    // What each needs (so the refusals below are not a broken setup):
+    const probe = (dir: string) => `touch ${dir}/.probe && rm ${dir}/.probe`;
+    assert.ok(await succeedsAs(n1(), natm, probe(node.IDENTITY_DIR)), 'natm: its identity');
+    assert.ok(await succeedsAs(n1(), manager, probe('/var/lib/p2p-update')), 'manager: its state');
+    assert.ok(await connectsAs(n1(), manager, '/run/p2p-update-deploy.sock'), 'manager -> executor');
+    assert.ok(await connectsAs(n1(), manager, '/run/p2p-update-natm/natm.sock'), 'manager -> natm');
+    // natm (it parses every packet): not the manager's store (issue 16's erased floor), its
+    // torrents or inbox, not the executor's record, config or socket, not the RPC password.
+    await refused(natm, [
+      `echo '{}' > ${store}`,
+      `rm -f ${store}`,
+      `mv ${store} ${store}.x`,
+      'touch /var/lib/p2p-update/inbox/x.torrent',
+      'touch /var/lib/p2p-update/torrents/x.torrent',
+      `echo '{}' > ${record}`,
+      `rm -f ${record}`,
+      'echo >> /etc/p2p-update/deploy.json',
+      'echo >> /etc/p2p-update/natm.json',
+      'cat /etc/p2p-update/transmission-rpc.json',
+      'touch /etc/p2p-update/keys-probe',
+    ]);
+    assert.equal(await connectsAs(n1(), natm, '/run/p2p-update-deploy.sock'), false, 'natm -> executor');
+    // The manager: not natm's identity (its node key), not the executor's record or config.
+    await refused(manager, [
+      `ls ${node.IDENTITY_DIR}`,
+      `cat ${node.IDENTITY_DIR}/node.key`,
+      `echo '{}' > ${record}`,
+      `rm -f ${record}`,
+      'echo >> /etc/p2p-update/deploy.json',
+    ]);
+    // The rendezvous: nothing of the others'.
+    await refused(rdv, [
+      'cat /etc/p2p-update/natm.json',
+      'cat /etc/p2p-update/manager.json',
+      `ls ${node.IDENTITY_DIR}`,
+      `echo '{}' > ${store}`,
+    ]);
+    assert.equal(await connectsAs(n1(), rdv, '/run/p2p-update-natm/natm.sock'), false, 'rdv -> natm');
+    assert.deepEqual({ store: await n1().readFile(store), record: await n1().readFile(record) }, before);
+  });
+
+  t('journalctl -u shows each service’s pino lines; memory and exposure per service', async () => {
+    for (const unit of [UNITS.manager, UNITS.natm, UNITS.rendezvous]) {
       const { InvocationID } = await unitProps(n1(), unit);
       const lines = (await serviceLines(n1(), unit)).filter((l) => l.invocation === InvocationID);
-      assert.ok(lines.length >= 2, `${unit}: ${lines.length} lines`);
+      assert.ok(lines.length >= 1, `${unit}: ${lines.length} lines`);
       for (const l of lines) {
         assert.ok(l.json, `${unit}: not a pino line: ${l.message}`);
         assert.equal(typeof l.json['level'], 'number', l.message);
@@ -159,9 +262,25 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
         assert.ok(!Number.isNaN(Date.parse(String(l.json['time']))), l.message);
       }
     }
-    const started = (await serviceLines(n1(), MANAGER)).find((l) => l.json?.['msg'] === 'manager started');
+    const started = (await serviceLines(n1(), UNITS.manager)).find(
+      (l) => l.json?.['msg'] === 'manager started',
+    );
     assert.equal(started?.json?.['name'], 'p2p-update-manager');
     assert.equal(started?.json?.['stateDir'], '/var/lib/p2p-update');
+    const deployed = (await serviceLines(n1(), UNITS.executor)).filter(
+      (l) => l.json?.['msg'] === 'deploy succeeded',
+    );
+    assert.equal(deployed.length, 2, 'the executor logged pkg:/ and app:/');
+    // Idle under systemd: each main process's RSS and PSS (the executor exits when idle).
+    const idle: Record<string, object> = {};
+    for (const unit of [...SERVICES, UNITS.executor, 'transmission-daemon.service']) {
+      const p = await serviceProcess(n1(), unit).catch(() => undefined);
+      const e = await exposure(n1(), unit);
+      idle[unit] = p ? { user: p.user, rssKiB: p.rssKiB, pssKiB: p.pssKiB, exposure: e } : { exposure: e };
+      if (unit !== UNITS.executor && unit !== 'transmission-daemon.service')
+        assert.ok(e <= 2.5, `${unit}: systemd-analyze security exposure ${e}`);
+    }
+    report({ idle });
   });
 
   t('enabled, the services start again on their own after a power-cycle', async () => {
@@ -175,34 +294,47 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
         ),
       60_000,
     );
-    await waitForLine(n1(), MANAGER, /"msg":"natm connected"/);
+    await waitForLine(n1(), UNITS.manager, /"msg":"natm connected"/);
   });
 
-  t('apt-get purge removes the services, users, config, state and unit links', async () => {
-    const purge = await n1().exec(['apt-get', 'purge', '-y', '-q', '-o', 'Dpkg::Use-Pty=0', 'p2p-update']);
-    assert.equal(purge.code, 0, purge.stdout + purge.stderr);
-    for (const unit of SERVICES) assert.equal((await unitProps(n1(), unit))['LoadState'], 'not-found', unit);
-    const procs = await n1().must(['ps', '-eo', 'user=,args=']);
-    assert.doesNotMatch(procs, /p2p-update/, procs);
-    for (const p of ['/etc/p2p-update', '/var/lib/p2p-update', '/run/p2p-update', '/usr/lib/p2p-update']) {
-      assert.equal((await n1().exec(['test', '-e', p])).code, 1, `${p} left behind`);
-    }
-    assert.notEqual((await n1().exec(['getent', 'passwd', 'p2p-update'])).code, 0, 'user left behind');
-    assert.notEqual((await n1().exec(['getent', 'group', 'p2p-update'])).code, 0, 'group left behind');
-    assert.doesNotMatch(await n1().must(['getent', 'group', 'debian-transmission']), /p2p-update/);
-    const links = await n1().must(['find', '/etc/systemd', '/var/lib/systemd', '-name', '*p2p-update*']);
-    assert.equal(links.trim(), '');
-    assert.equal((await n1().exec(['dpkg-query', '-W', 'p2p-update'])).code, 1, 'dpkg still knows it');
-    assert.equal((await unitProps(n1(), 'transmission-daemon.service'))['ActiveState'], 'active');
-  });
+  t(
+    'apt-get purge removes the services, users, config, state, the executor’s record and unit links',
+    async () => {
+      const purge = await n1().exec(['apt-get', 'purge', '-y', '-q', '-o', 'Dpkg::Use-Pty=0', 'p2p-update']);
+      assert.equal(purge.code, 0, purge.stdout + purge.stderr);
+      for (const unit of [...SERVICES, UNITS.executor, 'p2p-update-deploy.socket'])
+        assert.equal((await unitProps(n1(), unit))['LoadState'], 'not-found', unit);
+      const procs = await n1().must(['ps', '-eo', 'user=,args=']);
+      assert.doesNotMatch(procs, /p2p-update/, procs);
+      for (const p of [
+        ...[
+          '/etc/p2p-update',
+          '/var/lib/p2p-update',
+          '/var/lib/p2p-update-natm',
+          '/var/lib/p2p-update-deploy',
+        ],
+        ...[
+          '/run/p2p-update-natm',
+          '/run/p2p-update-rdv',
+          '/run/p2p-update-deploy.sock',
+          '/usr/lib/p2p-update',
+        ],
+      ])
+        assert.equal((await n1().exec(['test', '-e', p])).code, 1, `${p} left behind`);
+      for (const user of Object.values(USERS).filter((u) => u !== 'root')) {
+        assert.notEqual((await n1().exec(['getent', 'passwd', user])).code, 0, `user ${user} left behind`);
+        assert.notEqual((await n1().exec(['getent', 'group', user])).code, 0, `group ${user} left behind`);
+      }
+      assert.doesNotMatch(await n1().must(['getent', 'group', 'debian-transmission']), /p2p-update/);
+      // Unit links, and no transient deploy unit left loaded.
+      const links = await n1().bash(
+        "find /etc/systemd /var/lib/systemd /run/systemd/transient -name '*p2p-update*' 2>/dev/null; true",
+      );
+      assert.equal(links.stdout.trim(), '');
+      assert.equal((await n1().exec(['dpkg-query', '-W', 'p2p-update'])).code, 1, 'dpkg still knows it');
+      assert.equal((await unitProps(n1(), 'transmission-daemon.service'))['ActiveState'], 'active');
+      // What the deploys installed is the admin's, not the package's: it stays.
+      assert.equal((await unitProps(n1(), HELLO.unit))['ActiveState'], 'active');
+    },
+  );
 });
-
-/** A fresh admin key on the controller side, and a root of trust (v1) naming it; returns the root chain. */
-async function fleetRoot(dir: string): Promise<Buffer> {
-  const cli = (args: string[]) => run(join(REPO, 'bin/p2p-update'), args, { timeoutMs: 30_000 });
-  await cli(['keygen', '--out', join(dir, 'admin')]);
-  const pub = join(dir, 'admin.pub');
-  await cli(['root', 'init', '--root-key', pub, '--update-key', pub, '--out', join(dir, 'fleet.root')]);
-  await cli(['root', 'sign', join(dir, 'fleet.root'), '--key', join(dir, 'admin.key')]);
-  return readFileSync(join(dir, 'fleet.root'));
-}

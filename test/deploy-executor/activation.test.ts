@@ -2,7 +2,8 @@
  * Socket activation, for real: systemd-socket-activate (systemd's own tool) listens,
  * and on the first connection starts the executor with the socket as fd 3 and
  * LISTEN_FDS/LISTEN_PID set, as the p2p-update-deploy.socket unit does. The executor
- * serves that socket (it binds nothing itself) and, idle, exits on its own.
+ * serves that socket (it binds nothing itself) and, idle, exits on its own; SIGTERM (what
+ * systemd sends at shutdown) stops it at once, not only once idle.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -50,6 +51,44 @@ test(
       assert.equal(existsSync(unbound), false, 'bound nothing of its own');
       assert.equal(await exit, 0, 'idle exit is a clean exit');
       assert.ok(Date.now() - t0 >= 1400, 'not before idleExitMs');
+      assert.match(log, /deploy executor stopped/);
+    } finally {
+      await tmp.remove();
+    }
+  },
+);
+
+test(
+  'socket-activated, SIGTERM stops it at once (systemd does not wait for idleExitMs at shutdown)',
+  { timeout: 30_000 },
+  async () => {
+    const tmp = await tempDir('exec-activation-term');
+    try {
+      const admin = await makeAdmin(tmp.path);
+      const config = {
+        trustedKeys: [admin.pubPath],
+        stateDir: join(tmp.path, 'state'),
+        socket: join(tmp.path, 'never-bound.sock'),
+        inputDirs: [tmp.path],
+        deployers: { 'app:/': { type: 'script', path: '/bin/true' } },
+        limits: { idleExitMs: 600_000 },
+      };
+      await writeFile(join(tmp.path, 'deploy.json'), JSON.stringify(config));
+      const listen = join(tmp.path, 'activated.sock');
+      // Without --accept, systemd-socket-activate execs the executor in its own process.
+      const p = spawn(
+        'systemd-socket-activate',
+        ['-l', listen, process.execPath, BIN, 'deploy-executor', '--config', join(tmp.path, 'deploy.json')],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let log = '';
+      p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+      const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+      await waitFor('listening', () => existsSync(listen), 10_000, 50);
+      await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n');
+      await waitFor('started', () => log.includes('deploy executor started'), 10_000, 50);
+      p.kill('SIGTERM');
+      assert.equal(await exit, 0, 'a clean stop, well before idleExitMs (the test times out otherwise)');
       assert.match(log, /deploy executor stopped/);
     } finally {
       await tmp.remove();

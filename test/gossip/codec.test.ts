@@ -10,7 +10,7 @@ const ID = 'ab'.repeat(32);
 const samples: Packet[] = [
   { body: { type: 'ping', seq: 7, target: 'node-b' }, items: [] },
   {
-    body: { type: 'ack', seq: 4294967295 },
+    body: { type: 'ack', seq: 4294967295, time: 1_700_000_000_123 },
     items: [{ kind: 'member', status: 'suspect', id: 'n1', incarnation: 3 }],
   },
   { body: { type: 'ping-req', seq: 1, target: 'ü-node' }, items: [] },
@@ -31,6 +31,7 @@ const samples: Packet[] = [
           current: { uri: 'app://fw', version: 4, state: 'downloading', progress: 42 },
           btPort: 51413,
           have: ['aa'.repeat(20), 'bb'.repeat(20)],
+          health: { conditions: ['no_rendezvous', 'clock_skew'], clockOffsetMs: -86_400_000 },
         },
         sig: { key: new Uint8Array(32).fill(0x11), sig: new Uint8Array(64).fill(0x22) },
       },

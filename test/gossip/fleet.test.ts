@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
@@ -142,4 +142,60 @@ test('a state record too big for a packet is trimmed to fit; unencodable fields 
     false,
   );
   c.stop();
+});
+
+test('the fleet view says why: conditions and clock offset a node reports, nodes gone, nodes enrolled but never heard', async () => {
+  const c = new SimCluster({ n: 5, seed: 33, gossip: { deadRetentionMs: 60_000 } });
+  c.clock.advance(2000);
+  c.node('n1').local.setHealth({ conditions: ['no_rendezvous', 'clock_skew'], clockOffsetMs: 86_400_000 });
+  c.clock.advance(5000);
+  const n1 = membersView(c.node('n0'), c.clock.now()).find((x) => x.id === 'n1')!;
+  assert.deepEqual(n1.conditions, ['no_rendezvous', 'clock_skew']);
+  assert.equal(n1.clockOffsetMs, 86_400_000);
+  const text = formatMembers(membersView(c.node('n0'), c.clock.now()), c.clock.now());
+  assert.match(text, /\bCONN\s+CLOCK\b/);
+  assert.match(text, /\nn1\s+alive\s+\S+\s+\S+\s+\S+ ago\s+no_rendezvous,clock_skew\s+\+86400s/);
+  assert.match(
+    text,
+    /\nn2\s+alive\s+\S+\s+\S+\s+\S+ ago\s+-\s+0s/,
+    'no record: no conditions; clock as measured here',
+  );
+
+  // n2 crashes; after dead retention it leaves the member table, but not the view.
+  c.crash('n2');
+  const lastHeard = c.node('n0').heard.get('n2')!;
+  c.clock.advance(5 * 60_000);
+  assert.equal(c.node('n0').membership.table.get('n2'), undefined, 'pruned from the table');
+  const rows = membersView(c.node('n0'), c.clock.now());
+  const n2 = rows.find((x) => x.id === 'n2')!;
+  assert.equal(n2.status, 'gone');
+  assert.equal(n2.lastSeen, lastHeard);
+  assert.match(formatMembers(rows, c.clock.now()), /\nn2\s+gone\s+\S+\s+\S+\s+5m ago/);
+
+  // --enrolled: the CA's nodes never heard from are listed as unheard; a revoked one is not.
+  const dir = mkdtempSync(join(tmpdir(), 'gossip-enrolled-'));
+  const path = join(dir, 'natm.sock');
+  const nodes = ['n0', 'n3', 'ghost', 'stolen'].map((nodeId) => ({ nodeId }));
+  writeFileSync(join(dir, 'state.json'), JSON.stringify({ nodes, revoked: [{ nodeId: 'stolen', at: 1 }] }));
+  const server = createServer((s) => s.end(`${JSON.stringify(membersReply(c.node('n0'), c.clock.now()))}\n`));
+  await new Promise<void>((r) => server.listen(path, r));
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => void out.push(s);
+  try {
+    assert.equal(await membersCli({ socket: path, enrolled: dir }), 0);
+    assert.equal(await membersCli({ socket: path, enrolled: dir, json: true }), 0);
+  } finally {
+    console.log = log;
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+    c.stop();
+  }
+  assert.match(out[0]!, /\nghost\s+unheard\s+-\s+-\s+never\s+-\s+-/);
+  assert.doesNotMatch(out[0]!, /stolen/);
+  const json = JSON.parse(out[1]!) as { id: string; status: string }[];
+  assert.deepEqual(
+    json.map((r) => `${r.id}:${r.status}`),
+    ['ghost:unheard', 'n0:alive', 'n1:alive', 'n2:gone', 'n3:alive', 'n4:alive'],
+  );
 });

@@ -13,6 +13,7 @@ import { appliedLines, createNode, dropRaw, waitUri, type TestNode } from './man
 import { createNetns, type Netns } from './manager-harness/netns.ts';
 import { makeAdmin, makePayload, sign, type Admin } from './manager-harness/updates.ts';
 import { tempDir, waitFor } from './manager-harness/util.ts';
+import type { Refusal } from '../../agent/manager/model.ts';
 
 const URI = 'app:/refusals';
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -43,7 +44,7 @@ after(async () => {
 });
 
 /** Drops `raw`, waits for the refusal with `code`, and checks nothing changed. */
-async function expectRefused(name: string, raw: Uint8Array, code: string): Promise<void> {
+async function expectRefused(name: string, raw: Uint8Array, code: string): Promise<Refusal> {
   const before = (await a.store())!.refusals.length;
   const logsBefore = a.logs.length;
   await dropRaw(a, name, raw);
@@ -79,6 +80,7 @@ async function expectRefused(name: string, raw: Uint8Array, code: string): Promi
         ),
     5000,
   );
+  return f;
 }
 
 async function signed(
@@ -116,12 +118,15 @@ test('older version → ROLLBACK', async () => {
   await expectRefused('older.torrent', await signed(3), 'ROLLBACK');
 });
 
-test('expired → EXPIRED', async () => {
-  await expectRefused(
+test('expired → EXPIRED, naming the update (its signature was valid) and the local clock used', async () => {
+  const f = await expectRefused(
     'expired.torrent',
     await signed(8, { expires: Math.floor(Date.now() / 1000) - 3600 }),
     'EXPIRED',
   );
+  assert.equal(f.uri, URI);
+  assert.equal(f.version, 8);
+  assert.match(f.reason, /^expired at \S+Z, local clock \S+Z$/);
 });
 
 test('URI with no deployer on this node → URI_NOT_ACCEPTED', async () => {

@@ -92,8 +92,26 @@ test('publish refuses a torrent the node would refuse, and drops nothing', async
 test('status: nothing yet, then what the store holds (text and --json)', async () => {
   const state = join(dir, 'state-status');
   const cfg = await config({ stateDir: state });
-  assert.equal((await cli('status', '--config', cfg)).stdout, 'no updates yet\n');
+  assert.equal(
+    (await cli('status', '--config', cfg)).stdout,
+    'no updates yet\nconnectivity: unknown (no natmSocket configured (runs without the overlay))\n',
+  );
   await mkdir(state, { recursive: true });
+  // A refusal and no update held: the text shows the refusal (it used to say only "no updates yet").
+  const refusal = {
+    at: Date.parse('2026-12-03T10:00:00Z'),
+    code: 'EXPIRED',
+    reason: 'expired at 2026-12-03T09:00:00.000Z, local clock 2026-12-04T10:00:00.000Z',
+    source: 'natm',
+    uri: 'app:/x',
+    version: 5,
+  };
+  await writeFile(join(state, 'store.json'), JSON.stringify({ schema: 1, refusals: [refusal], uris: {} }));
+  assert.deepEqual((await cli('status', '--config', cfg)).stdout.split('\n').slice(0, 3), [
+    'no updates yet',
+    'recent refusals:',
+    '  2026-12-03T10:00:00.000Z EXPIRED app:/x 5: expired at 2026-12-03T09:00:00.000Z, local clock 2026-12-04T10:00:00.000Z',
+  ]);
   const store = {
     schema: 1,
     refusals: [],
@@ -103,6 +121,10 @@ test('status: nothing yet, then what the store holds (text and --json)', async (
   assert.match((await cli('status', '--config', cfg)).stdout, /app:\/x\n {4}applied 3, highest accepted 4/);
   const j = JSON.parse((await cli('status', '--json', '--config', cfg)).stdout) as {
     uris: { applied: number }[];
+    connectivity: unknown;
+    connectivityError: string;
   };
   assert.equal(j.uris[0]?.applied, 3);
+  assert.equal(j.connectivity, null);
+  assert.match(j.connectivityError, /no natmSocket/);
 });

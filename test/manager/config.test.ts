@@ -36,7 +36,7 @@ test('the shipped example config validates', () => {
     (c.transmission as { passwordFile?: string }).passwordFile,
     '/etc/p2p-update/transmission-rpc.json',
   );
-  assert.equal(c.natmSocket, '/run/p2p-update/natm.sock');
+  assert.equal(c.natmSocket, '/run/p2p-update-natm/natm.sock');
   assert.equal(c.root, '/etc/p2p-update/fleet.root', 'the shipped config trusts a root, not plain keys');
   assert.deepEqual(c.trustedKeys, []);
 });
@@ -133,4 +133,53 @@ test('inboxIncompleteMs: 60 s by default, at least 1 s, named when wrong', () =>
   assert.equal(validateConfig({ ...minimal(), inboxIncompleteMs: 5000 }).inboxIncompleteMs, 5000);
   rejects({ ...minimal(), inboxIncompleteMs: 10 }, /inboxIncompleteMs: expected an integer in \[1000, /);
   rejects({ ...minimal(), inboxIncompleteMs: '60s' }, /inboxIncompleteMs: expected an integer/);
+});
+
+test('speed levers: only the forced rechoke on by default (bench/RESULTS.md), each switchable, bad values named', () => {
+  const c = validateConfig(minimal());
+  assert.deepEqual(c.speed, DEFAULTS.speed);
+  assert.deepEqual(
+    [
+      c.speed.rechoke,
+      c.speed.flushBeforeCheck,
+      c.speed.rehashBeforeDeploy,
+      c.speed.backdatePayload,
+      c.speed.announceKick,
+      c.speed.nearEndPollMs,
+      c.speed.originShaping,
+      c.tracker.fastIntervalS,
+      c.tracker.minIntervalS,
+    ],
+    [true, true, true, false, false, 0, 'off', 0, 5],
+  );
+  assert.ok(Object.isFrozen(c.speed));
+  const on = validateConfig({
+    ...minimal(),
+    tracker: { fastIntervalS: 1, minIntervalS: 1 },
+    speed: {
+      rechoke: false,
+      flushBeforeCheck: false,
+      rehashBeforeDeploy: false,
+      backdatePayload: true,
+      announceKick: true,
+      nearEndPollMs: 100,
+      originShaping: 'estimate',
+    },
+  });
+  assert.equal(on.speed.rechoke, false);
+  assert.equal(on.speed.originShaping, 'estimate');
+  assert.equal(on.speed.nearEndPollMs, 100);
+  assert.equal(on.tracker.fastIntervalS, 1);
+  rejects({ ...minimal(), speed: { rechoke: 'yes' } }, /speed\.rechoke: expected true or false/);
+  rejects(
+    { ...minimal(), speed: { originShaping: 'super' } },
+    /speed\.originShaping: expected "off" or "complete-peer"/,
+  );
+  rejects({ ...minimal(), speed: { rechokeMinGapMs: 10 } }, /speed\.rechokeMinGapMs: expected an integer/);
+  rejects({ ...minimal(), speed: { originSumFactor: -1 } }, /speed\.originSumFactor: expected a number/);
+  rejects({ ...minimal(), speed: { turbo: true } }, /speed\.turbo: unknown key/);
+  rejects(
+    { ...minimal(), tracker: { minIntervalS: 0 } },
+    /tracker\.minIntervalS: expected an integer in \[1,/,
+  );
 });

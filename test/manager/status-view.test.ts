@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StoreData } from '../../agent/manager/model.ts';
 import { statusRows, statusText } from '../../agent/manager/status-view.ts';
+import { connectivityText } from '../../agent/manager/status-connectivity.ts';
+import type { ConnectivityView } from '../../agent/lib/gossip/health.ts';
 
 const d = {
   schema: 1,
@@ -97,4 +99,42 @@ test('status shows where the payload is: downloadDir/<infohash>/<name>, or <name
   const own = { ...d, uris: { 'app:/b': { ...d.uris['app:/b']!, current: { ...cur, ownDir: true } } } };
   assert.equal(statusRows(own, '/dl')[0]!.file, `/dl/${'a'.repeat(40)}/n`);
   assert.match(statusText(own, '/dl'), new RegExp(`\\n {4}file: /dl/${'a'.repeat(40)}/n`));
+});
+
+test('connectivity text: natm degraded (rendezvous unreachable, clock a day ahead), ok, unknown, and garbage', () => {
+  const now = Date.parse('2026-12-03T12:00:00Z');
+  const view = {
+    state: 'degraded',
+    conditions: ['no_rendezvous', 'clock_skew'],
+    rendezvous: { configured: 1, alive: 0, lastContact: now - 3 * 3600_000 },
+    external: null,
+    paths: { direct: 0, punched: 0, bridged: 1, relayed: 0, none: 2 },
+    clock: { offsetMs: 86_400_000, peers: 3, skewed: true, boundMs: 60_000 },
+  } as unknown as ConnectivityView;
+  assert.deepEqual(connectivityText({ connectivity: view, error: null }, now), [
+    'connectivity: degraded: no working rendezvous, clock skew against peers',
+    '    rendezvous: 0 of 1 answering; last contact 3h ago',
+    '    external endpoint: unknown',
+    '    paths: 0 direct, 0 punched, 1 bridged, 0 relayed, 2 without a path',
+    '    clock: +86400s against the median of 3 peers (bound +60s): SKEWED',
+  ]);
+  const ok = {
+    ...view,
+    conditions: [],
+    rendezvous: { configured: 1, alive: 1, lastContact: now - 2000 },
+    external: { address: '198.18.0.7', port: 4100 },
+    clock: { offsetMs: null, peers: 0, skewed: false, boundMs: 60_000 },
+  } as unknown as ConnectivityView;
+  const lines = connectivityText({ connectivity: ok, error: null }, now);
+  assert.equal(lines[0], 'connectivity: ok');
+  assert.equal(lines[1], '    rendezvous: 1 of 1 answering; last contact 2s ago');
+  assert.equal(lines[2], '    external endpoint: 198.18.0.7:4100');
+  assert.equal(lines[4], '    clock: no peer has told its time yet');
+  assert.deepEqual(connectivityText({ connectivity: null, error: 'cannot reach natm at /x: ENOENT' }, now), [
+    'connectivity: unknown (cannot reach natm at /x: ENOENT)',
+  ]);
+  const junk = { conditions: ['\u001b[2J', 'no_external'], rendezvous: 5 } as unknown as ConnectivityView;
+  const j = connectivityText({ connectivity: junk, error: null }, now);
+  assert.equal(j[0], 'connectivity: degraded: no external endpoint', 'unknown conditions are not printed');
+  assert.equal(j[1], '    rendezvous: ? of ? answering; last contact never');
 });

@@ -124,3 +124,64 @@ test('only GET is served: another method gets a failure reason, no peers', async
     await tr.stop();
   }
 });
+
+test('announce reply: incomplete is at least 1 (4.1 marks peers upload-only on 0), downloaded 0 (no scrape)', () => {
+  const d = bencode.decode(announceReply([], 30)) as Record<string, unknown>;
+  assert.equal(d['incomplete'], 1);
+  assert.equal(d['downloaded'], 0);
+  assert.equal(d['min interval'], 5, 'default min interval: min(5, interval)');
+  const e = bencode.decode(announceReply([], 30, 1)) as Record<string, unknown>;
+  assert.equal(e['min interval'], 1);
+});
+
+test('fast interval while the announcer downloads (left > 0) and after its first announce; min interval as set', async () => {
+  const peers = new PeerTable();
+  let now = 1000;
+  const tr = new Tracker(
+    { peers, log: silentLogger(), now: () => now },
+    { host: '127.0.0.1', port: 0, intervalS: 30, fastIntervalS: 1, minIntervalS: 1 },
+  );
+  await tr.start();
+  try {
+    const port = Number(new URL(tr.url).port);
+    const ask = async (q: string) =>
+      bencode.decode(await get(port, `/announce?info_hash=${pct(IH)}&port=7000&${q}`)) as Record<
+        string,
+        unknown
+      >;
+    const leech = await ask('left=100');
+    assert.deepEqual([leech['interval'], leech['min interval']], [1, 1]);
+    now = 2000;
+    const started = await ask('left=0&event=started');
+    assert.deepEqual([started['interval'], started['min interval']], [1, 1]);
+    now = 3000;
+    const seed = await ask('left=0');
+    assert.deepEqual([seed['interval'], seed['min interval']], [30, 1]);
+    assert.deepEqual(tr.log.get(IH.toString('hex')), {
+      count: 3,
+      firstAt: 1000,
+      lastAt: 3000,
+      intervalS: 30,
+      minIntervalS: 1,
+    });
+  } finally {
+    await tr.stop();
+  }
+});
+
+test('without fastIntervalS every reply carries intervalS (the behaviour before the levers)', async () => {
+  const tr = new Tracker(
+    { peers: new PeerTable(), log: silentLogger() },
+    { host: '127.0.0.1', port: 0, intervalS: 30 },
+  );
+  await tr.start();
+  try {
+    const port = Number(new URL(tr.url).port);
+    const d = bencode.decode(
+      await get(port, `/announce?info_hash=${pct(IH)}&port=7000&left=5&event=started`),
+    ) as Record<string, unknown>;
+    assert.deepEqual([d['interval'], d['min interval']], [30, 5]);
+  } finally {
+    await tr.stop();
+  }
+});

@@ -61,11 +61,14 @@ describe('inline payloads', () => {
   it('swapped bytes of the same length are refused (PAYLOAD_MISMATCH)', async () => {
     const evil = Buffer.from(SCRIPT);
     evil.write('rm -rf /;', 10);
-    await refused(
-      edit(good, (t) => void (t['payload'] = evil)),
-      'PAYLOAD_MISMATCH',
-      /inline payload SHA-256/,
-    );
+    const swapped = edit(good, (t) => void (t['payload'] = evil));
+    await refused(swapped, 'PAYLOAD_MISMATCH', /inline payload SHA-256/);
+    // The signature was valid: the refusal names the update.
+    const e = await verify(swapped).catch((x: unknown) => x);
+    assert.ok(e instanceof MetadataError && e.signed !== undefined);
+    assert.match(e.signed.infoHash, /^[0-9a-f]{40}$/);
+    assert.equal(typeof e.signed.uri, 'string');
+    assert.equal(typeof e.signed.version, 'number');
   });
 
   it('bytes of another length are refused before the signature is checked (MALFORMED)', async () => {

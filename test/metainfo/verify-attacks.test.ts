@@ -207,6 +207,14 @@ describe('torrent-file++ verification refuses every attack', () => {
       file: 'e.bin',
     });
     await refused(bytes, 'EXPIRED', [admin]);
+    // The refusal names the update (the signature was valid) and the local time it used.
+    const e = await verifyTorrentPlusPlus(bytes, { trusted: [admin.pub], now: NOW }).catch((x: unknown) => x);
+    assert.ok(e instanceof MetadataError);
+    const at = new Date((NOW / 1000 - 60) * 1000).toISOString();
+    assert.equal(e.message, `expired at ${at}, local clock ${new Date(NOW).toISOString()}`);
+    assert.equal(e.signed?.uri, 'app:/opt/demo');
+    assert.equal(typeof e.signed?.version, 'number');
+    assert.match(e.signed?.infoHash ?? '', /^[0-9a-f]{40}$/);
     const fresh = await verifyTorrentPlusPlus(bytes, { trusted: [admin.pub], now: NOW - 120_000 });
     assert.equal(fresh.expires, NOW / 1000 - 60);
   });

@@ -13,7 +13,7 @@ import type { NatmNode } from '../../agent/natm/natm-node.ts';
 import { rendezvousRegistry } from '../../agent/rendezvous/metrics.ts';
 import type { RendezvousServer } from '../../agent/rendezvous/server.ts';
 import { MAX_LABEL_VALUES } from '../../agent/lib/metrics/counter-view.ts';
-import { encodePacket, type Body } from '../../agent/lib/wire/messages.ts';
+import { decodePacket, encodePacket, type Body } from '../../agent/lib/wire/messages.ts';
 import { seeded, SimWorld } from '../natm/sim-world.ts';
 
 async function series(registry: Registry): Promise<number> {
@@ -42,7 +42,7 @@ const BODIES: Body[] = [
   { t: 'register', internals: [], known: 0, children: [], ns: '' },
   { t: 'table', version: 1, more: false, push: true, entries: [] },
   { t: 'intro-req', target: 'a' },
-  { t: 'probe', token: 1, ack: false },
+  { t: 'probe', token: 1, ack: false, echo: 0 },
   { t: 'data', payload: Uint8Array.of(1) },
   { t: 'forward', origin: 'x', dest: 'a', ttl: 3, payload: Uint8Array.of(1) },
   { t: 'child-hello', internals: [] },
@@ -55,23 +55,42 @@ const JUNK = Array.from({ length: 64 }, () =>
   Uint8Array.from({ length: 1 + Math.floor(rnd() * 1400) }, () => rnd() * 256),
 );
 
-/** `n` hostile senders, each with its own id and source port: sealed packets of every type, and garbage. */
+/**
+ * `n` hostile senders, each with its own id and source port: sealed packets of every type, and
+ * garbage. Each answers the probes it gets (it owns its address: return routability lets it
+ * in, docs/protocol/natm.md §Admission) and registers again once its address is proven.
+ */
 function attack(w: SimWorld, targets: readonly { address: string; port: number }[], from: number, n: number) {
   const sealer = w.sealer();
   const host = w.net.addHost(w.publicAddress());
+  const socks = [];
   for (let i = from; i < from + n; i++) {
     const sock = host.bind(1000 + (i % 60_000));
+    socks.push(sock);
+    let seq = BODIES.length;
+    sock.onMessage((data, src) => {
+      const opened = sealer.open(data);
+      const d = opened.ok ? decodePacket(opened.plain) : undefined;
+      if (!d?.ok || d.packet.body.t !== 'probe' || d.packet.body.token === 0) return;
+      const body: Body = { t: 'probe', token: 1, ack: true, echo: d.packet.body.token };
+      sock.send(sealer.seal(encodePacket({ sender: `evil${i}`, epoch: 1, seq: seq++, body })), src);
+    });
     for (const [k, body] of BODIES.entries()) {
       const plain = encodePacket({ sender: `evil${i}`, epoch: 1, seq: k, body });
       for (const to of targets) sock.send(sealer.seal(plain), to);
     }
     for (const to of targets) sock.send(JUNK[i % JUNK.length]!, to);
   }
+  w.run(1000);
+  for (const [k, sock] of socks.entries()) {
+    const plain = encodePacket({ sender: `evil${from + k}`, epoch: 2, seq: 0, body: BODIES[0]! });
+    sock.send(sealer.seal(plain), targets[1]!);
+  }
 }
 
 test('natm and rendezvous: 200 or 2,200 hostile senders with distinct ids give the same series count', async () => {
   const w = await SimWorld.create();
-  const r = w.addRendezvous({ maxSessions: 5000 });
+  const r = w.addRendezvous({ maxSessions: 5000, sessionsPerSource: 5000 });
   const a = w.addNode('a', 'open', { maxPeers: 5000 });
   w.addNode('b', 'open');
   w.run(3000);

@@ -115,7 +115,12 @@ test('garbage at every port: nothing crashes, drops are counted by reason', asyn
   const good = new ClusterKeySealer(s, new Keyring(s, [KEY]));
   const wrong = new ClusterKeySealer(s, new Keyring(s, [OTHER_KEY]));
   const probe = (seq: number) =>
-    encodePacket({ sender: 'mallory', epoch: Date.now(), seq, body: { t: 'probe', token: 1, ack: true } });
+    encodePacket({
+      sender: 'mallory',
+      epoch: Date.now(),
+      seq,
+      body: { t: 'probe', token: 1, ack: true, echo: 0 },
+    });
   const ports = [rdvPort];
   for (const id of nodes) ports.push((await stats(`${procs.dir}/${id}-stats.sock`)).listen.port);
   const sock = dgram.createSocket('udp4');

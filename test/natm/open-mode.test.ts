@@ -91,7 +91,12 @@ test('a packet under another node id than its key is dropped and counted', async
   for (let seq = 0; seq < 3; seq++)
     sock.send(
       forger.seal(
-        encodePacket({ sender: victim.selfId, epoch: 1, seq, body: { t: 'probe', token: 1, ack: false } }),
+        encodePacket({
+          sender: victim.selfId,
+          epoch: 1,
+          seq,
+          body: { t: 'probe', token: 1, ack: false, echo: 0 },
+        }),
       ),
       targetEp,
     );

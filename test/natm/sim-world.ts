@@ -16,7 +16,7 @@ import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { MemoryNetwork, type NetworkOptions } from '../../agent/lib/simnet/memory-network.ts';
 import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 import type { NatBox, NatType } from '../../agent/lib/simnet/nat-box.ts';
-import type { SimHost } from '../../agent/lib/simnet/sim-host.ts';
+import type { SimHost, SimSocket } from '../../agent/lib/simnet/sim-host.ts';
 
 export const KEY = Buffer.alloc(32, 7).toString('base64');
 export const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
@@ -29,6 +29,8 @@ export class SimWorld {
   readonly net: MemoryNetwork;
   readonly rdvs: RendezvousServer[] = [];
   readonly rdvEps: Endpoint[] = [];
+  /** Each rendezvous's socket (tests deliver crafted datagrams to it directly). */
+  readonly rdvSockets: SimSocket[] = [];
   readonly nodes = new Map<string, NatmNode>();
   readonly hosts = new Map<string, SimHost>();
   private nextPublic = 10;
@@ -89,6 +91,7 @@ export class SimWorld {
     r.start();
     this.rdvs.push(r);
     this.rdvEps.push(socket.local());
+    this.rdvSockets.push(socket);
     return r;
   }
 

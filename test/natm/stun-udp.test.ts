@@ -50,7 +50,7 @@ test('turnutils_stunclient gets its exact source address from our rendezvous', a
 test('the rendezvous CLI (--listen, STUN only) answers turnutils_stunclient', async () => {
   const port = await freeUdpPort();
   const rdv = procs.cli(['rendezvous', '--listen', `127.0.0.1:${port}`]);
-  await waitFor('rendezvous to listen', () => rdv.out().includes('listening'));
+  await waitFor('rendezvous to listen', () => rdv.out().includes('"msg":"rendezvous started"'));
   const [code, out] = await procs.run('turnutils_stunclient', ['-p', String(port), '127.0.0.1']);
   assert.equal(code, 0, out);
   assert.match(out, /UDP reflexive addr: 127\.0\.0\.1:\d+/);

@@ -26,7 +26,7 @@ const ANSIBLE_ENV = {
 };
 const BIN = join(REPO, 'bin/p2p-update');
 const TOKEN = 'fleet-enrollment-token-2026';
-const IDENTITY = '/var/lib/p2p-update/identity';
+const IDENTITY = '/var/lib/p2p-update-natm/identity';
 
 interface CaState {
   requests: { id: string; nodeId: string; owner: string; status: string }[];
@@ -174,14 +174,20 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     assert.equal(natm['id'], 'node-7');
     assert.equal(natm['bridge'], true);
     assert.deepEqual(natm['rendezvous'], ['198.18.0.10:3478']);
-    const mode = await r().in(['stat', '-c', '%U:%G %a', '/etc/p2p-update/manager.json']);
-    assert.equal(mode.trim(), 'root:p2p-update 640');
+    // Each config readable by its own daemon's group only; deploy.json by root only.
+    for (const [file, group] of [
+      ['manager', 'p2p-update'],
+      ['natm', 'p2p-update-natm'],
+      ['deploy', 'root'],
+    ]) {
+      const mode = await r().in(['stat', '-c', '%U:%G %a', `/etc/p2p-update/${file}.json`]);
+      assert.equal(mode.trim(), `root:${group} 640`, `${file}.json`);
+    }
     assert.equal(manager['deployers'], undefined, "deployers are the executor's");
     const deploy = JSON.parse(r().read('etc/p2p-update/deploy.json')) as Record<string, unknown>;
     assert.equal(deploy['root'], '/etc/p2p-update/fleet.root', "the executor trusts the manager's root");
     assert.equal('trustedKeys' in deploy, false, 'a root, not plain keys');
     assert.deepEqual(Object.keys(deploy['deployers'] as object).sort(), ['app:/', 'pkg:/', 'puppet:/']);
-    assert.equal((await r().in(['stat', '-c', '%U', '/etc/p2p-update/deploy.json'])).trim(), 'root');
     // The root verifies a torrent-file++ signed on the controller, inside the node.
     writeFileSync(join(work, 'payload.sh'), '#!/bin/sh\nexit 0\n');
     const signed = await sh(join(REPO, 'bin/p2p-update'), [
@@ -316,17 +322,17 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     assert.equal(rendezvousConfig(rdv).open, true);
 
     const stat = async (p: string) => (await r().in(['stat', '-c', '%U:%G %a', p])).trim();
-    assert.equal(await stat(IDENTITY), 'p2p-update:p2p-update 700');
-    assert.equal(await stat(`${IDENTITY}/node.cert`), 'p2p-update:p2p-update 644');
-    assert.equal(await stat(`${IDENTITY}/ca.pub`), 'p2p-update:p2p-update 644');
-    assert.equal(await stat(`${IDENTITY}/node.key`), 'p2p-update:p2p-update 600');
+    assert.equal(await stat(IDENTITY), 'p2p-update-natm:p2p-update-natm 700');
+    assert.equal(await stat(`${IDENTITY}/node.cert`), 'p2p-update-natm:p2p-update-natm 644');
+    assert.equal(await stat(`${IDENTITY}/ca.pub`), 'p2p-update-natm:p2p-update-natm 644');
+    assert.equal(await stat(`${IDENTITY}/node.key`), 'p2p-update-natm:p2p-update-natm 600');
     assert.equal(r().read(`${IDENTITY.slice(1)}/ca.pub`), readFileSync(join(work, 'ca/ca.pub'), 'utf8'));
     // The natm user reads its identity as natm does at start-up: valid, its keys, this CA.
     const shown = JSON.parse(
       await r().in([
         'runuser',
         '-u',
-        'p2p-update',
+        'p2p-update-natm',
         '--',
         'p2p-update',
         'enroll',

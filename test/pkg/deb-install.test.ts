@@ -25,6 +25,12 @@ import { PROCESS_CONFIGS } from '../../scripts/config/processes.ts';
 
 const UNITS = ['p2p-update-manager.service', 'p2p-update-natm.service', 'p2p-update-rendezvous.service'];
 const EXECUTOR_UNITS = ['p2p-update-deploy.socket', 'p2p-update-deploy.service'];
+/** Each daemon's user (= its group), state dir and runtime dir. */
+const USERS = {
+  manager: { user: 'p2p-update', state: 'p2p-update', run: undefined },
+  natm: { user: 'p2p-update-natm', state: 'p2p-update-natm', run: 'p2p-update-natm' },
+  rendezvous: { user: 'p2p-update-rdv', state: undefined, run: 'p2p-update-rdv' },
+} as const;
 const CONFIGS = ['manager', 'natm', 'rendezvous', 'deploy'].filter((n) =>
   existsSync(join(REPO, `docs/config/${n}.example.json`)),
 );
@@ -156,7 +162,7 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     }
   });
 
-  it('ships the three systemd units, hardened and valid for systemd-analyze verify', async () => {
+  it('ships the three systemd units, each under its own user, hardened and valid for systemd-analyze verify', async () => {
     for (const unit of UNITS) {
       const text = r().read(`usr/lib/systemd/system/${unit}`);
       const name = unit.replace(/^p2p-update-|\.service$/g, '');
@@ -164,16 +170,34 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
         text,
         new RegExp(`^ExecStart=/usr/bin/p2p-update ${name} --config /etc/p2p-update/${name}.json$`, 'm'),
       );
+      const own = USERS[name as keyof typeof USERS];
       for (const line of [
-        'User=p2p-update',
+        `User=${own.user}`,
+        `Group=${own.user}`,
         'NoNewPrivileges=yes',
         'ProtectSystem=strict',
         'Restart=on-failure',
+        'CapabilityBoundingSet=',
+        'SystemCallFilter=@system-service',
+        'SystemCallArchitectures=native',
       ]) {
         assert.match(text, new RegExp(`^${line}$`, 'm'), `${unit}: ${line}`);
       }
-      assert.match(text, /^ReadWritePaths=\/var\/lib\/p2p-update \/run\/p2p-update$/m);
+      assert.match(text, /^MemoryMax=\d+M$/m, `${unit}: MemoryMax`);
+      assert.match(text, /^TasksMax=\d+$/m, `${unit}: TasksMax`);
+      assert.match(text, /^RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6( AF_NETLINK)?$/m, unit);
+      // Nothing shared by two daemons: no ReadWritePaths, only their own directories.
+      assert.doesNotMatch(text, /^ReadWritePaths=/m, `${unit}: ReadWritePaths`);
+      for (const [key, dir] of [
+        ['StateDirectory', own.state],
+        ['RuntimeDirectory', own.run],
+      ] as const) {
+        if (dir) assert.match(text, new RegExp(`^${key}=${dir}$`, 'm'), `${unit}: ${key}`);
+        else assert.doesNotMatch(text, new RegExp(`^${key}=`, 'm'), `${unit}: no ${key}`);
+      }
     }
+    const manager = r().read('usr/lib/systemd/system/p2p-update-manager.service');
+    assert.match(manager, /^SupplementaryGroups=p2p-update-natm$/m, "the manager reaches natm's socket");
     const verify = await r().chroot(['systemd-analyze', 'verify', '--man=no', ...UNITS, ...EXECUTOR_UNITS]);
     assert.equal(verify.code, 0, verify.stderr);
     assert.equal(verify.stderr.trim(), '', verify.stderr);
@@ -214,12 +238,35 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     );
   });
 
-  it('made the system user, state dir and the example configs as conffiles', async () => {
-    assert.match(
-      await r().in(['getent', 'passwd', 'p2p-update']),
-      /^p2p-update:x:\d+:\d+:.*:\/var\/lib\/p2p-update:\/usr\/sbin\/nologin$/m,
-    );
+  it('made a system user per daemon, the state dirs and the example configs as conffiles', async () => {
+    for (const [user, home] of [
+      ['p2p-update', '/var/lib/p2p-update'],
+      ['p2p-update-natm', '/var/lib/p2p-update-natm'],
+      ['p2p-update-rdv', '/nonexistent'],
+    ]) {
+      const entry = await r().in(['getent', 'passwd', user!]);
+      assert.match(entry, new RegExp(`^${user}:x:\\d+:\\d+:.*:${home}:/usr/sbin/nologin$`, 'm'));
+      // Its own group, and no other daemon's (the manager's group reaches the executor).
+      const groups = (await r().in(['id', '-nG', user!])).trim().split(' ');
+      assert.deepEqual(
+        groups.filter((g) => g.startsWith('p2p-update')),
+        [user],
+        `${user}: groups ${groups.join(' ')}`,
+      );
+    }
     assert.equal((await r().in(['stat', '-c', '%U %a', '/var/lib/p2p-update'])).trim(), 'p2p-update 755');
+    const natmDir = await r().in(['stat', '-c', '%U:%G %a', '/var/lib/p2p-update-natm']);
+    assert.equal(natmDir.trim(), 'p2p-update-natm:p2p-update-natm 700');
+    const owners = {
+      manager: 'p2p-update',
+      natm: 'p2p-update-natm',
+      rendezvous: 'p2p-update-rdv',
+      deploy: 'root',
+    };
+    for (const name of CONFIGS) {
+      const mode = await r().in(['stat', '-c', '%U:%G %a', `/etc/p2p-update/${name}.json`]);
+      assert.equal(mode.trim(), `root:${owners[name as keyof typeof owners]} 640`, `${name}.json`);
+    }
     const downloads = await r().in(['stat', '-c', '%U:%G %a', '/var/lib/p2p-update/downloads']);
     assert.equal(downloads.trim(), 'p2p-update:debian-transmission 2770');
     assert.match(await r().in(['id', '-nG', 'p2p-update']), /\bdebian-transmission\b/);
@@ -270,7 +317,20 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
     writeFileSync(r().path('var/lib/p2p-update/state.json'), '{"kept":true}\n');
     const creds = r().read('etc/p2p-update/transmission-rpc.json');
     const uid = await r().in(['id', '-u', 'p2p-update']);
+    // An identity where natm kept it before it had its own user moves to natm's state dir.
+    const natmDir = r().path('var/lib/p2p-update-natm');
+    rmSync(natmDir, { recursive: true });
+    await r().in(['install', '-d', '-o', 'p2p-update', '-m', '0700', '/var/lib/p2p-update/identity']);
+    writeFileSync(r().path('var/lib/p2p-update/identity/node.cert'), 'cert\n');
     await r().in(['dpkg', '-i', '/tmp/p2p-update.deb']);
+    assert.equal(r().read('var/lib/p2p-update-natm/identity/node.cert'), 'cert\n');
+    const moved = await r().in(['stat', '-c', '%U %a', '/var/lib/p2p-update-natm/identity/node.cert']);
+    assert.equal(moved.trim().split(' ')[0], 'p2p-update-natm');
+    assert.equal(
+      (await r().in(['readlink', '/var/lib/p2p-update/identity'])).trim(),
+      '/var/lib/p2p-update-natm/identity',
+      'a natm.json naming the old path still finds it',
+    );
     if (edited) assert.match(r().read(edited), /_p2pk_edited/);
     assert.equal(r().read('var/lib/p2p-update/state.json'), '{"kept":true}\n');
     assert.equal(r().read('etc/p2p-update/transmission-rpc.json'), creds);
@@ -291,13 +351,17 @@ describe('Debian package on a clean trixie root', { timeout: 300_000 }, () => {
       'etc/p2p-update',
       'var/lib/p2p-update',
       'var/lib/p2p-update-deploy',
+      'var/lib/p2p-update-natm',
       'usr/lib/p2p-update',
-      'run/p2p-update',
+      'run/p2p-update-natm',
+      'run/p2p-update-rdv',
     ]) {
       assert.equal(existsSync(r().path(p)), false, `${p} left behind`);
     }
-    assert.notEqual((await r().chroot(['getent', 'passwd', 'p2p-update'])).code, 0, 'user left behind');
-    assert.notEqual((await r().chroot(['getent', 'group', 'p2p-update'])).code, 0, 'group left behind');
+    for (const user of ['p2p-update', 'p2p-update-natm', 'p2p-update-rdv']) {
+      assert.notEqual((await r().chroot(['getent', 'passwd', user])).code, 0, `user ${user} left behind`);
+      assert.notEqual((await r().chroot(['getent', 'group', user])).code, 0, `group ${user} left behind`);
+    }
     const leftovers = await r().in(['find', '/etc/systemd', '/var/lib/systemd', '-name', '*p2p-update*']);
     assert.equal(leftovers.trim(), '');
     assert.equal(

@@ -53,10 +53,11 @@ export function addNodeCommands(program: Command, ctx: CliContext): void {
     .command('members')
     .summary("list the fleet as this node's natm sees it")
     .description(
-      "Every member of the fleet as this node's natm sees it: id, status (alive/suspect/dead), path type, addresses, last seen, agent version and applied versions (docs/protocol/gossip.md).",
+      "Every member of the fleet as this node's natm sees it: id, status (alive/suspect/dead; gone: heard from before, no longer a member; unheard: enrolled, never heard from), path type, addresses, last seen, connectivity (the conditions its natm reports: ok, no_rendezvous, no_external, relayed_only, clock_skew), clock offset against its peers, agent version and applied versions (docs/protocol/gossip.md).",
     )
     .option('--socket <PATH>', `natm's status socket (default ${PACKAGE_PATHS.natmStatsSocket})`)
     .option('--config <FILE>', "natm's config, for its statsSocket")
+    .option('--enrolled <CA_DIR>', 'also list the nodes enrolled at this CA that were never heard from')
     .option('--json', 'print the members as JSON')
     .action(async (o) => ctx.exit(await (await import('../../members.ts')).members(o)));
   addOverlayCommands(program, ctx);

@@ -85,6 +85,14 @@ export class CaStore {
     return new CaStore(dir, config, { keyId: pub.keyId, publicKey: pub.bytes }, secret, st, crl, clock);
   }
 
+  /** The node ids enrolled (certificate issued) and not revoked: reads only DIR/state.json. */
+  static async enrolled(dir: string): Promise<string[]> {
+    const st = await readJson<CaState>(join(dir, 'state.json'), 'CA state', 'ca');
+    if (!Array.isArray(st.nodes) || !Array.isArray(st.revoked))
+      throw new EnrollError('CA_IO', `${dir}/state.json: "nodes" or "revoked" is not a list`);
+    return [...new Set(st.nodes.map((n) => n.nodeId))].filter((id) => !isRevoked(st, id));
+  }
+
   get cluster(): string {
     return this.config.cluster;
   }

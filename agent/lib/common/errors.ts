@@ -32,13 +32,23 @@ export type MetadataCode =
   /** A root chain that skips a version between the trusted root and its head. */
   | 'ROOT_GAP';
 
+/** What a refused torrent-file++ is about, once its signature was found valid. */
+export interface SignedFacts {
+  readonly uri: string;
+  readonly version: number;
+  readonly infoHash: string;
+}
+
 export class MetadataError extends P2PError {
+  /** Set when the signature verified (e.g. EXPIRED): the refusal names the update. */
+  readonly signed?: SignedFacts;
   constructor(
     readonly code: MetadataCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; signed?: SignedFacts },
   ) {
     super(message, options);
+    if (options?.signed) this.signed = options.signed;
   }
 }
 

@@ -6,5 +6,5 @@
 export const PACKAGE_PATHS = {
   managerConfig: '/etc/p2p-update/manager.json',
   deployConfig: '/etc/p2p-update/deploy.json',
-  natmStatsSocket: '/run/p2p-update/natm-stats.sock',
+  natmStatsSocket: '/run/p2p-update-natm/natm-stats.sock',
 } as const;

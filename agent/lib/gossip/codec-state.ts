@@ -1,5 +1,6 @@
 /** Wire layout of a fleet-view state record (docs/protocol/gossip.md §Fleet view). */
 import { CodecError, Writer, type Reader } from '../wire/codec.ts';
+import { readHealth, UNKNOWN_HEALTH, writeHealth } from './health.ts';
 import { MAX_DIGEST, MAX_HAVE, type StateRecord } from './messages.ts';
 
 export function writeState(w: Writer, s: StateRecord): void {
@@ -18,6 +19,7 @@ export function writeState(w: Writer, s: StateRecord): void {
   const have = s.have.slice(0, MAX_HAVE);
   w.u16(s.btPort).u8(have.length);
   for (const h of have) w.str(h);
+  writeHealth(w, s.health ?? UNKNOWN_HEALTH);
 }
 
 export function readState(r: Reader): StateRecord | null {
@@ -37,7 +39,9 @@ export function readState(r: Reader): StateRecord | null {
   if (k > MAX_HAVE) return null;
   const have: string[] = [];
   for (let i = 0; i < k; i++) have.push(r.str());
-  return { node, seq, agentVersion, applied, current, btPort, have };
+  const health = readHealth(r);
+  const told = health.conditions.length > 0 || health.clockOffsetMs !== null;
+  return { node, seq, agentVersion, applied, current, btPort, have, ...(told ? { health } : {}) };
 }
 
 /** The encoding a record's signature covers (record-auth.ts): the record as on the wire. */

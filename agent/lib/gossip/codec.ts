@@ -30,7 +30,7 @@ export function encodeBody(body: Body): Writer {
     case 'ping-req':
       return w.u32(body.seq).str(body.target);
     case 'ack':
-      return w.u32(body.seq);
+      return w.u32(body.seq).u53(body.time);
     case 'gossip':
       return w;
     case 'fetch':
@@ -113,7 +113,7 @@ function readBody(r: Reader): Body | null {
     case 'ping-req':
       return { type, seq: r.u32(), target: r.str() };
     case 'ack':
-      return { type, seq: r.u32() };
+      return { type, seq: r.u32(), time: r.u53() };
     case 'gossip':
       return { type };
     case 'fetch':

@@ -63,6 +63,8 @@ export interface GossipInit {
   offerTimeoutMs: number;
   /** Reported in this node's fleet-view state record. */
   agentVersion: string;
+  /** Our clock is flagged as skewed when it is this far from our peers' median (clock-offsets.ts). */
+  clockSkewMaxMs: number;
 }
 
 export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
@@ -100,6 +102,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipInit> = Object.freeze({
   stateRefreshMs: 10 * 60_000,
   offerTimeoutMs: 60_000,
   agentVersion: '0.0.0',
+  clockSkewMaxMs: 60_000,
 });
 
 import { ConfigError } from '../common/errors.ts';

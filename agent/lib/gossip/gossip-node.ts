@@ -10,6 +10,7 @@
 import type { Clock, Timer } from '../common/clock.ts';
 import { silentLogger, type Logger } from '../common/logger.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
+import { ClockOffsets } from './clock-offsets.ts';
 import { decodePacket, encodeItem } from './codec.ts';
 import { resolveGossipInit, type GossipInit } from './config.ts';
 import { FleetStates } from './fleet-states.ts';
@@ -46,6 +47,10 @@ export class GossipNode {
   readonly out: Outbox;
   /** This node's own record (manager state, agent version, BitTorrent port, haves). */
   readonly local: LocalState;
+  /** When each node was last heard from (bounded by maxMembers; outlives the member table). */
+  readonly heard = new Map<string, number>();
+  /** Our clock against the members' (from their ACKs): `clocks.estimate(now)`. */
+  readonly clocks: ClockOffsets;
   private readonly prober: Prober;
   private readonly sync: Syncer;
   private readonly log: Logger;
@@ -60,6 +65,7 @@ export class GossipNode {
   ) {
     this.init = resolveGossipInit(init);
     this.log = (c.logger ?? silentLogger()).child({ component: 'gossip' });
+    this.clocks = new ClockOffsets({ boundMs: this.init.clockSkewMaxMs });
     const self = c.link.selfId;
     this.queue = new BroadcastQueue(
       { maxItems: this.init.maxBroadcasts, retransmitMult: this.init.retransmitMult },
@@ -94,6 +100,7 @@ export class GossipNode {
         // Probe timers still pending at stop() find `running` false and do nothing.
         send: (peer, body) => void (this.running && this.out.send(peer, body)),
         failed: (id, inc) => void (this.running && this.membership.probeFailed(id, inc)),
+        clockSample: (peer, sentAt, time) => void this.clocks.sample(peer, sentAt, time, c.clock.now()),
       },
       this.init,
     );
@@ -256,6 +263,9 @@ export class GossipNode {
     table.addKnown(from, now);
     const m = table.get(from);
     if (m) m.lastSeen = now;
+    this.heard.delete(from);
+    this.heard.set(from, now);
+    if (this.heard.size > this.init.maxMembers) this.heard.delete(this.heard.keys().next().value!);
     const known = table.size;
     for (const it of items) this.item(from, it);
     if (body.type === 'push-pull' && table.size > known && this.running) this.sync.followUp();
@@ -263,7 +273,7 @@ export class GossipNode {
       case 'ping':
         return this.prober.onPing(from, body.seq, body.target);
       case 'ack':
-        return this.prober.onAck(from, body.seq);
+        return this.prober.onAck(from, body.seq, body.time);
       case 'ping-req':
         return this.prober.onPingReq(from, body.seq, body.target);
       case 'fetch':

@@ -12,6 +12,7 @@ import type { BroadcastQueue } from './broadcast-queue.ts';
 import { encodeItem } from './codec.ts';
 import { fitState, stateBytes } from './codec-state.ts';
 import type { FleetStates } from './fleet-states.ts';
+import { sameHealth, UNKNOWN_HEALTH, type NodeHealth } from './health.ts';
 import { MAX_HAVE, type StateRecord } from './messages.ts';
 import type { RecordAuth } from './record-auth.ts';
 
@@ -29,6 +30,7 @@ export class LocalState {
   readonly have = new Map<string, boolean>();
   private state: Pick<StateRecord, 'applied' | 'current'> | null = null;
   private btPort = 0;
+  private health: NodeHealth = UNKNOWN_HEALTH;
   private seq = 0;
 
   constructor(
@@ -55,6 +57,13 @@ export class LocalState {
     if (this.state || this.have.size > 0) this.publish();
   }
 
+  /** natm's connectivity conditions or clock offset changed: publish them (if they did). */
+  setHealth(h: NodeHealth): void {
+    if (sameHealth(h, this.health)) return;
+    this.health = { conditions: [...h.conditions], clockOffsetMs: h.clockOffsetMs };
+    this.publish();
+  }
+
   /** Re-publish the record (new seq) if there is one. */
   refresh(): void {
     if (this.seq > 0) this.publish();
@@ -70,6 +79,7 @@ export class LocalState {
       ...st,
       btPort: this.btPort,
       have: [...this.have.keys()],
+      health: this.health,
     });
     const sig = this.c.auth?.sign(stateBytes(record)) ?? null;
     this.c.fleet.own(record, sig);

@@ -81,9 +81,17 @@ function answerOf(line: string): MembersReply | IpcError | null {
   } catch {
     return null;
   }
-  const m = v as { members?: unknown; nodeId?: unknown; id?: unknown; now?: unknown } | null;
+  const m = v as {
+    members?: unknown;
+    nodeId?: unknown;
+    id?: unknown;
+    now?: unknown;
+    connectivity?: unknown;
+  } | null;
   if (!m || typeof m !== 'object' || !Array.isArray(m.members)) return null;
   const nodeId = typeof m.nodeId === 'string' ? m.nodeId : typeof m.id === 'string' ? m.id : '';
   const now = typeof m.now === 'number' ? m.now : Date.now();
-  return { type: 'members', nodeId, now, members: m.members as object[] };
+  const c = m.connectivity;
+  const connectivity = c && typeof c === 'object' && !Array.isArray(c) ? { connectivity: c } : {};
+  return { type: 'members', nodeId, now, members: m.members as object[], ...connectivity };
 }

@@ -11,7 +11,8 @@ import type { PathType, PeerView } from './overlay-link.ts';
 export interface MemberView {
   id: string;
   self: boolean;
-  status: MemberStatus;
+  /** SWIM's status; `gone`: heard from before, no longer in the table; `unheard`: known (enrolled) only. */
+  status: MemberStatus | 'gone' | 'unheard';
   incarnation: number;
   path: PathType | null;
   external: { address: string; port: number } | null;
@@ -22,6 +23,10 @@ export interface MemberView {
   applied: Record<string, number>;
   current: StateRecord['current'];
   stateSeq: number | null;
+  /** The connectivity conditions it reports (health.ts); null without a record. */
+  conditions: string[] | null;
+  /** Its clock minus its peers' median, as it reports it, else its clock minus ours as measured here (ms). */
+  clockOffsetMs: number | null;
   /** The record is signed by this member itself (certificates; always false without). */
   signed: boolean;
 }
@@ -47,17 +52,63 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
       stateSeq: s?.seq ?? null,
+      conditions: s ? [...(s.health?.conditions ?? [])] : null,
+      clockOffsetMs: self
+        ? node.clocks.estimate(now).offsetMs
+        : (s?.health?.clockOffsetMs ?? node.clocks.peer(id, now)),
       signed: node.fleet.isSignedBy(id),
     };
   };
   const out = [row(table.selfId, 'alive', table.incarnation, now)];
   for (const m of table.all()) out.push(row(m.id, m.status, m.incarnation, m.lastSeen));
-  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const [id, at] of node.heard.entries())
+    if (id !== table.selfId && !table.get(id)) out.push({ ...row(id, 'dead', 0, at), status: 'gone' });
+  return sortById(out);
+}
+
+export function sortById<T extends { id: string }>(rows: T[]): T[] {
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** A row for a node known (e.g. enrolled at the CA) that this node has never heard from. */
+export function unheardRow(id: string): MemberView {
+  return {
+    ...{ id, self: false, status: 'unheard', incarnation: 0, path: null, external: null, internal: null },
+    ...{ lastSeen: 0, agentVersion: null, applied: {}, current: null, stateSeq: null, signed: false },
+    ...{ conditions: null, clockOffsetMs: null },
+  };
+}
+
+/** "12s", "5m", "3h", "2d": how long ago, for humans. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+/** "+86400s", "-2s", "0s"; "-" when unknown. */
+export function offsetText(ms: number | null): string {
+  if (ms === null) return '-';
+  const s = Math.round(ms / 1000);
+  return `${s > 0 ? '+' : ''}${s}s`;
 }
 
 /** One line per member for humans. */
 export function formatMembers(rows: readonly MemberView[], now: number): string {
-  const head = ['ID', 'STATUS', 'PATH', 'ADDRESS', 'LAST SEEN', 'AGENT', 'VERSIONS', 'CURRENT'];
+  const head = [
+    'ID',
+    'STATUS',
+    'PATH',
+    'ADDRESS',
+    'LAST SEEN',
+    'CONN',
+    'CLOCK',
+    'AGENT',
+    'VERSIONS',
+    'CURRENT',
+  ];
   const lines = rows.map((r) => [
     r.self ? `${r.id} (self)` : r.id,
     r.status,
@@ -67,7 +118,9 @@ export function formatMembers(rows: readonly MemberView[], now: number): string 
       : r.internal
         ? `${r.internal.address}:${r.internal.port}`
         : '-',
-    r.lastSeen > 0 ? `${Math.max(0, Math.round((now - r.lastSeen) / 1000))}s ago` : 'never',
+    r.lastSeen > 0 ? `${ago(now - r.lastSeen)} ago` : 'never',
+    r.conditions === null || r.conditions === undefined ? '-' : r.conditions.join(',') || 'ok',
+    offsetText(r.clockOffsetMs ?? null),
     r.agentVersion ?? '-',
     Object.entries(r.applied)
       .map(([u, v]) => `${u}@${v}`)

@@ -3,11 +3,14 @@
  * Every packet is one main message plus piggybacked items (member updates, announcements,
  * state records) filling the rest of the payload budget.
  */
+import type { NodeHealth } from './health.ts';
+
 /**
  * 2: member incarnations are u53 (were u32, and wrapped: issue 16).
  * 3: a state record carries its node's signature (issue 16 item 4).
+ * 4: an ACK carries the sender's wall clock (clock-offsets.ts); a state record its connectivity (issue 19).
  */
-export const WIRE_VERSION = 3;
+export const WIRE_VERSION = 4;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -52,6 +55,8 @@ export interface StateRecord {
   /** The node's BitTorrent peer port (0 = unknown) and the infoHashes it holds or fetches. */
   btPort: number;
   have: string[];
+  /** Its connectivity conditions and clock offset, as it reports them (health.ts); absent = none. */
+  health?: NodeHealth;
 }
 
 /**
@@ -91,7 +96,8 @@ export interface DigestEntry {
 
 export type Body =
   | { type: 'ping'; seq: number; target: string }
-  | { type: 'ack'; seq: number }
+  /** `time`: the wall clock (ms) of the node the ping was for, when it answered. */
+  | { type: 'ack'; seq: number; time: number }
   | { type: 'ping-req'; seq: number; target: string }
   | { type: 'gossip' }
   | { type: 'fetch'; id: string; offset: number }

@@ -15,6 +15,8 @@ export interface ProberComponents {
   table: MemberTable;
   send(peer: string, body: Body): void;
   failed(id: string, incarnation: number): void;
+  /** The target's own ACK to our ping sent at `sentAt`, stamped with its clock (clock-offsets.ts). */
+  clockSample?(peer: string, sentAt: number, peerTime: number): void;
 }
 
 export interface ProberInit {
@@ -27,6 +29,7 @@ export interface ProberInit {
 interface Pending {
   target: string;
   acked: boolean;
+  sentAt: number;
   /** Set when we probe on behalf of another node: forward the ACK as (requester, seq). */
   relay?: { requester: string; seq: number };
 }
@@ -52,7 +55,7 @@ export class Prober {
     if (!target) return;
     const m = this.c.table.get(target)!;
     const seq = this.newSeq();
-    const p: Pending = { target, acked: false };
+    const p: Pending = { target, acked: false, sentAt: this.c.clock.now() };
     this.pending.set(seq, p);
     this.c.send(target, { type: 'ping', seq, target });
     const half = this.init.probeTimeoutMs / 2;
@@ -72,13 +75,13 @@ export class Prober {
 
   onPing(from: string, seq: number, target: string): void {
     if (target !== this.c.table.selfId) return;
-    this.c.send(from, { type: 'ack', seq });
+    this.c.send(from, { type: 'ack', seq, time: Math.floor(this.c.clock.now()) });
   }
 
   onPingReq(from: string, seq: number, target: string): void {
     if (this.pending.size >= this.init.maxPendingProbes || target === this.c.table.selfId) return;
     const mine = this.newSeq();
-    const p: Pending = { target, acked: false, relay: { requester: from, seq } };
+    const p: Pending = { target, acked: false, sentAt: this.c.clock.now(), relay: { requester: from, seq } };
     this.pending.set(mine, p);
     this.c.send(target, { type: 'ping', seq: mine, target });
     const retry = () => void (p.acked || this.c.send(target, { type: 'ping', seq: mine, target }));
@@ -87,14 +90,15 @@ export class Prober {
     this.c.clock.setTimeout(() => this.pending.delete(mine), this.init.probeTimeoutMs);
   }
 
-  onAck(from: string, seq: number): void {
+  onAck(from: string, seq: number, time: number): void {
     const p = this.pending.get(seq);
     if (!p || p.acked) return;
+    if (from === p.target) this.c.clockSample?.(from, p.sentAt, time);
     if (!p.relay) return void (p.acked = true); // direct from the target or forwarded by a helper
     if (from !== p.target) return; // we probe for someone else: only the target's ACK counts
     p.acked = true;
     this.pending.delete(seq);
-    this.c.send(p.relay.requester, { type: 'ack', seq: p.relay.seq });
+    this.c.send(p.relay.requester, { type: 'ack', seq: p.relay.seq, time });
   }
 
   private newSeq(): number {

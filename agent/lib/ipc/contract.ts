@@ -82,6 +82,8 @@ export interface MembersReply {
   readonly nodeId: string;
   readonly now: number;
   readonly members: readonly object[];
+  /** natm's own connectivity (agent/natm/connectivity.ts ConnectivityView), when it reports it. */
+  readonly connectivity?: object;
 }
 
 export type MessageOf<M extends { type: string }, T extends M['type']> = Extract<M, { type: T }>;
@@ -191,7 +193,15 @@ export function decodeNatmMessage(v: unknown): NatmMessage | null {
       const members = m.members;
       if (!isPeerId(m.nodeId) || !uint(m.now) || !Array.isArray(members)) return null;
       if (members.length > IPC_LIMITS.maxMembers || !members.every((x) => obj(x))) return null;
-      return { type: 'members', nodeId: m.nodeId, now: m.now, members: members as object[] };
+      const connectivity = m.connectivity === undefined ? undefined : obj(m.connectivity);
+      if (connectivity === null) return null;
+      return {
+        type: 'members',
+        nodeId: m.nodeId,
+        now: m.now,
+        members: members as object[],
+        ...(connectivity ? { connectivity } : {}),
+      };
     }
     default:
       return null;

@@ -76,6 +76,8 @@ export class SecureOverlay implements OverlayLink {
     // The transport (natm) refuses revoked nodes too, so they cost no answers, punches or
     // forwarding, and forgets what it held for one the moment it is revoked.
     components.link.setBanned?.(components.revocation.isRevoked);
+    // Proven peers come first in natm's peer book; outsiders never displace them.
+    components.link.setProven?.((id) => this.isProven(id));
     components.revocation.onRevoked((id) => {
       this.#proven.delete(id);
       components.link.forget?.(id);

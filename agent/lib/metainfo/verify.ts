@@ -74,9 +74,14 @@ async function agreeing(t: TorrentPlusPlus, opts: VerifyOptions): Promise<Signat
 export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Promise<VerifiedUpdate> {
   const group = await agreeing(t, opts);
   const si = group[0]!.signedInfo;
+  // From here on the signature is valid: a refusal names the update it refuses.
+  const signed = { uri: si.uri, version: si.version, infoHash: t.infoHash };
   // Step 6: not expired.
+  // The message names the local time the decision used: a wrong local clock shows here.
   if (si.expires !== undefined && opts.now > si.expires * 1000) {
-    throw new MetadataError('EXPIRED', `expired at ${new Date(si.expires * 1000).toISOString()}`);
+    const at = new Date(si.expires * 1000).toISOString();
+    const local = new Date(opts.now).toISOString();
+    throw new MetadataError('EXPIRED', `expired at ${at}, local clock ${local}`, { signed });
   }
   if (t.inline !== undefined) {
     const got = createHash('sha256').update(t.inline).digest();
@@ -84,6 +89,7 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
       throw new MetadataError(
         'PAYLOAD_MISMATCH',
         `inline payload SHA-256 is ${got.toString('hex')}, signed ${Buffer.from(si.sha256).toString('hex')}`,
+        { signed },
       );
   }
   return {

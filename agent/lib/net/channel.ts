@@ -4,10 +4,14 @@
  * decode, sender id vs signing key, replay —
  * and every drop is counted as `drop_<reason>`. Handlers run inside try/catch: nothing
  * a peer sends can throw out of the socket callback. Used by natm nodes and rendezvous.
+ * With `proof` (address-proof.ts), every authenticated datagram credits its source and a
+ * send to an endpoint that has not proven it receives spends that credit: refused without
+ * (`tx_unproven`), so no source address gets more bytes than it sent until it echoes a token.
  */
 import type { Clock } from '../common/clock.ts';
 import { ConfigError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
+import type { AddressProof } from './address-proof.ts';
 import type { Counters } from './counters.ts';
 import { MAX_DATAGRAM, type DatagramSocket, type Endpoint } from './datagram.ts';
 import type { PacketSealer } from '../wire/envelope/sealer.ts';
@@ -26,6 +30,8 @@ export interface ChannelComponents {
    * An open rendezvous bounds signature checks per source address with it.
    */
   admit?: (from: Endpoint, now: number) => boolean;
+  /** Return routability and the per-address byte budget (absent: every address may be sent anything). */
+  proof?: AddressProof;
 }
 
 export type PacketHandler = (p: Packet, from: Endpoint) => void;
@@ -62,6 +68,10 @@ export class Channel {
       const plain = encodePacket({ sender: this.selfId, epoch: this.epoch, seq: this.seq++, body });
       const sealed = this.c.sealer.seal(plain);
       if (sealed.length > MAX_DATAGRAM) throw new Error('sealed packet over MAX_DATAGRAM');
+      if (this.c.proof && !this.c.proof.spend(to, sealed.length)) {
+        this.c.counters.inc('tx_unproven');
+        return false;
+      }
       this.c.socket.send(sealed, to);
       this.c.counters.inc(`tx_${body.t}`);
       return true;
@@ -107,6 +117,7 @@ export class Channel {
         return this.drop('signer_mismatch', from);
       if (p.sender === this.selfId) return this.drop('self', from);
       if (!this.replay.accept(p.sender, p.epoch, p.seq, this.c.clock.now())) return this.drop('replay', from);
+      this.c.proof?.received(from, data.length);
       this.c.counters.inc(`rx_${p.body.t}`);
       this.onPacket(p, from);
     } catch (e) {

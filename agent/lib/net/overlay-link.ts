@@ -56,6 +56,11 @@ export interface OverlayLink {
   setBanned?(isBanned: (peerId: string) => boolean): void;
   /** Optional: drop what the transport holds for a peer that was just banned. */
   forget?(peerId: string): void;
+  /**
+   * Optional: who is proven by a credential (a certificate session). The transport admits
+   * them first wherever it keeps state for unauthenticated senders (natm's peer book).
+   */
+  setProven?(isProven: (peerId: string) => boolean): void;
 }
 
 /**

@@ -2,7 +2,10 @@
  * The HTTP tracker wire format (BEP 3 announce, BEP 23 compact peers), pure.
  * Injected peers are reported as leechers (complete 0): Transmission 3.00 derives a
  * "seed probability" from complete/incomplete, and a seeding daemon never dials peers
- * it believes are seeds (LAB-NOTES).
+ * it believes are seeds (LAB-NOTES). `incomplete` is at least 1: Transmission 4.1 marks
+ * every known peer of a private torrent upload-only when a reply says 0 leechers, and a
+ * finished torrent then never dials them (levers memo §2). `downloaded` makes the three
+ * scrape counts complete, so the daemon does not follow each announce with a scrape.
  */
 import { encode } from '../metainfo/bencode-strict.ts';
 
@@ -26,13 +29,19 @@ export function compactPeers(peers: readonly Peer[]): Uint8Array {
   return Buffer.concat(out);
 }
 
-export function announceReply(peers: readonly Peer[], intervalS: number): Uint8Array {
+/** `min interval` defaults to min(5, interval), the tracker's answer before the levers. */
+export function announceReply(
+  peers: readonly Peer[],
+  intervalS: number,
+  minIntervalS = Math.min(5, intervalS),
+): Uint8Array {
   const compact = compactPeers(peers);
   return encode({
     complete: 0,
-    incomplete: compact.length / 6,
+    downloaded: 0,
+    incomplete: Math.max(1, compact.length / 6),
     interval: intervalS,
-    'min interval': Math.min(5, intervalS),
+    'min interval': Math.min(minIntervalS, intervalS),
     peers: compact,
   });
 }

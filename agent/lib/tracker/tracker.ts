@@ -2,10 +2,17 @@
  * The node's own HTTP tracker on localhost: Transmission announces here and gets the
  * peers the overlay (or the config) knows for the torrent. Malformed announces get a
  * bencoded failure reason, never an exception; only GET /announce is served.
+ *
+ * Interval: `fastIntervalS` (when set) while the announcer still downloads (`left` > 0)
+ * and in reply to its first announce (`event=started`), so new peers reach a downloading
+ * daemon within a second or two, and a seeder's second announce comes at once (3.00 and
+ * 4.0 ignore reannounces between the first and the second announce: levers memo §2);
+ * `intervalS` otherwise. `min interval` is `minIntervalS`.
  */
 import { createServer, type Server } from 'node:http';
 import { isIPv6, type AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger.ts';
+import { AnnounceLog } from './announce-log.ts';
 import { announceReply, failureReply, infoHashOf, scrapeReply } from './compact.ts';
 import type { PeerTable } from './peer-table.ts';
 
@@ -15,6 +22,10 @@ export interface TrackerInit {
   readonly host: string;
   readonly port: number;
   readonly intervalS: number;
+  /** Interval while the announcer downloads, and after its first announce; 0 or absent: `intervalS`. */
+  readonly fastIntervalS?: number;
+  /** `min interval` of every reply; absent: min(5, interval). */
+  readonly minIntervalS?: number;
 }
 
 export class Tracker {
@@ -22,9 +33,11 @@ export class Tracker {
   private port = 0;
   announces = 0;
   bad = 0;
+  /** Per torrent: announces seen and the last reply's timers. */
+  readonly log = new AnnounceLog();
 
   constructor(
-    private readonly c: { peers: PeerTable; log: Logger },
+    private readonly c: { peers: PeerTable; log: Logger; now?: () => number },
     private readonly init: TrackerInit,
   ) {}
 
@@ -79,10 +92,16 @@ export class Tracker {
     const infoHash = url.startsWith('/announce?') ? infoHashOf(url) : null;
     if (infoHash === null) return this.refuse(url, 'bad announce');
     this.announces++;
-    const port = Number(new URL(url, 'http://x').searchParams.get('port'));
+    const q = new URL(url, 'http://x').searchParams;
+    const port = Number(q.get('port'));
     const peers = this.c.peers.list(infoHash, { ip: remote.replace(/^::ffff:/, ''), port });
-    this.c.log.debug({ infoHash, peers: peers.length, port }, 'tracker announce');
-    return announceReply(peers, this.init.intervalS);
+    const fast = this.init.fastIntervalS ?? 0;
+    const hurry = fast > 0 && (Number(q.get('left') ?? 0) > 0 || q.get('event') === 'started');
+    const interval = hurry ? Math.min(fast, this.init.intervalS) : this.init.intervalS;
+    const minInterval = Math.min(this.init.minIntervalS ?? Math.min(5, interval), interval);
+    this.log.record(infoHash, (this.c.now ?? Date.now)(), interval, minInterval);
+    this.c.log.debug({ infoHash, peers: peers.length, port, interval }, 'tracker announce');
+    return announceReply(peers, interval, minInterval);
   }
 
   async stop(): Promise<void> {

@@ -14,6 +14,7 @@ export const PROGRESS_FIELDS = [
   'uploadedEver',
   'trackers',
   'downloadDir',
+  'rateDownload',
 ] as const;
 
 export interface TorrentProgress {
@@ -30,6 +31,8 @@ export interface TorrentProgress {
   readonly trackers: readonly { readonly announce: string; readonly id: number }[];
   /** Where the daemon keeps the torrent's data (absent if the daemon did not say). */
   readonly downloadDir?: string;
+  /** Bytes/s the torrent receives now (absent if the daemon did not say). */
+  readonly rateDownload?: number;
 }
 
 export const STATUS = { stopped: 0, checkWait: 1, checking: 2, seeding: 6 } as const;
@@ -54,5 +57,6 @@ export function asProgress(v: unknown): TorrentProgress | null {
     errorString: typeof o['errorString'] === 'string' ? o['errorString'] : '',
     trackers: Array.isArray(o['trackers']) ? (o['trackers'] as TorrentProgress['trackers']) : [],
     ...(typeof o['downloadDir'] === 'string' ? { downloadDir: o['downloadDir'] } : {}),
+    ...(typeof o['rateDownload'] === 'number' ? { rateDownload: o['rateDownload'] } : {}),
   };
 }

@@ -26,7 +26,12 @@ export type Body =
   | { t: 'table'; observed?: Endpoint; version: number; more: boolean; push: boolean; entries: TableEntry[] }
   | { t: 'intro-req'; target: string }
   | { t: 'intro'; peer: TableEntry; token: number }
-  | { t: 'probe'; token: number; ack: boolean }
+  /**
+   * Punch, keepalive, liveness, and return routability: `token` is the sender's challenge (a
+   * cookie of the receiver's address, net/address-proof.ts), `echo` the last token it got
+   * from the receiver (0: none); an ack answers a probe, echoing its token.
+   */
+  | { t: 'probe'; token: number; ack: boolean; echo: number }
   | { t: 'data'; payload: Uint8Array }
   | { t: 'forward'; origin: string; dest: string; ttl: number; payload: Uint8Array }
   | { t: 'child-hello'; internals: Endpoint[] }
@@ -102,6 +107,9 @@ function readNamespace(r: Reader): string {
   return s;
 }
 
+/** The largest plaintext of a `probe`: type, sender, epoch, seq, token, ack, echo. */
+export const PROBE_MAX_PLAIN = 1 + 33 + 8 + 4 + 4 + 1 + 4;
+
 /** The largest header a `forward` adds to its payload: type, sender, epoch, seq, origin, dest, ttl, length. */
 export const FORWARD_OVERHEAD = 1 + 33 + 8 + 4 + 33 + 33 + 1 + 2;
 
@@ -133,7 +141,9 @@ export function encodePacket(p: Packet): Uint8Array {
       writeEntry(w.u32(b.token), b.peer);
       break;
     case 'probe':
-      w.u32(b.token).u8(b.ack ? 1 : 0);
+      w.u32(b.token)
+        .u8(b.ack ? 1 : 0)
+        .u32(b.echo);
       break;
     case 'data':
       w.blob(b.payload);
@@ -190,7 +200,7 @@ function decodeBody(r: Reader, t: string | undefined): Body {
     case 'intro':
       return { t, token: r.u32(), peer: readEntry(r) };
     case 'probe':
-      return { t, token: r.u32(), ack: r.u8() === 1 };
+      return { t, token: r.u32(), ack: r.u8() === 1, echo: r.u32() };
     case 'data':
       return { t, payload: r.blob(MAX_APP_PAYLOAD) };
     case 'forward': {

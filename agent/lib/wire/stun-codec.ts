@@ -20,6 +20,8 @@ export interface StunInfo {
   kind: 'request' | 'response' | 'other';
   txid: Buffer;
   mapped?: Endpoint;
+  /** The message's size on the wire (an answer is sized by it). */
+  bytes: number;
 }
 
 export function decodeStun(b: Uint8Array): StunInfo | null {
@@ -32,24 +34,32 @@ export function decodeStun(b: Uint8Array): StunInfo | null {
     const kind = m.type === REQ ? 'request' : m.type === RES ? 'response' : 'other';
     const a = kind === 'response' ? (m.getXorAddress() ?? m.getAddress()) : undefined;
     const mapped = a && a.family === 'IPv4' ? { address: a.address, port: a.port } : undefined;
-    return { kind, txid: m.transactionId, mapped };
+    return { kind, txid: m.transactionId, mapped, bytes: b.length };
   } catch {
     return null;
   }
 }
 
-/** A Binding success response to `txid` (reused from the request, as RFC 5389 requires). */
-export function bindingResponse(txid: Buffer, observed: Endpoint): Uint8Array {
+/** RFC 5389's smallest Binding success response: header and XOR-MAPPED-ADDRESS (IPv4). */
+export const MIN_STUN_RESPONSE = 32;
+
+/**
+ * A Binding success response to `txid` (reused from the request, as RFC 5389 requires),
+ * never larger than it has to be: XOR-MAPPED-ADDRESS, plus FINGERPRINT (40 bytes) only
+ * when the request is at least that large. A bare 20-byte request gets the 32-byte minimum
+ * (1.6×, the one STUN answer larger than its request, bounded per source by the caller).
+ */
+export function bindingResponse(txid: Buffer, observed: Endpoint, requestBytes: number): Uint8Array {
   const m = stun.createMessage(stun.constants.STUN_BINDING_RESPONSE, txid);
   m.addXorAddress(observed.address, observed.port);
-  m.addAddress(observed.address, observed.port);
-  m.addSoftware('p2p-update rendezvous');
-  m.addFingerprint();
+  if (requestBytes >= MIN_STUN_RESPONSE + 8) m.addFingerprint();
   return new Uint8Array(m.toBuffer());
 }
 
+/** natm's Binding request, padded by SOFTWARE so the answer it draws is not larger (44 bytes). */
 export function bindingRequest(): { txid: Buffer; bytes: Uint8Array } {
   const m = stun.createMessage(stun.constants.STUN_BINDING_REQUEST);
+  m.addSoftware('p2p-update');
   m.addFingerprint();
   return { txid: m.transactionId, bytes: new Uint8Array(m.toBuffer()) };
 }

@@ -1,9 +1,12 @@
 /**
  * `p2p-update status [--json] [--config FILE]`: reads the manager's store file
  * directly (no daemon needed; the file is only ever replaced whole, so it is always
- * complete). --json prints {uris: [...], refusals: [...]}.
+ * complete), and asks natm (the config's natmSocket) for this node's connectivity and clock
+ * offset. --json prints {uris: [...], refusals: [...], connectivity: {...} | null,
+ * connectivityError: string | null}.
  */
 import { loadConfig } from '../config.ts';
+import { connectivityText, readConnectivity } from '../status-connectivity.ts';
 import { statusRows, statusText } from '../status-view.ts';
 import { readStore } from '../store.ts';
 
@@ -11,9 +14,15 @@ export async function status(o: { config: string; json?: boolean }): Promise<num
   const config = await loadConfig(o.config);
   const d = await readStore(config.stateDir);
   const dl = config.transmission.downloadDir;
+  const net = await readConnectivity(config.natmSocket);
   const out = o.json
-    ? JSON.stringify({ uris: statusRows(d, dl), refusals: d?.refusals ?? [] })
-    : statusText(d, dl);
+    ? JSON.stringify({
+        uris: statusRows(d, dl),
+        refusals: d?.refusals ?? [],
+        connectivity: net.connectivity,
+        connectivityError: net.error,
+      })
+    : [statusText(d, dl), ...connectivityText(net, Date.now())].join('\n');
   process.stdout.write(`${out}\n`);
   return 0;
 }

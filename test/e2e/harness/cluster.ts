@@ -23,6 +23,7 @@ import {
   natmConfig,
   rendezvousConfig,
   type ClusterSecrets,
+  type ManagerOverrides,
 } from './node-configs.ts';
 import { nodeLayout, type NodeLayout } from './node-layout.ts';
 import { BIN, REPO_ROOT } from './paths.ts';
@@ -80,6 +81,7 @@ export class Cluster {
     readonly topo: Topology,
     readonly secrets: ClusterSecrets,
     readonly enrollment: Enrollment,
+    private readonly overrides: ManagerOverrides = {},
   ) {
     this.layout = Object.fromEntries(NODE_NAMES.map((n) => [n, nodeLayout(topo.runDir, n)])) as Record<
       NodeName,
@@ -93,13 +95,13 @@ export class Cluster {
    * Makes the admin key pair (with the admin CLI), the CA and the enrollment server (which
    * keeps running on the rendezvous host), enrolls every node, and writes every config file.
    */
-  static async create(topo: Topology): Promise<Cluster> {
+  static async create(topo: Topology, overrides: ManagerOverrides = {}): Promise<Cluster> {
     await run(BIN, ['keygen', '--out', join(topo.runDir, 'admin')], { timeoutMs: 30_000 });
     const secrets: ClusterSecrets = {
       adminPub: join(topo.runDir, 'admin.pub'),
       deployScript: join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'deploy-demo.sh'),
     };
-    const c = new Cluster(topo, secrets, await enrollCluster(topo));
+    const c = new Cluster(topo, secrets, await enrollCluster(topo), overrides);
     c.writeConfigs();
     return c;
   }
@@ -115,7 +117,7 @@ export class Cluster {
       const l = this.layout[n];
       for (const d of [l.dir, l.trDir, l.downloadDir, l.stateDir, l.inboxDir, l.deployDir])
         mkdirSync(d, { recursive: true });
-      writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets), null, 2));
+      writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets, this.overrides), null, 2));
       writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets), null, 2));
       writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
     }

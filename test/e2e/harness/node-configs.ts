@@ -19,13 +19,20 @@ export interface ClusterSecrets {
   readonly deployScript: string;
 }
 
-export function managerConfig(l: NodeLayout, s: ClusterSecrets): object {
+/** Extra manager config: `tracker` keys and the `speed` section (bench/fig2.ts measures the levers). */
+export interface ManagerOverrides {
+  readonly tracker?: Record<string, unknown>;
+  readonly speed?: Record<string, unknown>;
+}
+
+export function managerConfig(l: NodeLayout, s: ClusterSecrets, o: ManagerOverrides = {}): object {
   return {
     trustedKeys: [s.adminPub],
     stateDir: l.stateDir,
     inboxDir: l.inboxDir,
     transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: l.downloadDir, pollMs: 500 },
-    tracker: { host: '127.0.0.1', port: 6969, intervalS: 5 },
+    tracker: { host: '127.0.0.1', port: 6969, intervalS: 5, ...o.tracker },
+    ...(o.speed ? { speed: o.speed } : {}),
     natmSocket: l.natmSocket,
     executorSocket: l.executorSocket,
     deploy: { timeoutMs: 60_000, maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 5000 },

@@ -49,6 +49,9 @@ export interface TestNode {
     natmSocket?: string;
     /** The manager's and the executor's trust (default: the admin key as plain trustedKeys). */
     trust?: { root: string } | { trustedKeys: string[] };
+    /** Extra `tracker` keys (over port, peers and intervalS 5) and the `speed` section. */
+    tracker?: object;
+    speed?: object;
   }): Promise<void>;
   startManager(): Promise<void>;
   stopManager(): Promise<number | null>;
@@ -108,10 +111,11 @@ export async function createNode(
           timeoutMs: 3000,
           pollMs: 300,
         },
-        tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5 },
+        tracker: { port: trackerPort, peers: extra.peers ?? [], intervalS: 5, ...extra.tracker },
         natmSocket: extra.natmSocket ?? null,
         executorSocket,
         deploy: { timeoutMs: 150_000, maxAttempts: 3, backoffMs: 500, backoffMaxMs: 2000, ...extra.deploy },
+        ...(extra.speed ? { speed: extra.speed } : {}),
         logLevel: 'debug',
       };
       const executorConfig = {

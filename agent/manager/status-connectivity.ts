@@ -1,0 +1,57 @@
+/**
+ * The connectivity part of `p2p-update status`: natm's view of itself (the `connectivity`
+ * of its members reply, agent/natm/connectivity.ts), asked over the manager's natmSocket.
+ * `connectivityText` is pure and reads the object defensively (it comes from another
+ * process, maybe of another version): a field it cannot read shows as "?".
+ */
+import { CONDITION_TEXT, CONDITIONS, type ConnectivityView } from '../lib/gossip/health.ts';
+import { queryMembers } from '../lib/gossip/members-ipc.ts';
+import { ago, offsetText } from '../lib/gossip/members-view.ts';
+import { printable } from './status-view.ts';
+
+export interface NodeConnectivity {
+  readonly connectivity: ConnectivityView | null;
+  /** Why there is none: no natmSocket configured, natm not reachable, or an old natm. */
+  readonly error: string | null;
+}
+
+export async function readConnectivity(socket: string | null, timeoutMs = 3000): Promise<NodeConnectivity> {
+  if (socket === null)
+    return { connectivity: null, error: 'no natmSocket configured (runs without the overlay)' };
+  try {
+    const r = await queryMembers(socket, timeoutMs);
+    if (!r.connectivity) return { connectivity: null, error: 'natm does not report its connectivity' };
+    return { connectivity: r.connectivity as ConnectivityView, error: null };
+  } catch (e) {
+    return { connectivity: null, error: (e as Error).message };
+  }
+}
+
+const num = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? String(v) : '?');
+const ep = (v: unknown): string => {
+  const e = v as { address?: unknown; port?: unknown } | null;
+  return e && typeof e.address === 'string' ? `${e.address}:${num(e.port)}` : 'unknown';
+};
+
+export function connectivityText(n: NodeConnectivity, now: number): string[] {
+  const c = n.connectivity as Partial<ConnectivityView> | null;
+  if (!c) return [`connectivity: unknown (${printable(n.error ?? '?')})`];
+  const raw: unknown[] = Array.isArray(c.conditions) ? c.conditions : [];
+  const conds = CONDITIONS.filter((x) => raw.includes(x));
+  const rdv = c.rendezvous;
+  const last = typeof rdv?.lastContact === 'number' ? `${ago(now - rdv.lastContact)} ago` : 'never';
+  const p = (c.paths ?? {}) as Partial<Record<string, unknown>>;
+  const clock = c.clock;
+  const offset = typeof clock?.offsetMs === 'number' ? clock.offsetMs : null;
+  const clockLine =
+    offset === null
+      ? 'no peer has told its time yet'
+      : `${offsetText(offset)} against the median of ${num(clock?.peers)} peers (bound ${offsetText(clock?.boundMs ?? null)})${clock?.skewed ? ': SKEWED' : ''}`;
+  return [
+    `connectivity: ${conds.length ? `degraded: ${conds.map((x) => CONDITION_TEXT[x]).join(', ')}` : 'ok'}`,
+    `    rendezvous: ${num(rdv?.alive)} of ${num(rdv?.configured)} answering; last contact ${last}`,
+    `    external endpoint: ${ep(c.external)}`,
+    `    paths: ${num(p['direct'])} direct, ${num(p['punched'])} punched, ${num(p['bridged'])} bridged, ${num(p['relayed'])} relayed, ${num(p['none'])} without a path`,
+    `    clock: ${clockLine}`,
+  ];
+}
