@@ -3,11 +3,16 @@
  * certificate authority on the admin's machine (docs/security.md §CA).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CaStore } from '../agent/lib/ca/ca-store.ts';
+import { loadPublicKey } from '../agent/lib/crypto/key-files.ts';
+import { caFingerprint } from '../agent/lib/enrollment/ca-pin.ts';
 import { EnrollError } from '../agent/lib/enrollment/errors.ts';
 import { dropFailureMessage, dropNotice } from '../agent/lib/enrollment/notice-drop.ts';
 
 const when = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+/** What nodes pin (`enroll --ca-fingerprint`, the role's p2p_update_enroll_ca_fingerprint). */
+const fingerprintOf = async (dir: string) => caFingerprint((await loadPublicKey(join(dir, 'ca.pub'))).bytes);
 
 export async function caInit(o: { dir: string; cluster: string; certDays?: number }): Promise<number> {
   const c = await CaStore.init(o.dir, {
@@ -17,6 +22,7 @@ export async function caInit(o: { dir: string; cluster: string; certDays?: numbe
   console.log(
     `CA for cluster "${c.cluster}" in ${o.dir}; key id ${c.keyId}; certificates valid ${c.certDays} days`,
   );
+  console.log(`fingerprint ${await fingerprintOf(o.dir)} (nodes pin it: enroll --ca-fingerprint)`);
   return 0;
 }
 
@@ -70,10 +76,15 @@ export async function caList(o: { dir: string; json?: boolean }): Promise<number
   const s = ca.state;
   if (o.json) {
     const hidden = (k: string, v: unknown) => (k === 'csr' || k === 'cert' ? undefined : v);
-    console.log(JSON.stringify({ cluster: ca.cluster, keyId: ca.config.keyId, ...s }, hidden, 2));
+    const fingerprint = await fingerprintOf(o.dir);
+    console.log(
+      JSON.stringify({ cluster: ca.cluster, keyId: ca.config.keyId, fingerprint, ...s }, hidden, 2),
+    );
     return 0;
   }
-  console.log(`cluster ${ca.cluster}, CA key ${ca.config.keyId}, revocation list seq ${s.crlSeq}`);
+  console.log(
+    `cluster ${ca.cluster}, CA key ${ca.config.keyId} (${await fingerprintOf(o.dir)}), revocation list seq ${s.crlSeq}`,
+  );
   for (const r of s.requests.filter((x) => x.status === 'pending'))
     console.log(`pending  ${r.nodeId}  owner=${r.owner}  request=${r.id}  since ${when(r.receivedAt)}`);
   for (const n of s.nodes.filter((x) => !ca.isRevoked(x.nodeId)))

@@ -1,12 +1,15 @@
 /**
- * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--expires WHEN] [--public] [--no-inline] [rollout flags] --out F.torrent`
+ * `p2p-update create PAYLOAD --uri URI --version N --key K.key [--key K2.key...] [--expires WHEN] [--public] [--no-inline] [rollout flags] --out F.torrent`
  * Private (BEP 27) unless --public: peers only from the node's tracker, never DHT/PEX/LPD.
  * A payload of at most 64 KiB travels inline (spec §Inline payload) unless --no-inline.
+ * Every --key signs the same facts (a root's update threshold k needs k of them; more
+ * can sign later with `p2p-update sign`).
  * Rollout flags (rollout-flags.ts) sign a staged-rollout policy into the file.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { UsageError } from '../agent/lib/common/errors.ts';
 import { loadSecretKey } from '../agent/lib/crypto/key-files.ts';
+import { addSignature } from '../agent/lib/metainfo/cosign.ts';
 import { createTorrentPlusPlus } from '../agent/lib/metainfo/create.ts';
 import { LIMITS } from '../agent/lib/metainfo/limits.ts';
 import { parseTorrentPlusPlus } from '../agent/lib/metainfo/parse.ts';
@@ -16,7 +19,8 @@ import { rolloutLines } from './rollout-summary.ts';
 export interface CreateOptions {
   readonly uri: string;
   readonly version: number;
-  readonly key: string;
+  /** One or more private keys; each signs. */
+  readonly key: readonly string[];
   /** Unix seconds. */
   readonly expires?: number;
   readonly pieceLength?: number;
@@ -52,8 +56,8 @@ export async function create(payload: string, o: CreateOptions): Promise<number>
   const rolloutJson = await rolloutFile(o.rollout);
   const { target, waves, errorThreshold, grace, quorum } = o;
   const rollout = policyFromFlags({ target, waves, errorThreshold, grace, quorum, rolloutJson }, now);
-  const key = await loadSecretKey(o.key);
-  const bytes = await createTorrentPlusPlus(payload, {
+  const key = await loadSecretKey(o.key[0]!);
+  let bytes = await createTorrentPlusPlus(payload, {
     uri: o.uri,
     version: o.version,
     key,
@@ -65,10 +69,11 @@ export async function create(payload: string, o: CreateOptions): Promise<number>
     ...(o.name === undefined ? {} : { name: o.name }),
     ...(rollout === undefined ? {} : { rollout }),
   });
+  for (const path of o.key.slice(1)) bytes = await addSignature(bytes, await loadSecretKey(path));
   await writeFile(o.out, bytes);
   const t = parseTorrentPlusPlus(bytes);
   console.log(
-    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}${t.inline ? ', payload inline' : ''}`,
+    `wrote ${o.out}: ${o.uri} version ${o.version}, infohash ${t.infoHash}, ${t.info.length} bytes in ${t.info.pieces.length / 20} pieces of ${t.info.pieceLength}, ${t.info.private ? 'private (peers only from the node tracker)' : 'public (DHT/PEX/LPD allowed)'}${t.inline ? ', payload inline' : ''}, signed by ${t.signatures.length} key(s)`,
   );
   if (rollout) console.log(rolloutLines(rollout).join('\n'));
   return 0;

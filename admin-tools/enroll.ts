@@ -1,7 +1,10 @@
 /**
- * `p2p-update enroll --server URL --token T --dir STATE [--owner NAME] [--ca-key-id ID]
- *   [--poll-interval 5s] [--timeout 0]`: make this node's keys, request a certificate,
+ * `p2p-update enroll --server URL --token T --dir STATE [--owner NAME] [--ca-fingerprint SHA256:...]
+ *   [--insecure] [--poll-interval 5s] [--timeout 0]`: make this node's keys, request a certificate,
  * wait for it and save it in STATE (node.key, kx.key, node.cert, ca.pub, crl.bin).
+ * `--ca-fingerprint` pins the CA key (printed by `ca init` and `ca list`): any other is
+ * refused WRONG_CA; without it the CA is trusted on first use (and pinned in ca.pub).
+ * An http:// server that is not this host is refused INSECURE_URL unless `--insecure`.
  * `--refresh-crl` only fetches the signed revocation list again (for a timer); an older
  * list never replaces the one held. `--renew` renews the certificate in STATE (same keys
  * and node id, new expiry); on failure node.cert stays as it was. `--show` prints, as one
@@ -13,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { systemClock } from '../agent/lib/common/clock.ts';
 import { UsageError } from '../agent/lib/common/errors.ts';
+import { caFingerprint, checkServerUrl, parseFingerprint } from '../agent/lib/enrollment/ca-pin.ts';
 import { enroll, refreshCrlFile } from '../agent/lib/enrollment/client.ts';
 import { loadNodeIdentity, readTrust } from '../agent/lib/enrollment/node-identity.ts';
 import { statePaths } from '../agent/lib/enrollment/node-keys.ts';
@@ -25,6 +29,10 @@ export interface EnrollOptions {
   readonly tokenFile?: string;
   readonly owner?: string;
   readonly caKeyId?: string;
+  /** SHA256:... of the CA public key (ca init, ca list). */
+  readonly caFingerprint?: string;
+  /** Allow http:// to a server that is not this host. */
+  readonly insecure?: boolean;
   /** Milliseconds. */
   readonly pollInterval: number;
   readonly timeout: number;
@@ -64,7 +72,17 @@ const iso = (s: number) => new Date(s * 1000).toISOString();
 async function showIdentity(dir: string): Promise<number> {
   const { cert } = await loadNodeIdentity(dir, systemClock.now());
   const { nodeId, cluster, owner, caKeyId } = cert;
-  console.log(JSON.stringify({ nodeId, cluster, owner, expires: iso(cert.expires), caKeyId }));
+  const fingerprint = caFingerprint((await readTrust(dir)).ca.publicKey);
+  console.log(
+    JSON.stringify({
+      nodeId,
+      cluster,
+      owner,
+      expires: iso(cert.expires),
+      caKeyId,
+      caFingerprint: fingerprint,
+    }),
+  );
   return 0;
 }
 
@@ -72,6 +90,8 @@ export async function enrollCommand(o: EnrollOptions): Promise<number> {
   if (o.show) return showIdentity(o.dir);
   if (o.server === undefined) throw new UsageError('--server is required (except with --show)');
   const { server, dir } = o;
+  checkServerUrl(server, o.insecure === true);
+  const fp = o.caFingerprint === undefined ? undefined : parseFingerprint(o.caFingerprint);
   if (o.refreshCrl && o.renew) throw new UsageError('give --refresh-crl or --renew, not both');
   if (o.refreshCrl) {
     const { ca, cluster } = await readTrust(dir);
@@ -104,6 +124,7 @@ export async function enrollCommand(o: EnrollOptions): Promise<number> {
       dir,
       owner,
       caKeyId: o.caKeyId,
+      ...(fp === undefined ? {} : { caFingerprint: fp }),
       pollMs: o.pollInterval,
       timeoutMs: o.timeout,
     },

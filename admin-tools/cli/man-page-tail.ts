@@ -7,8 +7,9 @@ with no capabilities. The deploy executor
 started on demand by
 .BR p2p\-update\-deploy.socket ,
 root:p2p\-update 0660) is the only part that acts as root. A compromised natm or
-manager can get deployed only updates signed by an admin key the executor trusts,
-above the versions the executor has deployed, through the deployers the administrator
+manager can get deployed only updates signed by the update keys of the root of trust
+the executor holds itself (k of them, within its version ceilings), above the versions
+the executor has deployed, through the deployers the administrator
 configured in
 .IR /etc/p2p\-update/deploy.json .
 .SH EXIT STATUS
@@ -28,8 +29,16 @@ Configuration of the daemons. Reference of each:
 editor JSON Schema:
 .IR /usr/share/p2p\-update/schema/ NAME .schema.json.
 .TP
+.I /etc/p2p\-update/fleet.root
+The root of trust the node is installed with (its anchor, for the manager and the
+deploy executor); newer roots are kept in
+.I /var/lib/p2p\-update/manager/root.chain
+(the manager's) and
+.I /var/lib/p2p\-update\-deploy/root.chain
+(the executor's, root\-owned).
+.TP
 .I /etc/p2p\-update/deploy.json
-Configuration of the deploy executor (root\-owned): its trusted keys and the
+Configuration of the deploy executor (root\-owned): its root of trust and the
 deployers, i.e. which URIs this node accepts and how, as whom and in which sandbox
 each is deployed (reference:
 .IR /usr/share/doc/p2p\-update/config/deploy.md.gz ).

@@ -57,3 +57,14 @@ export function collect(option: string): (text: string, previous?: string[]) => 
     return [...previous, text];
   };
 }
+
+/** "SHA256:" and 43 base64 characters: a CA key's fingerprint (ca init, ca list). */
+export function caFingerprint(option: string): (text: string) => string {
+  return (text) => {
+    if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(text))
+      throw new UsageError(
+        `${option}: expected SHA256: and 43 base64 characters (p2p-update ca list), got "${text}"`,
+      );
+    return text;
+  };
+}

@@ -1,8 +1,10 @@
 /**
  * Everything the executor checks before a deploy may run, in order, trusting nothing
- * the manager said (docs/deploy-executor.md §Checks): the torrent-file++ read by the
- * executor itself and verified against its own trusted keys; the signed URI, version
- * and infohash equal to the request's; the deployer's user and sandbox available; the
+ * the manager said (docs/deploy-executor.md §Checks): a root chain the manager hands
+ * over walked from the executor's own root (take-root.ts); the torrent-file++ read by the
+ * executor itself and verified against that root (k of its update keys, not expired);
+ * the signed URI, version and infohash equal to the request's; the root's version
+ * ceiling over the executor's own floor; the deployer's user and sandbox available; the
  * payload copied into the work dir, hashed while copying, and equal to the signed length
  * and SHA-256. The result names the checked copy: the bytes the deployer will get.
  */
@@ -13,11 +15,14 @@ import { deployCommand, deployEnv, payloadName } from '../lib/deploy/deployers.t
 import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
 import { LIMITS } from '../lib/metainfo/limits.ts';
 import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
-import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
+import { checkCeiling } from '../lib/trust/ceiling.ts';
+import { isReservedUri } from '../lib/trust/root-uri.ts';
+import { verifyUpdate } from '../lib/trust/verify-update.ts';
 import { specOf, type DeployerConfig } from './config.ts';
 import { refuse, type ExecutorCore } from './core.ts';
 import { copyInput, InputError, readInput } from './inputs.ts';
 import { launch, type Launch } from './launch.ts';
+import { takeRoot } from './take-root.ts';
 import { lookupUser, type Account } from './users.ts';
 import { updateDir } from './work-dir.ts';
 
@@ -33,12 +38,18 @@ export interface Checked {
 }
 
 async function verified(core: ExecutorCore, req: DeployRequest): Promise<VerifiedUpdate | ExecutorResponse> {
+  if (req.root !== undefined) await takeRoot(core, req.root);
   const raw = await readInput(req.torrent, core.inputRoots, LIMITS.maxMetadataBytes);
-  const u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
+  const root = core.trust.root.body;
+  const now = core.clock.now();
+  const u = await verifyUpdate(raw, root, now);
   const asked = `${req.uri} v${req.version} ${req.infoHash}`;
   const signed = `${u.uri} v${u.version} ${u.infoHash}`;
   if (asked !== signed)
     return refuse(core, 'REQUEST_MISMATCH', `asked for ${asked}; the torrent is ${signed}`, req);
+  if (isReservedUri(u.uri))
+    return refuse(core, 'URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`, req);
+  checkCeiling(root, u, core.record.data.uris[u.uri]?.floor?.version, now);
   return u;
 }
 

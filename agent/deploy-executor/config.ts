@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { absPath, int, list, logLevel, section } from '../lib/config/fields.ts';
 import { loadConfigFile, parseConfig as parseWith, type Frozen } from '../lib/config/load.ts';
+import { checkTrust, trustFields } from '../lib/config/trust-fields.ts';
 import type { DeployerSpec } from '../lib/deploy/deployer-spec.ts';
 import { deployersSchema, userName } from './config-deployers.ts';
 
@@ -16,11 +17,9 @@ export const DEFAULT_SOCKET = '/run/p2p-update-deploy.sock';
 const paths = (max: number) => list(absPath(), max, `a list of 1 to ${max} absolute paths`);
 
 export const executorSchema = section({
-  trustedKeys: paths(32)
-    .min(1, { error: 'at least one public key path' })
-    .describe(
-      "Admin Ed25519 public keys (PEM): the executor checks every update's signature against these itself.",
-    ),
+  // The same root of trust as the manager's: the executor verifies every update against
+  // it itself and learns rotations only from chains it walks itself (take-root.ts).
+  ...trustFields,
   stateDir: absPath()
     .default('/var/lib/p2p-update-deploy')
     .describe("The executor's own state: record.json (the deployed versions) and work/ (payload copies)."),
@@ -59,9 +58,11 @@ export const executorSchema = section({
     .prefault({})
     .describe('Bounds on the clients of the socket.'),
   logLevel: logLevel(),
-}).describe(
-  'p2p-update deploy executor configuration (docs/deploy-executor.md). Root-owned; paths are absolute.',
-);
+})
+  .superRefine(checkTrust)
+  .describe(
+    'p2p-update deploy executor configuration (docs/deploy-executor.md). Root-owned; paths are absolute.',
+  );
 
 export type ExecutorConfig = Frozen<z.output<typeof executorSchema>>;
 export type DeployerConfig = ExecutorConfig['deployers'][string];

@@ -1,10 +1,10 @@
 /** What every part of the executor shares (wired in main.ts), and the coded refusal. */
 import type { Clock } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
-import type { PublicKey } from '../lib/crypto/keys.ts';
 import type { DeployCommand } from '../lib/deploy/deployers.ts';
 import type { RunInit, RunResult } from '../lib/deploy/run-process.ts';
 import type { ExecutorResponse, RefusalCode } from '../lib/ipc/executor-protocol.ts';
+import type { RootKeeper } from '../lib/trust/root-keeper.ts';
 import type { ExecutorConfig } from './config.ts';
 import type { Launch } from './launch.ts';
 import type { RecordFile } from './record.ts';
@@ -16,8 +16,11 @@ export interface UnitRunInit {
 
 export interface ExecutorCore {
   readonly config: ExecutorConfig;
-  /** The admin keys, read from the executor's own (root-owned) config at start. */
-  readonly trusted: readonly PublicKey[];
+  /**
+   * The executor's own root of trust: the anchor in its root-owned config, moved forward
+   * only by root chains it verified itself, kept in stateDir/root.chain (take-root.ts).
+   */
+  readonly trust: RootKeeper;
   readonly record: RecordFile;
   /** config.inputDirs with symlinks resolved. */
   readonly inputRoots: readonly string[];

@@ -42,8 +42,13 @@ async function openInput(path: string, roots: readonly string[], what: string): 
 }
 
 /** At most `cap` bytes of the file (a longer file yields cap + 1 bytes: "too large"). */
-export async function readInput(path: string, roots: readonly string[], cap: number): Promise<Buffer> {
-  const fh = await openInput(path, roots, 'torrent');
+export async function readInput(
+  path: string,
+  roots: readonly string[],
+  cap: number,
+  what = 'torrent',
+): Promise<Buffer> {
+  const fh = await openInput(path, roots, what);
   try {
     const buf = Buffer.alloc(cap + 1);
     let n = 0;

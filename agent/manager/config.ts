@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { absPath, int, list, logLevel, moved, section, text } from '../lib/config/fields.ts';
 import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
+import { checkTrust, trustFields } from '../lib/config/trust-fields.ts';
 import type { Peer } from '../lib/tracker/compact.ts';
 import { speedSchema, SPEED_DEFAULTS } from './config-speed.ts';
 import { MAX_TAGS, MAX_TAGS_BYTES, parseTags, TAG_KEY_RE, TAG_VALUE_RE } from '../lib/rollout/tags.ts';
@@ -73,9 +74,7 @@ const T = DEFAULTS.tracker;
 const D = DEFAULTS.deploy;
 
 export const managerSchema = section({
-  trustedKeys: list(absPath(), 64, 'a list of at most 64 absolute paths')
-    .min(1, { error: 'at least one public key path' })
-    .describe('Admin Ed25519 public keys (PEM, from `p2p-update keygen`); an update must be signed by one.'),
+  ...trustFields,
   stateDir: absPath().describe('Version store (store.json) and accepted torrents. Never delete it.'),
   inboxDir: absPath().describe('Watched directory: X.torrent (+ the payload named as its info.name).'),
   inboxIncompleteMs: int(1000, 86_400_000)
@@ -139,7 +138,9 @@ export const managerSchema = section({
     ),
   metrics: metricsSection(),
   logLevel: logLevel(),
-}).describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
+})
+  .superRefine(checkTrust)
+  .describe('p2p-update manager configuration (docs/manager.md). Paths are absolute.');
 
 export type ManagerConfig = Frozen<z.output<typeof managerSchema>>;
 

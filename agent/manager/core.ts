@@ -5,12 +5,11 @@
  */
 import type { Clock } from '../lib/common/clock.ts';
 import type { Logger } from '../lib/common/logger.ts';
-import type { PublicKey } from '../lib/crypto/keys.ts';
 import type { ManagerConfig } from './config.ts';
 import type { ManagerMetrics } from './metrics.ts';
 import type { Refusal, UpdateRecord } from './model.ts';
 import { payloadFileOf, torrentDirOf } from './payload-dir.ts';
-import type { ExecutorPort, NatmPort, SwarmHooks, TransmissionPort } from './ports.ts';
+import type { ExecutorPort, NatmPort, SwarmHooks, TransmissionPort, TrustPort } from './ports.ts';
 import type { RolloutGate } from './rollout-gate.ts';
 import type { VersionStore } from './store.ts';
 import { withEvent } from './store-data.ts';
@@ -24,7 +23,8 @@ export interface Core {
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ManagerConfig;
-  readonly trusted: readonly PublicKey[];
+  /** The trusted root (TrustState): update keys, threshold, version ceilings. */
+  readonly trust: TrustPort;
   readonly trackerUrl: () => string;
   /** Forced rechokes and origin shaping; absent: neither. */
   readonly swarm?: SwarmHooks;

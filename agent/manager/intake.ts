@@ -1,13 +1,17 @@
 /**
- * Taking in a torrent-file++ from any source (inbox, publish, natm): verify (steps
- * 1–6), decide (steps 8 and 7, the latter asking the deploy executor), check a local payload, then write the torrent and the
- * new record to disk before anything acts on them. Refusals are recorded and logged.
+ * Taking in a torrent-file++ from any source (inbox, publish, natm): verify against the
+ * trusted root (steps 1–6), decide (step 8 on the manager's record, step 7 asking the
+ * deploy executor, then the root's version ceiling), check a local payload, then write
+ * the torrent and the new record to disk before anything acts on them. Refusals are
+ * recorded and logged. Root chains: intake-root.ts.
  */
 import { createHash } from 'node:crypto';
 import { MetadataError } from '../lib/common/errors.ts';
 import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../lib/metainfo/verify.ts';
+import { checkCeiling } from '../lib/trust/ceiling.ts';
+import { isReservedUri } from '../lib/trust/root-uri.ts';
+import { verifyUpdate } from '../lib/trust/verify-update.ts';
 import { recordRefusal, type Core } from './core.ts';
 import { decide, decideWithExecutor } from './decide.ts';
 import { truncatedRefusal } from './handover.ts';
@@ -19,24 +23,32 @@ export type Source = 'inbox' | 'natm';
 export type Outcome =
   | { readonly kind: 'accepted'; readonly update: VerifiedUpdate; readonly id: string }
   | { readonly kind: 'duplicate'; readonly update: VerifiedUpdate; readonly id: string }
-  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly reason: string; readonly id: string };
+  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly reason: string; readonly id: string }
+  /** A root chain (intake-root.ts): `fresh` when it brought a newer root, now trusted. */
+  | { readonly kind: 'root'; readonly version: number; readonly fresh: boolean; readonly id: string };
 
 export function notificationId(raw: Uint8Array): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-async function refuse(
+export async function refuse(
   core: Core,
   source: Source,
   id: string,
   code: RefusalCode,
   reason: string,
-  u?: Pick<VerifiedUpdate, 'uri' | 'version' | 'infoHash'>,
+  u?: Partial<Pick<VerifiedUpdate, 'uri' | 'version' | 'infoHash'>>,
 ): Promise<Outcome> {
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
   core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
   await recordRefusal(core, { at: core.clock.now(), code, reason, source, ...facts });
   return { kind: 'refused', code, reason, id };
+}
+
+/** The ceiling's base: the higher of the manager's and the executor's record (either may be lost). */
+function highestOf(a: number | undefined, b: number | null): number | undefined {
+  if (a === undefined) return b ?? undefined;
+  return b === null ? a : Math.max(a, b);
 }
 
 export async function intake(
@@ -48,19 +60,30 @@ export async function intake(
   const id = notificationId(raw);
   let u: VerifiedUpdate;
   try {
-    u = await verifyTorrentPlusPlus(raw, { trusted: core.trusted, now: core.clock.now() });
+    u = await verifyUpdate(raw, core.trust.root.body, core.clock.now());
   } catch (e) {
     if (!(e instanceof MetadataError)) throw e;
     const r = source === 'inbox' ? truncatedRefusal(raw, e) : e;
     return refuse(core, source, id, r.code, r.message, e.signed);
   }
-  const local = decide(u, core.store.uri(u.uri));
+  if (isReservedUri(u.uri))
+    return refuse(core, source, id, 'URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`, u);
+  const rec = core.store.uri(u.uri);
+  const local = decide(u, rec);
   if (local.kind === 'duplicate') {
     core.log.debug({ source, id, uri: u.uri, version: u.version }, 'update already held');
     return { kind: 'duplicate', update: u, id };
   }
-  const d = local.kind === 'refuse' ? local : decideWithExecutor(u, await core.executor.accepts(u.uri));
+  if (local.kind === 'refuse') return refuse(core, source, id, local.code, local.reason, u);
+  const ex = await core.executor.accepts(u.uri);
+  const d = decideWithExecutor(u, ex);
   if (d.kind === 'refuse') return refuse(core, source, id, d.code, d.reason, u);
+  try {
+    checkCeiling(core.trust.root.body, u, highestOf(rec?.highestAccepted, ex.highest), core.clock.now());
+  } catch (e) {
+    if (e instanceof MetadataError) return refuse(core, source, id, e.code, e.message, u);
+    throw e;
+  }
   if (localPayload !== undefined) {
     try {
       await checkPayload(localPayload, u);

@@ -1,12 +1,11 @@
 /**
  * Wiring of the manager daemon (STYLE.md rule 3: concrete classes meet here and only
- * here). Start order: keys, store, tracker, Transmission client, manager (resumes),
+ * here). Start order: root of trust, store, tracker, Transmission client, manager (resumes),
  * natm client, inbox. Stop is the reverse and resolves when everything is released.
  */
 import { mkdir } from 'node:fs/promises';
 import { systemClock, type Clock } from '../lib/common/clock.ts';
 import { createLogger, type Logger } from '../lib/common/logger.ts';
-import { loadPublicKey } from '../lib/crypto/key-files.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
@@ -32,6 +31,7 @@ import { StoreError } from './store-error.ts';
 import { AnnounceKicker } from './swarm/announce-kicker.ts';
 import { RechokePulser } from './swarm/rechoke-pulser.ts';
 import { SwarmWatch } from './swarm/swarm-watch.ts';
+import { TrustState } from './trust-state.ts';
 
 export interface Running {
   readonly trackerUrl: string;
@@ -46,10 +46,20 @@ export async function startManager(
 ): Promise<Running> {
   const log = opts.log ?? createLogger({ level: config.logLevel, name: 'p2p-update-manager' });
   const clock = opts.clock ?? systemClock;
-  const trusted = await Promise.all(config.trustedKeys.map(loadPublicKey));
   const rpc = await rpcInit(config.transmission);
   for (const dir of [config.stateDir, config.inboxDir, config.transmission.downloadDir])
     await mkdir(dir, { recursive: true });
+  const trust = await TrustState.open(config);
+  const root = trust.root.body;
+  if (config.root === null)
+    log.warn(
+      { keys: config.trustedKeys.length },
+      'plain trusted keys, no root of trust: 1 of n, no version ceiling',
+    );
+  log.info(
+    { rootVersion: root.version, threshold: root.update.threshold, updateKeys: root.update.keyIds.length },
+    'root of trust',
+  );
   const store = await VersionStore.open(config.stateDir);
   const peers = new PeerTable(config.tracker.peers);
   const tracker = new Tracker(
@@ -126,7 +136,7 @@ export async function startManager(
     clock,
     log: log.child({ component: 'manager' }),
     config,
-    trusted,
+    trust,
     trackerUrl: () => tracker.url,
     swarm,
     gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
@@ -170,6 +180,8 @@ export async function startManager(
             log: log.child({ component: 'natm' }),
             onMessage,
             onConnect: async (c) => {
+              const rootChain = manager.currentRoot();
+              if (rootChain !== null) c.relay(rootChain);
               for (const r of await manager.currentTorrents()) {
                 c.relay(r);
                 c.have(r.infoHash, r.complete);

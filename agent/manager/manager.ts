@@ -5,7 +5,9 @@
  */
 import { errorText, payloadPath, type Core } from './core.ts';
 import { UriDriver } from './driver.ts';
+import { isRootChain } from '../lib/trust/chain.ts';
 import { intake, notificationId, type Outcome, type Source } from './intake.ts';
+import { rootIntake, rootRelay } from './intake-root.ts';
 import { placePayload } from './place-payload.ts';
 
 /** How far back a placed payload's mtime is set (speed.backdatePayload): 4.x compares whole seconds. */
@@ -65,10 +67,19 @@ export class Manager {
   }
 
   private async take(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
-    const o = await intake(this.core, raw, source, localPayload);
+    const o = isRootChain(raw)
+      ? await rootIntake(this.core, raw, source)
+      : await intake(this.core, raw, source, localPayload);
     this.core.metrics.received(source, o.kind);
     if (o.kind === 'refused') {
-      if (source === 'natm') this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
+      // ROOT_EXPIRED is this node's state, not the update's fault: no verdict, so natm forgets
+      // the offer and anti-entropy brings it again once a newer root is trusted.
+      if (source === 'natm' && o.code !== 'ROOT_EXPIRED')
+        this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
+      return o;
+    }
+    if (o.kind === 'root') {
+      if (o.fresh) this.core.natm.relay(rootRelay(raw, o.version));
       return o;
     }
     const u = o.update;
@@ -110,6 +121,12 @@ export class Manager {
       if (torrent !== null) out.push({ torrent, length: c.length, sha256: Buffer.from(c.sha256, 'hex') });
     }
     return out;
+  }
+
+  /** The trusted root chain as a relay message, for natm after (re)connecting; null with plain keys. */
+  currentRoot(): Omit<RelayMessage, 'complete'> | null {
+    const chain = this.core.trust.chain;
+    return chain === null ? null : rootRelay(chain, this.core.trust.root.body.version);
   }
 
   /** Every URI's current torrent, for natm after (re)connecting. */

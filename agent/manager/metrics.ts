@@ -19,7 +19,8 @@ import { transmissionMetrics, type Transferred } from './metrics-transmission.ts
 export const MAX_URI_SERIES = 128;
 const P = 'p2pu_manager_';
 
-export type IntakeOutcome = 'accepted' | 'duplicate' | 'refused';
+/** `root`: a root chain (intake-root.ts), newer or not. */
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'refused' | 'root';
 
 export class ManagerMetrics {
   readonly registry = new Registry();
@@ -41,7 +42,7 @@ export class ManagerMetrics {
     const registers = [this.registry];
     this.intakes = new Counter({
       name: `${P}updates_received_total`,
-      help: 'torrent-file++ taken in, by source (inbox, natm) and outcome (accepted, duplicate, refused).',
+      help: 'torrent-file++ and root chains taken in, by source (inbox, natm) and outcome (accepted, duplicate, refused, root).',
       labelNames: ['source', 'outcome'],
       registers,
     });

@@ -5,6 +5,7 @@
 import type { AddResult } from '../lib/transmission/client.ts';
 import type { TorrentProgress } from '../lib/transmission/progress.ts';
 import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
+import type { TrustedRoot } from '../lib/trust/model.ts';
 import type { RefusalCode } from './model.ts';
 
 export interface TransmissionPort {
@@ -52,6 +53,27 @@ export const NO_NATM: NatmPort = {
   have: () => undefined,
   state: () => undefined,
 };
+
+/** The trusted root and the one way to move it forward (TrustState; docs/adr/0003-root-of-trust.md). */
+export interface TrustPort {
+  readonly root: TrustedRoot;
+  /** The root chain to spread: the last accepted, or the anchor's; null with plain keys only. */
+  readonly chain: Uint8Array | null;
+  /** The persisted root chain file (handed to the deploy executor with each deploy); null before any. */
+  readonly keptPath: string | null;
+  /** Walks a root chain from the trusted root; persists, then trusts, a newer root. Throws MetadataError. */
+  offer(raw: Uint8Array): Promise<{ readonly fresh: boolean; readonly version: number }>;
+}
+
+/** Plain keys fixed for good (tests): a chain is walked but nothing is kept. */
+export function fixedTrust(root: TrustedRoot): TrustPort {
+  return {
+    root,
+    chain: null,
+    keptPath: null,
+    offer: () => Promise.reject(new Error('fixedTrust: no root chain is taken')),
+  };
+}
 
 /**
  * What the transfer steps tell the swarm watch (agent/manager/swarm/swarm-watch.ts):

@@ -58,6 +58,7 @@ export async function deployOnce(core: Core, uri: string, c: UpdateRecord, stop:
     infoHash: c.infoHash,
     torrent: core.store.torrentPath(c.infoHash),
     payload: payloadPath(core, c),
+    ...(core.trust.keptPath === null ? {} : { root: core.trust.keptPath }),
   };
   let r: ExecutorResponse | null;
   try {

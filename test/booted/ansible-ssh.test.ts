@@ -54,7 +54,11 @@ describe(
       const dir = join(bed.runDir, 'enroll');
       caDir = join(dir, 'ca');
       mkdirSync(dir);
-      await run(BIN, ['ca', 'init', '--dir', caDir, '--cluster', 'booted'], { timeoutMs: 30_000 });
+      const init = await run(BIN, ['ca', 'init', '--dir', caDir, '--cluster', 'booted'], {
+        timeoutMs: 30_000,
+      });
+      const fingerprint =
+        /fingerprint (SHA256:\S+) /.exec(init)?.[1] ?? assert.fail(`no fingerprint: ${init}`);
       const server = await startEnrollServer(bed.procs, bed.lan.hubNs, {
         caDir,
         dir,
@@ -77,6 +81,9 @@ describe(
         p2p_update_cluster_keys: [],
         p2p_update_enroll_server: server.url,
         p2p_update_enroll_token: TOKEN,
+        p2p_update_enroll_ca_fingerprint: fingerprint,
+        // Plain HTTP on the bed's hub, off the nodes: allowed explicitly; the fingerprint pins the CA.
+        p2p_update_enroll_insecure: true,
         p2p_update_enroll_timeout: '60s',
         p2p_update_rendezvous_servers: [`${bed.ip('n1')}:3478`],
         p2p_update_manage_services: true,

@@ -3,7 +3,7 @@
  * `apt-get install ./p2p-update_*.deb` (apt resolves nodejs and transmission-daemon 4.1
  * from Debian's lists; their .debs are cached in the base root, the container has no
  * route out), the shipped units under real systemd, the services started with the shipped
- * config plus the hand edits a node needs (an admin key, the node enrolled at a real
+ * config plus the hand edits a node needs (a root of trust naming the admin key, the node enrolled at a real
  * enrollment server as natm's user, natm's id / enrollServer / rendezvous), each daemon
  * under its own user; then (issue 14's "Done when") signed updates deployed as root through
  * the executor with deploy.json unedited: a real .deb (pkg:/) and the example script
@@ -34,7 +34,7 @@ import {
   type Credentials,
 } from './harness/privileges.ts';
 import { restartCases } from './restart-cases.ts';
-import { adminKey, randomPayload, sign, type AdminKey } from './harness/releases.ts';
+import { adminKey, fleetRoot, randomPayload, sign, type AdminKey } from './harness/releases.ts';
 import { exposure, serviceProcess } from './harness/service-stats.ts';
 import { serviceLines, unitProps, waitForLine } from './harness/systemd.ts';
 
@@ -50,6 +50,7 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
   let built: { deb: string; dir: string } | undefined;
   let admin: AdminKey;
   let enrollUrl = '';
+  let caFingerprint = '';
   let failed = false;
   const n1 = () => c as Container;
   const t = (name: string, fn: () => Promise<void>) =>
@@ -70,7 +71,10 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
     const dir = join(bed.runDir, 'enroll');
     mkdirSync(dir);
     admin = await adminKey(join(bed.runDir, 'admin'));
-    await run(BIN, ['ca', 'init', '--dir', join(dir, 'ca'), '--cluster', 'booted'], { timeoutMs: 30_000 });
+    const init = await run(BIN, ['ca', 'init', '--dir', join(dir, 'ca'), '--cluster', 'booted'], {
+      timeoutMs: 30_000,
+    });
+    caFingerprint = /fingerprint (SHA256:\S+) /.exec(init)?.[1] ?? assert.fail(`no fingerprint: ${init}`);
     const server = await startEnrollServer(bed.procs, bed.lan.hubNs, {
       caDir: join(dir, 'ca'),
       dir,
@@ -123,33 +127,36 @@ describe('the .deb on a booted Debian 13 container (real systemd)', { timeout: 9
       natm,
       `error NOT_FOUND: ${node.IDENTITY_DIR}/node.cert missing: run p2p-update enroll first`,
     );
-    assert.equal(manager, 'error KEY_IO: public key /etc/p2p-update/admin.pub: cannot read (ENOENT)');
+    assert.equal(manager, 'error MALFORMED: /etc/p2p-update/fleet.root: cannot read the root chain (ENOENT)');
   });
 
-  t('with an admin key and an enrolled identity, the three services run, each as its own user', async () => {
-    await node.addAdminKey(n1(), admin.pub);
-    const id = await node.enroll(n1(), enrollUrl, TOKEN);
-    // The hand edits natm.json needs (nothing else in any shipped file is changed):
-    await node.editNatm(n1(), { id, enrollServer: enrollUrl, rendezvous: [`${bed!.ip('n1')}:3478`] });
-    await n1().must(['systemctl', 'start', ...SERVICES]);
-    await waitForLine(n1(), UNITS.natm, /"msg":"external endpoint learned"/);
-    await waitForLine(n1(), UNITS.manager, /"msg":"natm connected"/);
-    const first = await Promise.all(SERVICES.map((u) => unitProps(n1(), u)));
-    await new Promise((r) => setTimeout(r, 6000)); // longer than RestartSec: a crash loop shows
-    for (const [i, d] of DAEMONS.entries()) {
-      const p = await unitProps(n1(), UNITS[d]);
-      assert.deepEqual([p['ActiveState'], p['SubState']], ['active', 'running'], d);
-      assert.equal(p['MainPID'], first[i]!['MainPID'], `${d} was restarted`);
-      assert.equal((await serviceProcess(n1(), UNITS[d])).user, USERS[d], `${d} runs as ${USERS[d]}`);
-      const priv = await processPrivileges(n1(), Number(p['MainPID']));
-      assert.equal(priv.capEff, '0000000000000000', `${d}: no capabilities`);
-      assert.equal(priv.capBnd, '0000000000000000', `${d}: none can be regained`);
-      assert.equal(priv.noNewPrivs, '1', d);
-      assert.equal(priv.seccomp, '2', `${d}: a system call filter`);
-    }
-    const managerGroups = await processPrivileges(n1(), Number(first[2]!['MainPID']));
-    assert.ok(managerGroups.groups.includes('p2p-update-natm'), `manager: ${managerGroups.groups}`);
-  });
+  t(
+    'with a root of trust and an enrolled identity, the three services run, each as its own user',
+    async () => {
+      await node.addRoot(n1(), await fleetRoot(admin, join(bed!.runDir, 'admin')));
+      const id = await node.enroll(n1(), enrollUrl, TOKEN, caFingerprint);
+      // The hand edits natm.json needs (nothing else in any shipped file is changed):
+      await node.editNatm(n1(), { id, enrollServer: enrollUrl, rendezvous: [`${bed!.ip('n1')}:3478`] });
+      await n1().must(['systemctl', 'start', ...SERVICES]);
+      await waitForLine(n1(), UNITS.natm, /"msg":"external endpoint learned"/);
+      await waitForLine(n1(), UNITS.manager, /"msg":"natm connected"/);
+      const first = await Promise.all(SERVICES.map((u) => unitProps(n1(), u)));
+      await new Promise((r) => setTimeout(r, 6000)); // longer than RestartSec: a crash loop shows
+      for (const [i, d] of DAEMONS.entries()) {
+        const p = await unitProps(n1(), UNITS[d]);
+        assert.deepEqual([p['ActiveState'], p['SubState']], ['active', 'running'], d);
+        assert.equal(p['MainPID'], first[i]!['MainPID'], `${d} was restarted`);
+        assert.equal((await serviceProcess(n1(), UNITS[d])).user, USERS[d], `${d} runs as ${USERS[d]}`);
+        const priv = await processPrivileges(n1(), Number(p['MainPID']));
+        assert.equal(priv.capEff, '0000000000000000', `${d}: no capabilities`);
+        assert.equal(priv.capBnd, '0000000000000000', `${d}: none can be regained`);
+        assert.equal(priv.noNewPrivs, '1', d);
+        assert.equal(priv.seccomp, '2', `${d}: a system call filter`);
+      }
+      const managerGroups = await processPrivileges(n1(), Number(first[2]!['MainPID']));
+      assert.ok(managerGroups.groups.includes('p2p-update-natm'), `manager: ${managerGroups.groups}`);
+    },
+  );
 
   t(
     'done when: a signed .deb (pkg:/) is installed as root through the executor, deploy.json unedited',

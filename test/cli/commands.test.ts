@@ -24,11 +24,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'p2pu-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('the command tree', () => {
-  it('has the 24 commands and subcommands we ship (a dropped one fails here)', () => {
+  it('has the 30 commands and subcommands we ship (a dropped one fails here)', () => {
     assert.deepEqual(
       paths.map((p) => p.join(' ')),
       [
-        ...['keygen', 'create', 'verify', 'show', 'ca'],
+        ...['keygen', 'create', 'verify', 'show', 'sign'],
+        ...['root', 'root init', 'root sign', 'root rotate', 'root show', 'ca'],
         ...['ca init', 'ca sign', 'ca approve', 'ca reject', 'ca revoke', 'ca list'],
         ...['enroll', 'enroll-server', 'enroll-server hash-password'],
         ...['manager', 'deploy-executor', 'publish', 'status', 'members'],
@@ -36,7 +37,7 @@ describe('the command tree', () => {
         'completion',
       ],
     );
-    assert.equal(paths.length, 24);
+    assert.equal(paths.length, 30);
   });
 
   it('every one answers --help, -h and `help COMMAND [SUB]` with exit 0 and its usage', async () => {

@@ -221,7 +221,11 @@ test('config: unknown keys, bad prefixes, a user set through the sandbox are ref
     /expected a system user name/,
   );
   bad({ deployers: {} }, /config deployers: expected a deployer/);
-  bad({ trustedKeys: [] }, /trustedKeys: expected at least one public key path/);
+  bad({ trustedKeys: [] }, /trustedKeys: expected at least one public key path \(or "root"/);
+  bad({ root: '/etc/p2p-update/fleet.root' }, /trustedKeys: expected nothing when "root" is given/);
+  bad({ root: 'fleet.root', trustedKeys: [] }, /config root: expected an absolute path/);
+  const rooted = parseConfig({ ...base, root: '/etc/p2p-update/fleet.root', trustedKeys: [] });
+  assert.equal(rooted.root, '/etc/p2p-update/fleet.root');
   assert.equal(parseConfig({ ...base, '//': 'x', limits: { '//y': 1 } }).limits.maxConnections, 8);
 });
 

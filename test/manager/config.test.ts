@@ -37,6 +37,8 @@ test('the shipped example config validates', () => {
     '/etc/p2p-update/transmission-rpc.json',
   );
   assert.equal(c.natmSocket, '/run/p2p-update-natm/natm.sock');
+  assert.equal(c.root, '/etc/p2p-update/fleet.root', 'the shipped config trusts a root, not plain keys');
+  assert.deepEqual(c.trustedKeys, []);
 });
 
 test('defaults fill what a minimal config leaves out; the result is frozen', () => {
@@ -57,6 +59,21 @@ test('unknown keys are named, at any depth; "//" keys are comments', () => {
     /transmission\.pasword: unknown key/,
   );
   assert.ok(validateConfig({ ...minimal(), '//': 'note', transmission: { '//x': 1, downloadDir: '/d' } }));
+});
+
+test('trust: a root chain, or plain trusted keys, never both nor neither', () => {
+  const { trustedKeys: _k, ...noKeys } = minimal();
+  assert.equal(
+    validateConfig({ ...noKeys, root: '/etc/p2p-update/fleet.root' }).root,
+    '/etc/p2p-update/fleet.root',
+  );
+  assert.equal(validateConfig(minimal()).root, null);
+  rejects(
+    { ...minimal(), root: '/etc/p2p-update/fleet.root' },
+    /trustedKeys: expected nothing when "root" is given/,
+  );
+  rejects(noKeys, /trustedKeys: expected at least one public key path \(or "root"/);
+  rejects({ ...noKeys, root: 'fleet.root' }, /root: expected an absolute path/);
 });
 
 test('bad values name the key and say what was expected', () => {

@@ -27,6 +27,8 @@ import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
 import { TransferError } from '../../agent/lib/transmission/errors.ts';
 import type { TorrentProgress } from '../../agent/lib/transmission/progress.ts';
+import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
+import { fixedTrust } from '../../agent/manager/ports.ts';
 import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 let dir: string;
@@ -42,6 +44,8 @@ const lost = new Set<string>(); // torrents the fake daemon "forgets" once (rest
 const adds: string[] = [];
 const addDirs = new Map<string, string>(); // infohash → download-dir it was added with
 const deployFiles: string[] = [];
+const deployRoots: (string | null)[] = []; // the root chain each deploy request named
+let keptRoot: string | null = null; // the manager's persisted root chain, once it has one
 const removed: string[] = []; // "infohash" or "infohash +data", as torrent-remove was called
 const deployed: string[] = []; // the payload's bytes as each deploy saw them
 const moves: string[] = []; // "infohash → dir", as torrent-set-location was called
@@ -104,6 +108,7 @@ const executor: ExecutorPort = {
     if (!(await beforeSend())) return null;
     deploys.push(req.version);
     deployFiles.push(req.payload);
+    deployRoots.push(req.root ?? null);
     deployed.push(await readFile(req.payload, 'utf8'));
     const { uri, version, infoHash } = req;
     if (failNext > 0) {
@@ -134,6 +139,8 @@ beforeEach(async () => {
   adds.length = 0;
   addDirs.clear();
   deployFiles.length = 0;
+  deployRoots.length = 0;
+  keptRoot = null;
   removed.length = 0;
   deployed.length = 0;
   moves.length = 0;
@@ -152,7 +159,12 @@ beforeEach(async () => {
     clock,
     log: silentLogger(),
     config,
-    trusted: [parsePublicKeyPem(kp.publicPem)],
+    trust: {
+      ...fixedTrust(legacyRoot([parsePublicKeyPem(kp.publicPem)])),
+      get keptPath() {
+        return keptRoot;
+      },
+    },
     trackerUrl: () => 'http://127.0.0.1:1/announce',
     gate: new RolloutGate({ tags: new Map(), overlay: false, now: () => clock.now() }),
     metrics: new ManagerMetrics(),
@@ -367,4 +379,17 @@ test('a torrent the daemon reloaded in its default dir (no resume data) is moved
   await until(() => cur()?.state === 'applied', 'applied');
   assert.deepEqual(moves, [`${v.infoHash} → ${join(dir, v.infoHash)}`]);
   assert.deepEqual(deployFiles, [join(dir, v.infoHash, 'p1.bin')]);
+});
+
+test('a deploy names the root chain the manager persisted, once it has one (the executor walks it itself)', async () => {
+  const v1 = await update(1);
+  done.add(v1.infoHash);
+  await manager.submit(v1.raw, 'inbox');
+  await until(() => cur()?.state === 'applied', 'v1 applied');
+  keptRoot = join(dir, 'state', 'root.chain');
+  const v2 = await update(2);
+  done.add(v2.infoHash);
+  await manager.submit(v2.raw, 'inbox');
+  await until(() => cur()?.version === 2 && cur()?.state === 'applied', 'v2 applied');
+  assert.deepEqual(deployRoots, [null, keptRoot]);
 });

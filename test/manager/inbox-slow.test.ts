@@ -26,6 +26,8 @@ import { NO_NATM, type TransmissionPort } from '../../agent/manager/ports.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { payloadBytes } from '../helpers/fixtures.ts';
+import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
+import { fixedTrust } from '../../agent/manager/ports.ts';
 import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 
 type Line = { msg: string; file?: string; bytes?: number; level: number };
@@ -92,7 +94,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     clock: systemClock,
     log,
     config,
-    trusted: [parsePublicKeyPem(kp.publicPem)],
+    trust: fixedTrust(legacyRoot([parsePublicKeyPem(kp.publicPem)])),
     trackerUrl: () => 'http://127.0.0.1:1/announce',
     gate: new RolloutGate({ tags: new Map(), overlay: false, now: () => Date.now() }),
     metrics: new ManagerMetrics(),

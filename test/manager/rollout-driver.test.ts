@@ -29,6 +29,8 @@ import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { statusText } from '../../agent/manager/status-view.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
 import { idsByWave } from '../rollout/fleet-fixture.ts';
+import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
+import { fixedTrust } from '../../agent/manager/ports.ts';
 
 const URI = 'app:/x';
 /** What the update's gate waits for, as the store has it. */
@@ -104,7 +106,7 @@ async function makeBed(tags: string[], overlay = true) {
   const gate = new RolloutGate({ tags: parseTags(config.tags), overlay, now: () => clock.now() });
   const core: Core = {
     ...{ store: await VersionStore.open(config.stateDir), tx: fakeTx(), natm, executor, clock },
-    ...{ log: silentLogger(), config, trusted: [parsePublicKeyPem(kp.publicPem)] },
+    ...{ log: silentLogger(), config, trust: fixedTrust(legacyRoot([parsePublicKeyPem(kp.publicPem)])) },
     trackerUrl: () => 'http://127.0.0.1:1/announce',
     gate,
     metrics: new ManagerMetrics(),

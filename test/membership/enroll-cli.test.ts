@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { CaStore } from '../../agent/lib/ca/ca-store.ts';
+import { loadPublicKey } from '../../agent/lib/crypto/key-files.ts';
+import { caFingerprint } from '../../agent/lib/enrollment/ca-pin.ts';
 import { validateConfig } from '../../agent/enroll-server/config.ts';
 import { hashPassword } from '../../agent/enroll-server/password.ts';
 import { EnrollServer } from '../../agent/enroll-server/server.ts';
@@ -91,7 +93,14 @@ describe('p2p-update enroll: --token-file and --show', { timeout: 300_000 }, () 
     const shown = JSON.parse(show.out) as Record<string, string>;
     assert.deepEqual(
       { ...shown, expires: undefined },
-      { nodeId, cluster: 'cli-lab', owner: 'pi-3', caKeyId: ca.config.keyId, expires: undefined },
+      {
+        nodeId,
+        cluster: 'cli-lab',
+        owner: 'pi-3',
+        caKeyId: ca.config.keyId,
+        caFingerprint: caFingerprint((await loadPublicKey(join(tmp, 'ca', 'ca.pub'))).bytes),
+        expires: undefined,
+      },
     );
     assert.ok(Date.parse(shown['expires']!) > Date.now());
 

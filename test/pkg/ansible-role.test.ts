@@ -32,6 +32,7 @@ interface CaState {
   requests: { id: string; nodeId: string; owner: string; status: string }[];
   nodes: { nodeId: string; owner: string }[];
   keyId: string;
+  fingerprint: string;
 }
 
 /** Starts `p2p-update enroll-server` and resolves with its URL once it listens. */
@@ -89,8 +90,28 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     // The chroot connection runs modules with the root's own python.
     await r().in(['apt-get', 'update', '-q']);
     await r().aptInstall(['--no-install-recommends', 'python3', 'python3-apt']);
-    const keygen = await sh(join(REPO, 'bin/p2p-update'), ['keygen', '--out', join(work, 'admin-2026')]);
-    assert.equal(keygen.code, 0, keygen.stderr);
+    // The fleet's root of trust: root keys r1, r2 (both sign roots), update key admin-2026.
+    for (const k of ['admin-2026', 'r1', 'r2']) {
+      const keygen = await sh(BIN, ['keygen', '--out', join(work, k)]);
+      assert.equal(keygen.code, 0, keygen.stderr);
+    }
+    const init = await sh(BIN, [
+      ...['root', 'init', '--root-key', join(work, 'r1.pub'), '--root-key', join(work, 'r2.pub')],
+      ...['--update-key', join(work, 'admin-2026.pub'), '--out', join(work, 'fleet.root')],
+    ]);
+    assert.equal(init.code, 0, init.stderr);
+    const signRoot = await sh(BIN, [
+      ...[
+        'root',
+        'sign',
+        join(work, 'fleet.root'),
+        '--key',
+        join(work, 'r1.key'),
+        '--key',
+        join(work, 'r2.key'),
+      ],
+    ]);
+    assert.equal(signRoot.code, 0, signRoot.stdout + signRoot.stderr);
     writeFileSync(
       join(work, 'inventory.ini'),
       [
@@ -102,7 +123,7 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     );
     const vars = {
       p2p_update_deb: built.deb,
-      p2p_update_admin_public_keys: [join(work, 'admin-2026.pub')],
+      p2p_update_root_chain: join(work, 'fleet.root'),
       p2p_update_cluster_keys: ['p2pk-cluster-key'],
       p2p_update_rendezvous_servers: ['198.18.0.10:3478'],
       p2p_update_bridge: true,
@@ -124,20 +145,25 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     assert.match(run.stdout, /node-7\s+: ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0/);
   });
 
-  it('left a working p2p-update with the node config and the admin key', async () => {
+  it('left a working p2p-update with the node config and the root of trust', async () => {
     const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string })
       .version;
     assert.equal((await r().in(['p2p-update', '--version'])).trim(), version);
     for (const pkg of ['p2p-update', 'nodejs', 'transmission-daemon']) {
       assert.match(await r().in(['dpkg-query', '-W', '-f=${Status}', pkg]), /install ok installed/, pkg);
     }
-    assert.equal(
-      r().read('etc/p2p-update/keys/admin-2026.pub'),
-      readFileSync(join(work, 'admin-2026.pub'), 'utf8'),
+    assert.deepEqual(
+      readFileSync(r().path('etc/p2p-update/fleet.root')),
+      readFileSync(join(work, 'fleet.root')),
     );
     const manager = JSON.parse(r().read('etc/p2p-update/manager.json')) as Record<string, unknown>;
     const rpc = JSON.parse(r().read('etc/p2p-update/transmission-rpc.json')) as Record<string, string>;
-    assert.deepEqual(manager['trustedKeys'], ['/etc/p2p-update/keys/admin-2026.pub']);
+    assert.equal(manager['root'], '/etc/p2p-update/fleet.root');
+    assert.equal('trustedKeys' in manager, false, 'a root, not plain keys');
+    assert.equal(
+      (await r().in(['stat', '-c', '%U:%G %a', '/etc/p2p-update/fleet.root'])).trim(),
+      'root:p2p-update 640',
+    );
     assert.deepEqual(manager['transmission'], {
       url: rpc['url'],
       username: rpc['username'],
@@ -159,9 +185,10 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     }
     assert.equal(manager['deployers'], undefined, "deployers are the executor's");
     const deploy = JSON.parse(r().read('etc/p2p-update/deploy.json')) as Record<string, unknown>;
-    assert.deepEqual(deploy['trustedKeys'], ['/etc/p2p-update/keys/admin-2026.pub']);
+    assert.equal(deploy['root'], '/etc/p2p-update/fleet.root', "the executor trusts the manager's root");
+    assert.equal('trustedKeys' in deploy, false, 'a root, not plain keys');
     assert.deepEqual(Object.keys(deploy['deployers'] as object).sort(), ['app:/', 'pkg:/', 'puppet:/']);
-    // The admin key verifies a torrent-file++ signed on the controller, inside the node.
+    // The root verifies a torrent-file++ signed on the controller, inside the node.
     writeFileSync(join(work, 'payload.sh'), '#!/bin/sh\nexit 0\n');
     const signed = await sh(join(REPO, 'bin/p2p-update'), [
       ...['create', join(work, 'payload.sh'), '--uri', 'urn:p2pk:role', '--version', '1'],
@@ -169,13 +196,7 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
     ]);
     assert.equal(signed.code, 0, signed.stderr);
     assert.match(
-      await r().in([
-        'p2p-update',
-        'verify',
-        '/tmp/u.torrent',
-        '--pub',
-        '/etc/p2p-update/keys/admin-2026.pub',
-      ]),
+      await r().in(['p2p-update', 'verify', '/tmp/u.torrent', '--root', '/etc/p2p-update/fleet.root']),
       /^ok: /,
     );
   });
@@ -207,6 +228,7 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
         p2p_update_cluster_keys: [],
         p2p_update_enroll_server: url,
         p2p_update_enroll_token: TOKEN,
+        p2p_update_enroll_ca_fingerprint: (await caList()).fingerprint,
         p2p_update_enroll_timeout: '4s',
         p2p_update_services: ['manager', 'natm', 'rendezvous'],
       }),
@@ -223,6 +245,26 @@ describe('Ansible role p2p_update against a clean trixie root', { timeout: 300_0
       run.stdout,
     );
     assert.ok(!run.stdout.includes(wrong) && !run.stderr.includes(wrong), 'the token is never shown');
+    assert.equal((await caList()).requests.length, 0);
+  });
+
+  it('the CA is pinned: no fingerprint stops the play; another fingerprint fails WRONG_CA with no request sent', async () => {
+    const none = await playbook([
+      ...['-e', `@${join(work, 'enroll-vars.json')}`],
+      ...['-e', JSON.stringify({ p2p_update_enroll_ca_fingerprint: '' })],
+    ]);
+    assert.notEqual(none.code, 0, none.stdout);
+    assert.match(none.stdout.replace(/\s+/g, ' '), /p2p_update_enroll_ca_fingerprint the CA's fingerprint/);
+    const other = `SHA256:${'A'.repeat(43)}`;
+    const run = await playbook([
+      ...['-e', `@${join(work, 'enroll-vars.json')}`],
+      ...['-e', JSON.stringify({ p2p_update_enroll_ca_fingerprint: other })],
+    ]);
+    assert.notEqual(run.code, 0, run.stdout);
+    assert.match(
+      run.stdout.replace(/\s+/g, ' '),
+      /failed \(exit 1\): error WRONG_CA: the server's CA key SHA256:/,
+    );
     assert.equal((await caList()).requests.length, 0);
   });
 

@@ -1,7 +1,8 @@
-/** The admin's commands for updates: keygen, create, verify, show (each loaded when it runs). */
+/** The admin's commands for updates: keygen, create, verify, show (each loaded when it runs); sign and root: root.ts. */
 import type { Command } from 'commander';
 import { collect, nonNegativeInt, parseWhen, resourceUri } from '../values.ts';
 import type { CliContext } from './context.ts';
+import { addRootCommands } from './root.ts';
 
 export function addAdminCommands(program: Command, ctx: CliContext): void {
   program.commandsGroup('Sign and check updates (admin):');
@@ -30,7 +31,11 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
       'its version: higher than any accepted before',
       nonNegativeInt('--version'),
     )
-    .requiredOption('--key <PREFIX.key>', 'the admin private key')
+    .requiredOption(
+      '--key <PREFIX.key>',
+      'an update private key (repeat: each signs; a root with threshold k needs k)',
+      collect('--key'),
+    )
     .requiredOption('--out <FILE.torrent>', 'where to write the torrent-file++')
     .option('--expires <WHEN>', 'a date (2027-01-31), a duration (30d, 12h) or Unix seconds', (t) =>
       parseWhen(t, Date.now()),
@@ -68,12 +73,17 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
     .action(async (payload, o) => ctx.exit(await (await import('../../create.ts')).create(payload, o)));
   program
     .command('verify')
-    .summary('check a torrent-file++ (and its payload) against admin keys')
+    .summary('check a torrent-file++ (and its payload) against a root of trust or admin keys')
     .description(
-      'Exit 0 with a summary, or 1 with `error CODE: explanation`, CODE one of MALFORMED, TOO_LARGE, UNKNOWN_SIGNER, BAD_SIGNATURE, EXPIRED, PAYLOAD_MISMATCH.',
+      'With --root, the chain is walked from its first root and the torrent checked against the newest: k of its update keys, its expiry, and the version ceilings that need no node record. With --pub, any one of the keys. Exit 0 with a summary, or 1 with `error CODE: explanation`, CODE one of MALFORMED, TOO_LARGE, UNKNOWN_SIGNER, BAD_SIGNATURE, THRESHOLD, EXPIRED, ROOT_EXPIRED, FAST_FORWARD, PAYLOAD_MISMATCH.',
     )
     .argument('<FILE.torrent>', 'the torrent-file++')
-    .requiredOption('--pub <PREFIX.pub>', 'a trusted admin public key (repeat for more)', collect('--pub'))
+    .option('--root <FILE.root>', 'the root chain to check against (p2p-update root)')
+    .option(
+      '--pub <PREFIX.pub>',
+      'a trusted admin public key, instead of --root (repeat for more)',
+      collect('--pub'),
+    )
     .option('--payload <PAYLOAD>', 'also check this file against the signed length and SHA-256')
     .option('--json', 'print the result as JSON')
     .action(async (file, o) => ctx.exit(await (await import('../../verify.ts')).verify(file, o)));
@@ -84,4 +94,5 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
     .argument('<FILE.torrent>', 'the torrent-file++')
     .option('--json', 'print it as JSON')
     .action(async (file, o) => ctx.exit(await (await import('../../show.ts')).show(file, o)));
+  addRootCommands(program, ctx);
 }

@@ -1,7 +1,7 @@
 /** Membership commands: the CA (ca ...), a node's enrollment, the enrollment server. */
 import type { Command } from 'commander';
 import { UsageError } from '../../../agent/lib/common/errors.ts';
-import { collect, duration, httpUrl, nonNegativeInt } from '../values.ts';
+import { caFingerprint, collect, duration, httpUrl, nonNegativeInt } from '../values.ts';
 import type { CliContext } from './context.ts';
 
 const ca = () => import('../../ca.ts');
@@ -82,6 +82,15 @@ export function addMembershipCommands(program: Command, ctx: CliContext): void {
     )
     .option('--owner <NAME>', 'the owner named in the certificate (default: the host name)')
     .option('--ca-key-id <ID>', "pin the CA's key id instead of trusting it on first contact")
+    .option(
+      '--ca-fingerprint <SHA256:...>',
+      'pin the CA key by its fingerprint (ca init, ca list print it): another CA is refused WRONG_CA before any request; without a pin the CA is trusted on first contact',
+      caFingerprint('--ca-fingerprint'),
+    )
+    .option(
+      '--insecure',
+      'allow a plain http:// server that is not this host (the token then crosses the network in clear)',
+    )
     .option(
       '--poll-interval <DURATION>',
       'how often to ask for the certificate',

@@ -20,7 +20,17 @@ export type MetadataCode =
   | 'EXPIRED'
   | 'PAYLOAD_MISMATCH'
   | 'ROLLBACK'
-  | 'URI_NOT_ACCEPTED';
+  | 'URI_NOT_ACCEPTED'
+  /** Fewer distinct valid signatures than the root's threshold (update or root role). */
+  | 'THRESHOLD'
+  /** A version above the ceiling the root sets for its URI (docs/adr/0003-root-of-trust.md). */
+  | 'FAST_FORWARD'
+  /** The newest trusted root has expired: no update is taken until a newer root arrives. */
+  | 'ROOT_EXPIRED'
+  /** A root older than (or conflicting with) the trusted one. */
+  | 'ROOT_ROLLBACK'
+  /** A root chain that skips a version between the trusted root and its head. */
+  | 'ROOT_GAP';
 
 /** What a refused torrent-file++ is about, once its signature was found valid. */
 export interface SignedFacts {

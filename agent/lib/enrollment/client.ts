@@ -1,8 +1,9 @@
 /**
- * The node side of enrollment (`p2p-update enroll`): make keys, learn the CA (pinned in
- * STATE/ca.pub on first contact, or checked against a key id the admin handed over), send
- * a signed request with the enrollment token, poll until the certificate is issued,
- * check it names this node's keys, save it with the current revocation list.
+ * The node side of enrollment (`p2p-update enroll`): make keys, learn the CA (checked
+ * against the fingerprint the admin handed over, or trusted on first use when none was
+ * given, then pinned in STATE/ca.pub), send a signed request with the enrollment token,
+ * poll until the certificate is issued, check it names this node's keys, save it with
+ * the current revocation list.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import type { Clock } from '../common/clock.ts';
 import { encodePublicKeyPem, keyIdOf, parsePublicKeyPem } from '../crypto/keys.ts';
 import { verifyCertificate, type CertAuthority, type NodeCert } from '../membership/certificate.ts';
 import { openRevocationList } from '../membership/revocation.ts';
+import { caFingerprint } from './ca-pin.ts';
 import { EnrollError } from './errors.ts';
 import { readJson, writeFileAtomic } from './json-file.ts';
 import { ensureNodeKeys, requestFor, statePaths } from './node-keys.ts';
@@ -26,8 +28,10 @@ export interface EnrollOptions {
   readonly token: string;
   readonly dir: string;
   readonly owner: string;
-  /** Key id of the CA the admin announced; checked on first contact (else trust on first use). */
+  /** Key id of the CA the admin announced (64 bits; prefer caFingerprint). */
   readonly caKeyId?: string;
+  /** Fingerprint of the CA key the admin announced (ca-pin.ts); without it, trust on first use. */
+  readonly caFingerprint?: string;
   readonly pollMs: number;
   /** 0 = wait forever. */
   readonly timeoutMs: number;
@@ -58,11 +62,23 @@ async function learnCa(
   const cluster = String(body['cluster'] ?? '');
   if (pub.length !== 32 || !cluster) throw new EnrollError('SERVER', `${o.server}/ca: no CA key or cluster`);
   const keyId = keyIdOf(pub);
+  const fp = caFingerprint(pub);
   const p = statePaths(o.dir);
-  const pinned = existsSync(p.caPub) ? parsePublicKeyPem(await readFile(p.caPub, 'utf8')).keyId : o.caKeyId;
-  if (pinned && pinned !== keyId)
-    throw new EnrollError('SERVER', `server's CA key ${keyId} is not the expected ${pinned}; refusing`);
-  if (!existsSync(p.caPub)) await writeFileAtomic(p.caPub, encodePublicKeyPem(pub), 0o644);
+  const held = existsSync(p.caPub) ? parsePublicKeyPem(await readFile(p.caPub, 'utf8')) : null;
+  const wrong = (what: string) =>
+    new EnrollError(
+      'WRONG_CA',
+      `the server's CA key ${fp} is not ${what}; refusing (is this the right server?)`,
+    );
+  if (held && !Buffer.from(held.bytes).equals(pub))
+    throw wrong(`the CA ${caFingerprint(held.bytes)} pinned in ${p.caPub}`);
+  if (o.caFingerprint !== undefined && o.caFingerprint !== fp) throw wrong(`the expected ${o.caFingerprint}`);
+  if (o.caKeyId !== undefined && o.caKeyId !== keyId) throw wrong(`the expected key id ${o.caKeyId}`);
+  if (!held) {
+    if (o.caFingerprint === undefined && o.caKeyId === undefined)
+      c.onStatus?.(`trusting the CA ${fp} of ${o.server} on first use (pin it with --ca-fingerprint)`);
+    await writeFileAtomic(p.caPub, encodePublicKeyPem(pub), 0o644);
+  }
   return { ca: { keyId, publicKey: new Uint8Array(pub) }, cluster };
 }
 

@@ -19,7 +19,11 @@ export type EnrollCode =
   | 'NOTICE_DIR'
   | 'SERVER'
   | 'TIMEOUT'
-  | 'THROTTLED';
+  | 'THROTTLED'
+  /** http:// to a server off this host without --insecure. */
+  | 'INSECURE_URL'
+  /** The server's CA key is not the one pinned (fingerprint, key id, or the held ca.pub). */
+  | 'WRONG_CA';
 
 export class EnrollError extends P2PError {
   constructor(

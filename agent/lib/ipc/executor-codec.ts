@@ -23,7 +23,15 @@ const absPath = z
 
 const request = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('accepts'), uri }),
-  z.strictObject({ type: z.literal('deploy'), uri, version, infoHash, torrent: absPath, payload: absPath }),
+  z.strictObject({
+    type: z.literal('deploy'),
+    uri,
+    version,
+    infoHash,
+    torrent: absPath,
+    payload: absPath,
+    root: absPath.optional(),
+  }),
   z.strictObject({ type: z.literal('rollback'), uri, version, infoHash }),
 ]);
 

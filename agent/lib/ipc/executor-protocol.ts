@@ -24,6 +24,12 @@ export type ExecutorRequest =
       readonly infoHash: string;
       readonly torrent: string;
       readonly payload: string;
+      /**
+       * The manager's persisted root chain, if it has one: the executor walks it from the
+       * root it trusts itself (a chain that does not verify grants nothing) before it
+       * verifies the torrent, so it learns rotations without a config change.
+       */
+      readonly root?: string;
     }
   /** Reserved for rollouts (issue 18): re-deploy the previous version of `uri`. */
   | { readonly type: 'rollback'; readonly uri: string; readonly version: number; readonly infoHash: string };
@@ -78,6 +84,8 @@ const FINAL: ReadonlySet<RefusalCode> = new Set<RefusalCode>([
   'TOO_LARGE',
   'UNKNOWN_SIGNER',
   'BAD_SIGNATURE',
+  'THRESHOLD',
+  'FAST_FORWARD',
   'EXPIRED',
   'PAYLOAD_MISMATCH',
   'ROLLBACK',

@@ -51,8 +51,10 @@ export interface TorrentPlusPlus {
   readonly inline?: Uint8Array;
 }
 
-/** What a successful verification yields: the facts the manager acts on (the trusted signer's fields, and the torrent's). */
+/** What a successful verification yields: the facts the manager acts on (the trusted signers' fields, and the torrent's). */
 export interface VerifiedUpdate extends SignedInfo {
+  /** Key ids of the trusted signers that agreed (at least the threshold), `kid` first. */
+  readonly signers: readonly string[];
   readonly infoHash: string;
   readonly name: string;
   readonly pieceLength: number;

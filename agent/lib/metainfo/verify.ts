@@ -1,51 +1,79 @@
 /**
  * Verifying a torrent-file++ (spec §Check order). Pure apart from libsodium: bytes,
- * trusted keys and `now` in; a VerifiedUpdate or a MetadataError out.
+ * trusted keys, a threshold and `now` in; a VerifiedUpdate or a MetadataError out.
  *   1 size cap, 2 strict bencode, 3 fields and types   (parse.ts)
- *   4 known signer, 5 signature, 6 not expired          (here)
+ *   4 known signer, 5 threshold of valid signatures, 6 not expired   (here)
  *   and an inline payload against the signed length and SHA-256 (here: it is in the file)
- * Steps 7 (URI accepted) and 8 (version above the highest accepted) need the node's
- * state and live in the manager; payload checks (step 9) are in payload.ts.
+ * Steps 7 (URI accepted) and 8 (version above the highest accepted, below the root's
+ * ceiling) need the node's state and live in the manager; payload checks (step 9) are in
+ * payload.ts. Trusted keys and threshold come from the root (agent/lib/trust).
  */
 import { createHash } from 'node:crypto';
 import { MetadataError } from '../common/errors.ts';
 import type { PublicKey } from '../crypto/keys.ts';
-import type { TorrentPlusPlus, VerifiedUpdate } from './model.ts';
+import type { SignatureEntry, TorrentPlusPlus, VerifiedUpdate } from './model.ts';
+import { encode } from './bencode-strict.ts';
 import { parseTorrentPlusPlus } from './parse.ts';
 import { signedMessage, verifyDetached } from './signature.ts';
 
 export interface VerifyOptions {
   readonly trusted: readonly PublicKey[];
+  /** Distinct trusted keys that must sign the same facts; default 1. */
+  readonly threshold?: number;
   /** Milliseconds since the epoch. */
   readonly now: number;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.compare(a, b) === 0;
+/** The facts a signer vouches for: its signed info without its own key id. */
+function factsOf(s: SignatureEntry): string {
+  const { kid: _kid, ...facts } = s.signedInfo;
+  return Buffer.from(encode({ ...facts, sha256: Buffer.from(facts.sha256) })).toString('latin1');
 }
 
-export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Promise<VerifiedUpdate> {
-  // Step 4: at least one signer we trust. Untrusted extra signers are ignored.
-  const byKid = new Map(opts.trusted.map((k) => [k.keyId, k]));
-  const ours = t.signatures.filter((s) => byKid.has(s.signer));
-  if (ours.length === 0) {
+/** Valid trusted signatures grouped by the facts they sign. */
+async function groups(t: TorrentPlusPlus, byKid: Map<string, PublicKey>) {
+  const valid = new Map<string, SignatureEntry[]>();
+  const invalid: string[] = [];
+  for (const s of t.signatures) {
+    const key = byKid.get(s.signer);
+    if (key === undefined) continue; // not ours: ignored (BEP 35 allows other signers)
+    if (await verifyDetached(s.signature, signedMessage(t.infoBytes, s.signedInfoBytes), key.bytes)) {
+      const facts = factsOf(s);
+      valid.set(facts, [...(valid.get(facts) ?? []), s]);
+    } else invalid.push(s.signer);
+  }
+  return { valid: [...valid.values()], invalid };
+}
+
+/** Steps 4 and 5: the one group of ≥ threshold distinct trusted signers that agree. */
+async function agreeing(t: TorrentPlusPlus, opts: VerifyOptions): Promise<SignatureEntry[]> {
+  const k = opts.threshold ?? 1;
+  const byKid = new Map(opts.trusted.map((key) => [key.keyId, key]));
+  if (!t.signatures.some((s) => byKid.has(s.signer))) {
     const names = t.signatures.map((s) => s.signer.slice(0, 16)).join(', ');
     throw new MetadataError('UNKNOWN_SIGNER', `signed by ${names}; none is a trusted admin key`);
   }
-  // Step 5: every trusted signature verifies, over the same signed info.
-  for (const s of ours) {
-    const key = byKid.get(s.signer)!;
-    if (!(await verifyDetached(s.signature, signedMessage(t.infoBytes, s.signedInfoBytes), key.bytes))) {
-      throw new MetadataError(
-        'BAD_SIGNATURE',
-        `signature of ${s.signer} does not match bencode(info) ‖ bencode(signed info)`,
-      );
-    }
-    if (!sameBytes(s.signedInfoBytes, ours[0]!.signedInfoBytes)) {
-      throw new MetadataError('BAD_SIGNATURE', 'trusted signers signed different uri/version/payload facts');
-    }
-  }
-  const si = ours[0]!.signedInfo;
+  // Signer names are unique dict keys and each equals its key's id: one key, one vote.
+  const { valid, invalid } = await groups(t, byKid);
+  const enough = valid.filter((g) => g.length >= k);
+  if (enough.length === 1) return enough[0]!;
+  if (enough.length > 1)
+    throw new MetadataError('BAD_SIGNATURE', 'trusted signers signed different uri/version/payload facts');
+  if (invalid.length > 0)
+    throw new MetadataError(
+      'BAD_SIGNATURE',
+      `signature of ${invalid.join(', ')} does not match bencode(info) ‖ bencode(signed info)`,
+    );
+  const found = valid.map((g) => `${g.length} for version ${g[0]!.signedInfo.version}`).join(', ');
+  throw new MetadataError(
+    'THRESHOLD',
+    `${k} of ${byKid.size} update keys must sign the same facts; valid signatures: ${found}`,
+  );
+}
+
+export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Promise<VerifiedUpdate> {
+  const group = await agreeing(t, opts);
+  const si = group[0]!.signedInfo;
   // From here on the signature is valid: a refusal names the update it refuses.
   const signed = { uri: si.uri, version: si.version, infoHash: t.infoHash };
   // Step 6: not expired.
@@ -57,7 +85,7 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
   }
   if (t.inline !== undefined) {
     const got = createHash('sha256').update(t.inline).digest();
-    if (t.inline.length !== si.length || !sameBytes(got, si.sha256))
+    if (t.inline.length !== si.length || !got.equals(si.sha256))
       throw new MetadataError(
         'PAYLOAD_MISMATCH',
         `inline payload SHA-256 is ${got.toString('hex')}, signed ${Buffer.from(si.sha256).toString('hex')}`,
@@ -70,6 +98,7 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
     length: si.length,
     sha256: si.sha256,
     kid: si.kid,
+    signers: group.map((s) => s.signer),
     ...(si.expires === undefined ? {} : { expires: si.expires }),
     ...(si.rollout === undefined ? {} : { rollout: si.rollout }),
     infoHash: t.infoHash,

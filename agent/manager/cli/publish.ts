@@ -1,32 +1,31 @@
 /**
- * `p2p-update publish FILE.torrent [--payload FILE] [--config FILE] [--wait SECONDS]`
- * on a node: checks the torrent against the node's trusted keys (and the payload
+ * `p2p-update publish FILE.torrent|FILE.root [--payload FILE] [--config FILE] [--wait SECONDS]`
+ * on a node: checks the torrent against the node's trusted root (and the payload
  * against the signed length and SHA-256), then drops both into the node's inbox:
  * payload first, torrent last, each written under a dot-name and renamed, so the
- * manager never sees half a file. With --wait, waits for the manager's verdict.
+ * manager never sees half a file. A root chain is checked against the node's root the
+ * same way the manager will (walked from it) and dropped as X.root. With --wait, waits
+ * for the manager's verdict.
  */
-import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadPublicKey } from '../../lib/crypto/key-files.ts';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { checkPayload } from '../../lib/metainfo/payload.ts';
-import { verifyTorrentPlusPlus } from '../../lib/metainfo/verify.ts';
+import { isRootChain } from '../../lib/trust/chain.ts';
+import { verifyUpdate } from '../../lib/trust/verify-update.ts';
 import { loadConfig } from '../config.ts';
 import { readStore } from '../store.ts';
-
-async function drop(dir: string, name: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dir, `.${name}.publish-tmp`);
-  await write(tmp);
-  await rename(tmp, join(dir, name));
-}
+import { TrustState } from '../trust-state.ts';
+import { drop } from './inbox-drop.ts';
+import { publishRoot } from './publish-root.ts';
 
 export async function publish(
   file: string,
   o: { config: string; payload?: string; wait?: number },
 ): Promise<number> {
   const config = await loadConfig(o.config);
-  const trusted = await Promise.all(config.trustedKeys.map(loadPublicKey));
+  const trust = await TrustState.open(config);
   const raw = await readFile(file);
-  const u = await verifyTorrentPlusPlus(raw, { trusted, now: Date.now() });
+  if (isRootChain(raw)) return publishRoot(config, trust, raw, o.wait);
+  const u = await verifyUpdate(raw, trust.root.body, Date.now());
   const payload = o.payload;
   if (payload !== undefined) {
     await checkPayload(payload, u);

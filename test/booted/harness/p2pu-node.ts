@@ -1,6 +1,6 @@
 /**
  * p2p-update on a booted container, set up the way an operator does it: the .deb installed
- * with apt, the admin key added, the node enrolled as natm's user, natm.json given the
+ * with apt, the root of trust added, the node enrolled as natm's user, natm.json given the
  * node's id and where the overlay is (nothing else edited); updates published with the
  * CLI; `p2p-update status --json`; what the shipped example deploy script wrote.
  */
@@ -42,17 +42,26 @@ export async function installDeb(c: Container, deb: string): Promise<number> {
   return Date.now() - t0;
 }
 
-/** The admin's public key where the shipped manager.json and deploy.json trust it. */
-export async function addAdminKey(c: Container, pem: string): Promise<void> {
-  await c.writeFile('/etc/p2p-update/admin.pub', pem, '0640');
-  await c.must(['chown', 'root:p2p-update', '/etc/p2p-update/admin.pub']);
+/** The root of trust (a signed root chain) where the shipped manager.json and deploy.json trust it. */
+export async function addRoot(c: Container, chain: Buffer): Promise<void> {
+  await c.writeFile('/etc/p2p-update/fleet.root', chain, '0640');
+  await c.must(['chown', 'root:p2p-update', '/etc/p2p-update/fleet.root']);
 }
 
-/** `p2p-update enroll` as natm's user; returns the node id. */
-export async function enroll(c: Container, server: string, token: string): Promise<string> {
+/**
+ * `p2p-update enroll` as natm's user; returns the node id. The server is plain HTTP on the
+ * bed's hub (off the node): --insecure, with the CA pinned by its fingerprint.
+ */
+export async function enroll(
+  c: Container,
+  server: string,
+  token: string,
+  caFingerprint: string,
+): Promise<string> {
   const out = await c.must([
     ...['runuser', '-u', USERS.natm, '--', 'p2p-update', 'enroll', '--server', server],
     ...['--token', token, '--dir', IDENTITY_DIR, '--owner', c.name, '--timeout', '60s'],
+    ...['--ca-fingerprint', caFingerprint, '--insecure'],
   ]);
   const id = /enrolled: node ([0-9a-f]{32}) /.exec(out)?.[1];
   if (!id) throw new Error(`${c.name}: no node id in: ${out}`);

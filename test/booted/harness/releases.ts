@@ -1,7 +1,7 @@
 /**
  * The admin's side, on the controller: a key pair, and signed updates made with the real
  * CLI (`p2p-update keygen`, `p2p-update create`) for any URI: a random payload (app:/),
- * or a real Debian package (pkg:/, hello-deb.ts).
+ * or a real Debian package (pkg:/, hello-deb.ts); a root of trust naming the key.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,20 @@ export async function adminKey(dir: string, name = 'admin'): Promise<AdminKey> {
   mkdirSync(dir, { recursive: true });
   await run(BIN, ['keygen', '--out', join(dir, name)], { timeoutMs: 30_000 });
   return { key: join(dir, `${name}.key`), pub: readFileSync(join(dir, `${name}.pub`), 'utf8') };
+}
+
+/**
+ * A root of trust (v1) on the controller naming `key` as root and update key
+ * (`p2p-update root init`, `root sign`); returns the root chain nodes trust.
+ */
+export async function fleetRoot(key: AdminKey, dir: string): Promise<Buffer> {
+  const pub = key.key.replace(/\.key$/, '.pub');
+  const out = join(dir, 'fleet.root');
+  await run(BIN, ['root', 'init', '--root-key', pub, '--update-key', pub, '--out', out], {
+    timeoutMs: 30_000,
+  });
+  await run(BIN, ['root', 'sign', out, '--key', key.key], { timeoutMs: 30_000 });
+  return readFileSync(out);
 }
 
 /** Signs `payload` as `uri` version `version` (`p2p-update create`, expires in 7 days). */

@@ -4,8 +4,9 @@
  *   p2p-update ca init --dir RUN/ca --cluster fig2
  *   p2p-update enroll-server --config RUN/enroll/enroll.json   (rendezvous host, public side,
  *     policy "auto", one one-time token per node naming its owner n1..n4)
- *   p2p-update enroll --server URL --token T --dir NODE/identity --owner nN --ca-key-id K
- * run inside each node's namespace. Node 4 has no way out at all, so its identity is
+ *   p2p-update enroll --server URL --token T --dir NODE/identity --owner nN --ca-fingerprint FP --insecure
+ * run inside each node's namespace (the server speaks plain HTTP on the bed's public segment,
+ * hence --insecure; the fingerprint `ca init` printed pins the CA key all the same). Node 4 has no way out at all, so its identity is
  * provisioned at the admin's desk (the same command, run on the public side, with node 4's
  * identity dir) before it goes behind the firewall; its natm gets no enrollServer and
  * learns revocations by gossip only. The natm id of each node is its certificate's node id.
@@ -35,7 +36,11 @@ export interface Enrollment {
 export async function enrollCluster(topo: Topology): Promise<Enrollment> {
   const p = topo.plan;
   const caDir = join(topo.runDir, 'ca');
-  await run(BIN, ['ca', 'init', '--dir', caDir, '--cluster', CLUSTER_NAME], { timeoutMs: 30_000 });
+  const init = await run(BIN, ['ca', 'init', '--dir', caDir, '--cluster', CLUSTER_NAME], {
+    timeoutMs: 30_000,
+  });
+  const fingerprint = /fingerprint (SHA256:\S+) /.exec(init)?.[1];
+  if (!fingerprint) throw new Error(`no fingerprint in the output of p2p-update ca init: ${init}`);
   const caKeyId = (JSON.parse(readFileSync(join(caDir, 'ca.json'), 'utf8')) as { keyId: string }).keyId;
 
   const dir = join(topo.runDir, 'enroll');
@@ -63,7 +68,8 @@ export async function enrollCluster(topo: Topology): Promise<Enrollment> {
       '--dir',
       nodeLayout(topo.runDir, n).identityDir,
     ];
-    const out = await nsRun(ns, BIN, [...args, '--owner', n, '--ca-key-id', caKeyId, '--timeout', '60s'], {
+    const pin = ['--ca-fingerprint', fingerprint, '--insecure'];
+    const out = await nsRun(ns, BIN, [...args, '--owner', n, ...pin, '--timeout', '60s'], {
       timeoutMs: 90_000,
     });
     const id = /enrolled: node ([0-9a-f]{32}) /.exec(out)?.[1];

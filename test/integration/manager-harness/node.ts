@@ -47,6 +47,8 @@ export interface TestNode {
     /** The executor's deploy section. */
     executorDeploy?: object;
     natmSocket?: string;
+    /** The manager's and the executor's trust (default: the admin key as plain trustedKeys). */
+    trust?: { root: string } | { trustedKeys: string[] };
     /** Extra `tracker` keys (over port, peers and intervalS 5) and the `speed` section. */
     tracker?: object;
     speed?: object;
@@ -98,7 +100,7 @@ export async function createNode(
     async writeConfig(extra) {
       const config = {
         '//': `test node ${name}`,
-        trustedKeys: [pubKey],
+        ...(extra.trust ?? { trustedKeys: [pubKey] }),
         stateDir,
         inboxDir,
         transmission: {
@@ -118,7 +120,7 @@ export async function createNode(
       };
       const executorConfig = {
         '//': `deploy executor of test node ${name}`,
-        trustedKeys: [pubKey],
+        ...(extra.trust ?? { trustedKeys: [pubKey] }),
         stateDir: executorStateDir,
         socket: executorSocket,
         inputDirs: [dir],
