@@ -10,7 +10,7 @@ import { advance } from '../../lib/trust/advance.ts';
 import { parseChain } from '../../lib/trust/chain.ts';
 import { ROOT_URI } from '../../lib/trust/root-uri.ts';
 import type { ManagerConfig } from '../config.ts';
-import { readStore } from '../store.ts';
+import { awaitVerdict } from './await-verdict.ts';
 import { TrustState } from '../trust-state.ts';
 import { drop } from './inbox-drop.ts';
 
@@ -33,21 +33,11 @@ export async function publishRoot(
     `queued root version ${version} (from ${trust.root.body.version}) in ${config.inboxDir}\n`,
   );
   if (waitS === undefined) return 0;
-  const deadline = started + waitS * 1000;
-  while (Date.now() < deadline) {
-    if ((await TrustState.open(config)).root.body.version >= version) {
-      process.stdout.write(`accepted: root version ${version} is trusted\n`);
-      return 0;
-    }
-    const f = (await readStore(config.stateDir))?.refusals.find(
-      (x) => x.uri === ROOT_URI && x.at >= started - 1000,
-    );
-    if (f) {
-      process.stdout.write(`refused ${f.code}: ${f.reason}\n`);
-      return 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  process.stdout.write('no verdict yet (is the manager running?)\n');
-  return 1;
+  return awaitVerdict(config.stateDir, started, waitS, {
+    accepted: async () =>
+      (await TrustState.open(config)).root.body.version >= version
+        ? `accepted: root version ${version} is trusted`
+        : null,
+    refusal: (r) => r.uri === ROOT_URI,
+  });
 }

@@ -12,7 +12,7 @@ import { checkPayload } from '../../lib/metainfo/payload.ts';
 import { isRootChain } from '../../lib/trust/chain.ts';
 import { verifyUpdate } from '../../lib/trust/verify-update.ts';
 import { loadConfig } from '../config.ts';
-import { readStore } from '../store.ts';
+import { awaitVerdict } from './await-verdict.ts';
 import { TrustState } from '../trust-state.ts';
 import { drop } from './inbox-drop.ts';
 import { publishRoot } from './publish-root.ts';
@@ -35,21 +35,13 @@ export async function publish(
   await drop(config.inboxDir, `${u.infoHash}.torrent`, (tmp) => writeFile(tmp, raw));
   process.stdout.write(`queued ${u.uri} version ${u.version} (${u.infoHash}) in ${config.inboxDir}\n`);
   if (o.wait === undefined) return 0;
-  const deadline = started + o.wait * 1000;
-  while (Date.now() < deadline) {
-    const d = await readStore(config.stateDir);
-    const r = d?.uris[u.uri];
-    if (r && r.highestAccepted === u.version && r.current?.infoHash === u.infoHash) {
-      process.stdout.write(`accepted: state ${r.current.state}\n`);
-      return 0;
-    }
-    const f = d?.refusals.find((x) => x.infoHash === u.infoHash && x.at >= started - 1000);
-    if (f) {
-      process.stdout.write(`refused ${f.code}: ${f.reason}\n`);
-      return 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  process.stdout.write('no verdict yet (is the manager running?)\n');
-  return 1;
+  return awaitVerdict(config.stateDir, started, o.wait, {
+    accepted: async (d) => {
+      const r = d?.uris[u.uri];
+      return r && r.highestAccepted === u.version && r.current?.infoHash === u.infoHash
+        ? `accepted: state ${r.current.state}`
+        : null;
+    },
+    refusal: (x) => x.infoHash === u.infoHash,
+  });
 }
