@@ -77,15 +77,19 @@ export function downloadCases(t: Case, ctx: DownloadContext): void {
         const t0 = Date.now();
         await node.publish(n1(), s);
         let st: node.UriStatus | undefined;
+        // Bound 150 s: right after natm's own kill (the case before), n1 keeps n2's old
+        // session until its path times out (pathTimeoutMs 50 s + a keepalive), so the
+        // next notification can take ~65 s to reach n2 (seen in CI; printed below).
         await waitUntil(
           () => `n2 downloading v${s.version} (last: ${JSON.stringify(st)})`,
           async () => {
             st = await node.uriStatus(n2(), URI);
             return st?.version === s.version && st.state === 'downloading';
           },
-          60_000,
+          150_000,
           200,
         );
+        const toDownloadingMs = Date.now() - t0;
         const before = await unitProps(n2(), unit);
         // The executor is socket-activated: it may be idle (not running) during a download.
         const k = await n2().exec(['systemctl', 'kill', '-s', 'KILL', unit]);
@@ -106,7 +110,13 @@ export function downloadCases(t: Case, ctx: DownloadContext): void {
             30_000,
             250,
           );
-        report({ killed: `n2 ${unit}`, during: 'download', version: s.version, publishToAppliedMs: ms });
+        report({
+          killed: `n2 ${unit}`,
+          during: 'download',
+          version: s.version,
+          publishToDownloadingMs: toDownloadingMs,
+          publishToAppliedMs: ms,
+        });
       } finally {
         await tbf('del');
       }
