@@ -14,7 +14,7 @@ import { waitDeployed } from '../test/e2e/harness/node-status.ts';
 import { NODE_NAMES } from '../test/e2e/harness/plan.ts';
 import { Topology } from '../test/e2e/harness/topology.ts';
 import { fig2Chart, fig2Report, type Fig2Sample } from './fig2/report.ts';
-import { hostInfo } from './lib/host-info.ts';
+import { hostInfo, runHead } from './lib/host-info.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { leverConfig, leverLabel, LEVERS, parseLevers } from './propagation/levers.ts';
 
@@ -77,15 +77,7 @@ async function main(): Promise<number> {
   }
   const label = leverLabel(on);
   const doc = {
-    bench: 'fig2',
-    date: started.toISOString(),
-    command: `node --import tsx bench/fig2.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    host: {
-      ...hostBefore,
-      transmission,
-      loadavgBefore: hostBefore.loadavg,
-      loadavgAfter: hostInfo().loadavg,
-    },
+    ...runHead('fig2', started, hostBefore, { transmission }),
     levers: { label, ...levers },
     overlayFormedMs: overlayMs,
     ...fig2Report(samples),

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runFootprint } from './footprint/run.ts';
-import { hostInfo } from './lib/host-info.ts';
+import { hostInfo, runHead } from './lib/host-info.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 
 const USAGE = 'footprint [--seconds 60] [--settle-s 10] [--rate-mbit 20] [--out DIR] [--keep]';
@@ -38,10 +38,7 @@ async function main(): Promise<number> {
   const before = hostInfo();
   const result = await runFootprint({ seconds, settleSeconds, rateMbit, keepFiles: values.keep === true });
   const doc = {
-    bench: 'footprint',
-    date: started.toISOString(),
-    command: `node --import tsx bench/footprint.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    host: { ...before, loadavgBefore: before.loadavg, loadavgAfter: hostInfo().loadavg },
+    ...runHead('footprint', started, before),
     ...result,
   };
   const files = writeOut(values.out ?? OUT_DIR, `footprint-${stamp(started)}`, {

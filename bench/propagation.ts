@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { commandNames } from '../admin-tools/cli/program.ts';
 
 const COMMANDS = commandNames();
-import { hostInfo } from './lib/host-info.ts';
+import { hostInfo, runHead } from './lib/host-info.ts';
 import { uniformBounds } from './lib/kumar-ross.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { leverConfig, leverLabel, LEVERS, parseLevers } from './propagation/levers.ts';
@@ -92,15 +92,7 @@ async function main(): Promise<number> {
   const { report, svg, transmission } = await runPropagation(opts, bounds);
   const label = leverLabel(on);
   const doc = {
-    bench: 'propagation',
-    date: started.toISOString(),
-    command: `node --import tsx bench/propagation.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    host: {
-      ...hostBefore,
-      transmission,
-      loadavgBefore: hostBefore.loadavg,
-      loadavgAfter: hostInfo().loadavg,
-    },
+    ...runHead('propagation', started, hostBefore, { transmission }),
     levers: { label, ...levers },
     ...report,
   };

@@ -15,3 +15,21 @@ export function hostInfo(): {
 } {
   return { cpus: cpus().length, kernel: release(), node: process.version, loadavg: loadAverage() };
 }
+
+/**
+ * The head every bench's JSON starts with: which bench, when, the command as run, and the
+ * host with its load before (`before`, read when the run started) and now, after it.
+ */
+export function runHead(
+  bench: string,
+  started: Date,
+  before: ReturnType<typeof hostInfo>,
+  host: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    bench,
+    date: started.toISOString(),
+    command: `node --import tsx bench/${bench}.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    host: { ...before, ...host, loadavgBefore: before.loadavg, loadavgAfter: loadAverage() },
+  };
+}

@@ -10,6 +10,7 @@ import {
   parseStat,
   parseStatusMemory,
 } from '../../bench/footprint/proc-stat.ts';
+import { runHead } from '../../bench/lib/host-info.ts';
 import { tbfArgs } from '../../bench/net/shaping.ts';
 import { starPlan } from '../../bench/net/star-plan.ts';
 import { peerLists } from '../../bench/propagation/bt-swarm.ts';
@@ -134,5 +135,23 @@ describe('tools', () => {
     assert.match(conf, /listen 198\.18\.0\.2:80;/);
     assert.match(conf, /root \/tmp\/x\/www;/);
     assert.match(conf, /daemon off;/);
+  });
+});
+
+describe('bench JSON head', () => {
+  it('names the bench, its command, and the host with the load before and after', () => {
+    const before = { cpus: 2, kernel: 'k', node: 'v20', loadavg: [9, 9, 9] as [number, number, number] };
+    const h = runHead('fig2', new Date(0), before, { transmission: '3.00' }) as {
+      bench: string;
+      date: string;
+      command: string;
+      host: Record<string, unknown>;
+    };
+    assert.equal(h.bench, 'fig2');
+    assert.equal(h.date, '1970-01-01T00:00:00.000Z');
+    assert.match(h.command, /^node --import tsx bench\/fig2\.ts/);
+    assert.deepEqual(h.host['loadavgBefore'], [9, 9, 9]);
+    assert.equal(h.host['transmission'], '3.00');
+    assert.equal((h.host['loadavgAfter'] as number[]).length, 3);
   });
 });
