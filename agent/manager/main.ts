@@ -18,6 +18,7 @@ import { Inbox } from './inbox.ts';
 import { GATE_RECHECK_MS } from './driver.ts';
 import { Manager } from './manager.ts';
 import { ServeRun } from './serve-run.ts';
+import { updateConditions } from './update-conditions.ts';
 import { ManagerMetrics } from './metrics.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
 import type { Endpoint } from '../lib/net/datagram.ts';
@@ -154,6 +155,9 @@ export async function startManager(
   };
   const serve = await ServeRun.open(core);
   const manager = new Manager(core, onFatal, serve);
+  const quietMs = Math.max(60_000, config.transmission.stallMs);
+  const conditionsNow = () => updateConditions(store.data, serve.book.entries(), clock.now(), quietMs);
+  let told = '';
   manager.start();
   /** A store that cannot be written is fatal; anything else is this input's problem. */
   const storeFatal = (e: unknown): never => {
@@ -200,7 +204,7 @@ export async function startManager(
               }
               for (const h of serve.held()) c.have(h.infoHash, h.complete);
             },
-            stateMessage: () => natmState(store.data),
+            stateMessage: () => ({ ...natmState(store.data), conditions: conditionsNow() }),
             btPort: () => tx.peerPort(),
           },
           { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0', tags: formatTags(tags) },
@@ -214,6 +218,9 @@ export async function startManager(
   const fleetPoll = clock.setInterval(() => {
     if (manager.gated() || serve.book.waiting) natmClient?.members();
     void serve.tick();
+    const now = conditionsNow().join();
+    if (now !== told) natmClient?.state(); // a condition came or went without a state change
+    told = now;
   }, GATE_RECHECK_MS);
   const inbox = new Inbox(
     {

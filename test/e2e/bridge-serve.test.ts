@@ -6,7 +6,9 @@
  * ring=edge). Scenarios, on one cluster: an update signed with --expires 12h (node 3
  * refuses it, EXPIRED by its clock, says so, and still fetches and seeds it for node 4,
  * which deploys it); an update whose rollout targets ring=edge (node 3 holds it back,
- * node 4 deploys it through node 3).
+ * node 4 deploys it through node 3); and with node 3's serve-only bound at 0, an update
+ * node 3 refuses: node 4 (no other source) says so in its status, and the fleet view shows
+ * node 3 `not_serving` and node 4 `no_source`.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -16,9 +18,9 @@ import { Admin } from './harness/admin.ts';
 import { Cluster } from './harness/cluster.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
-import { demoRow, status, waitDeployed } from './harness/node-status.ts';
+import { currentDeployed, demoRow, status, waitDeployed } from './harness/node-status.ts';
 import { Topology } from './harness/topology.ts';
-import { sleep } from './harness/wait.ts';
+import { sleep, waitUntil } from './harness/wait.ts';
 
 const SIZE = 2 * 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -105,6 +107,49 @@ describe('Figure 2: a bridge serves its child what it will not deploy itself', {
       assert.equal(row?.applied, null, 'and did not deploy it');
       assert.match(String((row as { gate?: unknown } | undefined)?.gate), /not targeted/, 'status says why');
       assert.deepEqual(cluster.deployed('n3'), [], 'node 3 deployed nothing');
+    }),
+  );
+
+  it(
+    'the only source refuses and may serve nothing (serveOnly.maxTorrents 0): node 4 says so, the fleet view too',
+    guard.wrap(async () => {
+      await cluster.restartManager('n3', { tags: ['ring=bridge'], serveOnly: { maxTorrents: 0 } });
+      const rel = await admin.release(3, SIZE, { expires: '12h' });
+      const t0 = Date.now();
+      void cluster.publish('n1', rel.torrent, rel.payload, rel.name);
+      await waitDeployed(cluster, ['n1', 'n2'], 3, DEPLOY_TIMEOUT);
+      const cfg4 = cluster.layout.n4.managerConfig;
+      const said = await waitUntil(
+        'node 4 says its only source refused v3',
+        async () =>
+          /refused an update and does not serve it/.test(
+            await cluster.cli('n4', ['status', '--config', cfg4]),
+          ),
+        150_000,
+        2000,
+      ).then(() => Date.now() - t0);
+      const text4 = await cluster.cli('n4', ['status', '--config', cfg4]);
+      assert.match(text4, new RegExp(`source: neighbour ${cluster.ids.n3} refused`), text4);
+      assert.match(text4, /app:\/opt\/demo v3 may have no other source/);
+      await waitUntil(
+        'the fleet view (node 1) shows node 3 not_serving and node 4 no_source',
+        async () => {
+          const v = await cluster.members('n1');
+          const c = (n: 'n3' | 'n4') => v.find((r) => r.id === cluster.ids[n])?.conditions ?? [];
+          return c('n3').includes('not_serving') && c('n4').includes('no_source');
+        },
+        90_000,
+        2000,
+      );
+      const m = await cluster.members('n1');
+      const conds = (n: 'n3' | 'n4') => m.find((r) => r.id === cluster.ids[n])?.conditions ?? [];
+      report({ scenario: 'only-source-refuses', msToSaySo: said, n3: conds('n3'), n4: conds('n4') });
+      const s3 = await cluster.cliJson<{ serveOnly: ServeRow[] }>('n3', [
+        ...['status', '--json', '--config', cluster.layout.n3.managerConfig],
+      ]);
+      const v3 = s3.serveOnly.find((e) => e.version === 3);
+      assert.equal(v3?.state, 'blocked', `node 3 does not serve v3: ${JSON.stringify(s3.serveOnly)}`);
+      assert.equal(currentDeployed(cluster, 'n4'), 2, 'node 4 stays on v2');
     }),
   );
 });

@@ -43,6 +43,8 @@ export interface Member {
   readonly path: string | null;
   readonly lastSeen: number;
   readonly applied: Record<string, number>;
+  /** Its reported conditions (connectivity and updates: agent/lib/gossip/health.ts), null without a record. */
+  readonly conditions?: string[] | null;
 }
 
 export interface Endpoint {
@@ -157,6 +159,16 @@ export class Cluster {
     this.spawnBin(`natm-${n}`, node.ns, ['natm', '--config', l.natmConfig]);
     const env = this.overrides.node?.[n]?.env;
     this.spawnBin(`manager-${n}`, node.ns, ['manager', '--config', l.managerConfig], env);
+  }
+
+  /** Restarts node n's manager alone, its config file patched with `patch` (top-level keys). */
+  async restartManager(n: NodeName, patch: Record<string, unknown>): Promise<void> {
+    const l = this.layout[n];
+    await this.topo.procs.stop(`manager-${n}`);
+    const cfg = { ...(managerConfig(l, this.secrets, this.overrides, n) as object), ...patch };
+    writeFileSync(l.managerConfig, JSON.stringify(cfg, null, 2));
+    const env = this.overrides.node?.[n]?.env;
+    this.spawnBin(`manager-${n}`, this.topo.node(n).ns, ['manager', '--config', l.managerConfig], env);
   }
 
   async stopNode(n: NodeName): Promise<void> {
