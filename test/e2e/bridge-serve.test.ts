@@ -43,7 +43,7 @@ describe('Figure 2: a bridge serves its child what it will not deploy itself', {
   let admin: Admin;
 
   before(async () => {
-    topo = await Topology.create({ prefix: 'p2pe-b-' });
+    topo = await Topology.create({ prefix: 'p2pe-bs-' });
     cluster = await Cluster.create(topo, {
       node: {
         n1: edge,
