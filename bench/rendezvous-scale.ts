@@ -5,13 +5,15 @@
  * its external endpoint and the rendezvous lists it; p50 / p99 / max of simulated ms),
  * then over a steady window: the rendezvous's egress (bytes/s and datagrams/s, as its
  * socket sends them), its table messages per node per minute (`tx_table`), and the peers
- * each node keeps. JSON on stdout and bench/out/rendezvous-scale-<stamp>.{json,svg}.
+ * each node keeps. With --churn P, P % of the NATed nodes per minute lose their NAT mapping
+ * during the window (the NAT box is flushed: a new external port, so a changed session that
+ * the table must carry). JSON on stdout and bench/out/rendezvous-scale-<stamp>.{json,svg}.
  *
- *   node --import tsx bench/rendezvous-scale.ts [--sizes 1000,10000] [--window-ms 120000] [--out DIR]
+ *   node --import tsx bench/rendezvous-scale.ts [--sizes 1000,10000] [--churn 0,5] [--window-ms 120000] [--out DIR]
  */
 import { parseArgs } from 'node:util';
 import type { NatType } from '../agent/lib/simnet/nat-box.ts';
-import { SimWorld } from '../test/natm/sim-world.ts';
+import { seeded, SimWorld } from '../test/natm/sim-world.ts';
 import { hostInfo, runHead } from './lib/host-info.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { renderChart } from './lib/svg-plot.ts';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1000,10000' },
     'window-ms': { type: 'string', default: '120000' },
     'join-ms': { type: 'string', default: '60000' },
+    churn: { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
@@ -40,7 +43,7 @@ const pct = (xs: number[], p: number): number | null => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-async function one(n: number, joinMs: number, windowMs: number) {
+async function one(n: number, joinMs: number, windowMs: number, churn: number) {
   const cpu0 = process.cpuUsage();
   const wall0 = Date.now();
   const w = await SimWorld.create({ seed: 19, delayMs: 20, jitterMs: 20 });
@@ -66,13 +69,23 @@ async function one(n: number, joinMs: number, windowMs: number) {
   }
   const joinBytes = bytes;
   const [b0, d0, tables0] = [bytes, datagrams, r.counters.get('tx_table')];
-  w.run(windowMs);
+  const nated = nodes.map(([id]) => w.hosts.get(id)!.nat).filter((x) => x !== undefined);
+  let remapped = 0;
+  const pick = seeded(n + churn);
+  for (let t = 0; t < windowMs; t += 1000) {
+    w.run(1000);
+    const k = Math.floor(((t + 1000) / 60_000) * (churn / 100) * nated.length) - remapped;
+    for (let i = 0; i < k; i++) nated[Math.floor(pick() * nated.length)]!.flush();
+    remapped += Math.max(0, k);
+  }
   const min = windowMs / 60_000;
   const s = windowMs / 1000;
   const views = nodes.map(([, node]) => node.peers().length);
   const times = [...joined.values()];
   const row = {
     n,
+    churnPercentPerMin: churn,
+    remapped,
     joined: joined.size,
     joinMs: { p50: pct(times, 50), p99: pct(times, 99), max: pct(times, 100) },
     joinRendezvousBytes: joinBytes,
@@ -97,15 +110,17 @@ async function one(n: number, joinMs: number, windowMs: number) {
 const started = new Date();
 const before = hostInfo();
 const sizes = values.sizes.split(',').map(Number);
+const churns = values.churn.split(',').map(Number);
 const runs = [];
-for (const n of sizes) runs.push(await one(n, Number(values['join-ms']), Number(values['window-ms'])));
+for (const c of churns)
+  for (const n of sizes) runs.push(await one(n, Number(values['join-ms']), Number(values['window-ms']), c));
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 const svg = renderChart({
   title: 'Nodes reachable at the rendezvous after joining at once (simulated)',
   xLabel: 'simulated seconds',
   yLabel: 'fraction of nodes joined',
   series: runs.map((x, i) => ({
-    label: `N = ${x.row.n}`,
+    label: `N = ${x.row.n}, churn ${x.row.churnPercentPerMin} %/min`,
     color: COLORS[i % COLORS.length]!,
     step: true,
     points: x.curve.map(([t, k]) => [t, k / x.row.n] as const),
