@@ -5,8 +5,8 @@
  * neighbour may have no other source. Never deployed; bytes are checked by piece hashes as
  * always. Bounded: at most `maxTorrents` served at once, `maxBytes` of them together, at
  * most 2 × maxBytes started in any window of `idleMs` (a neighbour that keeps switching
- * between versions cannot make the node fetch without end), and at most 2 × maxTorrents
- * candidates remembered (oldest dropped). A served update nobody needed for `idleMs` is
+ * between versions cannot make the node fetch without end), and at most
+ * max(MIN_CANDIDATES, 2 × maxTorrents) candidates remembered (oldest dropped). A served update nobody needed for `idleMs` is
  * let go, and at once when no neighbour needs it and a newer version of its URI is served.
  * Time is passed in; the adapter is serve-run.ts.
  */
@@ -60,7 +60,13 @@ export function isNeighbour(m: NeighbourRow, ourExternal: string | null): boolea
   return m.external === null || (ourExternal !== null && m.external.address === ourExternal);
 }
 
-export type Offer = { readonly kind: 'held' } | { readonly kind: 'refused'; readonly reason: string };
+/** `dropped`: entries forgotten to make room (their torrent files can go). */
+export type Offer =
+  | { readonly kind: 'held'; readonly dropped: readonly ServeEntry[] }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** Candidates remembered at least (also with maxTorrents 0: a neighbour's need is then reported, not_serving). */
+export const MIN_CANDIDATES = 4;
 
 export interface Plan {
   /** Start fetching and seeding these. */
@@ -115,13 +121,13 @@ export class ServeBook {
         kind: 'refused',
         reason: `its ${e.length} bytes exceed serveOnly.maxBytes ${this.limits.maxBytes}`,
       };
-    const old = this.map.get(e.infoHash);
-    if (old) return { kind: 'held' };
+    if (this.map.has(e.infoHash)) return { kind: 'held', dropped: [] };
     this.map.set(e.infoHash, { ...e, state: 'candidate', neededAt: 0, for: [], note: null });
-    const cap = 2 * this.limits.maxTorrents;
+    const cap = Math.max(MIN_CANDIDATES, 2 * this.limits.maxTorrents);
     const candidates = [...this.map.values()].filter((x) => x.state !== 'serving');
-    for (const x of candidates.slice(0, Math.max(0, candidates.length - cap))) this.map.delete(x.infoHash);
-    return { kind: 'held' };
+    const dropped = candidates.slice(0, Math.max(0, candidates.length - cap));
+    for (const x of dropped) this.map.delete(x.infoHash);
+    return { kind: 'held', dropped };
   }
 
   /** Called when an entry leaves the daemon for another reason (the node accepted a newer one). */

@@ -57,6 +57,13 @@ export class ServeRun {
       return this.core.log.info({ ...log, why: o.reason }, 'not serving a refused update');
     await this.core.store.saveTorrent(t.infoHash, raw);
     await this.save();
+    for (const d of o.dropped) await this.dropTorrent(d.infoHash);
+  }
+
+  /** A torrent file the book no longer names, unless an accepted update uses it. */
+  private async dropTorrent(infoHash: string): Promise<void> {
+    const used = Object.values(this.core.store.data.uris).some((r) => r.current?.infoHash === infoHash);
+    if (!used) await this.core.store.removeTorrent(infoHash);
   }
 
   /** A fleet view from natm: start, stop or block serve-only torrents. */
@@ -72,6 +79,7 @@ export class ServeRun {
       );
     for (const e of p.stop) {
       await this.core.tx.remove(e.infoHash, true).catch(() => undefined);
+      await this.dropTorrent(e.infoHash);
       this.complete.delete(e.infoHash);
       this.core.log.info({ uri: e.uri, version: e.version }, 'serve-only update let go');
     }

@@ -39,7 +39,7 @@ test('a neighbour is a direct peer with no public address, or our own (same NAT)
 
 test('a refused update is served once a neighbour works on it, and only then', () => {
   const b = new ServeBook(LIMITS);
-  assert.deepEqual(b.offer(offer(1)), { kind: 'held' });
+  assert.deepEqual(b.offer(offer(1)), { kind: 'held', dropped: [] });
   assert.deepEqual(b.plan([], null, 10), { start: [], stop: [], blocked: [] }, 'nobody needs it yet');
   assert.deepEqual(
     b.plan([child('n4', 1, 'applied')], null, 11).start,
@@ -69,7 +69,10 @@ test('attack: a child asking for many and huge updates cannot make the node hold
   assert.equal(b.offer(offer(1000, 11 * MiB)).kind, 'refused');
   // 200 valid refused updates, each 4 MiB, and a child (or several) working on every one
   for (let v = 1; v <= 200; v++) b.offer(offer(v, 4 * MiB));
-  assert.ok(b.entries().length <= 2 * LIMITS.maxTorrents, `candidates bounded (${b.entries().length})`);
+  assert.ok(
+    b.entries().length <= Math.max(4, 2 * LIMITS.maxTorrents),
+    `candidates bounded (${b.entries().length})`,
+  );
   let started = 0;
   let bytes = 0;
   for (let round = 0; round < 50; round++) {
@@ -141,4 +144,18 @@ test('attack: a neighbour switching between versions cannot make the node fetch 
   }
   assert.ok(bytes > 8 * MiB, 'it does serve while the window allows');
   assert.ok(bytes <= 20 * MiB, `started ${bytes / MiB} MiB within one idleMs (at most 2 × maxBytes)`);
+});
+
+test('serving off (maxTorrents 0): nothing starts, but a needed update is blocked (reported), never dropped at once', () => {
+  const b = new ServeBook({ maxTorrents: 0, maxBytes: 10 * MiB, idleMs: 60_000 });
+  assert.equal(b.offer(offer(3)).kind, 'held');
+  assert.equal(b.entries().length, 1, 'remembered');
+  const p = b.plan([child('n4', 3)], null, 1);
+  assert.deepEqual(p.start, []);
+  assert.deepEqual(
+    p.blocked.map((e) => [e.version, e.note]),
+    [[3, 'already serving serveOnly.maxTorrents 0 updates']],
+  );
+  for (let v = 4; v < 20; v++) b.offer(offer(v));
+  assert.equal(b.entries().length, 4, 'at least MIN_CANDIDATES, no more');
 });
