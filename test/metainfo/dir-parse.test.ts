@@ -127,7 +127,11 @@ describe('directory torrents: path rules at every parse', () => {
     const half = big / 2;
     const at: Craft = { files: [file('a', half), file('b', half)], pieceLength: LIMITS.maxPieceLength };
     assert.equal((await verify(at)).length, big);
-    await refused({ ...at, files: [file('a', half), file('b', half + 1)] }, 'TOO_LARGE', 'string of more than 1310720 bytes');
+    await refused(
+      { ...at, files: [file('a', half), file('b', half + 1)] },
+      'TOO_LARGE',
+      'string of more than 1310720 bytes',
+    );
   });
 
   it('refuses 0-byte files, duplicates, a file that is also a directory, and a non-canonical order', async () => {

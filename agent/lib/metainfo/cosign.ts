@@ -31,7 +31,8 @@ export async function addSignature(raw: Uint8Array, key: SecretKey): Promise<Uin
     );
   // The first signer's signed info as it is in the file (rollout, manifest and all), our kid in it.
   const first = decodeStrict(t.signatures[0]!.signedInfoBytes);
-  if (!isDict(first)) throw new MetadataError('MALFORMED', 'signatures: a signed info that is not a dictionary');
+  if (!isDict(first))
+    throw new MetadataError('MALFORMED', 'signatures: a signed info that is not a dictionary');
   const signedInfo = { ...first, kid: Buffer.from(kid) };
   const signature = await signDetached(signedMessage(t.infoBytes, encode(signedInfo)), key.sodiumKey);
   const top = decodeStrict(raw);
