@@ -122,3 +122,12 @@ test('the directory itself a link → refused', async () => {
   await symlink(u.root, away);
   await refused({ ...u, payload: away }, /^LINK: /);
 });
+
+test('a deb deployer refuses a directory payload → UNSUPPORTED, nothing runs', async () => {
+  const u = await dirUpdate('deb:/dir', 1);
+  await bed.start({ 'deb:/': { type: 'deb', aptArgs: [] } });
+  const r = await bed.ask(bed.deployReq(u));
+  assert.equal(r['type'], 'refused', JSON.stringify(r));
+  assert.equal(r['code'], 'UNSUPPORTED');
+  assert.match(String(r['reason']), /a deb deployer installs one .deb file; this update is a directory/);
+});
