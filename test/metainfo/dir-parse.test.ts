@@ -9,7 +9,11 @@ import { before, describe, it } from 'node:test';
 import { MetadataError, type MetadataCode } from '../../agent/lib/common/errors.ts';
 import { PATH_LIMITS } from '../../agent/lib/metainfo/file-path.ts';
 import { LIMITS } from '../../agent/lib/metainfo/limits.ts';
+import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
+import { checkShape } from '../../agent/lib/metainfo/shape.ts';
 import { verifyTorrentPlusPlus } from '../../agent/lib/metainfo/verify.ts';
+import { edit, signerEntry } from '../helpers/bencode-edit.ts';
+import { maxPolicyDict } from '../rollout/max-policy.ts';
 import { craftDirTorrent, manifestOf, type Craft, type CraftFile } from '../helpers/dir-torrent.ts';
 import { makeAdmin, type Admin } from '../helpers/fixtures.ts';
 
@@ -159,5 +163,35 @@ describe('directory torrents: path rules at every parse', () => {
       'MANIFEST_FORMAT',
     );
     await refused({ files: [file('a')], manifest: `${z}  10 a\n` }, 'MALFORMED', 'MANIFEST_FORMAT');
+  });
+
+  it('the largest valid directory file passes the shape pre-check: 64 files 8 levels deep, 65,536 pieces, 8 signers each with a 10-wave policy, 32 announce tiers', async () => {
+    const files = Array.from({ length: PATH_LIMITS.maxFiles }, (_, i) =>
+      file(`${String(i).padStart(2, '0')}/b/c/d/e/f/g/h`, LIMITS.maxPieceLength / 2),
+    );
+    const raw = edit(await craftDirTorrent(admin, { files, pieceLength: LIMITS.minPieceLength }), (t) => {
+      const total = (PATH_LIMITS.maxFiles * LIMITS.maxPieceLength) / 2;
+      assert.equal(total / LIMITS.minPieceLength, LIMITS.maxPieces);
+      const one = signerEntry(t);
+      t['signatures'] = {};
+      for (let i = 0; i < LIMITS.maxSignatures; i++) {
+        const kid = i.toString(16).padStart(16, '0');
+        t['signatures'][kid] = {
+          info: { ...one['info'], kid: Buffer.from(kid), rollout: maxPolicyDict(), expires: 2 ** 53 - 1 },
+          signature: Buffer.alloc(64),
+        };
+      }
+      t['announce-list'] = Array.from({ length: LIMITS.maxAnnounceUrls }, (_, i) => [
+        Buffer.from(`http://127.0.0.1:${i + 1}/announce`),
+      ]);
+      t['announce'] = Buffer.from('http://127.0.0.1:1/announce');
+      t['comment'] = Buffer.from('c');
+      t['created by'] = Buffer.from('p2p-update');
+      t['creation date'] = 1;
+    });
+    checkShape(raw, LIMITS);
+    const parsed = parseTorrentPlusPlus(raw);
+    assert.equal(parsed.info.files?.length, PATH_LIMITS.maxFiles);
+    assert.equal(parsed.signatures.length, LIMITS.maxSignatures);
   });
 });
