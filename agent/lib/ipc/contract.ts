@@ -36,6 +36,10 @@ export interface CurrentUpdate {
 export interface NodeState {
   readonly applied: Readonly<Record<string, number>>;
   readonly current: CurrentUpdate | null;
+  /** Per URI, the highest version that failed here (gave up, or unhealthy); absent = none. */
+  readonly failed?: Readonly<Record<string, number>>;
+  /** Per URI, the highest version rolled back here (issue 18); absent = none. */
+  readonly rolledBack?: Readonly<Record<string, number>>;
 }
 
 export interface BtPeer {
@@ -181,7 +185,17 @@ export function decodeManagerMessage(v: unknown): ManagerMessage | null {
     case 'state': {
       const applied = appliedOf(m.applied);
       const current = currentOf(m.current);
-      return applied && current !== undefined ? { type: 'state', applied, current } : null;
+      // failed and rolledBack: absent from managers before issue 18 item 3.
+      const failed = m.failed === undefined ? {} : appliedOf(m.failed);
+      const rolledBack = m.rolledBack === undefined ? {} : appliedOf(m.rolledBack);
+      if (!applied || current === undefined || !failed || !rolledBack) return null;
+      return {
+        type: 'state',
+        applied,
+        current,
+        ...(m.failed === undefined ? {} : { failed }),
+        ...(m.rolledBack === undefined ? {} : { rolledBack }),
+      };
     }
     case 'members':
       return { type: 'members' };
