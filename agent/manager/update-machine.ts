@@ -79,6 +79,8 @@ export function accepted(rec: UriRecord | undefined, u: VerifiedUpdate, now: num
     applied: rec?.applied ?? null,
     appliedAt: rec?.appliedAt ?? null,
     current: newUpdate(u, now),
+    ...(rec?.failed === undefined ? {} : { failed: rec.failed }),
+    ...(rec?.rolledBack === undefined ? {} : { rolledBack: rec.rolledBack }),
   };
 }
 
