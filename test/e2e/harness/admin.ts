@@ -31,7 +31,11 @@ export class Admin {
   }
 
   /** A random payload of `size` bytes signed as `version` (by `key`, default the admin's). */
-  async release(version: number, size: number, opts: { key?: string; tag?: string } = {}): Promise<Release> {
+  async release(
+    version: number,
+    size: number,
+    opts: { key?: string; tag?: string; extra?: readonly string[] } = {},
+  ): Promise<Release> {
     const tag = opts.tag ?? '';
     const name = `demo-app-v${version}${tag}.bin`;
     const payload = join(this.dir, name);
@@ -39,9 +43,13 @@ export class Admin {
     writeFileSync(payload, bytes);
     const torrent = join(this.dir, `demo-app-v${version}${tag}.torrent`);
     const args = ['create', payload, '--uri', DEMO_URI, '--version', String(version)];
-    await run(BIN, [...args, '--key', opts.key ?? this.key, '--expires', '7d', '--out', torrent], {
-      timeoutMs: 60_000,
-    });
+    await run(
+      BIN,
+      [...args, ...(opts.extra ?? []), '--key', opts.key ?? this.key, '--expires', '7d', '--out', torrent],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const { infoHash } = parseTorrentPlusPlus(new Uint8Array(readFileSync(torrent)));
     return { version, torrent, payload, name, sha256, size, infoHash };

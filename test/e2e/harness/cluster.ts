@@ -43,6 +43,10 @@ export interface Member {
   readonly path: string | null;
   readonly lastSeen: number;
   readonly applied: Record<string, number>;
+  readonly current: { uri: string; version: number; state: string } | null;
+  readonly failed?: Record<string, number>;
+  readonly rolledBack?: Record<string, number>;
+  readonly signed?: boolean;
 }
 
 export interface Endpoint {
@@ -118,7 +122,8 @@ export class Cluster {
       for (const d of [l.dir, l.trDir, l.downloadDir, l.stateDir, l.inboxDir, l.deployDir])
         mkdirSync(d, { recursive: true });
       writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets, this.overrides), null, 2));
-      writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets), null, 2));
+      const health = this.overrides.healthScript;
+      writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets, health), null, 2));
       writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
     }
     mkdirSync(join(this.topo.runDir, 'rdv'), { recursive: true });

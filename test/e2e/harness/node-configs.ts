@@ -23,6 +23,8 @@ export interface ClusterSecrets {
 export interface ManagerOverrides {
   readonly tracker?: Record<string, unknown>;
   readonly speed?: Record<string, unknown>;
+  /** The demo deployer gets this health command (fixtures/health-demo.sh), run with OUT_DIR. */
+  readonly healthScript?: string;
 }
 
 export function managerConfig(l: NodeLayout, s: ClusterSecrets, o: ManagerOverrides = {}): object {
@@ -41,13 +43,16 @@ export function managerConfig(l: NodeLayout, s: ClusterSecrets, o: ManagerOverri
 }
 
 /** The node's deploy executor: the demo URI's script, reading the manager's files only. */
-export function deployConfig(l: NodeLayout, s: ClusterSecrets): object {
+export function deployConfig(l: NodeLayout, s: ClusterSecrets, healthScript?: string): object {
+  const health = healthScript
+    ? { health: { path: healthScript, args: [l.deployDir], timeoutMs: 10_000, retries: 1, intervalMs: 500 } }
+    : {};
   return {
     trustedKeys: [s.adminPub],
     stateDir: l.executorDir,
     socket: l.executorSocket,
     inputDirs: [l.stateDir, l.downloadDir],
-    deployers: { [DEMO_URI]: { type: 'script', path: s.deployScript, args: [l.deployDir] } },
+    deployers: { [DEMO_URI]: { type: 'script', path: s.deployScript, args: [l.deployDir], ...health } },
     deploy: { timeoutMs: 30_000 },
     logLevel: 'debug',
   };
