@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { lookupUser } from '../../agent/deploy-executor/users.ts';
 import { createBed, type Bed, type Update } from './bed.ts';
 
 let bed: Bed;
@@ -25,7 +26,7 @@ async function scripts(dir: string): Promise<{ deployer: string; health: string 
       '#!/bin/sh',
       'set -eu',
       'sum=$(sha256sum "$P2PU_FILE" | cut -d" " -f1)',
-      `echo "deploy $P2PU_URI $P2PU_VERSION $sum \${P2PU_ROLLBACK:-0} \${P2PU_ROLLBACK_FROM:--}" >>"$1/log"`,
+      `echo "deploy $P2PU_URI $P2PU_VERSION $sum \${P2PU_ROLLBACK:-0} \${P2PU_ROLLBACK_FROM:--} $(id -u)" >>"$1/log"`,
       '',
     ].join('\n'),
     { mode: 0o755 },
@@ -36,7 +37,7 @@ async function scripts(dir: string): Promise<{ deployer: string; health: string 
     [
       '#!/bin/sh',
       'set -eu',
-      'echo "health $P2PU_URI $P2PU_VERSION $P2PU_HEALTH" >>"$1/log"',
+      'echo "health $P2PU_URI $P2PU_VERSION $P2PU_HEALTH $(id -u)" >>"$1/log"',
       'name=$(printf %s "$P2PU_URI" | tr -c "a-z0-9" _)',
       'if [ -e "$1/sick-$name-$P2PU_VERSION" ]; then echo "service $P2PU_VERSION is down"; exit 1; fi',
       '',
@@ -48,16 +49,17 @@ async function scripts(dir: string): Promise<{ deployer: string; health: string 
 
 before(async () => {
   bed = await createBed('rollback');
+  await chmod(bed.dir, 0o755); // the deployer's user must reach its scripts and out dir
   out = join(bed.dir, 'out');
-  await mkdir(out);
+  await mkdir(out, { mode: 0o777 });
+  await chmod(out, 0o777);
+  await writeFile(join(out, 'log'), '');
+  await chmod(join(out, 'log'), 0o666); // root's and nobody's runs append to one log
   const s = await scripts(bed.dir);
+  const health = { path: s.health, args: [out], timeoutMs: 5000, retries: 1, intervalMs: 100 };
   await bed.start({
-    'app:/': {
-      type: 'script',
-      path: s.deployer,
-      args: [out],
-      health: { path: s.health, args: [out], timeoutMs: 5000, retries: 1, intervalMs: 100 },
-    },
+    'app:/': { type: 'script', path: s.deployer, args: [out], health },
+    'user:/': { type: 'script', path: s.deployer, args: [out], health, user: 'nobody' },
   });
 });
 
@@ -106,7 +108,7 @@ async function deployed(u: Update, type = 'applied'): Promise<Record<string, unk
 test('a passing health check runs after the deploy with P2PU_HEALTH=1; the update is applied and healthy', async () => {
   const v1 = await bed.update('app:/ok', 1);
   await deployed(v1);
-  assert.deepEqual(await log(), [`deploy app:/ok 1 ${await sha(v1)} 0 -`, 'health app:/ok 1 1']);
+  assert.deepEqual(await log(), [`deploy app:/ok 1 ${await sha(v1)} 0 - 0`, 'health app:/ok 1 1 0']);
   assert.equal((await uriRecord('app:/ok'))['applied']!['health'], 'ok');
 });
 
@@ -122,9 +124,9 @@ test('unhealthy (every attempt failed): answered `unhealthy`; the rollback re-de
   assert.match(String(r['reason']), /health check DEPLOY_EXIT/);
   assert.match(String(r['output']), /service 2 is down/);
   assert.deepEqual((await log()).slice(before), [
-    `deploy ${uri} 2 ${await sha(v2)} 0 -`,
-    `health ${uri} 2 1`,
-    `health ${uri} 2 1`, // retries: 1
+    `deploy ${uri} 2 ${await sha(v2)} 0 - 0`,
+    `health ${uri} 2 1 0`,
+    `health ${uri} 2 1 0`, // retries: 1
   ]);
   const rec = await uriRecord(uri);
   assert.deepEqual(rec['applied']!['health'], 'failed');
@@ -139,7 +141,7 @@ test('unhealthy (every attempt failed): answered `unhealthy`; the rollback re-de
   assert.deepEqual(back['to'], { version: 1, infoHash: v1.infoHash });
   assert.deepEqual(
     (await log()).slice(n),
-    [`deploy ${uri} 1 ${await sha(v1)} 1 2`],
+    [`deploy ${uri} 1 ${await sha(v1)} 1 2 0`],
     'v1 bytes, P2PU_ROLLBACK=1',
   );
   const after = await uriRecord(uri);
@@ -215,4 +217,22 @@ test('attack: a kept payload or torrent changed in the work dir → PAYLOAD_MISM
   await writeFile(torrent, raw);
   const back = await bed.ask(rollbackReq(v2));
   assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+});
+
+test("the health check and the rollback run as the deployer's user, like its deploys", async () => {
+  const nobody = (await lookupUser('nobody'))!;
+  const uri = 'user:/cfg';
+  const [v1, v2] = [await bed.update(uri, 1), await bed.update(uri, 2)];
+  await deployed(v1);
+  await sick(uri, 2);
+  const n = (await log()).length;
+  await deployed(v2, 'unhealthy');
+  const back = await bed.ask(rollbackReq(v2));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.deepEqual((await log()).slice(n), [
+    `deploy ${uri} 2 ${await sha(v2)} 0 - ${nobody.uid}`,
+    `health ${uri} 2 1 ${nobody.uid}`,
+    `health ${uri} 2 1 ${nobody.uid}`,
+    `deploy ${uri} 1 ${await sha(v1)} 1 2 ${nobody.uid}`,
+  ]);
 });
