@@ -82,7 +82,7 @@ export async function checkDeploy(
         facts,
       );
     const dir = await updateDir(core.config.stateDir, req.uri, u.infoHash, account?.gid ?? 0);
-    await writeFileDurable(keptTorrentOf(core.config.stateDir, req.uri, u.infoHash), v.raw, 0o600);
+    await writeFileDurable(keptTorrentOf(core.config.stateDir, req.uri, u.infoHash, u.version), v.raw, 0o600);
     const file = join(dir, payloadName(spec, u.name));
     const cmd = deployCommand(spec, file);
     const env = { ...deployEnv(u.uri, u.version, file, u.files !== undefined), ...cmd.extraEnv };

@@ -3,12 +3,16 @@
  * (docs/deploy-executor.md §Rollback): its copy of the previous update's torrent-file++ is
  * verified again against the root it trusts now (k of the update keys, not expired), must
  * name the recorded uri, version and infohash, and the kept payload copy is hashed again
- * against the signed length and SHA-256. Nothing the manager holds is read.
+ * against the signed length and SHA-256 (a directory: walked strictly, exactly the signed
+ * manifest's files, each hashed again). Nothing the manager holds is read.
  */
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MetadataError } from '../lib/common/errors.ts';
+import { DirError } from '../lib/metainfo/dir-errors.ts';
+import { walkDir } from '../lib/metainfo/dir-walk.ts';
+import type { ManifestEntry } from '../lib/metainfo/manifest.ts';
 import { payloadName } from '../lib/deploy/deployers.ts';
 import { LIMITS } from '../lib/metainfo/limits.ts';
 import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
@@ -30,16 +34,39 @@ async function sha256Of(path: string, cap: number): Promise<{ length: number; sh
   const fh = await open(path, 'r').catch(() => null);
   if (fh === null) return null;
   try {
+    if (!(await fh.stat()).isFile()) return null;
     const hash = createHash('sha256');
     let length = 0;
-    for await (const chunk of fh.createReadStream({ end: cap })) {
+    for await (const chunk of fh.createReadStream({ end: cap, autoClose: false })) {
       hash.update(chunk as Buffer);
       length += (chunk as Buffer).length;
     }
     return { length, sha256: hash.digest() };
+  } catch {
+    return null;
   } finally {
     await fh.close().catch(() => undefined);
   }
+}
+
+/** Null when the kept directory holds exactly the manifest's files with their signed bytes. */
+async function dirMismatch(dir: string, files: readonly ManifestEntry[]): Promise<string | null> {
+  let disk;
+  try {
+    disk = await walkDir(dir);
+  } catch (e) {
+    if (e instanceof DirError || (e as NodeJS.ErrnoException).code !== undefined)
+      return `kept directory: ${(e as Error).message}`;
+    throw e;
+  }
+  if (disk.length !== files.length || disk.some((f, i) => f.path !== files[i]!.path))
+    return 'kept directory: not the files of the signed manifest';
+  for (const [i, f] of disk.entries()) {
+    const got = await sha256Of(f.abs, files[i]!.length);
+    if (got === null || got.length !== files[i]!.length || !got.sha256.equals(files[i]!.sha256))
+      return `kept directory: "${f.path}" does not match its signed length and SHA-256`;
+  }
+  return null;
 }
 
 export async function checkKept(
@@ -49,7 +76,7 @@ export async function checkKept(
   d: DeployerConfig,
 ): Promise<KeptCheck> {
   const stateDir = core.config.stateDir;
-  const raw = await readFile(keptTorrentOf(stateDir, uri, to.infoHash)).catch(() => null);
+  const raw = await readFile(keptTorrentOf(stateDir, uri, to.infoHash, to.version)).catch(() => null);
   if (raw === null || raw.length > LIMITS.maxMetadataBytes)
     return {
       ok: false,
@@ -72,6 +99,11 @@ export async function checkKept(
     };
   const dir = updateDirOf(stateDir, uri, to.infoHash);
   const file = join(dir, payloadName(specOf(d), u.name));
+  if (u.files !== undefined) {
+    const why = await dirMismatch(file, u.files);
+    if (why !== null) return { ok: false, code: 'PAYLOAD_MISMATCH', reason: `version ${to.version}: ${why}` };
+    return { ok: true, update: u, file, dir };
+  }
   const got = await sha256Of(file, u.length);
   if (got === null)
     return { ok: false, code: 'NO_PREVIOUS', reason: `${uri}: no kept payload of version ${to.version}` };

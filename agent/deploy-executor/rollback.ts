@@ -55,7 +55,7 @@ async function run(
     return refuse(core, 'USER_UNKNOWN', `the deployer's user "${d.user}" does not exist`, facts);
   const cmd = deployCommand(specOf(d), kept.file);
   const env = {
-    ...deployEnv(uri, to.version, kept.file),
+    ...deployEnv(uri, to.version, kept.file, kept.update.files !== undefined),
     ...cmd.extraEnv,
     P2PU_ROLLBACK: '1',
     P2PU_ROLLBACK_FROM: String(version),

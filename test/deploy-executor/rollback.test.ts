@@ -206,7 +206,7 @@ test('attack: a kept payload or torrent changed in the work dir → PAYLOAD_MISM
   await writeFile(payload, Buffer.concat([good.subarray(0, 10), Buffer.from('evil'), good.subarray(14)]));
   await refused(rollbackReq(v2), 'PAYLOAD_MISMATCH', /kept payload of version 1/);
   await writeFile(payload, good);
-  const torrent = join(work, `${d1}.torrent`);
+  const torrent = join(work, `${d1}.1.torrent`);
   const raw = await readFile(torrent);
   const at = raw.indexOf(Buffer.from('7:versioni1e'));
   assert.ok(at > 0);
