@@ -17,7 +17,7 @@ import { FleetSize } from './fleet-size.ts';
 import { FleetStates } from './fleet-states.ts';
 import { SwimMembership } from './swim-membership.ts';
 import type { Body, Item, StateRecord } from './messages.ts';
-import { LocalState } from './local-state.ts';
+import { LocalState, type NodeOutcomes } from './local-state.ts';
 import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
@@ -235,7 +235,7 @@ export class GossipNode {
   }
 
   /** Publish this node's fleet-view state record (from the manager's `state`). */
-  setState(s: Pick<StateRecord, 'applied' | 'current'>): StateRecord {
+  setState(s: NodeOutcomes): StateRecord {
     return this.local.set(s);
   }
 

@@ -47,11 +47,15 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
     if (!node.relay(m.id, m.torrent, { uri: m.uri, version: m.version })) counters.badRelays++;
   });
   ipc.on('verdict', (m) => node.refuse(m.id, m.code));
+  const first = (v: Readonly<Record<string, number>> | undefined) =>
+    Object.fromEntries(Object.entries(v ?? {}).slice(0, MAX_DIGEST));
   ipc.on('state', (m) => {
     node.local.setUpdateConditions(m.conditions ?? []);
     node.setState({
-      applied: Object.fromEntries(Object.entries(m.applied).slice(0, MAX_DIGEST)),
+      applied: first(m.applied),
       current: m.current && { ...m.current, progress: Math.round(m.current.progress * 100) },
+      ...(m.failed && Object.keys(m.failed).length > 0 ? { failed: first(m.failed) } : {}),
+      ...(m.rolledBack && Object.keys(m.rolledBack).length > 0 ? { rolledBack: first(m.rolledBack) } : {}),
     });
   });
   ipc.on('hello', (m) => {

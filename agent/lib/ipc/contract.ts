@@ -37,6 +37,10 @@ export interface CurrentUpdate {
 export interface NodeState {
   readonly applied: Readonly<Record<string, number>>;
   readonly current: CurrentUpdate | null;
+  /** Per URI, the highest version that failed here (gave up, or unhealthy); absent = none. */
+  readonly failed?: Readonly<Record<string, number>>;
+  /** Per URI, the highest version rolled back here (issue 18); absent = none. */
+  readonly rolledBack?: Readonly<Record<string, number>>;
 }
 
 export interface BtPeer {
@@ -186,13 +190,23 @@ export function decodeManagerMessage(v: unknown): ManagerMessage | null {
     case 'state': {
       const applied = appliedOf(m.applied);
       const current = currentOf(m.current);
-      if (!applied || current === undefined) return null;
-      if (m.conditions === undefined) return { type: 'state', applied, current };
+      // failed and rolledBack: absent from managers before issue 18 item 3.
+      const failed = m.failed === undefined ? {} : appliedOf(m.failed);
+      const rolledBack = m.rolledBack === undefined ? {} : appliedOf(m.rolledBack);
+      if (!applied || current === undefined || !failed || !rolledBack) return null;
       const known = (c: unknown): c is UpdateCondition => UPDATE_CONDITIONS.includes(c as UpdateCondition);
       const conds = m.conditions;
-      if (!Array.isArray(conds) || conds.length > UPDATE_CONDITIONS.length || !conds.every(known))
-        return null;
-      return { type: 'state', applied, current, conditions: conds };
+      if (conds !== undefined)
+        if (!Array.isArray(conds) || conds.length > UPDATE_CONDITIONS.length || !conds.every(known))
+          return null;
+      return {
+        type: 'state',
+        applied,
+        current,
+        ...(m.failed === undefined ? {} : { failed }),
+        ...(m.rolledBack === undefined ? {} : { rolledBack }),
+        ...(conds === undefined ? {} : { conditions: conds }),
+      };
     }
     case 'members':
       return { type: 'members' };
