@@ -7,10 +7,13 @@
  * reconnected yet (as after `systemctl kill` with Type=simple). The notification must reach
  * b's manager well before a path could time out (< 15 s; it took ~69 s when natm dropped a
  * notification it could not hand to an absent manager and waited offerTimeoutMs, 60 s,
- * before offering it again). Then the same for b's manager restarted while a publishes.
+ * before offering it again). Then the same for b's manager restarted while a publishes, and
+ * for b's natm restarted on another port (the rendezvous and a must take b's new endpoint
+ * from its fresh, authenticated packets at once, not keep the old one until it times out).
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CaStore } from '../../agent/lib/ca/ca-store.ts';
@@ -114,6 +117,15 @@ before(async () => {
   mb = manager(procs.dir, 'b');
 });
 
+/** Starts b's natm again (the process was killed), publishes at once: the delay to b's manager. */
+async function restartB(what: string): Promise<number> {
+  natmB = procs.cli(['natm', '--config', cfgB]);
+  await waitFor("b's natm listening again", () => natmB.out().includes('natm started') || undefined, 20_000);
+  const ms = await reachB(`the notification at b after ${what}`);
+  console.log(`restart-udp: ${JSON.stringify({ restarted: what, publishToManagerMs: ms })}`);
+  return ms;
+}
+
 /** Publishes at a until b's manager got one notification (`what` for the message); its delay. */
 async function reachB(what: string): Promise<number> {
   const id = publish(ma);
@@ -133,10 +145,7 @@ test("b's natm killed (SIGKILL) and restarted: the next notification reaches b's
   await gone;
   // Down long enough for a to declare b dead (SWIM suspicion 4 s), as systemd's RestartSec=5s.
   await new Promise((r) => setTimeout(r, 6000));
-  natmB = procs.cli(['natm', '--config', cfgB]);
-  await waitFor("b's natm listening again", () => natmB.out().includes('natm started') || undefined, 20_000);
-  const ms = await reachB("the notification at b after natm's restart");
-  console.log(`restart-udp: ${JSON.stringify({ restarted: 'natm', publishToManagerMs: ms })}`);
+  const ms = await restartB('natm');
   assert.ok(ms < BOUND_MS, `b's manager heard it after ${ms} ms (bound ${BOUND_MS}, pathTimeout 50000)`);
 });
 
@@ -146,9 +155,21 @@ test("b's manager restarted while a publishes: it gets the notification when it 
   const t0 = Date.now();
   // The notification reaches b's natm while no manager is connected.
   await new Promise((r) => setTimeout(r, 3000));
-  const fresh = manager(procs.dir, 'b');
+  const fresh = (mb = manager(procs.dir, 'b'));
   await waitFor("the notification at b's new manager", () => fresh.got.get(id), 120_000);
   const ms = fresh.got.get(id)! - t0;
   console.log(`restart-udp: ${JSON.stringify({ restarted: 'manager', publishToManagerMs: ms })}`);
   assert.ok(ms < BOUND_MS, `b's new manager heard it after ${ms} ms (bound ${BOUND_MS})`);
+});
+
+test("b's natm killed and restarted on another port: a and the rendezvous take the new endpoint at once", async () => {
+  const gone = new Promise((r) => natmB.once('exit', r));
+  natmB.kill('SIGKILL');
+  await gone;
+  const cfg = JSON.parse(await readFile(cfgB, 'utf8')) as { listen: string };
+  cfg.listen = `127.0.0.1:${await freeUdpPort()}`;
+  await writeFile(cfgB, JSON.stringify(cfg));
+  await new Promise((r) => setTimeout(r, 6000));
+  const ms = await restartB('natm on a new port');
+  assert.ok(ms < BOUND_MS, `b's manager heard it after ${ms} ms (bound ${BOUND_MS}, pathTimeout 50000)`);
 });
