@@ -8,25 +8,20 @@
  * answer (its 44-byte answer would amplify), counted.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import stun from 'stun';
 import { CaStore } from '../../agent/lib/ca/ca-store.ts';
-import { systemClock } from '../../agent/lib/common/clock.ts';
-import { silentLogger } from '../../agent/lib/common/logger.ts';
-import { NatmClient } from '../../agent/manager/natm-client.ts';
 import { bindingRequest } from '../../agent/lib/wire/stun-codec.ts';
 import { enrolledDir } from '../membership/enrolled-dir.ts';
 import { freeUdpPort, Procs, waitFor } from './procs.ts';
+import { publish, testManager, type TestManager } from './test-manager.ts';
 
-const URI = 'app:/opt/dual';
 const BIN = new URL('../../bin/p2p-update', import.meta.url).pathname;
 const procs = await new Procs().init();
-const clients: NatmClient[] = [];
 after(async () => {
-  for (const c of clients) await c.stop();
+  for (const m of [v4, v6]) await m?.client.stop();
   await procs.cleanup();
 });
 
@@ -41,46 +36,10 @@ async function stats(sock: string): Promise<Stats> {
   return JSON.parse(out) as Stats;
 }
 
-const versions = new Map<string, number>();
-const infoHash = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-
-/** The manager's IPC client; answers each notification as a manager that verified it. */
-function manager(name: string): { client: NatmClient; got: Set<string> } {
-  const got = new Set<string>();
-  const client: NatmClient = new NatmClient(
-    {
-      clock: systemClock,
-      log: silentLogger(),
-      onConnect: async () => {},
-      onMessage: (m) => {
-        if (m.type !== 'notification' || got.has(m.id)) return;
-        got.add(m.id);
-        const v = versions.get(m.id)!;
-        client.relay({ id: m.id, uri: URI, version: v, infoHash: infoHash(m.torrent), torrent: m.torrent });
-      },
-      stateMessage: () => ({ applied: {}, current: null }),
-      btPort: async () => 51413,
-    },
-    { path: join(procs.dir, `${name}-ipc.sock`), agentVersion: 'test' },
-  );
-  clients.push(client);
-  client.start();
-  return { client, got };
-}
-
-function publish(m: { client: NatmClient; got: Set<string> }): string {
-  const torrent = new Uint8Array(randomBytes(1200));
-  const id = createHash('sha256').update(torrent).digest('hex');
-  versions.set(id, versions.size + 1);
-  m.got.add(id);
-  m.client.relay({ id, uri: URI, version: versions.get(id)!, infoHash: infoHash(torrent), torrent });
-  return id;
-}
-
 let rdvPort = 0;
 const ids: string[] = [];
-let v4: ReturnType<typeof manager>;
-let v6: ReturnType<typeof manager>;
+let v4: TestManager;
+let v6: TestManager;
 
 before(async () => {
   await CaStore.init(join(procs.dir, 'ca'), { cluster: 'dual' });
@@ -113,8 +72,8 @@ before(async () => {
     });
     procs.cli(['natm', '--config', cfg]);
   }
-  v4 = manager('v4');
-  v6 = manager('v6');
+  v4 = testManager(join(procs.dir, 'v4-ipc.sock'));
+  v6 = testManager(join(procs.dir, 'v6-ipc.sock'));
 });
 
 test('each node learns its external endpoint in its own family and sees the other', async () => {
