@@ -129,6 +129,8 @@ export class NetnsLab {
     this.x('wan', 'ip', 'link', 'set', 'p-rt6', 'master', 'br0');
     this.x('rt6', 'ip', '-6', 'addr', 'add', 'fd00:18::61/64', 'dev', 'wan0', 'nodad');
     this.bridge('rt6');
+    // LAN frames are bridged, not routed: keep them out of the IPv6 forward chain.
+    this.x('rt6', 'sysctl', '-qw', 'net.bridge.bridge-nf-call-ip6tables=0');
     this.x('rt6', 'ip', '-6', 'addr', 'add', 'fd00:6::1/64', 'dev', 'br0', 'nodad');
     this.x('rt6', 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1');
     // A home router's IPv6 firewall: outbound and its answers pass, nothing new comes in.
@@ -136,6 +138,7 @@ export class NetnsLab {
   chain forward { type filter hook forward priority filter; policy drop;
     ct state established,related accept
     iifname "br0" oifname "wan0" accept
+    iifname "br0" oifname "br0" accept
   }
   chain input { type filter hook input priority filter; policy accept; iifname "wan0" ct state new drop; }
 }`;
