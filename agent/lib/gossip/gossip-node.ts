@@ -224,6 +224,11 @@ export class GossipNode {
     this.notifications.onNotification(h);
   }
 
+  /** A manager (re)connected: hand it every notification offered but not answered yet. */
+  reoffer(): number {
+    return this.notifications.reoffer();
+  }
+
   /** The manager verified and accepted this notification: announce it and serve it. */
   relay(id: string, bytes: Uint8Array, hdr: { uri: string; version: number }): boolean {
     return this.notifications.relay(id, bytes, hdr);

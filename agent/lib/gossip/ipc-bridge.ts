@@ -2,7 +2,9 @@
  * Wires a GossipNode to natm's IPC server (docs/protocol/ipc.md), for natm's main.ts:
  *   overlay notification → `notification` to the manager;
  *   `relay` → GossipNode.relay (announce + serve); `verdict` → refuse; `state` → fleet record;
- *   `hello` → agent version, BitTorrent port and tags in the record (and peers re-sent);
+ *   `hello` → agent version, BitTorrent port and tags in the record, peers re-sent, and
+ *            every notification offered but not answered yet offered again (a manager
+ *            that was down or restarting, or a natm just restarted, misses nothing);
  *   `have` → the record's `have` list, and `peers` for it whenever its holders change.
  * Typed against the narrow surface it needs (agent/natm/ipc-server.ts's IpcServer fits).
  * A relay whose bytes do not hash to `id` is ignored and counted. The manager's `progress`
@@ -64,6 +66,7 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
     node.local.setBtPort(m.btPort ?? 0); // 0: not known yet (the manager says hello again once it is)
     sent.clear(); // a (re)connected manager gets every peers list again
     for (const ih of node.local.have.keys()) refresh(ih);
+    node.reoffer();
   });
   ipc.on('have', (m) => {
     node.local.setHave(m.infoHash, m.complete);

@@ -7,6 +7,7 @@
  * a bound: the receiver drops and counts it. Unknown extra fields are ignored, so either
  * side can grow; a known field of the wrong type is a bad frame.
  */
+import { canonicalIp } from '../net/ip.ts';
 import { LIMITS } from '../metainfo/limits.ts';
 import { isPeerId } from '../net/overlay-link.ts';
 import { PEER_LIMITS } from '../tracker/peer-table.ts';
@@ -159,8 +160,8 @@ function tagsOk(v: unknown): v is string {
 function peerOf(v: unknown): BtPeer | null {
   const p = obj(v);
   if (!p || typeof p.ip !== 'string' || !port(p.port)) return null;
-  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(p.ip);
-  return octets && octets.slice(1).every((o) => Number(o) <= 255) ? { ip: p.ip, port: p.port } : null;
+  // IPv4 or IPv6, in canonical text only (net/ip.ts): one spelling per address.
+  return p.ip.length <= 45 && canonicalIp(p.ip) === p.ip ? { ip: p.ip, port: p.port } : null;
 }
 
 /** What natm accepts from a client; null = a bad frame. */
