@@ -52,6 +52,8 @@ describe('Figure 2 with four booted Debian 13 containers', { timeout: 900_000 },
   const c = (n: NodeName) => bed!.containers.get(n) as Container;
   const t = (name: string, fn: () => Promise<void>) =>
     it(name, async () => {
+      // One cluster, steps in order: after a failed step the next ones fail at once.
+      if (failed) assert.fail('an earlier step failed');
       try {
         await fn();
       } catch (e) {

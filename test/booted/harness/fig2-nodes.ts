@@ -77,8 +77,10 @@ export async function provisionAtDesk(
   const id = /enrolled: node ([0-9a-f]{32}) /.exec(out)?.[1];
   if (!id) throw new Error(`${c.name}: no node id in: ${out}`);
   const tar = execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 16 << 20 });
+  const owner = `${USERS.natm}:${USERS.natm}`;
+  await c.must(['install', '-d', '-o', USERS.natm, '-g', USERS.natm, '-m', '0700', IDENTITY_DIR]);
   await c.must(['tar', '-C', IDENTITY_DIR, '-x', '--no-same-owner'], { input: tar });
-  await c.must(['chown', '-R', `${USERS.natm}:${USERS.natm}`, IDENTITY_DIR]);
+  await c.must(['chown', '-R', owner, IDENTITY_DIR]);
   return id;
 }
 
