@@ -177,6 +177,14 @@ describe('Figure 2 with four booted Debian 13 containers', { timeout: 900_000 },
       );
       for (const d of ['manager', 'natm'] as const)
         assert.equal((await serviceProcess(c(n), UNITS[d])).user, USERS[d], `${n}: ${d} unprivileged`);
+      const accepted = (await serviceLines(c(n), UNITS.manager)).filter(
+        (l) => l.json?.['msg'] === 'update accepted',
+      );
+      assert.deepEqual(
+        accepted.map((l) => l.json?.['source']),
+        [n === 'n1' ? 'inbox' : 'natm'],
+        `${n}: accepted once, from ${n === 'n1' ? 'the inbox' : 'the overlay'}`,
+      );
     }
     // Node 4 has no path out: what it got came through node 3, its bytes over the LAN.
     for (const p of (await natmStats('n4')).peers)
