@@ -73,12 +73,14 @@ describe('Figure 2 with four booted Debian 13 containers', { timeout: 900_000 },
 
   before(async () => {
     const t0 = Date.now();
+    failed = true; // until set up: a failed set-up keeps its logs too
     built = buildDeb();
     topo = await Topology.create({ prefix: 'p2pe-g-' });
     bed = await Bed.create({ prefix: 'p2ps-g-' });
     pub = await startPublicSide(topo, bed.procs, join(bed.runDir, 'public'));
     admin = await adminKey(join(bed.runDir, 'admin'));
     for (const n of NODE_NAMES) await bed.boot(n, { netns: topo.node(n).ns });
+    failed = false;
     report({ setupMs: Date.now() - t0, bootMs: NODE_NAMES.map((n) => c(n).bootMs) });
   });
   after(async () => {
