@@ -10,7 +10,13 @@ import type { PathType } from '../net/overlay-link.ts';
 import { CodecError, type Reader, type Writer } from '../wire/codec.ts';
 import type { ClockEstimate } from './clock-offsets.ts';
 
-export const CONDITIONS = ['no_rendezvous', 'no_external', 'relayed_only', 'clock_skew'] as const;
+export const CONDITIONS = [
+  'no_rendezvous',
+  'no_external',
+  'relayed_only',
+  'clock_skew',
+  'stream_fallback',
+] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 /** One line per condition: natm's warn message when it is raised, and `status`'s words. */
@@ -19,7 +25,11 @@ export const CONDITION_TEXT: Record<Condition, string> = {
   no_external: 'no external endpoint',
   relayed_only: 'only relayed paths',
   clock_skew: 'clock skew against peers',
+  stream_fallback: 'UDP blocked: rendezvous over a stream fallback',
 };
+
+/** How natm reaches its rendezvous: UDP, or the stream fallback (docs/protocol/natm.md). */
+export type Transport = 'udp' | 'tcp' | 'tls';
 
 export interface NodeHealth {
   readonly conditions: readonly Condition[];
@@ -66,6 +76,8 @@ export interface Observation {
   readonly external: Endpoint | null;
   readonly paths: PathCounts;
   readonly clock: ClockEstimate;
+  /** Absent: UDP (natm without a stream fallback configured). */
+  readonly transport?: Transport;
 }
 
 export interface Transition {
