@@ -46,10 +46,10 @@ export class FrameDecoder {
         return { ok: false, reason: len === 0 ? 'empty_frame' : 'oversized_frame', frames };
       }
       if (data.length < FRAME_HEADER + len) break;
-      frames.push(data.slice(FRAME_HEADER, FRAME_HEADER + len));
+      frames.push(new Uint8Array(data.subarray(FRAME_HEADER, FRAME_HEADER + len)));
       data = data.subarray(FRAME_HEADER + len);
     }
-    this.buf = data.slice();
+    this.buf = new Uint8Array(data);
     return { ok: true, frames };
   }
 }
