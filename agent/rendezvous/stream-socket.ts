@@ -27,7 +27,7 @@ export class StreamSocket implements DatagramSocket {
 
   constructor(
     private readonly udp: DatagramSocket,
-    c: { clock: Clock; counters: Counters; logger: Logger },
+    private readonly c: { clock: Clock; counters: Counters; logger: Logger },
     limits: StreamLimits,
   ) {
     this.listener = new StreamListener(c, limits, (d, from) => this.handler(d, from));
@@ -90,6 +90,7 @@ export class StreamSocket implements DatagramSocket {
       );
       server.listen(ep.port, ep.address, 256, () => resolve());
     });
+    server.on('error', (err) => this.c.logger.warn({ err, listen: ep }, 'stream listener error'));
     this.servers.push(server);
   }
 }
