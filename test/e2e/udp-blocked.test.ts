@@ -4,7 +4,7 @@
  * no longer answers over UDP and falls back to a TCP stream to it (node 4 stays behind
  * node 3, its bridge, over the LAN); v1 published at node 1 is deployed on all four
  * nodes, node 3's BitTorrent bytes coming over TCP connections it opens to node 1's
- * BitTorrent port. Then the firewall lets out TCP to port 443 only: node 3 moves to TLS
+ * BitTorrent port (its manager turned uTP off while natm is on the stream, utp-switch.ts). Then the firewall lets out TCP to port 443 only: node 3 moves to TLS
  * on 443, the v2 notification still reaches nodes 3 and 4, but no BitTorrent peer is
  * reachable on 443 (privileged ports are never BitTorrent ports, MIN_BT_PORT), so the
  * bytes wait until the firewall lets TCP out again; then v2 is deployed there too.
@@ -112,6 +112,11 @@ describe('Figure 2 with UDP blocked at the firewall', { timeout: 900_000 }, () =
       const warns = log.filter((l) => l.includes(`"msg":"${FELL_BACK}"`));
       assert.equal(warns.length, 1, 'node 3 logged the fallback once');
       assert.match(warns[0]!, /"level":40/);
+      const utpOff = readFileSync(cluster.logOf('manager-n3'), 'utf8').split('\n');
+      assert.equal(
+        utpOff.filter((l) => l.includes('"msg":"UDP blocked: uTP off, BitTorrent over TCP"')).length,
+        1,
+      );
       const members = await cluster.members('n1');
       for (const n of ['n3', 'n4'] as const)
         assert.equal(members.find((m) => m.id === cluster.ids[n])?.status, 'alive', `node 1 lists ${n}`);
