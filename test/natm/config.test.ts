@@ -49,8 +49,14 @@ test('streamFallback: defaults from keepaliveMs; refused without a port, TLS wit
   const c = natmConfig({ ...base, streamFallback: { tcpPort: 3478 } });
   assert.deepEqual(c.streamFallback, { tcpPort: 3478, afterMs: 9000, probeMs: 2000 });
   assert.equal(natmConfig(base).streamFallback, undefined);
-  assert.throws(() => natmConfig({ ...base, streamFallback: {} }), /streamFallback: expected tcpPort or tlsPort/);
-  assert.throws(() => natmConfig({ ...base, streamFallback: { tlsPort: 443 } }), /streamFallback: expected tlsPin beside tlsPort/);
+  assert.throws(
+    () => natmConfig({ ...base, streamFallback: {} }),
+    /streamFallback: expected tcpPort or tlsPort/,
+  );
+  assert.throws(
+    () => natmConfig({ ...base, streamFallback: { tlsPort: 443 } }),
+    /streamFallback: expected tlsPin beside tlsPort/,
+  );
   assert.throws(
     () => natmConfig({ ...base, streamFallback: { tlsPort: 443, tlsPin: 'not-a-pin' } }),
     /tlsPin: expected base64 SHA-256/,
