@@ -67,15 +67,22 @@ export class FallbackSocket implements DatagramSocket {
     this.timer = c.clock.setInterval(() => this.apply(this.machine.tick(c.clock.now())), TICK_MS);
   }
 
+  /**
+   * The kind of the last stream, until UDP answers again: while a lost stream is being
+   * replaced, UDP is still blocked as far as natm knows (the manager keeps uTP off).
+   */
+  private lastKind: StreamKind | undefined;
+
   /** Called each time a stream starts to carry natm (natm sends its register at once). */
   onStream(fn: () => void): void {
     this.kick = fn;
   }
 
-  /** 'udp', or the stream in use: what status and members show. */
+  /** 'udp', or the kind of stream natm relies on (see lastKind): what status and members show. */
   inUse(): 'udp' | StreamKind {
     const s = this.machine.state;
-    return s.mode === 'stream' ? s.candidate!.kind : 'udp';
+    if (s.mode === 'stream') this.lastKind = s.candidate!.kind;
+    return this.lastKind ?? 'udp';
   }
 
   send(data: Uint8Array, to: Endpoint): void {
@@ -138,6 +145,8 @@ export class FallbackSocket implements DatagramSocket {
       } else if (a.do === 'probe') this.probe();
       else {
         const rdv = a.candidate ? this.init.rendezvous[a.candidate.rdv] : undefined;
+        if (a.event === 'returned') this.lastKind = undefined;
+        if (a.event === 'fell_back') this.lastKind = a.candidate!.kind;
         this.c.counters.inc(`stream_${a.event}`);
         this.c.logger.warn({ event: a.event, stream: a.candidate?.kind, rendezvous: rdv }, MESSAGES[a.event]);
       }
