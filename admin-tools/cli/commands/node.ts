@@ -34,7 +34,10 @@ export function addNodeCommands(program: Command, ctx: CliContext): void {
       "Check FILE.torrent against the node's trusted root (and the payload against its signed length and SHA-256), then drop both into the node's inbox; a root chain (FILE.root, `p2p-update root`) is walked from the node's root as the manager will, and dropped as X.root: the manager persists and relays it. With --wait, wait for the manager's verdict (exit 1 if refused or none came).",
     )
     .argument('<FILE.torrent|FILE.root>', 'the torrent-file++ or root chain')
-    .option('--payload <FILE>', 'the payload, on the node that brings it into the fleet')
+    .option(
+      '--payload <FILE|DIR>',
+      'the payload (a file or a directory), on the node that brings it into the fleet',
+    )
     .option(...config)
     .option('--wait <SECONDS>', "wait this long for the manager's verdict", nonNegativeInt('--wait'))
     .action(async (file, o) =>
