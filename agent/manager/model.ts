@@ -7,7 +7,16 @@ import type { RefusalCode as ExecutorRefusal } from '../lib/ipc/executor-protoco
 import type { RolloutPolicy } from '../lib/rollout/policy.ts';
 
 export type UpdateState =
-  'verified' | 'downloading' | 'verifying-payload' | 'deploying' | 'applied' | 'failed';
+  | 'verified'
+  | 'downloading'
+  | 'verifying-payload'
+  | 'deploying'
+  | 'applied'
+  | 'failed'
+  /** Unhealthy after its deploy (or aborted by the admin): going back to the previous update. */
+  | 'rolling-back'
+  /** Rolled back: the previous update is applied again; this version is never accepted again. */
+  | 'rolled-back';
 
 export const UPDATE_STATES: readonly UpdateState[] = [
   'verified',
@@ -16,6 +25,8 @@ export const UPDATE_STATES: readonly UpdateState[] = [
   'deploying',
   'applied',
   'failed',
+  'rolling-back',
+  'rolled-back',
 ];
 
 /** The update a URI is working on: the highest accepted version. */
@@ -63,6 +74,10 @@ export interface UriRecord {
   readonly applied: number | null;
   readonly appliedAt: number | null;
   readonly current: UpdateRecord | null;
+  /** The highest version that failed here (deploy gave up, or health check failed); absent: none. */
+  readonly failed?: number;
+  /** The highest version rolled back here; absent: none (docs/rollouts.md §Health checks). */
+  readonly rolledBack?: number;
 }
 
 /** Why an update was refused: by the manager's checks, or by the deploy executor's. */

@@ -13,7 +13,9 @@ import { natmRules } from './config-rules.ts';
 import { streamFallbackSection } from './config-stream.ts';
 
 const endpoints = (max: number, what: string) =>
-  list(endpoint(), max, `a list of at most ${max} IPv4 HOST:PORT`).prefault([]).describe(what);
+  list(endpoint(), max, `a list of at most ${max} HOST:PORT (a.b.c.d:port or [IPv6]:port)`)
+    .prefault([])
+    .describe(what);
 
 export const natmFileSchema = section({
   id: text('1-32 chars of [a-z0-9._-]')

@@ -21,6 +21,7 @@ import type { Logger } from '../lib/common/logger.ts';
 import type { Counters } from '../lib/net/counters.ts';
 import { epKey, type Endpoint } from '../lib/net/datagram.ts';
 import { sourceKey } from '../lib/net/fair-share.ts';
+import { canonicalIp } from '../lib/net/ip.ts';
 import { FramedStream, type CloseReason } from '../lib/net/framed-stream.ts';
 import { looksLikeStun } from '../lib/wire/stun-codec.ts';
 
@@ -66,7 +67,7 @@ export class StreamListener {
 
   /** A new connection from a net.Server; `secure` wraps it in TLS server-side first. */
   accept(raw: net.Socket, secure?: tls.SecureContext): void {
-    const from = { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
+    const from = { address: canonicalIp(raw.remoteAddress ?? '') ?? '', port: raw.remotePort ?? 0 };
     const source = sourceKey(from.address, this.limits.sourcePrefix);
     const refuse = (why: string): void => {
       this.c.counters.inc(`stream_refused_${why}`);

@@ -89,6 +89,7 @@ async function makeBed(tags: string[], overlay = true) {
       const { uri, version, infoHash } = req;
       return { type: 'applied', uri, version, infoHash, ran: true, durationMs: 1, output: '' };
     },
+    rollback: () => Promise.reject(new Error('no rollback in this test')),
   };
   const natm: NatmPort = {
     relay: () => undefined,
