@@ -9,6 +9,7 @@
 #   /usr/lib/systemd/system/p2p-update-{manager,natm,rendezvous,deploy}.service, p2p-update-deploy.socket
 #   /etc/p2p-update/*.json  conffiles, from docs/config/*.example.json
 #   /usr/share/doc/p2p-update/config/  config references (+ the enroll-server example)
+#   /usr/share/doc/p2p-update/rendezvous-bind-443.conf  drop-in for a rendezvous TLS listener on 443
 #   /usr/share/p2p-update/schema/      editor JSON Schemas of the configs
 #   /var/lib/p2p-update   state
 # Usage: packaging/build-deb.sh [OUTDIR]   (default build/; prints the .deb's path last)
@@ -105,6 +106,7 @@ for ref in docs/config/*.md; do
   gzip -9n <"$ref" >"$doc/config/$(basename "$ref").gz"
 done
 install -m 0644 docs/config/enroll-server.example.json "$doc/config/"
+install -m 0644 packaging/systemd/rendezvous-bind-443.conf "$doc/"
 install -m 0644 docs/config/*.schema.json "$stage/usr/share/p2p-update/schema/"
 if [ -s packaging/debian/lintian-overrides ]; then
   install -D -m 0644 packaging/debian/lintian-overrides "$stage/usr/share/lintian/overrides/p2p-update"

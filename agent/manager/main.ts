@@ -11,6 +11,8 @@ import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
 import { BandwidthKeeper } from './bandwidth.ts';
+import { readConnectivity } from './status-connectivity.ts';
+import { UtpSwitch } from './utp-switch.ts';
 import type { ManagerConfig } from './config.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
@@ -127,6 +129,16 @@ export async function startManager(
       )
     : null;
   bandwidth?.start();
+  const natmSocket = config.natmSocket;
+  const utp = natmSocket
+    ? new UtpSwitch({
+        transport: async () => (await readConnectivity(natmSocket)).connectivity?.transport,
+        setSession: (f) => tx.setSession(f),
+        clock,
+        log: log.child({ component: 'swarm' }),
+      })
+    : null;
+  utp?.start();
   let natm: NatmPort = NO_NATM;
   const natmProxy: NatmPort = {
     relay: (m) => natm.relay(m),
@@ -252,6 +264,7 @@ export async function startManager(
       await inbox.stop();
       await metricsServer?.stop();
       bandwidth?.stop();
+      utp?.stop();
       await natmClient?.stop();
       await manager.stop();
       swarm.stop();

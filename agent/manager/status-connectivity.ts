@@ -36,6 +36,10 @@ const ep = (v: unknown): string => {
   return e && typeof e.address === 'string' ? `${e.address}:${num(e.port)}` : 'unknown';
 };
 
+/** natm on its stream fallback (natm.md §Stream fallback); nothing for UDP or an older natm. */
+const transportText = (t: unknown): string =>
+  t === 'tcp' || t === 'tls' ? ` over a ${t.toUpperCase()} stream (UDP blocked: fallback in use)` : '';
+
 export function connectivityText(n: NodeConnectivity, now: number): string[] {
   const c = n.connectivity as Partial<ConnectivityView> | null;
   if (!c) return [`connectivity: unknown (${printable(n.error ?? '?')})`];
@@ -52,7 +56,7 @@ export function connectivityText(n: NodeConnectivity, now: number): string[] {
       : `${offsetText(offset)} against the median of ${num(clock?.peers)} peers (bound ${offsetText(clock?.boundMs ?? null)})${clock?.skewed ? ': SKEWED' : ''}`;
   return [
     `connectivity: ${conds.length ? `degraded: ${conds.map((x) => CONDITION_TEXT[x]).join(', ')}` : 'ok'}`,
-    `    rendezvous: ${num(rdv?.alive)} of ${num(rdv?.configured)} answering; last contact ${last}`,
+    `    rendezvous: ${num(rdv?.alive)} of ${num(rdv?.configured)} answering${transportText(c.transport)}; last contact ${last}`,
     `    external endpoint: ${ep(c.external)}`,
     `    paths: ${num(p['direct'])} direct, ${num(p['punched'])} punched, ${num(p['bridged'])} bridged, ${num(p['relayed'])} relayed, ${num(p['none'])} without a path`,
     `    clock: ${clockLine}`,

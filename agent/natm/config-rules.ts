@@ -10,6 +10,8 @@ interface Fields {
   bridgeVia?: unknown;
   keepaliveMs: number;
   pathTimeoutMs?: number | undefined;
+  streamFallback?:
+    { tcpPort?: number | undefined; tlsPort?: number | undefined; tlsPin?: string | undefined } | undefined;
 }
 
 export function natmRules(c: Fields, ctx: z.RefinementCtx): void {
@@ -25,4 +27,9 @@ export function natmRules(c: Fields, ctx: z.RefinementCtx): void {
     refuse('rendezvous', 'at least one HOST:PORT (or bridgeVia for a bridge child)');
   if (c.pathTimeoutMs !== undefined && c.pathTimeoutMs < 2 * c.keepaliveMs)
     refuse('pathTimeoutMs', `at least 2 x keepaliveMs (${2 * c.keepaliveMs})`, c.pathTimeoutMs);
+  const f = c.streamFallback;
+  if (f && !f.tcpPort && !f.tlsPort) refuse('streamFallback', 'tcpPort or tlsPort (or no streamFallback)');
+  if (f?.tlsPort && !f.tlsPin)
+    refuse('streamFallback', 'tlsPin beside tlsPort: the pinned key of the rendezvous');
+  if (f && c.rendezvous.length === 0) refuse('streamFallback', 'a rendezvous to fall back to');
 }

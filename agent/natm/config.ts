@@ -10,6 +10,7 @@ import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts'
 import { isPeerId } from '../lib/net/overlay-link.ts';
 import { MAX_CHILDREN, MAX_INTERNALS } from '../lib/wire/messages.ts';
 import { natmRules } from './config-rules.ts';
+import { streamFallbackSection } from './config-stream.ts';
 
 const endpoints = (max: number, what: string) =>
   list(endpoint(), max, `a list of at most ${max} HOST:PORT (a.b.c.d:port or [IPv6]:port)`)
@@ -88,6 +89,7 @@ export const natmFileSchema = section({
     .describe(
       "Warn and report (status, members) when this node's clock is further than this from the median of its peers'.",
     ),
+  streamFallback: streamFallbackSection(),
   metrics: metricsSection(),
   logLevel: logLevel(),
 }).describe(
@@ -97,6 +99,11 @@ export const natmFileSchema = section({
 export const natmSchema = natmFileSchema.superRefine(natmRules).transform((c) => ({
   ...c,
   pathTimeoutMs: c.pathTimeoutMs ?? 3 * c.keepaliveMs + 5000,
+  streamFallback: c.streamFallback && {
+    ...c.streamFallback,
+    afterMs: c.streamFallback.afterMs ?? 2 * c.keepaliveMs + 5000,
+    probeMs: c.streamFallback.probeMs ?? c.keepaliveMs,
+  },
 }));
 
 export type NatmConfig = Frozen<z.output<typeof natmSchema>>;

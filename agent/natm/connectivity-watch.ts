@@ -21,7 +21,11 @@ const CLEARED: Record<Condition, string> = {
   no_external: 'external endpoint known again',
   relayed_only: 'a direct path again',
   clock_skew: 'clock agrees with peers again',
+  stream_fallback: 'UDP again',
 };
+
+/** Conditions whose changes another part logs as they happen (fallback-socket.ts). */
+const LOGGED_ELSEWHERE: ReadonlySet<Condition> = new Set(['stream_fallback']);
 
 /** How much the published offset may drift before the record is published again. */
 const OFFSET_STEP_MS = 1000;
@@ -71,6 +75,7 @@ export class ConnectivityWatch {
   }
 
   private log(t: Transition, o: Observation, now: number): void {
+    if (LOGGED_ELSEWHERE.has(t.condition)) return;
     const [raised, cleared] = [CONDITION_TEXT[t.condition], CLEARED[t.condition]];
     const fields = {
       condition: t.condition,

@@ -6,7 +6,9 @@
  * - no_external:   a rendezvous answers, but none has told us our external endpoint;
  * - relayed_only:  we reach peers, but only through a rendezvous relay (no direct, punched
  *                  or bridged path);
- * - clock_skew:    our clock is more than the bound from our peers' median (clock-offsets.ts).
+ * - clock_skew:    our clock is more than the bound from our peers' median (clock-offsets.ts);
+ * - stream_fallback: UDP to the rendezvous is blocked and natm uses its TCP/TLS stream
+ *                  (fallback-socket.ts logs that change itself, at once; this is for the views).
  *
  * A condition is raised once it has held for `graceMs` (a node that just started has not
  * heard from anyone yet), and cleared as soon as it stops holding. `step` returns only the
@@ -32,6 +34,7 @@ export function conditionsOf(o: Observation): Set<Condition> {
   const { direct, punched, bridged, relayed } = o.paths;
   if (relayed > 0 && direct + punched + bridged === 0) out.add('relayed_only');
   if (o.clock.skewed) out.add('clock_skew');
+  if (o.transport && o.transport !== 'udp') out.add('stream_fallback');
   return out;
 }
 

@@ -14,7 +14,7 @@ import { SignedFramer } from '../lib/wire/envelope/signed-framer.ts';
 import { clusterNamespace } from '../lib/membership/namespace.ts';
 import { readTrust } from '../lib/enrollment/node-identity.ts';
 import { ensureNodeKeys } from '../lib/enrollment/node-keys.ts';
-import type { Endpoint } from '../lib/net/datagram.ts';
+import type { DatagramSocket, Endpoint } from '../lib/net/datagram.ts';
 import { canonicalIp } from '../lib/net/ip.ts';
 import { attachGossip, type AttachedGossip } from '../lib/gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
@@ -22,6 +22,9 @@ import { NatmNode } from './natm-node.ts';
 import { ConnectivityWatch } from './connectivity-watch.ts';
 import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
+import { Counters } from '../lib/net/counters.ts';
+import { FallbackSocket } from './fallback-socket.ts';
+import { dial } from './stream-dialer.ts';
 import { MAX_INTERNALS } from '../lib/wire/messages.ts';
 import type { OverlayLink } from '../lib/net/overlay-link.ts';
 import type { ClusterMembership } from '../lib/membership/cluster-membership.ts';
@@ -43,7 +46,9 @@ export interface NatmProcess {
   /** Gossip over `overlay` (publishRevocation hands an admin's notice to the cluster). */
   gossip: AttachedGossip;
   ipc: IpcServer | undefined;
-  socket: UdpSocket;
+  socket: DatagramSocket;
+  /** With `streamFallback`: the UDP socket plus the stream to the rendezvous (fallback-socket.ts). */
+  fallback: FallbackSocket | undefined;
   /** With `metrics` configured: the Prometheus endpoint (docs/metrics.md). */
   metrics: MetricsServer | undefined;
   /** Apply a new clusterKeys list (SIGHUP): rotation without a restart. */
@@ -96,11 +101,21 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
   const { sealer, namespace } = keyring
     ? { sealer: new ClusterKeySealer(s, keyring), namespace: undefined }
     : await openEnvelope(s, cfg.identityDir!);
-  const socket = await UdpSocket.bind(cfg.listen, logger);
+  const udp = await UdpSocket.bind(cfg.listen, logger);
+  const counters = new Counters();
+  const fallback = cfg.streamFallback
+    ? new FallbackSocket(
+        udp,
+        { clock: systemClock, logger, counters, dial },
+        { ...cfg.streamFallback, rendezvous: cfg.rendezvous, idleMs: cfg.pathTimeoutMs },
+      )
+    : undefined;
+  const socket = fallback ?? udp;
   let node: NatmNode;
   try {
     const internals = lanEndpoints(cfg, socket.local());
-    node = new NatmNode({ socket, sealer, clock: systemClock, logger, internals, namespace }, cfg);
+    node = new NatmNode({ socket, sealer, clock: systemClock, logger, internals, namespace, counters }, cfg);
+    fallback?.onStream(() => node.keepaliveNow());
   } catch (e) {
     await socket.close();
     throw e;
@@ -133,7 +148,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     {
       clock: systemClock,
       logger,
-      link: node,
+      link: { linkState: () => ({ ...node.linkState(), transport: fallback?.inUse() ?? 'udp' }) },
       clocks: gossip.node.clocks,
       publish: (h) => gossip.node.local.setHealth(h),
     },
@@ -144,7 +159,8 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     ? new StatsServer(cfg.statsSocket, () => ({
         ...node.stats(),
         listen: socket.local(),
-        udpSendErrors: socket.sendErrors,
+        udpSendErrors: udp.sendErrors,
+        transport: fallback?.inUse() ?? 'udp',
         connectivity: watch.view(),
         members: gossip.members().members,
         ...(secure ? { secure: secure.stats() } : {}),
@@ -152,7 +168,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     : undefined;
   const metrics = cfg.metrics
     ? new MetricsServer(
-        { registry: natmRegistry(metricsSource(cfg, node, socket, gossip, secure)), logger },
+        { registry: natmRegistry(metricsSource(cfg, node, udp, gossip, secure)), logger },
         cfg.metrics.listen,
       )
     : undefined;
@@ -182,6 +198,7 @@ export async function startNatm(cfg: NatmConfig): Promise<NatmProcess> {
     gossip,
     ipc,
     socket,
+    fallback,
     metrics,
     reloadKeys(keys) {
       if (!keyring) return logger.info('open mode: no cluster keys to reload');

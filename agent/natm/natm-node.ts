@@ -54,13 +54,15 @@ export interface NatmComponents {
    * CA key and cluster name, membership/namespace.ts); "" in cluster-key mode.
    */
   namespace?: string;
+  /** Shared with the socket when it counts too (the stream fallback, fallback-socket.ts). */
+  counters?: Counters;
 }
 
 export class NatmNode implements OverlayLink {
   readonly selfId: string;
   /** Largest app payload `send` takes: MAX_APP_PAYLOAD, less what a bigger envelope needs. */
   readonly maxPayload: number;
-  readonly counters = new Counters();
+  readonly counters: Counters;
   readonly book: PeerBook;
   readonly rdv: RendezvousClient;
   readonly proof: AddressProof;
@@ -81,7 +83,7 @@ export class NatmNode implements OverlayLink {
     readonly cfg: NatmConfig,
   ) {
     const { clock, logger } = deps;
-    const counters = this.counters;
+    const counters = (this.counters = deps.counters ?? new Counters());
     const live = () => this.live();
     const isBanned = (id: string) => this.banned(id);
     this.selfId = cfg.id;
@@ -147,6 +149,11 @@ export class NatmNode implements OverlayLink {
     if (this.timers.length) return;
     this.timers.push(this.deps.clock.setInterval(() => this.tick(), this.cfg.keepaliveMs));
     this.timers.push(this.deps.clock.setTimeout(() => this.tick(), 0));
+  }
+
+  /** One keepalive round now (STUN, register, probes), e.g. on a fresh stream fallback. */
+  keepaliveNow(): void {
+    if (this.timers.length) this.tick();
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,7 @@ import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { isPeerId } from '../lib/net/overlay-link.ts';
 import { MAX_ENTRIES } from '../lib/wire/messages.ts';
+import { streamSection } from './config-stream.ts';
 
 const NAME = '1-32 chars of [a-z0-9._-]';
 
@@ -37,6 +38,7 @@ export const rendezvousFileSchema = section({
   controlBurst: int(1, 1000).default(20).describe('Burst of controlRatePerSec.'),
   stunRatePerSec: int(1, 100_000).default(100).describe('STUN answers per source IP per second.'),
   stunBurst: int(1, 100_000).default(200).describe('Burst of stunRatePerSec.'),
+  stream: streamSection(),
   metrics: metricsSection(),
   logLevel: logLevel(),
   stunOnly: flag().default(false).describe('Answer STUN only (no cluster key needed).'),
@@ -81,6 +83,8 @@ export const rendezvousSchema = rendezvousFileSchema.superRefine((c, ctx) => {
     );
   if (!c.open && !c.stunOnly && c.clusterKeys.length === 0)
     refuse('clusterKeys', 'at least one key (or "open": true, or "stunOnly": true)');
+  if (c.stunOnly && (c.stream.tcpListen || c.stream.tls))
+    refuse('stream', 'no listener: a stunOnly rendezvous carries no natm packets');
   if (!c.open && c.namespaces.length > 0)
     refuse('namespaces', 'none: only an open rendezvous has namespaces');
 });

@@ -7,6 +7,9 @@ import { ClusterKeySealer } from '../lib/wire/envelope/sealer.ts';
 import { SignedFramer } from '../lib/wire/envelope/signed-framer.ts';
 import { StatsServer } from '../lib/daemon/stats-server.ts';
 import { UdpSocket } from '../lib/net/udp-socket.ts';
+import { Counters } from '../lib/net/counters.ts';
+import type { DatagramSocket } from '../lib/net/datagram.ts';
+import { StreamSocket } from './stream-socket.ts';
 import type { RendezvousConfig } from './config.ts';
 import { RendezvousServer } from './server.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
@@ -14,7 +17,9 @@ import { rendezvousRegistry } from './metrics.ts';
 
 export interface RendezvousProcess {
   server: RendezvousServer;
-  socket: UdpSocket;
+  socket: DatagramSocket;
+  /** With `stream` listeners configured: the UDP socket plus TCP/TLS (stream-socket.ts). */
+  stream: StreamSocket | undefined;
   /** With `metrics` configured: the Prometheus endpoint (docs/metrics.md). */
   metrics: MetricsServer | undefined;
   /** Apply a new clusterKeys list (SIGHUP). */
@@ -31,10 +36,32 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
   // Open: no cluster key; a fresh key signs what it sends (nodes know it by endpoint only).
   const keyring = cfg.stunOnly || cfg.open ? null : new Keyring(s, cfg.clusterKeys);
   const sealer = cfg.stunOnly ? null : keyring ? new ClusterKeySealer(s, keyring) : SignedFramer.ephemeral(s);
-  const socket = await UdpSocket.bind(cfg.listen, logger);
-  const server = new RendezvousServer({ socket, sealer, clock: systemClock, logger }, cfg);
+  const udp = await UdpSocket.bind(cfg.listen, logger);
+  const counters = new Counters();
+  const { tcpListen, tls } = cfg.stream;
+  const stream =
+    tcpListen || tls
+      ? new StreamSocket(
+          udp,
+          { clock: systemClock, counters, logger },
+          { ...cfg.stream, sourcePrefix: cfg.sourcePrefix },
+        )
+      : undefined;
+  try {
+    await stream?.listen({ tcp: tcpListen, tls });
+  } catch (e) {
+    await stream?.close();
+    await udp.close();
+    throw e;
+  }
+  const socket = stream ?? udp;
+  const server = new RendezvousServer({ socket, sealer, clock: systemClock, logger, counters }, cfg);
   const stats = cfg.statsSocket
-    ? new StatsServer(cfg.statsSocket, () => ({ ...server.stats(), listen: socket.local() }))
+    ? new StatsServer(cfg.statsSocket, () => ({
+        ...server.stats(),
+        listen: socket.local(),
+        ...(stream ? { streamListen: stream.streamEndpoints(), streams: stream.streams } : {}),
+      }))
     : undefined;
   const registry = rendezvousRegistry({
     counters: server.counters,
@@ -51,11 +78,16 @@ export async function startRendezvous(cfg: RendezvousConfig): Promise<Rendezvous
     throw e;
   }
   server.start();
-  logger.info({ listen: socket.local(), stunOnly: cfg.stunOnly, open: cfg.open }, 'rendezvous started');
+  const streamListen = stream?.streamEndpoints();
+  logger.info(
+    { listen: socket.local(), streamListen, stunOnly: cfg.stunOnly, open: cfg.open },
+    'rendezvous started',
+  );
   let stopped: Promise<void> | undefined;
   return {
     server,
     socket,
+    stream,
     metrics,
     reloadKeys(keys) {
       keyring?.replace(keys);

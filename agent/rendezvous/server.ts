@@ -36,13 +36,15 @@ export interface RendezvousComponents {
   clock: Clock;
   logger: Logger;
   random?: () => number;
+  /** Shared with the socket when it counts too (the stream fallback, stream-socket.ts). */
+  counters?: Counters;
 }
 
 /** A proof of a node's address lasts this many session TTLs; it is renewed in the second half. */
 const PROOF_TTLS = 10;
 
 export class RendezvousServer {
-  readonly counters = new Counters();
+  readonly counters: Counters;
   private readonly spaces: Spaces;
   private readonly proof: AddressProof;
   private readonly channel: Channel | null;
@@ -56,6 +58,7 @@ export class RendezvousServer {
     private readonly c: RendezvousComponents,
     private readonly cfg: RendezvousConfig,
   ) {
+    this.counters = c.counters ?? new Counters();
     this.random = c.random ?? Math.random;
     this.spaces = new Spaces(cfg, this.counters);
     const proofTtl = PROOF_TTLS * cfg.sessionTtlMs;

@@ -154,6 +154,15 @@ test('connectivity text: natm degraded (rendezvous unreachable, clock a day ahea
   assert.equal(lines[1], '    rendezvous: 1 of 1 answering; last contact 2s ago');
   assert.equal(lines[2], '    external endpoint: 198.18.0.7:4100');
   assert.equal(lines[4], '    clock: no peer has told its time yet');
+  const fallback = {
+    ...ok,
+    conditions: ['relayed_only', 'stream_fallback'],
+    transport: 'tls',
+  } as ConnectivityView;
+  assert.deepEqual(connectivityText({ connectivity: fallback, error: null }, now).slice(0, 2), [
+    'connectivity: degraded: only relayed paths, UDP blocked: rendezvous over a stream fallback',
+    '    rendezvous: 1 of 1 answering over a TLS stream (UDP blocked: fallback in use); last contact 2s ago',
+  ]);
   assert.deepEqual(connectivityText({ connectivity: null, error: 'cannot reach natm at /x: ENOENT' }, now), [
     'connectivity: unknown (cannot reach natm at /x: ENOENT)',
   ]);

@@ -10,7 +10,13 @@ import type { PathType } from '../net/overlay-link.ts';
 import { CodecError, type Reader, type Writer } from '../wire/codec.ts';
 import type { ClockEstimate } from './clock-offsets.ts';
 
-export const CONDITIONS = ['no_rendezvous', 'no_external', 'relayed_only', 'clock_skew'] as const;
+export const CONDITIONS = [
+  'no_rendezvous',
+  'no_external',
+  'relayed_only',
+  'clock_skew',
+  'stream_fallback',
+] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 /**
@@ -21,8 +27,15 @@ export type Condition = (typeof CONDITIONS)[number];
 export const UPDATE_CONDITIONS = ['not_serving', 'no_source'] as const;
 export type UpdateCondition = (typeof UPDATE_CONDITIONS)[number];
 export type RecordCondition = Condition | UpdateCondition;
-/** Bit i of the wire's condition byte is ALL_CONDITIONS[i] (at most 7: bit 7 flags the offset). */
-export const ALL_CONDITIONS: readonly RecordCondition[] = [...CONDITIONS, ...UPDATE_CONDITIONS];
+/**
+ * Bit i of the wire's condition byte is ALL_CONDITIONS[i] (at most 7: bit 7 flags the offset).
+ * Append only: stream_fallback came after the update conditions, so it is bit 6.
+ */
+export const ALL_CONDITIONS: readonly RecordCondition[] = [
+  ...CONDITIONS.filter((c) => c !== 'stream_fallback'),
+  ...UPDATE_CONDITIONS,
+  'stream_fallback',
+];
 
 export const UPDATE_CONDITION_TEXT: Record<UpdateCondition, string> = {
   not_serving: 'refuses an update a neighbour needs and does not serve it',
@@ -35,7 +48,11 @@ export const CONDITION_TEXT: Record<Condition, string> = {
   no_external: 'no external endpoint',
   relayed_only: 'only relayed paths',
   clock_skew: 'clock skew against peers',
+  stream_fallback: 'UDP blocked: rendezvous over a stream fallback',
 };
+
+/** How natm reaches its rendezvous: UDP, or the stream fallback (docs/protocol/natm.md). */
+export type Transport = 'udp' | 'tcp' | 'tls';
 
 export interface NodeHealth {
   readonly conditions: readonly RecordCondition[];
@@ -82,6 +99,8 @@ export interface Observation {
   readonly external: Endpoint | null;
   readonly paths: PathCounts;
   readonly clock: ClockEstimate;
+  /** Absent: UDP (natm without a stream fallback configured). */
+  readonly transport?: Transport;
 }
 
 export interface Transition {

@@ -118,6 +118,7 @@ export class Channel {
       if (p.sender === this.selfId) return this.drop('self', from);
       if (!this.replay.accept(p.sender, p.epoch, p.seq, this.c.clock.now())) return this.drop('replay', from);
       this.c.proof?.received(from, data.length);
+      this.c.socket.markAuthenticated?.(from);
       this.c.counters.inc(`rx_${p.body.t}`);
       this.onPacket(p, from);
     } catch (e) {

@@ -16,6 +16,13 @@ export interface DatagramSocket {
   send(data: Uint8Array, to: Endpoint): void;
   /** One handler; called once per received datagram with the socket-observed source. */
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void;
+  /**
+   * Optional: the channel authenticated the datagram it is being handed from `from` (called
+   * synchronously from inside the onMessage handler). The stream fallback uses it to close
+   * connections that send nothing authentic (agent/rendezvous/stream-listener.ts) and to
+   * notice that UDP works (agent/natm/fallback-socket.ts).
+   */
+  markAuthenticated?(from: Endpoint): void;
   /** The bound local endpoint. */
   local(): Endpoint;
   /** Idempotent. */

@@ -5,7 +5,7 @@
  */
 import { addAddress, addBridge, addNamespace, defaultRoute, enslave, sysctl, vethPair } from './netns.ts';
 import { FW_LAN, NAT_LAN, type Fig2Plan } from './plan.ts';
-import { firewallRules, natRouterRules } from './rules.ts';
+import { firewallRules, natRouterRules, type FirewallMode } from './rules.ts';
 import { nsRun } from './run.ts';
 
 /** Attach a host to the public switch: `dev` inside `ns`, port `p-<suffix>` on the bridge. */
@@ -15,7 +15,7 @@ async function toSwitch(p: Fig2Plan, ns: string, dev: string, suffix: string, ip
   await addAddress(ns, dev, `${ip}/24`);
 }
 
-export async function buildFig2(p: Fig2Plan): Promise<void> {
+export async function buildFig2(p: Fig2Plan, mode: FirewallMode = 'paper'): Promise<void> {
   await Promise.all(p.allNamespaces.map(addNamespace));
   await addBridge(p.ns.pub, 'br0');
   const { n1, n2, n3, n4 } = p.nodes;
@@ -44,6 +44,11 @@ export async function buildFig2(p: Fig2Plan): Promise<void> {
 
   for (const r of [p.ns.nat, p.ns.fw]) await sysctl(r, { 'net.ipv4.ip_forward': '1' });
   await nsRun(p.ns.nat, 'nft', ['-f', '-'], { input: natRouterRules() });
-  const fw = firewallRules({ bridgeHost: n3.ip, isolatedHost: n4.ip, forwardedUdpPort: p.forwardedUdpPort });
+  const fw = firewallRules({
+    bridgeHost: n3.ip,
+    isolatedHost: n4.ip,
+    forwardedUdpPort: p.forwardedUdpPort,
+    mode,
+  });
   await nsRun(p.ns.fw, 'nft', ['-f', '-'], { input: fw });
 }

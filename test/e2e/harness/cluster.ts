@@ -24,6 +24,7 @@ import {
   rendezvousConfig,
   type ClusterSecrets,
   type ManagerOverrides,
+  type StreamFallbackFiles,
 } from './node-configs.ts';
 import { nodeLayout, type NodeLayout } from './node-layout.ts';
 import { BIN, REPO_ROOT } from './paths.ts';
@@ -67,6 +68,8 @@ export interface NatmStats {
   readonly children: string[];
   readonly peers: Array<{ id: string; path: string; external?: Endpoint; internal?: Endpoint }>;
   readonly counters: Record<string, number>;
+  /** How natm reaches its rendezvous: 'udp', or the stream fallback in use ('tcp', 'tls'). */
+  readonly transport?: 'udp' | 'tcp' | 'tls';
   /** The gossip members view, when gossip runs in natm. */
   readonly members?: Member[];
   /** With certificates (identityDir): revoked node ids and the revocation list's seq. */
@@ -88,6 +91,7 @@ export class Cluster {
     readonly secrets: ClusterSecrets,
     readonly enrollment: Enrollment,
     private readonly overrides: ManagerOverrides = {},
+    private readonly stream?: StreamFallbackFiles,
   ) {
     this.layout = Object.fromEntries(NODE_NAMES.map((n) => [n, nodeLayout(topo.runDir, n)])) as Record<
       NodeName,
@@ -101,13 +105,17 @@ export class Cluster {
    * Makes the admin key pair (with the admin CLI), the CA and the enrollment server (which
    * keeps running on the rendezvous host), enrolls every node, and writes every config file.
    */
-  static async create(topo: Topology, overrides: ManagerOverrides = {}): Promise<Cluster> {
+  static async create(
+    topo: Topology,
+    overrides: ManagerOverrides = {},
+    stream?: StreamFallbackFiles,
+  ): Promise<Cluster> {
     await run(BIN, ['keygen', '--out', join(topo.runDir, 'admin')], { timeoutMs: 30_000 });
     const secrets: ClusterSecrets = {
       adminPub: join(topo.runDir, 'admin.pub'),
       deployScript: join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'deploy-demo.sh'),
     };
-    const c = new Cluster(topo, secrets, await enrollCluster(topo), overrides);
+    const c = new Cluster(topo, secrets, await enrollCluster(topo), overrides, stream);
     c.writeConfigs();
     return c;
   }
@@ -129,10 +137,10 @@ export class Cluster {
       );
       const health = this.overrides.healthScript;
       writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets, health), null, 2));
-      writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
+      writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment, this.stream), null, 2));
     }
     mkdirSync(join(this.topo.runDir, 'rdv'), { recursive: true });
-    const rdv = rendezvousConfig(p, join(this.topo.runDir, 'rdv', 'stats.sock'));
+    const rdv = rendezvousConfig(p, join(this.topo.runDir, 'rdv', 'stats.sock'), this.stream);
     writeFileSync(this.rendezvousConfigPath, JSON.stringify(rdv, null, 2));
   }
 

@@ -76,7 +76,22 @@ export function deployConfig(l: NodeLayout, s: ClusterSecrets, healthScript?: st
  * revocation notices are dropped into IDENTITY_DIR/notices, and (nodes 1-3, which can
  * reach it) the CA's revocation list is fetched from the enrollment server.
  */
-export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, e: Enrollment): object {
+/** The stream fallback (docs/protocol/natm.md §Stream fallback): the rendezvous' TLS key pair and its pin. */
+export interface StreamFallbackFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly pin: string;
+}
+
+export const RDV_TLS_PORT = 443;
+
+export function natmConfig(
+  p: Fig2Plan,
+  name: NodeName,
+  l: NodeLayout,
+  e: Enrollment,
+  stream?: StreamFallbackFiles,
+): object {
   const node = p.nodes[name];
   const rdv = `${p.rdvIp}:${RDV_PORT}`;
   const common = {
@@ -92,11 +107,20 @@ export function natmConfig(p: Fig2Plan, name: NodeName, l: NodeLayout, e: Enroll
     logLevel: 'debug',
   };
   if (name === 'n4') return { ...common, bridgeVia: `${p.nodes.n3.ip}:${p.forwardedUdpPort}` };
-  return { ...common, rendezvous: [rdv], stunServers: [rdv], bridge: name === 'n3' };
+  const fallback = stream
+    ? { streamFallback: { tcpPort: RDV_PORT, tlsPort: RDV_TLS_PORT, tlsPin: stream.pin } }
+    : {};
+  return { ...common, rendezvous: [rdv], stunServers: [rdv], bridge: name === 'n3', ...fallback };
 }
 
-export function rendezvousConfig(p: Fig2Plan, statsSocket: string): object {
+export function rendezvousConfig(p: Fig2Plan, statsSocket: string, stream?: StreamFallbackFiles): object {
+  const tls = stream && {
+    listen: `${p.rdvIp}:${RDV_TLS_PORT}`,
+    certFile: stream.certFile,
+    keyFile: stream.keyFile,
+  };
   return {
+    ...(stream ? { stream: { tcpListen: `${p.rdvIp}:${RDV_PORT}`, tls } } : {}),
     id: 'rdv',
     listen: `${p.rdvIp}:${RDV_PORT}`,
     open: true, // no cluster secret: one table per cluster namespace (natm.md §Envelope)

@@ -27,7 +27,15 @@ export function natRouterRules(): string {
 `;
 }
 
+/**
+ * What the firewall lets out besides the paper's rules: `paper` (UDP port forward, any
+ * outbound), `no-udp` (every UDP datagram dropped both ways, TCP out allowed: many
+ * corporate and guest networks), `https-only` (UDP dropped, TCP out only to port 443).
+ */
+export type FirewallMode = 'paper' | 'no-udp' | 'https-only';
+
 export interface FirewallInit {
+  readonly mode?: FirewallMode;
   /** LAN host that gets the forwarded UDP port (node 3). */
   readonly bridgeHost: string;
   /** LAN host cut off from the public side in both directions (node 4). */
@@ -42,12 +50,22 @@ export interface FirewallInit {
  */
 export function firewallRules(init: FirewallInit): string {
   const { bridgeHost, isolatedHost, forwardedUdpPort: port } = init;
+  const mode = init.mode ?? 'paper';
+  const udp = mode === 'paper' ? '' : `    meta l4proto udp counter name "dropped_udp" drop\n`;
+  const out =
+    mode === 'https-only'
+      ? `    iifname "br0" oifname "wan0" tcp dport 443 accept
+    iifname "br0" oifname "wan0" counter name "dropped_not_https" drop`
+      : `    iifname "br0" oifname "wan0" accept`;
   return `table ip ${TABLE} {
   counter wan_in { }
   counter wan_out { }
   counter wan_in_bridge { }
   counter wan_in_isolated { }
   counter dropped_isolated { }
+  counter dropped_udp { }
+  counter dropped_not_https { }
+  counter wan_in_tcp { }
   chain prerouting { type nat hook prerouting priority dstnat; policy accept;
     iifname "wan0" udp dport ${port} dnat to ${bridgeHost}
   }
@@ -57,13 +75,14 @@ export function firewallRules(init: FirewallInit): string {
   chain forward { type filter hook forward priority filter; policy drop;
     iifname "wan0" counter name "wan_in"
     oifname "wan0" counter name "wan_out"
+    iifname "wan0" meta l4proto tcp counter name "wan_in_tcp"
     iifname "wan0" ip daddr ${bridgeHost} counter name "wan_in_bridge"
     iifname "wan0" ip daddr ${isolatedHost} counter name "wan_in_isolated"
     ip saddr ${isolatedHost} counter name "dropped_isolated" drop
     ip daddr ${isolatedHost} counter name "dropped_isolated" drop
-    ct state established,related accept
+${udp}    ct state established,related accept
     iifname "wan0" ip daddr ${bridgeHost} udp dport ${port} ct status dnat accept
-    iifname "br0" oifname "wan0" accept
+${out}
   }
   chain input { type filter hook input priority filter; policy accept;
     iifname "wan0" ct state new drop

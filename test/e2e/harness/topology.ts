@@ -10,7 +10,7 @@ import { buildFig2 } from './build.ts';
 import { listNamespacesSync, setLink, sweepNamespacesSync } from './netns.ts';
 import { fig2Plan, type Fig2Plan, type NodeName, type NodePlan } from './plan.ts';
 import { ProcessGroup } from './processes.ts';
-import { parseCounters, TABLE, type CounterValue } from './rules.ts';
+import { firewallRules, parseCounters, TABLE, type CounterValue, type FirewallMode } from './rules.ts';
 import { nsRun, run } from './run.ts';
 import { registerTeardown } from './teardown.ts';
 
@@ -22,6 +22,8 @@ export interface TopologyInit {
   /** Scratch directory (logs, configs, state). Default /tmp/<prefix without dash>. */
   readonly runDir?: string;
   readonly log?: (line: string) => void;
+  /** The firewall in front of nodes 3 and 4 (rules.ts); default the paper's. */
+  readonly firewall?: FirewallMode;
 }
 
 export type Router = 'nat' | 'fw';
@@ -52,7 +54,7 @@ export class Topology {
       () => void sweepNamespacesSync(plan.prefix),
     );
     try {
-      await buildFig2(plan);
+      await buildFig2(plan, init.firewall);
     } catch (e) {
       await t.destroy({ keepFiles: true });
       throw e;
@@ -89,6 +91,19 @@ export class Topology {
     const s = (JSON.parse(out) as Array<{ stats64: { rx: { bytes: number }; tx: { bytes: number } } }>)[0];
     if (!s) throw new Error(`no stats for p-${node}`);
     return { fromHost: s.stats64.rx.bytes, toHost: s.stats64.tx.bytes };
+  }
+
+  /** Replace the firewall's ruleset in one transaction (counters restart at 0) and forget its connections. */
+  async setFirewall(mode: FirewallMode): Promise<void> {
+    const { n3, n4 } = this.plan.nodes;
+    const rules = firewallRules({
+      bridgeHost: n3.ip,
+      isolatedHost: n4.ip,
+      forwardedUdpPort: this.plan.forwardedUdpPort,
+      mode,
+    });
+    await nsRun(this.plan.ns.fw, 'nft', ['-f', '-'], { input: `delete table ip ${TABLE}\n${rules}` });
+    await this.flushConntrack('fw');
   }
 
   /** Forget NAT mappings and firewall state (between scenarios). */
