@@ -11,6 +11,7 @@ import { Tracker } from '../lib/tracker/tracker.ts';
 import { TransmissionClient } from '../lib/transmission/client.ts';
 import { BandwidthKeeper } from './bandwidth.ts';
 import type { ManagerConfig } from './config.ts';
+import { ControlBook } from './control-book.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
@@ -139,7 +140,12 @@ export async function startManager(
     trust,
     trackerUrl: () => tracker.url,
     swarm,
-    gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
+    gate: new RolloutGate({
+      tags,
+      overlay: config.natmSocket !== null,
+      now: () => clock.now(),
+      controls: await ControlBook.open(config.stateDir),
+    }),
     metrics,
   };
   let stopping: Promise<void> | null = null;
@@ -182,6 +188,7 @@ export async function startManager(
             onConnect: async (c) => {
               const rootChain = manager.currentRoot();
               if (rootChain !== null) c.relay(rootChain);
+              for (const r of manager.currentControls()) c.relay(r);
               for (const r of await manager.currentTorrents()) {
                 c.relay(r);
                 c.have(r.infoHash, r.complete);
