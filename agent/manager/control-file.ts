@@ -46,7 +46,8 @@ export async function parseHeld(path: string): Promise<HeldControl[]> {
   }
   try {
     const d = JSON.parse(text) as Record<string, unknown>;
-    if (d['schema'] !== 1 || !Array.isArray(d['controls'])) throw new Error('expected {schema: 1, controls: [...]}');
+    if (d['schema'] !== 1 || !Array.isArray(d['controls']))
+      throw new Error('expected {schema: 1, controls: [...]}');
     return d['controls'].map(heldOf);
   } catch (e) {
     throw new StoreError('STORE_CORRUPT', `${path}: ${(e as Error).message}`, { cause: e });

@@ -74,7 +74,7 @@ export class Manager {
       : isControlMessage(raw)
         ? await controlIntake(this.core, raw, source)
         : await intake(this.core, raw, source, localPayload);
-    this.core.metrics.received(source, o.kind);
+    this.core.metrics.received(source, o.kind === 'control' && !o.fresh ? 'duplicate' : o.kind);
     if (o.kind === 'refused') {
       // ROOT_EXPIRED is this node's state, not the update's fault: no verdict, so natm forgets
       // the offer and anti-entropy brings it again once a newer root is trusted.

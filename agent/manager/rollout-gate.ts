@@ -81,13 +81,7 @@ export class RolloutGate {
       ? fleetOf(plan, this.snapshot.members)
       : { records: [], members: new Map([[self, 'alive']]) };
     const now = this.c.now();
-    const d = shouldInstall(
-      plan,
-      { id: self, tags: this.c.tags },
-      fleet,
-      control,
-      now,
-    );
+    const d = shouldInstall(plan, { id: self, tags: this.c.tags }, fleet, control, now);
     return { install: d.install, line: lineOf(plan, fleet, d, now) };
   }
 

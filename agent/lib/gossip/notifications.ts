@@ -23,6 +23,7 @@ export const FORGED_CODES: ReadonlySet<string> = new Set([
   'TOO_LARGE',
   'UNKNOWN_SIGNER',
   'BAD_SIGNATURE',
+  'BAD_CONTROL',
 ]);
 
 export type NotificationHandler = (id: string, bytes: Uint8Array, from: string) => void;
