@@ -29,7 +29,9 @@ export function addNodeCommands(program: Command, ctx: CliContext): void {
     );
   program
     .command('publish')
-    .summary("drop a torrent-file++ (and payload), a root chain or a rollout control message into this node's inbox")
+    .summary(
+      "drop a torrent-file++ (and payload), a root chain or a rollout control message into this node's inbox",
+    )
     .description(
       "Check FILE.torrent against the node's trusted root (and the payload against its signed length and SHA-256), then drop both into the node's inbox; a root chain (FILE.root, `p2p-update root`) is walked from the node's root as the manager will, and dropped as X.root: the manager persists and relays it; a rollout control message (FILE.control, `p2p-update rollout ... --out`) is checked against the root's update keys and dropped as X.control. With --wait, wait for the manager's verdict (exit 1 if refused or none came).",
     )
