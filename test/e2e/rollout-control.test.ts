@@ -31,7 +31,7 @@ const exec = promisify(execFile);
 const SIZE = 256 * 1024;
 const WAVE2_S = 150;
 const DEPLOY_TIMEOUT = 110_000;
-/** A control message reaches all four nodes within this (measured: a few seconds). */
+/** From the command's start (CLI start-up, signing, inbox, --wait included), a control message reaches all four nodes within this. */
 const REACH_MS = 30_000;
 const report = (o: object) => process.stderr.write(`rollout-control: ${JSON.stringify(o)}\n`);
 
@@ -83,26 +83,28 @@ describe('Figure 2: pause, resume and abort of a two-wave rollout', { timeout: 9
       }),
     );
   const n1cfg = () => ['--config', cluster.layout.n1.managerConfig];
-  const heldSeq = (n: NodeName): number => {
+  const heldSeq = (n: NodeName, version: number): number => {
     try {
       const d = JSON.parse(
         readFileSync(join(cluster.layout[n].stateDir, 'rollout-control.json'), 'utf8'),
       ) as {
         controls: { uri: string; version: number; seq: number }[];
       };
-      return d.controls.find((c) => c.uri === DEMO_URI)?.seq ?? 0;
+      return d.controls.find((c) => c.uri === DEMO_URI && c.version === version)?.seq ?? 0;
     } catch {
       return 0;
     }
   };
-  /** ms until every node holds a control message for the demo URI with seq ≥ `seq`. */
-  const reach = (seq: number) =>
-    waitUntil(
-      () => `seq ${seq} on every node: ${NODE_NAMES.map((n) => `${n}=${heldSeq(n)}`).join(' ')}`,
-      () => NODE_NAMES.every((n) => heldSeq(n) >= seq),
+  /** ms from `t0` (the command's start) until every node holds seq ≥ `seq` for the demo URI at `version`. */
+  const reach = async (version: number, seq: number, t0: number) => {
+    await waitUntil(
+      () => `seq ${seq} on every node: ${NODE_NAMES.map((n) => `${n}=${heldSeq(n, version)}`).join(' ')}`,
+      () => NODE_NAMES.every((n) => heldSeq(n, version) >= seq),
       REACH_MS,
       100,
     );
+    return Date.now() - t0;
+  };
   const statusOn1 = async (version: number) =>
     cluster.cliJson<Report>('n1', ['rollout', 'status', DEMO_URI, String(version), '--json', ...n1cfg()]);
 
@@ -127,10 +129,11 @@ describe('Figure 2: pause, resume and abort of a two-wave rollout', { timeout: 9
       cluster.publish('n1', r.torrent, r.payload, r.name);
       const at1 = await waitDeployed(cluster, w1, 1, DEPLOY_TIMEOUT);
       assert.ok(Date.now() - t0 < (WAVE2_S - 30) * 1000, 'wave 1 deployed well before wave 2 starts');
+      const tp = Date.now();
       const p = await control('pause', 1, n1cfg());
       assert.equal(p.code, 0, p.out);
       assert.match(p.out, /taken: pause of app:\/opt\/demo version 1 \(seq \d+\)/);
-      const pauseReachMs = await reach(Number(/seq (\d+)/.exec(p.out)![1]));
+      const pauseReachMs = await reach(1, Number(/seq (\d+)/.exec(p.out)![1]), tp);
       await sleep(Math.max(0, t0 + (WAVE2_S + 20) * 1000 - Date.now()));
       for (const n of w2) {
         assert.equal(currentDeployed(cluster, n), null, `${n} (wave 2) did not deploy while paused`);
@@ -179,9 +182,10 @@ describe('Figure 2: pause, resume and abort of a two-wave rollout', { timeout: 9
       const t0 = Date.now();
       cluster.publish('n1', r.torrent, r.payload, r.name);
       await waitDeployed(cluster, w1, 2, DEPLOY_TIMEOUT);
+      const ta = Date.now();
       const a = await control('abort', 2, n1cfg());
       assert.equal(a.code, 0, a.out);
-      const abortReachMs = await reach(Number(/seq (\d+)/.exec(a.out)![1]));
+      const abortReachMs = await reach(2, Number(/seq (\d+)/.exec(a.out)![1]), ta);
       const late = await control('resume', 2, n1cfg());
       assert.equal(late.code, 1);
       assert.match(
