@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { Clock } from '../../agent/lib/common/clock.ts';
 import { GossipNode } from '../../agent/lib/gossip/gossip-node.ts';
 import { membersView } from '../../agent/lib/gossip/members-view.ts';
-import { SimNetwork } from '../../agent/lib/gossip/sim/network.ts';
+import { OverlayNetwork } from '../../agent/lib/simnet/overlay-network.ts';
 import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
@@ -27,7 +27,7 @@ function skewed(base: FakeClock, by: () => number): Clock {
 test('a node a day ahead flags itself; its peers do not; members on another node shows it', () => {
   const clock = new FakeClock();
   const random = mulberry32(7);
-  const net = new SimNetwork(clock, random, {});
+  const net = new OverlayNetwork(clock, random, {});
   const ids = ['n0', 'n1', 'n2', 'n3', 'n4'];
   const links = ids.map((id) => net.addNode(id));
   let lie = 0;

@@ -7,7 +7,7 @@ import { GossipNode } from '../../agent/lib/gossip/gossip-node.ts';
 import { CHUNK_SIZE, MAX_BLOB } from '../../agent/lib/gossip/messages.ts';
 import { makeBlob } from '../../agent/lib/gossip/sim/blob.ts';
 import { SimCluster } from '../../agent/lib/gossip/sim/cluster.ts';
-import { SimNetwork } from '../../agent/lib/gossip/sim/network.ts';
+import { OverlayNetwork } from '../../agent/lib/simnet/overlay-network.ts';
 import { mulberry32 } from '../../agent/lib/simnet/prng.ts';
 
 test('a notification the managers refuse is never spread beyond the nodes that fetched it from the origin', () => {
@@ -46,7 +46,7 @@ test('a 2 MiB notification is fetched in chunks, intact, by every node', () => {
 function victimAndEvil(init = {}) {
   const clock = new FakeClock();
   const random = mulberry32(99);
-  const net = new SimNetwork(clock, random, { peers: 'all' });
+  const net = new OverlayNetwork(clock, random, { peers: 'all' });
   const vlink = net.addNode('victim');
   const evil = net.addNode('evil');
   const victim = new GossipNode({ link: vlink, clock, random }, init);

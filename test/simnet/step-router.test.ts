@@ -6,10 +6,11 @@ import { StepRouter, type RoutedPacket } from '../../agent/lib/simnet/step-route
 test('packets move one at a time in send order; the relay may alter or drop them', () => {
   const got: string[] = [];
   const r = new StepRouter('t', (p) => got.push(`${p.from}>${p.to}:${Buffer.from(p.bytes).toString()}`));
+  r.relay = (p) => (p.to === 'c' ? null : p.to === 'a' ? Buffer.from('2!') : p.bytes);
   r.send('a', 'b', Buffer.from('1'));
   r.send('b', 'a', Buffer.from('2'));
   r.send('a', 'c', Buffer.from('3'));
-  r.relay = (p) => (p.to === 'c' ? null : p.to === 'a' ? Buffer.from('2!') : p.bytes);
+  assert.equal(r.pending, 2, 'the dropped packet never entered the queue');
   assert.equal(r.step(), true);
   assert.deepEqual(got, ['a>b:1']);
   r.run();

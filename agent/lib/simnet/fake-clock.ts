@@ -41,9 +41,15 @@ export class FakeClock implements Clock {
   /** Move time forward by `ms`, running every timer that falls due on the way. */
   advance(ms: number): void {
     const end = this.t + ms;
+    while (this.runNext(end));
+    this.t = end;
+  }
+
+  /** Run the next live timer due by `until` (time moves to its due time); false when none. */
+  runNext(until = Infinity): boolean {
     for (;;) {
       const top = this.heap[0];
-      if (!top || top.due > end) break;
+      if (!top || top.due > until) return false;
       this.pop();
       if (!top.live) continue;
       this.t = Math.max(this.t, top.due);
@@ -53,8 +59,17 @@ export class FakeClock implements Clock {
         this.push(top);
       } else top.live = false;
       top.fn();
+      return true;
     }
-    this.t = end;
+  }
+
+  /**
+   * Run timers one at a time until none is left (a packet-stepping run when the network's
+   * delay is 0); throws when `maxSteps` were not enough (a packet storm, or an interval).
+   */
+  settle(maxSteps = 10_000, name = 'FakeClock'): void {
+    for (let i = 0; i < maxSteps; i++) if (!this.runNext()) return;
+    if (this.pending() > 0) throw new Error(`${name}: step bound reached`);
   }
 
   private add(fn: () => void, ms: number, every: number): Timer {

@@ -5,7 +5,7 @@
  * state record with tags and one outcome is ~150 bytes; a gossip packet carries ~1,000) to
  * each of 3 random live members, and every 10 s 4 random records to one random live member
  * (anti-entropy). Members come from the node's real SWIM table. It runs on its own
- * SimNetwork (same clock, loss and offline set) so the gossip wire stays untouched; a record
+ * OverlayNetwork (same clock, loss and offline set) so the gossip wire stays untouched; a record
  * on the wire is its registry index (report.ts).
  * Each node keeps the newest signed record per node, and the newest unsigned claim per node
  * apart, so a forged claim never displaces a signed record (the gate ignores claims).
@@ -13,7 +13,7 @@
 import type { Clock, Timer } from '../../../agent/lib/common/clock.ts';
 import { retransmitLimit } from '../../../agent/lib/gossip/broadcast-queue.ts';
 import type { GossipNode } from '../../../agent/lib/gossip/gossip-node.ts';
-import type { SimLink } from '../../../agent/lib/gossip/sim/network.ts';
+import type { OverlayNodeLink } from '../../../agent/lib/simnet/overlay-network.ts';
 import type { FleetRecord } from '../../../agent/lib/rollout/fleet.ts';
 import type { ReadItem, ReportRegistry } from './report.ts';
 import { LeanQueue } from './lean-queue.ts';
@@ -31,7 +31,7 @@ export class ReportPlane {
 
   constructor(
     private readonly c: {
-      link: SimLink;
+      link: OverlayNodeLink;
       clock: Clock;
       random: () => number;
       gossip: () => GossipNode;

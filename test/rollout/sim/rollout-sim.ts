@@ -1,7 +1,7 @@
 /**
  * A simulated fleet for rollouts: N real GossipNodes (SWIM, notifications, anti-entropy) on a
- * SimNetwork with a FakeClock, each with a rollout manager (sim-node.ts) and a report plane
- * (report-plane.ts) on a second SimNetwork. The admin publishes a real signed torrent-file++
+ * OverlayNetwork with a FakeClock, each with a rollout manager (sim-node.ts) and a report plane
+ * (report-plane.ts) on a second OverlayNetwork. The admin publishes a real signed torrent-file++
  * and real control messages at one node; gossip carries them. `run` advances the clock in
  * steps and lets pending verifications (async, as in the manager) finish between steps.
  */
@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sodium } from '../../../agent/lib/crypto/sodium.ts';
 import { GossipNode } from '../../../agent/lib/gossip/gossip-node.ts';
-import { SimNetwork } from '../../../agent/lib/gossip/sim/network.ts';
+import { OverlayNetwork } from '../../../agent/lib/simnet/overlay-network.ts';
 import { createTorrentPlusPlus } from '../../../agent/lib/metainfo/create.ts';
 import { signControl, type ControlMessage } from '../../../agent/lib/rollout/control.ts';
 import type { RolloutPolicy } from '../../../agent/lib/rollout/policy.ts';
@@ -34,8 +34,8 @@ export interface RolloutSimInit {
 export class RolloutSim {
   readonly clock = new FakeClock();
   readonly random: () => number;
-  readonly net: SimNetwork;
-  readonly reportNet: SimNetwork;
+  readonly net: OverlayNetwork;
+  readonly reportNet: OverlayNetwork;
   readonly ids: string[] = [];
   readonly gossip = new Map<string, GossipNode>();
   readonly nodes = new Map<string, SimNode>();
@@ -50,8 +50,8 @@ export class RolloutSim {
     readonly admin: Admin,
   ) {
     this.random = mulberry32(init.seed);
-    this.net = new SimNetwork(this.clock, this.random, { loss: init.loss });
-    this.reportNet = new SimNetwork(this.clock, this.random, { loss: init.loss });
+    this.net = new OverlayNetwork(this.clock, this.random, { loss: init.loss });
+    this.reportNet = new OverlayNetwork(this.clock, this.random, { loss: init.loss });
   }
 
   static async create(init: Partial<RolloutSimInit> = {}): Promise<RolloutSim> {

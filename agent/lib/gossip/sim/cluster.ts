@@ -1,5 +1,5 @@
 /**
- * A simulated fleet: N GossipNodes on a SimNetwork with a FakeClock, each with a fake
+ * A simulated fleet: N GossipNodes on a OverlayNetwork with a FakeClock, each with a fake
  * manager that accepts a notification after `verifyDelayMs` (by parsing its header) unless
  * its id is in `refused`, then relays it (docs/protocol/ipc.md: notification → relay).
  */
@@ -7,13 +7,13 @@ import { FakeClock } from '../../simnet/fake-clock.ts';
 import type { GossipInit } from '../config.ts';
 import { GossipNode } from '../gossip-node.ts';
 import { blobHeader, makeBlob } from './blob.ts';
-import { SimNetwork, type SimNetworkInit } from './network.ts';
+import { OverlayNetwork, type OverlayNetworkInit } from '../../simnet/overlay-network.ts';
 import { mulberry32 } from '../../simnet/prng.ts';
 
 export interface ClusterInit {
   n: number;
   seed: number;
-  net: Partial<SimNetworkInit>;
+  net: Partial<OverlayNetworkInit>;
   gossip: Partial<GossipInit>;
   verifyDelayMs: number;
 }
@@ -21,7 +21,7 @@ export interface ClusterInit {
 export class SimCluster {
   readonly clock = new FakeClock();
   readonly random: () => number;
-  readonly net: SimNetwork;
+  readonly net: OverlayNetwork;
   readonly nodes = new Map<string, GossipNode>();
   readonly ids: string[] = [];
   readonly refused = new Set<string>();
@@ -34,7 +34,7 @@ export class SimCluster {
   constructor(init: Partial<ClusterInit> = {}) {
     this.init = { n: 10, seed: 1, net: {}, gossip: {}, verifyDelayMs: 5, ...init };
     this.random = mulberry32(this.init.seed);
-    this.net = new SimNetwork(this.clock, this.random, this.init.net);
+    this.net = new OverlayNetwork(this.clock, this.random, this.init.net);
     for (let i = 0; i < this.init.n; i++) this.ids.push(`n${i}`);
     for (const id of this.ids) this.net.addNode(id);
     if (this.net.init.seedsFrom === 'any') this.net.reseed();

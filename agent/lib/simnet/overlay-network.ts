@@ -1,14 +1,18 @@
 /**
- * In-memory OverlayLink network for simulations (STYLE.md rule 5): per-packet loss and
- * latency, nodes going offline (crash, sleep) and partitions. Delivery is a FakeClock timer,
- * so 1,000 nodes run in seconds. Path discovery is the transport's job and out of scope
- * here: every node can send to every other node (subject to loss/offline/partition), and
- * `peers()` lists either all nodes or `seeds` random earlier nodes (to exercise joins).
+ * Node-id links (OverlayLink) on the MemoryNetwork, for gossip and rollout simulations:
+ * every node is a public host with one socket, so what the gossip layer sees is what natm
+ * would hand it (path discovery is natm's job and out of scope here). Loss, latency,
+ * nodes going offline (crash, sleep) and partitions are the MemoryNetwork's; `peers()`
+ * lists either all nodes or `seeds` random earlier nodes (to exercise joins). Delivery is
+ * a FakeClock timer, so 10,000 nodes run in seconds.
  */
-import type { FakeClock } from '../../simnet/fake-clock.ts';
-import type { OverlayLink, PeerView } from '../overlay-link.ts';
+import type { Endpoint } from '../net/datagram.ts';
+import type { OverlayLink, PeerView } from '../net/overlay-link.ts';
+import type { FakeClock } from './fake-clock.ts';
+import { MemoryNetwork } from './memory-network.ts';
+import type { SimSocket } from './sim-host.ts';
 
-export interface SimNetworkInit {
+export interface OverlayNetworkInit {
   latencyMs: number;
   jitterMs: number;
   loss: number;
@@ -18,34 +22,49 @@ export interface SimNetworkInit {
   seedsFrom: 'earlier' | 'any';
 }
 
+const PORT = 4100;
 const TYPE_NAMES = ['?', 'ping', 'ack', 'ping-req', 'gossip', 'fetch', 'chunk', 'push-pull'];
+const LOST = ['loss', 'offline', 'partitioned'];
 
-export class SimNetwork {
-  readonly links = new Map<string, SimLink>();
+export class OverlayNetwork {
+  readonly links = new Map<string, OverlayNodeLink>();
   readonly sentByType = new Map<string, number>();
-  private readonly offline = new Set<string>();
-  private readonly group = new Map<string, number>();
+  readonly net: MemoryNetwork;
+  readonly init: OverlayNetworkInit;
+  private readonly byAddress = new Map<string, string>();
   private allViews: PeerView[] | null = null;
-  readonly init: SimNetworkInit;
-  delivered = 0;
-  dropped = 0;
 
   constructor(
     readonly clock: FakeClock,
     private readonly random: () => number,
-    init: Partial<SimNetworkInit> = {},
+    init: Partial<OverlayNetworkInit> = {},
   ) {
     this.init = { latencyMs: 20, jitterMs: 20, loss: 0, peers: 'all', seedsFrom: 'earlier', ...init };
+    const { latencyMs: delayMs, jitterMs, loss } = this.init;
+    this.net = new MemoryNetwork(clock, { delayMs, jitterMs, loss, random });
   }
 
-  addNode(id: string): SimLink {
+  get delivered(): number {
+    return this.net.stats.get('delivered') ?? 0;
+  }
+
+  /** Datagrams lost to loss, offline nodes or partitions (the sender cannot tell, as with UDP). */
+  get dropped(): number {
+    return LOST.reduce((n, reason) => n + (this.net.stats.get(reason) ?? 0), 0);
+  }
+
+  addNode(id: string): OverlayNodeLink {
     const ids = [...this.links.keys()];
     const seeds: string[] = [];
     if (this.init.peers !== 'all')
       for (let i = 0; i < this.init.peers && ids.length > 0; i++)
         seeds.push(ids.splice(Math.floor(this.random() * ids.length), 1)[0]!);
-    const link = new SimLink(this, id, seeds);
+    const view = simView(id, this.links.size);
+    const socket = this.net.addHost(view.external!.address).bind(PORT);
+    const link = new OverlayNodeLink(this, id, seeds, socket);
+    socket.onMessage((data, from) => this.receive(link, data, from));
     this.links.set(id, link);
+    this.byAddress.set(view.external!.address, id);
     this.allViews = null;
     return link;
   }
@@ -66,21 +85,20 @@ export class SimNetwork {
 
   setLoss(p: number): void {
     this.init.loss = p;
+    this.net.setLoss(p);
   }
   setOffline(id: string, off: boolean): void {
-    if (off) this.offline.add(id);
-    else this.offline.delete(id);
+    this.net.setOffline(this.address(id), off);
   }
   isOffline(id: string): boolean {
-    return this.offline.has(id);
+    return this.net.isOffline(this.address(id));
   }
   /** Nodes in different groups cannot reach each other; nodes not listed are in group 0. */
   partition(groups: string[][]): void {
-    this.group.clear();
-    groups.forEach((g, i) => g.forEach((id) => this.group.set(id, i + 1)));
+    this.net.partition(groups.map((g) => g.map((id) => this.address(id))));
   }
   heal(): void {
-    this.group.clear();
+    this.net.heal();
   }
 
   views(): readonly PeerView[] {
@@ -95,34 +113,32 @@ export class SimNetwork {
     sender.sent++;
     const t = TYPE_NAMES[payload[1] ?? 0] ?? '?';
     this.sentByType.set(t, (this.sentByType.get(t) ?? 0) + 1);
-    if (!this.reachable(from, to) || this.random() < this.init.loss) {
-      this.dropped++;
-      return true; // like UDP: the sender cannot tell
-    }
-    const delay = this.init.latencyMs + this.random() * this.init.jitterMs;
-    this.clock.setTimeout(() => {
-      if (!this.reachable(from, to)) return void this.dropped++;
-      this.delivered++;
-      dst.deliver(from, payload);
-    }, delay);
-    return true;
+    sender.socket.send(payload, dst.socket.local());
+    return true; // like UDP: the sender cannot tell whether it arrives
   }
 
-  private reachable(a: string, b: string): boolean {
-    if (this.offline.has(a) || this.offline.has(b)) return false;
-    return (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0);
+  private receive(link: OverlayNodeLink, data: Uint8Array, from: Endpoint): void {
+    const peerId = this.byAddress.get(from.address);
+    if (peerId !== undefined) link.deliver(peerId, data);
+  }
+
+  private address(id: string): string {
+    const link = this.links.get(id);
+    if (!link) throw new Error(`overlay-network: no node ${id}`);
+    return link.socket.local().address;
   }
 }
 
-export class SimLink implements OverlayLink {
+export class OverlayNodeLink implements OverlayLink {
   private msg: ((peerId: string, payload: Uint8Array) => void)[] = [];
   private change: ((peer: PeerView) => void)[] = [];
   sent = 0;
 
   constructor(
-    private readonly net: SimNetwork,
+    private readonly net: OverlayNetwork,
     readonly selfId: string,
     public seeds: string[],
+    readonly socket: SimSocket,
   ) {}
 
   send(peerId: string, payload: Uint8Array): boolean {
