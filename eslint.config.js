@@ -31,7 +31,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'build/**', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', 'build/**', '**/*.mjs', '.old-parser-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

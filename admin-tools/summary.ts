@@ -6,6 +6,17 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const when = (s: number | undefined): string | null =>
   s === undefined ? null : new Date(s * 1000).toISOString();
 
+/**
+ * The payload's files: one (named by info.name), or a directory's, relative to its top
+ * folder `name`, with the SHA-256 of the first signer's manifest (spec §Directory payloads).
+ */
+function filesOf(t: TorrentPlusPlus): { path: string; length: number; sha256?: string }[] {
+  const manifest = t.signatures[0]?.signedInfo.files;
+  if (t.info.files === undefined || manifest === undefined)
+    return [{ path: t.info.name, length: t.info.length }];
+  return manifest.map((f) => ({ path: f.path, length: f.length, sha256: hex(f.sha256) }));
+}
+
 export function toJson(t: TorrentPlusPlus): Record<string, unknown> {
   return {
     infoHash: t.infoHash,
@@ -15,7 +26,8 @@ export function toJson(t: TorrentPlusPlus): Record<string, unknown> {
     pieces: t.info.pieces.length / 20,
     private: t.info.private,
     inline: t.inline !== undefined,
-    files: [{ path: t.info.name, length: t.info.length }],
+    directory: t.info.files !== undefined,
+    files: filesOf(t),
     announce: t.announce ?? null,
     createdBy: t.createdBy ?? null,
     creationDate: when(t.creationDate),
@@ -41,8 +53,8 @@ export function toText(t: TorrentPlusPlus): string {
     `inline:       ${t.inline ? 'yes (the payload is in the file)' : 'no'}`,
     `announce:     ${t.announce ?? '(none)'}`,
     `created:      ${when(t.creationDate) ?? '(unknown)'}${t.createdBy ? ` by ${t.createdBy}` : ''}`,
-    `files:`,
-    `  ${t.info.name} (${t.info.length} bytes)`,
+    `files:${t.info.files ? ` (a directory: ${t.info.name}/)` : ''}`,
+    ...filesOf(t).map((f) => `  ${f.path} (${f.length} bytes${f.sha256 ? `, sha256 ${f.sha256}` : ''})`),
   ];
   for (const s of t.signatures) {
     const si = s.signedInfo;

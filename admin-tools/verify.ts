@@ -1,5 +1,6 @@
 /**
- * `p2p-update verify FILE.torrent (--root FILE.root | --pub PREFIX.pub...) [--payload PAYLOAD] [--json]`
+ * `p2p-update verify FILE.torrent (--root FILE.root | --pub PREFIX.pub...) [--payload FILE|DIR] [--json]`
+ * A directory payload is walked and checked file by file against the signed manifest.
  * With --root, the chain is walked from its first root and the torrent checked against
  * the newest: its update keys and threshold, its expiry, and the version ceilings that
  * need no node record (max version, max ahead). With --pub, 1 of the keys (plain keys).
@@ -53,13 +54,14 @@ export async function verify(file: string, o: VerifyCliOptions): Promise<number>
         signers: u.signers,
         root: trust.body.version,
         payloadChecked: o.payload !== undefined,
+        ...(u.files === undefined ? {} : { files: u.files.length }),
       }),
     );
   } else {
     const k = trust.body.update.threshold;
     console.log(
       [
-        `ok: ${u.signers.length === 1 ? `signature by ${u.kid} is` : `signatures by ${u.signers.join(', ')} are`} valid (${k} needed, ${by})${o.payload === undefined ? '' : '; payload length and SHA-256 match'}`,
+        `ok: ${u.signers.length === 1 ? `signature by ${u.kid} is` : `signatures by ${u.signers.join(', ')} are`} valid (${k} needed, ${by})${o.payload === undefined ? '' : u.files === undefined ? '; payload length and SHA-256 match' : `; all ${u.files.length} files of the directory match the signed manifest`}`,
         `uri:      ${u.uri}`,
         `version:  ${u.version}`,
         `infohash: ${u.infoHash}`,

@@ -63,6 +63,16 @@ The socket where the manager asks the deploy executor.
 .TP
 .B P2PU_DEBUG
 If set, a failure also prints its stack trace.
+.TP
+.BR P2PU_URI ", " P2PU_VERSION ", " P2PU_FILE ", " P2PU_DIR
+Set by the deploy executor for a deployer (and nothing else of its own environment):
+the update's URI and version, and the checked copy of its payload; for a directory
+payload
+.RB ( "p2p\-update create DIR" )
+.B P2PU_DIR
+names the checked copy of the directory (the same path as
+.BR P2PU_FILE ),
+every file verified against the signed manifest.
 .SH SEE ALSO
 .BR transmission\-daemon (1),
 .BR journalctl (1),

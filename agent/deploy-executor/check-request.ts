@@ -6,11 +6,13 @@
  * the signed URI, version and infohash equal to the request's; the root's version
  * ceiling over the executor's own floor; the deployer's user and sandbox available; the
  * payload copied into the work dir, hashed while copying, and equal to the signed length
- * and SHA-256. The result names the checked copy: the bytes the deployer will get.
+ * and SHA-256 (a directory: every file against the signed manifest, nothing extra, no
+ * link). The result names the checked copy: the bytes the deployer will get.
  */
 import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MetadataError } from '../lib/common/errors.ts';
+import { DirError } from '../lib/metainfo/dir-errors.ts';
 import { deployCommand, deployEnv, payloadName } from '../lib/deploy/deployers.ts';
 import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
 import { LIMITS } from '../lib/metainfo/limits.ts';
@@ -20,6 +22,7 @@ import { isReservedUri } from '../lib/trust/root-uri.ts';
 import { verifyUpdate } from '../lib/trust/verify-update.ts';
 import { specOf, type DeployerConfig } from './config.ts';
 import { refuse, type ExecutorCore } from './core.ts';
+import { copyDirInput } from './input-dir.ts';
 import { copyInput, InputError, readInput } from './inputs.ts';
 import { launch, type Launch } from './launch.ts';
 import { takeRoot } from './take-root.ts';
@@ -66,10 +69,17 @@ export async function checkDeploy(
     if (d.user !== undefined && account === null)
       return refuse(core, 'USER_UNKNOWN', `the deployer's user "${d.user}" does not exist`, facts);
     const spec = specOf(d);
+    if (u.files !== undefined && spec.type === 'deb')
+      return refuse(
+        core,
+        'UNSUPPORTED',
+        'a deb deployer installs one .deb file; this update is a directory',
+        facts,
+      );
     const dir = await updateDir(core.config.stateDir, req.uri, u.infoHash, account?.gid ?? 0);
     const file = join(dir, payloadName(spec, u.name));
     const cmd = deployCommand(spec, file);
-    const env = { ...deployEnv(u.uri, u.version, file), ...cmd.extraEnv };
+    const env = { ...deployEnv(u.uri, u.version, file, u.files !== undefined), ...cmd.extraEnv };
     const timeoutMs = d.timeoutMs ?? core.config.deploy.timeoutMs;
     const how = launch(cmd, {
       ...facts,
@@ -81,19 +91,36 @@ export async function checkDeploy(
       timeoutMs,
     });
     if ('refused' in how) return refuse(core, 'SANDBOX_UNAVAILABLE', how.refused, facts);
-    const got = await copyInput(req.payload, core.inputRoots, file, u.length, 0o640);
-    await chown(file, 0, account?.gid ?? 0);
-    if (got.length !== u.length || !got.sha256.equals(u.sha256)) {
-      const why =
-        got.length !== u.length
-          ? `payload has ${got.length > u.length ? 'more than ' : ''}${got.length} bytes, the signed length is ${u.length}`
-          : `payload SHA-256 is ${got.sha256.toString('hex')}, signed ${Buffer.from(u.sha256).toString('hex')}`;
-      return refuse(core, 'PAYLOAD_MISMATCH', why, facts);
-    }
+    const why = await copyChecked(core, req, u, file, account?.gid ?? 0);
+    if (why !== null) return refuse(core, 'PAYLOAD_MISMATCH', why, facts);
     return { update: u, file, dir, env, launch: how, account };
   } catch (e) {
+    if (e instanceof DirError) return refuse(core, 'PAYLOAD_MISMATCH', `${e.code}: ${e.message}`, facts);
     if (e instanceof MetadataError || e instanceof InputError) return refuse(core, e.code, e.message, facts);
     const err = e as NodeJS.ErrnoException;
     return refuse(core, 'INPUT_REFUSED', `cannot prepare the work copy (${err.code ?? err.message})`, facts);
   }
+}
+
+/**
+ * The work copy of the payload, hashed while copied: null when it is the signed one, else
+ * why not. A directory payload is copied file by file against its manifest (input-dir.ts).
+ */
+async function copyChecked(
+  core: ExecutorCore,
+  req: DeployRequest,
+  u: VerifiedUpdate,
+  file: string,
+  gid: number,
+): Promise<string | null> {
+  if (u.files !== undefined) {
+    await copyDirInput(req.payload, core.inputRoots, file, u.files, gid);
+    return null;
+  }
+  const got = await copyInput(req.payload, core.inputRoots, file, u.length, 0o640);
+  await chown(file, 0, gid);
+  if (got.length === u.length && got.sha256.equals(u.sha256)) return null;
+  return got.length !== u.length
+    ? `payload has ${got.length > u.length ? 'more than ' : ''}${got.length} bytes, the signed length is ${u.length}`
+    : `payload SHA-256 is ${got.sha256.toString('hex')}, signed ${Buffer.from(u.sha256).toString('hex')}`;
 }

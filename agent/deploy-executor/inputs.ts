@@ -16,7 +16,7 @@ export class InputError extends P2PError {
   readonly code = 'INPUT_REFUSED';
 }
 
-const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+export const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 const CHUNK = 1 << 20;
 
 export function isUnder(path: string, roots: readonly string[]): boolean {
@@ -72,6 +72,20 @@ export async function copyInput(
   mode: number,
 ): Promise<{ length: number; sha256: Buffer }> {
   const src = await openInput(path, roots, 'payload');
+  try {
+    return await copyOpen(src, to, limit, mode);
+  } finally {
+    await src.close();
+  }
+}
+
+/** Copies at most `limit + 1` bytes of the open `src` to `to` (via a temporary name): their length and SHA-256. */
+export async function copyOpen(
+  src: FileHandle,
+  to: string,
+  limit: number,
+  mode: number,
+): Promise<{ length: number; sha256: Buffer }> {
   const tmp = join(dirname(to), `.${basename(to)}.tmp`);
   const hash = createHash('sha256');
   let length = 0;
@@ -94,8 +108,6 @@ export async function copyInput(
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
-  } finally {
-    await src.close();
   }
   return { length, sha256: hash.digest() };
 }

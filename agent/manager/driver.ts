@@ -166,9 +166,11 @@ export class UriDriver {
       return true;
     }
     // Re-check the bytes right before every attempt: the file may have changed on disk
-    // (unless speed.rehashBeforeDeploy is off and the file is the one whose hash matched).
+    // (unless speed.rehashBeforeDeploy is off and the file is the one whose hash matched;
+    // a directory's identity says nothing of its files: always re-checked).
     const unchanged =
       !core.config.speed.rehashBeforeDeploy &&
+      c.manifest === undefined &&
       this.checked?.infoHash === c.infoHash &&
       sameIdentity(this.checked.id, await identityOf(payloadPath(core, c)));
     const bad = unchanged ? null : await this.checkPayload(c);

@@ -12,7 +12,7 @@
  * payload that torrent names once it was taken (accepted; or it matches the duplicate's
  * signed hash).
  */
-import { unlink } from 'node:fs/promises';
+import { lstat, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isBencodePrefix } from '../lib/metainfo/bencode-prefix.ts';
 import { LIMITS } from '../lib/metainfo/limits.ts';
@@ -43,7 +43,8 @@ export async function handleTorrent(x: InboxContext, path: string, final: boolea
     }
   }
   const beside = t === undefined ? undefined : join(x.dir, t.info.name);
-  const besideSize = beside === undefined ? -1 : await regularSize(beside);
+  // A directory payload (spec §Directory payloads) arrives whole (publish renames it in).
+  const besideSize = beside === undefined ? -1 : await payloadSize(beside, t!.info);
   const payload = beside !== undefined && besideSize >= t!.info.length ? beside : undefined;
   const o = await x.c.submit(raw, payload);
   log.info({ outcome: o.kind, payload: payload !== undefined }, 'inbox file handled');
@@ -68,6 +69,13 @@ export async function handleTorrent(x: InboxContext, path: string, final: boolea
       () => true,
       () => false,
     ));
-  if (taken) await unlink(own).catch(() => undefined);
+  if (taken) await rm(own, { recursive: o.update.files !== undefined, force: true }).catch(() => undefined);
   return false;
+}
+
+/** A file's size; a directory payload counts as whole when its directory is there (else -1). */
+async function payloadSize(path: string, info: TorrentPlusPlus['info']): Promise<number> {
+  if (info.files === undefined) return regularSize(path);
+  const st = await lstat(path).catch(() => null);
+  return st?.isDirectory() ? info.length : -1;
 }

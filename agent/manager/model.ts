@@ -32,6 +32,11 @@ export interface UpdateRecord {
   readonly ownDir?: boolean;
   readonly length: number;
   readonly sha256: string;
+  /**
+   * A directory payload's signed manifest, its canonical text (docs/protocol/
+   * torrent-file-plus-plus.md §Directory payloads): `name` is then the torrent's top folder.
+   */
+  readonly manifest?: string;
   readonly state: UpdateState;
   /** Milliseconds since the epoch at which each state was (last) entered. */
   readonly at: Partial<Record<UpdateState, number>>;

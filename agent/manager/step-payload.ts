@@ -4,6 +4,7 @@
  * for a while, so the torrent is stopped (which flushes it) and started again first.
  */
 import { MetadataError } from '../lib/common/errors.ts';
+import { parseManifest } from '../lib/metainfo/manifest.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
 import { STATUS } from '../lib/transmission/progress.ts';
 import { payloadPath, recordRefusal, type Core } from './core.ts';
@@ -33,7 +34,11 @@ export async function flushToDisk(core: Core, infoHash: string): Promise<void> {
 /** Null when the payload matches, else the refusal reason. */
 export async function payloadMismatch(core: Core, c: UpdateRecord): Promise<string | null> {
   try {
-    await checkPayload(payloadPath(core, c), { length: c.length, sha256: Buffer.from(c.sha256, 'hex') });
+    await checkPayload(payloadPath(core, c), {
+      length: c.length,
+      sha256: Buffer.from(c.sha256, 'hex'),
+      files: c.manifest === undefined ? undefined : parseManifest(Buffer.from(c.manifest), 'manifest'),
+    });
     return null;
   } catch (e) {
     if (e instanceof MetadataError) return e.message;

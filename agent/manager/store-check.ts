@@ -3,6 +3,7 @@
  * truncated disk, a hand edit or a future schema must stop start-up with a clear
  * error naming what is wrong, never be reset (the highest versions would be lost).
  */
+import { parseManifest } from '../lib/metainfo/manifest.ts';
 import { checkPolicy } from '../lib/rollout/policy.ts';
 import { StoreError } from './store-error.ts';
 import { UPDATE_STATES, type StoreData, type UpdateRecord, type UriRecord } from './model.ts';
@@ -35,6 +36,16 @@ function checkCurrent(c: unknown, where: string): void {
   need(u.ownDir === undefined || typeof u.ownDir === 'boolean', `${where}.current.ownDir is not a boolean`);
   need(u.gate === undefined || u.gate === null || typeof u.gate === 'string', `${where}.current.gate is bad`);
   if (u.rollout !== undefined) checkRollout(u.rollout, where);
+  if (u.manifest !== undefined) checkManifest(u.manifest, where);
+}
+
+function checkManifest(m: unknown, where: string): void {
+  need(typeof m === 'string', `${where}.current.manifest is not a string`);
+  try {
+    parseManifest(Buffer.from(m as string), 'manifest');
+  } catch (e) {
+    need(false, `${where}.current.manifest: ${(e as Error).message}`);
+  }
 }
 
 function checkRollout(p: unknown, where: string): void {

@@ -4,6 +4,7 @@
  * Every function takes a record and `now` and returns a new record; nothing here
  * touches the disk, Transmission or a child process.
  */
+import { encodeManifest } from '../lib/metainfo/manifest.ts';
 import type { VerifiedUpdate } from '../lib/metainfo/model.ts';
 import type { UpdateRecord, UpdateState, UriRecord } from './model.ts';
 
@@ -53,6 +54,7 @@ export function newUpdate(u: VerifiedUpdate, now: number): UpdateRecord {
     nextAttemptAt: null,
     deployPid: null,
     ...(u.rollout ? { rollout: u.rollout } : {}),
+    ...(u.files ? { manifest: Buffer.from(encodeManifest(u.files)).toString('utf8') } : {}),
   };
 }
 

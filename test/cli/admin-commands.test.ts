@@ -1,7 +1,7 @@
 /** The admin's commands as a user runs them: exit codes 0/1/2, one-line coded errors, key files. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -221,11 +221,12 @@ describe('p2p-update admin commands', () => {
     }
   });
 
-  it('create refuses an impossible piece count or a directory at once (exit 2), naming what fits', async () => {
+  it('create refuses an impossible piece count at once (exit 2), naming what fits, and a tree with a link (exit 1)', async () => {
     await writeFile(p('huge.img'), '');
     await truncate(p('huge.img'), 1_600_000_000); // sparse
     await mkdir(p('tree'), { recursive: true });
     await writeFile(p('tree/a.bin'), 'a');
+    await symlink('/etc/passwd', p('tree/passwd'));
     const common = ['--uri', 'os:/img', '--version', '1', '--key', p('admin.key'), '--out', p('no.torrent')];
     const big = cli(['create', p('huge.img'), '--piece-length', '16384', ...common]);
     assert.equal(big.status, 2, big.stderr);
@@ -234,9 +235,43 @@ describe('p2p-update admin commands', () => {
       /^usage error: --piece-length 16384 cuts 1600000000 bytes into 97657 pieces, the limit is 65536: use --piece-length 32768 or more\n$/,
     );
     const tree = cli(['create', p('tree'), ...common]);
-    assert.equal(tree.status, 2, tree.stderr);
-    assert.match(tree.stderr, /^usage error: .*tree is not a regular file; an update is one file/);
+    assert.equal(tree.status, 1, tree.stderr);
+    assert.match(tree.stderr, /^error LINK: passwd: a symbolic link\n$/);
     await assert.rejects(stat(p('no.torrent')), { code: 'ENOENT' });
+  });
+
+  it('create DIR, show --json lists its files, verify --payload DIR checks every file', async () => {
+    const tree = p('site');
+    await mkdir(join(tree, 'css'), { recursive: true });
+    await writeFile(join(tree, 'index.html'), '<p>hi</p>\n');
+    await writeFile(join(tree, 'css', 'a.css'), 'p{}\n');
+    const args = ['--uri', 'web:/srv/site', '--version', '1', '--key', p('admin.key')];
+    const c = cli(['create', tree, ...args, '--out', p('site.torrent')]);
+    assert.equal(c.status, 0, c.stderr);
+    const j = JSON.parse(cli(['show', p('site.torrent'), '--json']).stdout) as Record<string, unknown>;
+    assert.equal(j['directory'], true);
+    assert.equal(j['inline'], false);
+    assert.deepEqual(
+      (j['files'] as { path: string; length: number; sha256: string }[]).map((f) => [
+        f.path,
+        f.length,
+        f.sha256.length,
+      ]),
+      [
+        ['css/a.css', 4, 64],
+        ['index.html', 10, 64],
+      ],
+    );
+    const ok = cli(['verify', p('site.torrent'), '--pub', p('admin.pub'), '--payload', tree]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /all 2 files of the directory match the signed manifest/);
+    await writeFile(join(tree, 'css', 'b.css'), 'x');
+    const extra = cli(['verify', p('site.torrent'), '--pub', p('admin.pub'), '--payload', tree]);
+    assert.equal(extra.status, 1);
+    assert.match(
+      extra.stderr,
+      /^error PAYLOAD_MISMATCH: EXTRA_FILE: "css\/b.css" is not in the signed manifest\n$/,
+    );
   });
 
   it('show --json gives the fields a script needs', () => {

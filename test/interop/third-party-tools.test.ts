@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import parseTorrent from 'parse-torrent';
@@ -62,6 +62,47 @@ describe('torrent-file++ read by third-party tools', () => {
     assert.equal(theirs.general.get('name'), 'update-1.2.tar');
     assert.equal(theirs.general.get('piece count'), '43');
     assert.equal(theirs.privacy, 'private', 'BEP 27 private by default');
+  });
+
+  it('a directory torrent: transmission-show and parse-torrent list name/path of each file, the infohash agrees', async () => {
+    const tree = join(dir.path, 'site');
+    await mkdir(join(tree, 'css', 'print'), { recursive: true });
+    await writeFile(join(tree, 'index.html'), Buffer.alloc(30_000, 1));
+    await writeFile(join(tree, 'css', 'a.css'), Buffer.alloc(20_000, 2));
+    await writeFile(join(tree, 'css', 'print', 'p.css'), Buffer.alloc(5, 3));
+    const out = join(dir.path, 'site.torrent');
+    const r = cli([
+      'create',
+      tree,
+      '--uri',
+      'web:/srv/site',
+      '--version',
+      '1',
+      '--key',
+      join(dir.path, 'admin.key'),
+      '--out',
+      out,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const ours = parseTorrentPlusPlus(await readFile(out));
+    const want = ['site/css/a.css', 'site/css/print/p.css', 'site/index.html'];
+    const shown = parseTransmissionShow(execFileSync('transmission-show', [out], { encoding: 'utf8' }));
+    assert.equal(shown.infoHash, ours.infoHash);
+    assert.deepEqual(
+      shown.files.map((f) => f.path),
+      want,
+    );
+    assert.ok(showsBytes(shown.totalSize, 50_005), `total size shown as ${shown.totalSize.bytes}`);
+    const p = await parseTorrent(await readFile(out));
+    assert.equal(p.infoHash, ours.infoHash);
+    assert.deepEqual(
+      p.files.map((f: { path: string; length: number }) => [f.path, f.length]),
+      [
+        ['site/css/a.css', 20_000],
+        ['site/css/print/p.css', 5],
+        ['site/index.html', 30_000],
+      ],
+    );
   });
 
   it('create --public leaves the private flag out, as transmission-show and parse-torrent read it', async () => {

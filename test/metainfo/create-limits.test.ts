@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdir, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UsageError } from '../../agent/lib/common/errors.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
+import { DirError } from '../../agent/lib/metainfo/dir-errors.ts';
 import { LIMITS } from '../../agent/lib/metainfo/limits.ts';
 import { pieceLengthFor, smallestPieceLength } from '../../agent/lib/metainfo/piece-length.ts';
 import { makeAdmin, tempDir, type Admin } from '../helpers/fixtures.ts';
@@ -78,14 +79,16 @@ describe('create: refusals from the size alone', () => {
     assert.ok(read < 1 << 20, `read ${read} bytes while refusing`);
   });
 
-  it('a directory is refused before anything in it is read', async () => {
+  it('a directory with a link in it is refused LINK before anything in it is read', async () => {
     const d = join(dir.path, 'tree');
     await mkdir(join(d, 'sub'), { recursive: true });
     await writeFile(join(d, 'sub', 'f.bin'), Buffer.alloc(4 << 20, 7));
+    await symlink('f.bin', join(d, 'sub', 'z-link'));
     const before = bytesRead();
     await assert.rejects(
       createTorrentPlusPlus(d, { uri: 'app:/x', version: 1, key: admin.secret, now: 0 }),
-      usage(/is not a regular file; an update is one file \(pack a directory with tar first\)/),
+      (e: unknown) =>
+        e instanceof DirError && e.code === 'LINK' && /sub\/z-link: a symbolic link/.test(e.message),
     );
     assert.ok(bytesRead() - before < 1 << 20);
   });

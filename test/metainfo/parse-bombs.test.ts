@@ -24,7 +24,7 @@ const EXPECT: Record<string, [code: string, message: RegExp]> = {
   'deep-lists': ['MALFORMED', /nested deeper than 7/],
   'huge-dict': ['TOO_LARGE', /a dictionary with more than 64 entries/],
   'announce-tiers': ['TOO_LARGE', /a list with more than 64 items/],
-  'wide-tree': ['TOO_LARGE', /more than 1024 values/],
+  'wide-tree': ['TOO_LARGE', /more than 2048 values/],
   'within-bounds': ['MALFORMED', /torrent.info: expected a dictionary, found a list/],
   'huge-int': ['MALFORMED', /an integer of more than 17 characters/],
 };

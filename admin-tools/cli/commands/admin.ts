@@ -16,11 +16,11 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
     .action(async (o) => ctx.exit(await (await import('../../keygen.ts')).keygen(o)));
   program
     .command('create')
-    .summary('turn an update file into a signed torrent-file++')
+    .summary('turn an update file or directory into a signed torrent-file++')
     .description(
-      "Sign PAYLOAD into a torrent-file++: BitTorrent metainfo with an Ed25519 signature over the resource URI, a strictly increasing version, the payload's length and SHA-256. Private (BEP 27: peers only from the node's tracker, no DHT/PEX/LPD) unless --public.",
+      "Sign PAYLOAD into a torrent-file++: BitTorrent metainfo with an Ed25519 signature over the resource URI, a strictly increasing version, the payload's length and SHA-256. A directory becomes a multi-file torrent whose signed manifest lists each file's relative path, length and SHA-256 (at most 64 files, 8 levels, no links or special files, no empty file or directory; never inline); the deployer gets it in P2PU_DIR. Private (BEP 27: peers only from the node's tracker, no DHT/PEX/LPD) unless --public.",
     )
-    .argument('<PAYLOAD>', 'the update file')
+    .argument('<PAYLOAD>', 'the update file, or a directory')
     .requiredOption(
       '--uri <URI>',
       'the resource it updates (scheme:resource, e.g. app:/opt/demo)',
@@ -45,7 +45,7 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
       'BitTorrent piece length (default: chosen from the size)',
       nonNegativeInt('--piece-length'),
     )
-    .option('--name <NAME>', "the payload's name in the torrent (default: the file name)")
+    .option('--name <NAME>', "the payload's name in the torrent (default: the file or directory name)")
     .option('--public', 'allow DHT, PEX and LPD peers')
     .option(
       '--no-inline',
@@ -84,13 +84,18 @@ export function addAdminCommands(program: Command, ctx: CliContext): void {
       'a trusted admin public key, instead of --root (repeat for more)',
       collect('--pub'),
     )
-    .option('--payload <PAYLOAD>', 'also check this file against the signed length and SHA-256')
+    .option(
+      '--payload <PAYLOAD>',
+      'also check this file (or directory: every file against the signed manifest, nothing extra, no link) against the signed length and SHA-256',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (file, o) => ctx.exit(await (await import('../../verify.ts')).verify(file, o)));
   program
     .command('show')
     .summary('print what a torrent-file++ holds')
-    .description('Print the metainfo and signed fields of a torrent-file++, without checking the signature.')
+    .description(
+      "Print the metainfo and signed fields of a torrent-file++, without checking the signature; a directory payload's files with their length and SHA-256.",
+    )
     .argument('<FILE.torrent>', 'the torrent-file++')
     .option('--json', 'print it as JSON')
     .action(async (file, o) => ctx.exit(await (await import('../../show.ts')).show(file, o)));

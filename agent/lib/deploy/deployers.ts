@@ -1,6 +1,7 @@
 /**
  * From a configured deployer to the command line, pure (docs/deploy-executor.md
- * §Deployers). A script gets the payload path in P2PU_FILE; `puppet apply` gets the
+ * §Deployers). A script gets the payload path in P2PU_FILE (a directory payload: P2PU_DIR
+ * too, the same path); `puppet apply` gets the
  * configured manifest, or the payload itself when none is configured; a `deb` payload is
  * installed with `apt-get install` (its file is given a .deb name: payloadName).
  */
@@ -57,6 +58,13 @@ export function payloadName(spec: DeployerSpec, infoName: string): string {
 export const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The whole environment of a deployer: nothing of the executor's own leaks in. */
-export function deployEnv(uri: string, version: number, payloadPath: string): Record<string, string> {
-  return { PATH: SAFE_PATH, P2PU_URI: uri, P2PU_VERSION: String(version), P2PU_FILE: payloadPath };
+export function deployEnv(
+  uri: string,
+  version: number,
+  payloadPath: string,
+  directory = false,
+): Record<string, string> {
+  const env = { PATH: SAFE_PATH, P2PU_URI: uri, P2PU_VERSION: String(version), P2PU_FILE: payloadPath };
+  // A directory payload (docs/deploy-executor.md §Deployers): P2PU_DIR names it too.
+  return directory ? { ...env, P2PU_DIR: payloadPath } : env;
 }

@@ -29,8 +29,11 @@ export async function addSignature(raw: Uint8Array, key: SecretKey): Promise<Uin
       'MALFORMED',
       'signatures: the signers sign different facts; refusing to add to either',
     );
-  const { kid: _kid, ...first } = t.signatures[0]!.signedInfo;
-  const signedInfo = { ...first, sha256: Buffer.from(first.sha256), kid };
+  // The first signer's signed info as it is in the file (rollout, manifest and all), our kid in it.
+  const first = decodeStrict(t.signatures[0]!.signedInfoBytes);
+  if (!isDict(first))
+    throw new MetadataError('MALFORMED', 'signatures: a signed info that is not a dictionary');
+  const signedInfo = { ...first, kid: Buffer.from(kid) };
   const signature = await signDetached(signedMessage(t.infoBytes, encode(signedInfo)), key.sodiumKey);
   const top = decodeStrict(raw);
   if (!isDict(top) || !isDict(top['signatures']))

@@ -13,11 +13,12 @@
 import createTorrent from 'create-torrent';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { UsageError } from '../common/errors.ts';
 import type { SecretKey } from '../crypto/keys.ts';
 import type { RolloutPolicy } from '../rollout/policy.ts';
 import { decodeStrict, encode, isDict } from './bencode-strict.ts';
+import { buildDir } from './create-dir.ts';
 import { LIMITS } from './limits.ts';
 import { parseTorrentPlusPlus } from './parse.ts';
 import { pieceLengthFor } from './piece-length.ts';
@@ -69,10 +70,8 @@ export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOpt
   const st = await stat(payloadPath).catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`${payloadPath}: cannot read the payload (${e.code ?? e.message})`);
   });
-  if (!st.isFile())
-    throw new UsageError(
-      `${payloadPath} is not a regular file; an update is one file (pack a directory with tar first)`,
-    );
+  if (st.isDirectory()) return createDir(payloadPath, rollout, opts);
+  if (!st.isFile()) throw new UsageError(`${payloadPath} is neither a regular file nor a directory`);
   const size = st.size;
   if (size === 0)
     throw new UsageError(`${payloadPath} is empty; an update payload must have at least one byte`);
@@ -98,16 +97,55 @@ export async function createTorrentPlusPlus(payloadPath: string, opts: CreateOpt
     ...(opts.expires === undefined ? {} : { expires: opts.expires }),
     ...(rollout === undefined ? {} : { rollout }),
   };
+  const inline = opts.inline ? await inlineBytes(payloadPath, sha256) : undefined;
+  return signAndWrap(infoBytes, signedInfo, opts, inline);
+}
+
+async function signAndWrap(
+  infoBytes: Uint8Array,
+  signedInfo: Record<string, unknown>,
+  opts: CreateOptions,
+  inline: Uint8Array | undefined,
+): Promise<Uint8Array> {
   const signature = await signDetached(signedMessage(infoBytes, encode(signedInfo)), opts.key.sodiumKey);
   const torrent = encode({
     'created by': opts.createdBy ?? 'p2p-update',
     'creation date': Math.floor(opts.now / 1000),
     info: decodeStrict(infoBytes),
-    signatures: { [kid]: { info: signedInfo, signature } },
-    ...(opts.inline ? { payload: await inlineBytes(payloadPath, sha256) } : {}),
+    signatures: { [opts.key.publicKey.keyId]: { info: signedInfo, signature } },
+    ...(inline ? { payload: inline } : {}),
   });
   parseTorrentPlusPlus(torrent); // what we write must pass our own strict parser
   return torrent;
+}
+
+/** A directory payload (spec §Directory payloads): never inline. */
+async function createDir(
+  root: string,
+  rollout: Record<string, unknown> | undefined,
+  opts: CreateOptions,
+): Promise<Uint8Array> {
+  if (opts.inline)
+    throw new UsageError(
+      `${root} is a directory; only a single file of at most ${LIMITS.maxInlineBytes} bytes goes inline`,
+    );
+  const d = await buildDir(
+    root,
+    opts.name ?? basename(resolve(root)),
+    opts.pieceLength,
+    opts.private ?? true,
+  );
+  const signedInfo = {
+    files: d.manifest,
+    uri: opts.uri,
+    version: opts.version,
+    length: d.length,
+    sha256: d.sha256,
+    kid: opts.key.publicKey.keyId,
+    ...(opts.expires === undefined ? {} : { expires: opts.expires }),
+    ...(rollout === undefined ? {} : { rollout }),
+  };
+  return signAndWrap(encode(d.info), signedInfo, opts, undefined);
 }
 
 /** The payload's bytes, if they are still the ones that were hashed and signed. */

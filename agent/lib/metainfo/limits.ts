@@ -27,10 +27,12 @@ export const LIMITS = {
    * the memory bound is kept by maxValues and maxContainerItems, not by depth). The largest
    * valid file holds ~630 values (8 signers each with a 10-wave policy: 52 values each),
    * ≤ 32 items per list, ≤ 8 entries per dict; its longest string is `pieces` (20 × maxPieces).
+   * A directory payload adds up to 64 × 13 values (info `files`: 64 entries of a dict, two
+   * keys, a length, a list of ≤ 8 components), 1,505 in all with 32 announce tiers: hence 2,048 (was 1,024).
    */
   maxDepth: 7,
   maxContainerItems: 64,
-  maxValues: 1024,
+  maxValues: 2048,
   maxStringBytes: 20 * MAX_PIECES,
   maxIntChars: 17,
 } as const;

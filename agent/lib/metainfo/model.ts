@@ -1,5 +1,7 @@
 /** The torrent-file++ as data: what the parser returns and the verifier checks. */
 import type { RolloutPolicy } from '../rollout/policy.ts';
+import type { InfoFile } from './files-field.ts';
+import type { ManifestEntry } from './manifest.ts';
 
 /** The signed fields of one signer (spec §Signed info). */
 export interface SignedInfo {
@@ -11,6 +13,11 @@ export interface SignedInfo {
   readonly expires?: number;
   /** Staged rollout (spec §Rollout policy); absent means every node installs at once. */
   readonly rollout?: RolloutPolicy;
+  /**
+   * A directory payload's signed manifest (spec §Directory payloads): then `sha256` is the
+   * manifest's SHA-256 and `length` the sum of the files' lengths.
+   */
+  readonly files?: readonly ManifestEntry[];
   /** Key id of the signer: first 8 bytes of SHA-256 of its Ed25519 public key, hex. */
   readonly kid: string;
 }
@@ -25,7 +32,10 @@ export interface SignatureEntry {
 
 export interface InfoDict {
   readonly name: string;
+  /** The file's length, or the sum of a directory's (then `files` is set). */
   readonly length: number;
+  /** A directory payload: its files under the top folder `name`, canonical order. */
+  readonly files?: readonly InfoFile[];
   readonly pieceLength: number;
   readonly pieces: Uint8Array;
   readonly private: boolean;

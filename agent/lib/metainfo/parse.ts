@@ -8,6 +8,7 @@ import { MetadataError } from '../common/errors.ts';
 import { decodeStrict, encode, isDict, type BDict } from './bencode-strict.ts';
 import { bytesField, dictField, intField, onlyKeys, optional, textField } from './fields.ts';
 import { LIMITS } from './limits.ts';
+import { readInfoFiles, readSignedFiles } from './files-field.ts';
 import { readRollout } from './rollout-field.ts';
 import { checkShape } from './shape.ts';
 import type { InfoDict, SignatureEntry, SignedInfo, TorrentPlusPlus } from './model.ts';
@@ -22,15 +23,17 @@ const TOP_KEYS = [
   'payload',
   'signatures',
 ];
-const INFO_KEYS = ['length', 'name', 'piece length', 'pieces', 'private'];
-const SIGNED_KEYS = ['expires', 'kid', 'length', 'rollout', 'sha256', 'uri', 'version'];
+const INFO_KEYS = ['files', 'length', 'name', 'piece length', 'pieces', 'private'];
+const SIGNED_KEYS = ['expires', 'files', 'kid', 'length', 'rollout', 'sha256', 'uri', 'version'];
 const URI_RE = /^[a-z][a-z0-9+.-]*:\S+$/i;
 const KID_RE = /^[0-9a-f]{16}$/;
 
 function parseInfo(info: BDict): InfoDict {
   onlyKeys(info, INFO_KEYS, 'info');
-  if (info['files'] !== undefined)
-    throw new MetadataError('MALFORMED', 'info: multi-file torrents are not supported');
+  // A directory payload (spec §Directory payloads): `files` in place of `length`.
+  if (info['files'] !== undefined && info['length'] !== undefined)
+    throw new MetadataError('MALFORMED', 'info: "length" (a file) and "files" (a directory) together');
+  const files = info['files'] === undefined ? undefined : readInfoFiles(info);
   const name = textField(info, 'name', 'info', LIMITS.maxNameBytes);
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
     throw new MetadataError(
@@ -42,7 +45,7 @@ function parseInfo(info: BDict): InfoDict {
   if ((pieceLength & (pieceLength - 1)) !== 0) {
     throw new MetadataError('MALFORMED', `info.piece length: expected a power of two, found ${pieceLength}`);
   }
-  const length = intField(info, 'length', 'info', 1);
+  const length = files === undefined ? intField(info, 'length', 'info', 1) : total(files);
   const pieces = bytesField(info, 'pieces', 'info');
   const expectedPieces = Math.ceil(length / pieceLength);
   if (expectedPieces > LIMITS.maxPieces) {
@@ -55,10 +58,16 @@ function parseInfo(info: BDict): InfoDict {
     );
   }
   const priv = optional(info, 'private', () => intField(info, 'private', 'info', 0, 1));
-  return { name, length, pieceLength, pieces, private: priv === 1 };
+  return { name, length, pieceLength, pieces, private: priv === 1, ...(files ? { files } : {}) };
 }
 
-function parseSignedInfo(d: BDict, path: string): SignedInfo {
+function total(files: readonly { length: number }[]): number {
+  const sum = files.reduce((n, f) => n + f.length, 0);
+  if (!Number.isSafeInteger(sum)) throw new MetadataError('TOO_LARGE', 'info.files: a total over 2^53 bytes');
+  return sum;
+}
+
+function parseSignedInfo(d: BDict, path: string, info: InfoDict): SignedInfo {
   onlyKeys(d, SIGNED_KEYS, path);
   const uri = textField(d, 'uri', path, LIMITS.maxUriBytes);
   if (!URI_RE.test(uri))
@@ -74,6 +83,12 @@ function parseSignedInfo(d: BDict, path: string): SignedInfo {
     throw new MetadataError('MALFORMED', `${path}.kid: expected 16 hex digits, found "${kid}"`);
   const expires = optional(d, 'expires', () => intField(d, 'expires', path));
   const rollout = optional(d, 'rollout', () => readRollout(dictField(d, 'rollout', path), `${path}.rollout`));
+  if ((d['files'] === undefined) !== (info.files === undefined))
+    throw new MetadataError(
+      'MALFORMED',
+      `${path}.files: ${info.files ? 'a directory torrent needs its signed manifest' : 'a manifest in a single-file torrent'}`,
+    );
+  const files = info.files && readSignedFiles(d, path, sha256, info.files);
   return {
     uri,
     version: intField(d, 'version', path),
@@ -82,6 +97,7 @@ function parseSignedInfo(d: BDict, path: string): SignedInfo {
     kid,
     ...(expires === undefined ? {} : { expires }),
     ...(rollout === undefined ? {} : { rollout }),
+    ...(files === undefined ? {} : { files }),
   };
 }
 
@@ -100,7 +116,7 @@ function parseSignatures(top: BDict, info: InfoDict): SignatureEntry[] {
     const path = `signatures.${signer.slice(0, 20)}`;
     const entry = dictField(sigs, signer, 'signatures');
     onlyKeys(entry, ['info', 'signature'], path);
-    const signedInfo = parseSignedInfo(dictField(entry, 'info', path), `${path}.info`);
+    const signedInfo = parseSignedInfo(dictField(entry, 'info', path), `${path}.info`, info);
     if (signedInfo.kid !== signer) {
       throw new MetadataError('MALFORMED', `${path}: signer name must equal its kid "${signedInfo.kid}"`);
     }

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { MetadataError } from '../common/errors.ts';
+import type { ManifestEntry } from './manifest.ts';
+import { checkDirPayload } from './payload-dir.ts';
 
 export async function sha256File(path: string): Promise<{ sha256: Uint8Array; length: number }> {
   const hash = createHash('sha256');
@@ -17,10 +19,12 @@ export async function sha256File(path: string): Promise<{ sha256: Uint8Array; le
   return { sha256: hash.digest(), length };
 }
 
+/** With `files` (a directory payload), `path` is the directory: payload-dir.ts. */
 export async function checkPayload(
   path: string,
-  expected: { length: number; sha256: Uint8Array },
+  expected: { length: number; sha256: Uint8Array; files?: readonly ManifestEntry[] | undefined },
 ): Promise<void> {
+  if (expected.files !== undefined) return checkDirPayload(path, expected.files);
   let size: number;
   try {
     size = (await stat(path)).size;

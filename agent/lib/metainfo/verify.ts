@@ -101,6 +101,7 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
     signers: group.map((s) => s.signer),
     ...(si.expires === undefined ? {} : { expires: si.expires }),
     ...(si.rollout === undefined ? {} : { rollout: si.rollout }),
+    ...(si.files === undefined ? {} : { files: si.files }),
     infoHash: t.infoHash,
     name: t.info.name,
     pieceLength: t.info.pieceLength,

@@ -1,5 +1,5 @@
 /**
- * `p2p-update publish FILE.torrent|FILE.root|FILE.control [--payload FILE] [--config FILE] [--wait SECONDS]`
+ * `p2p-update publish FILE.torrent|FILE.root|FILE.control [--payload FILE|DIR] [--config FILE] [--wait SECONDS]`
  * on a node: checks the torrent against the node's trusted root (and the payload
  * against the signed length and SHA-256), then drops both into the node's inbox:
  * payload first, torrent last, each written under a dot-name and renamed, so the
@@ -10,6 +10,7 @@
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { checkPayload } from '../../lib/metainfo/payload.ts';
+import { copyTree } from '../place-payload.ts';
 import { isRootChain } from '../../lib/trust/chain.ts';
 import { verifyUpdate } from '../../lib/trust/verify-update.ts';
 import { loadConfig } from '../config.ts';
@@ -33,7 +34,10 @@ export async function publish(
   const payload = o.payload;
   if (payload !== undefined) {
     await checkPayload(payload, u);
-    await drop(config.inboxDir, u.name, (tmp) => copyFile(payload, tmp));
+    const files = u.files; // a directory payload: its manifest's files, renamed in whole
+    await drop(config.inboxDir, u.name, (tmp) =>
+      files === undefined ? copyFile(payload, tmp) : copyTree(payload, tmp, files),
+    );
   }
   const started = Date.now();
   await drop(config.inboxDir, `${u.infoHash}.torrent`, (tmp) => writeFile(tmp, raw));
