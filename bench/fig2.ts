@@ -6,6 +6,7 @@
  * on every node. Prints JSON, writes JSON and an SVG to bench/out/. Run as root:
  *   node --import tsx bench/fig2.ts [--rounds 3] [--sizes 2097152,4096] [--levers ...] [--speed JSON]
  */
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Admin } from '../test/e2e/harness/admin.ts';
@@ -13,12 +14,13 @@ import { Cluster } from '../test/e2e/harness/cluster.ts';
 import { waitDeployed } from '../test/e2e/harness/node-status.ts';
 import { NODE_NAMES } from '../test/e2e/harness/plan.ts';
 import { Topology } from '../test/e2e/harness/topology.ts';
+import { fig2Phases } from './fig2/phase-files.ts';
 import { fig2Chart, fig2Report, type Fig2Sample } from './fig2/report.ts';
 import { hostInfo, runHead } from './lib/host-info.ts';
 import { OUT_DIR, stamp, writeOut } from './lib/out-files.ts';
 import { leverConfig, leverLabel, LEVERS, parseLevers } from './propagation/levers.ts';
 
-const USAGE = `fig2 [--rounds 3] [--sizes 2097152,4096] [--levers none|all|${LEVERS.join(',')}] [--speed JSON] [--timeout-s 120] [--out DIR]`;
+const USAGE = `fig2 [--rounds 3] [--sizes 2097152,4096] [--levers none|all|${LEVERS.join(',')}] [--speed JSON] [--timeout-s 120] [--out DIR] [--keep]`;
 const log = (l: string) => process.stderr.write(`fig2: ${l}\n`);
 
 async function main(): Promise<number> {
@@ -30,6 +32,7 @@ async function main(): Promise<number> {
       speed: { type: 'string' },
       'timeout-s': { type: 'string' },
       out: { type: 'string' },
+      keep: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -45,10 +48,13 @@ async function main(): Promise<number> {
     throw new Error(`bad --rounds, --sizes or --timeout-s; usage: ${USAGE}`);
   const on = parseLevers(values.levers);
   const levers = leverConfig(on, JSON.parse(values.speed ?? '{}') as Record<string, unknown>);
+  const outDir = values.out ?? OUT_DIR;
   const started = new Date();
   const hostBefore = hostInfo();
   const topo = await Topology.create({ prefix: 'p2pe-b-' });
   const samples: Fig2Sample[] = [];
+  const logDir = join(topo.runDir, 'logs');
+  const keptLogs = join(outDir, `fig2-${stamp(started)}-logs`);
   let transmission = 'unknown';
   let overlayMs = NaN;
   let ok = false;
@@ -67,13 +73,15 @@ async function main(): Promise<number> {
         const t0 = Date.now();
         cluster.publish('n1', rel.torrent, rel.payload, rel.name);
         const at = await waitDeployed(cluster, NODE_NAMES, version, timeoutMs);
-        samples.push({ version, sizeBytes: size, deployedMs: at });
+        samples.push({ version, sizeBytes: size, deployedMs: at, publishedAt: t0 });
         log(`v${version} (${size} B): ${JSON.stringify(at)} (${Date.now() - t0} ms)`);
       }
     ok = true;
   } finally {
-    await topo.destroy({ keepFiles: !ok });
-    if (!ok) log(`failed; logs kept in ${topo.runDir}`);
+    await topo.destroy({ keepFiles: !ok || values.keep === true });
+    if (!ok || values.keep) log(`${ok ? 'done' : 'failed'}; logs kept in ${topo.runDir}`);
+    // --keep in a chroot (scripts/bench-trixie.sh): /tmp goes away with it, bench/out stays
+    if (values.keep) cpSync(logDir, keptLogs, { recursive: true });
   }
   const label = leverLabel(on);
   const doc = {
@@ -81,9 +89,10 @@ async function main(): Promise<number> {
     levers: { label, ...levers },
     overlayFormedMs: overlayMs,
     ...fig2Report(samples),
+    ...(values.keep ? { logs: keptLogs, phases: fig2Phases(keptLogs, samples) } : {}),
   };
   const title = `Figure 2: publish at node 1 → deployed, ${transmission.split(' ')[0]}, levers ${label}`;
-  const files = writeOut(values.out ?? OUT_DIR, `fig2-${stamp(started)}-${label}`, {
+  const files = writeOut(outDir, `fig2-${stamp(started)}-${label}`, {
     json: `${JSON.stringify(doc, null, 2)}\n`,
     svg: fig2Chart(samples, title),
   });

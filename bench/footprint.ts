@@ -37,9 +37,10 @@ async function main(): Promise<number> {
   const started = new Date();
   const before = hostInfo();
   const result = await runFootprint({ seconds, settleSeconds, rateMbit, keepFiles: values.keep === true });
+  const { transmission, ...rest } = result;
   const doc = {
-    ...runHead('footprint', started, before),
-    ...result,
+    ...runHead('footprint', started, before, { transmission }),
+    ...rest,
   };
   const files = writeOut(values.out ?? OUT_DIR, `footprint-${stamp(started)}`, {
     json: `${JSON.stringify(doc, null, 2)}\n`,

@@ -70,6 +70,10 @@ if [ "${1:-}" = --inside ]; then # PID 1 of the run's namespaces: mount, chroot,
   mkdir "$root/root/p2p-update"
   git -C "$repo" ls-files -z --cached --others --exclude-standard |
     tar -C "$repo" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$root/root/p2p-update" -xf -
+  if [ -n "${P2PU_TRIXIE_OUT:-}" ]; then # bench-trixie.sh: the run's bench/out is this host directory
+    mkdir -p "$root/root/p2p-update/bench/out"
+    mount --bind "$P2PU_TRIXIE_OUT" "$root/root/p2p-update/bench/out"
+  fi
   if [ $# -eq 0 ]; then
     echo "test-trixie: the suite without test/booted and test/pkg (they make their own Debian 13 roots; see the header)" >&2
     set -- ./scripts/test.sh --except test/booted --except test/pkg

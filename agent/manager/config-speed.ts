@@ -5,7 +5,7 @@
  * with the number that says why there.
  */
 import type { z } from 'zod';
-import { flag, int, num, oneOf, section } from '../lib/config/fields.ts';
+import { flag, flagOr, int, num, oneOf, section } from '../lib/config/fields.ts';
 
 export const SPEED_DEFAULTS = {
   rechoke: true,
@@ -13,7 +13,7 @@ export const SPEED_DEFAULTS = {
   rechokeMaxPulses: 30,
   watchPollMs: 250,
   watchWindowMs: 60_000,
-  flushBeforeCheck: true,
+  flushBeforeCheck: 'auto',
   rehashBeforeDeploy: true,
   backdatePayload: false,
   announceKick: false,
@@ -47,10 +47,10 @@ export const speedSchema = section({
   watchWindowMs: int(1000, 3_600_000)
     .default(S.watchWindowMs)
     .describe('A torrent is watched this long after it was added, completed or got new peers.'),
-  flushBeforeCheck: flag()
+  flushBeforeCheck: flagOr('auto')
     .default(S.flushBeforeCheck)
     .describe(
-      'Lever H off: stop and start the torrent before the payload check (the daemon needs no flush).',
+      'Stop and start the torrent before the payload check (true: always, as before the levers; false: never, part of lever H; "auto": only on Transmission 3.00, where the restart helps the next hop). The daemon needs no flush.',
     ),
   rehashBeforeDeploy: flag()
     .default(S.rehashBeforeDeploy)

@@ -31,6 +31,7 @@ export const DEFAULTS = {
     backoffMaxMs: 300_000,
     outputCapBytes: 65_536,
   },
+  serveOnly: { maxTorrents: 4, maxBytes: 1024 * 1024 * 1024, idleMs: 3_600_000 },
   logLevel: 'info',
 } as const;
 
@@ -131,6 +132,21 @@ export const managerSchema = section({
     .prefault({})
     .describe('Deploy requests to the executor.'),
   speed: speedSchema,
+  serveOnly: section({
+    maxTorrents: int(0, 64)
+      .default(DEFAULTS.serveOnly.maxTorrents)
+      .describe('Updates served at once for neighbours while not deployed here (0: none).'),
+    maxBytes: int(0, Number.MAX_SAFE_INTEGER)
+      .default(DEFAULTS.serveOnly.maxBytes)
+      .describe('Their payload bytes together.'),
+    idleMs: int(1000, 30 * 86_400_000)
+      .default(DEFAULTS.serveOnly.idleMs)
+      .describe('One no neighbour needed for this long is removed with its data.'),
+  })
+    .prefault({})
+    .describe(
+      'Updates this node refuses for a reason of its own (its clock says expired, no deployer for the URI) but whose signature verifies are still fetched and seeded while a LAN neighbour or bridge child works on them (docs/manager.md §Serve-only).',
+    ),
   tags: tags
     .prefault([])
     .describe(

@@ -12,7 +12,7 @@ import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
 import { deployOnce } from './step-deploy.ts';
-import { flushToDisk, payloadMismatch, refusePayload } from './step-payload.ts';
+import { flushToDisk, payloadMismatch, refusePayload, shouldFlush } from './step-payload.ts';
 import { retireOlder } from './step-retire.ts';
 import { newStallMemo } from './stall-watch.ts';
 import { addTorrent, ensureLocation, pollDownload, type PollMemo } from './step-transfer.ts';
@@ -119,7 +119,8 @@ export class UriDriver {
         } else await sleep(core.clock, this.pollDelay(), this.wake.signal);
         return true;
       case 'verifying-payload': {
-        if (core.config.speed.flushBeforeCheck) await flushToDisk(core, c.infoHash);
+        const traits = core.tx.traits ? await core.tx.traits().catch(() => null) : null;
+        if (shouldFlush(core.config.speed.flushBeforeCheck, traits)) await flushToDisk(core, c.infoHash);
         const bad = await this.checkPayload(c);
         if (bad !== null) await refusePayload(core, uri, c, bad);
         await record(

@@ -24,7 +24,14 @@ export type Source = 'inbox' | 'natm';
 export type Outcome =
   | { readonly kind: 'accepted'; readonly update: VerifiedUpdate; readonly id: string }
   | { readonly kind: 'duplicate'; readonly update: VerifiedUpdate; readonly id: string }
-  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly reason: string; readonly id: string }
+  | {
+      readonly kind: 'refused';
+      readonly code: RefusalCode;
+      readonly reason: string;
+      readonly id: string;
+      /** Set when the signature verified (the refusal names the update): it may still be served (serve-only.ts). */
+      readonly signed?: { readonly uri: string; readonly version: number; readonly infoHash: string };
+    }
   /** A root chain (intake-root.ts): `fresh` when it brought a newer root, now trusted. */
   | { readonly kind: 'root'; readonly version: number; readonly fresh: boolean; readonly id: string }
   /** A rollout control message (intake-control.ts). */
@@ -45,7 +52,11 @@ export async function refuse(
   const facts = u === undefined ? {} : { uri: u.uri, version: u.version, infoHash: u.infoHash };
   core.log.warn({ source, id, code, reason, ...facts }, 'update refused');
   await recordRefusal(core, { at: core.clock.now(), code, reason, source, ...facts });
-  return { kind: 'refused', code, reason, id };
+  const signed =
+    u?.uri !== undefined && u.version !== undefined && u.infoHash !== undefined
+      ? { uri: u.uri, version: u.version, infoHash: u.infoHash }
+      : undefined;
+  return { kind: 'refused', code, reason, id, ...(signed ? { signed } : {}) };
 }
 
 /** The ceiling's base: the higher of the manager's and the executor's record (either may be lost). */

@@ -4,7 +4,8 @@
  * natm client, inbox. Stop is the reverse and resolves when everything is released.
  */
 import { mkdir } from 'node:fs/promises';
-import { systemClock, type Clock } from '../lib/common/clock.ts';
+import type { Clock } from '../lib/common/clock.ts';
+import { clockFromEnv, CLOCK_OFFSET_ENV } from '../lib/common/offset-clock.ts';
 import { createLogger, type Logger } from '../lib/common/logger.ts';
 import { PeerTable } from '../lib/tracker/peer-table.ts';
 import { Tracker } from '../lib/tracker/tracker.ts';
@@ -17,6 +18,8 @@ import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
 import { GATE_RECHECK_MS } from './driver.ts';
 import { Manager } from './manager.ts';
+import { ServeRun } from './serve-run.ts';
+import { updateConditions } from './update-conditions.ts';
 import { ManagerMetrics } from './metrics.ts';
 import { MetricsServer } from '../lib/metrics/server.ts';
 import type { Endpoint } from '../lib/net/datagram.ts';
@@ -46,7 +49,10 @@ export async function startManager(
   opts: { log?: Logger; clock?: Clock; agentVersion?: string; onFatal?: (e: unknown) => void } = {},
 ): Promise<Running> {
   const log = opts.log ?? createLogger({ level: config.logLevel, name: 'p2p-update-manager' });
-  const clock = opts.clock ?? systemClock;
+  const fromEnv = clockFromEnv();
+  const clock = opts.clock ?? fromEnv.clock;
+  if (opts.clock === undefined && fromEnv.offsetMs !== 0)
+    log.warn({ offsetMs: fromEnv.offsetMs }, `clock shifted by ${CLOCK_OFFSET_ENV} (a test hook)`);
   const rpc = await rpcInit(config.transmission);
   for (const dir of [config.stateDir, config.inboxDir, config.transmission.downloadDir])
     await mkdir(dir, { recursive: true });
@@ -153,7 +159,11 @@ export async function startManager(
     log.fatal({ err: (e as Error).message }, 'manager cannot go on');
     void stop().then(() => opts.onFatal?.(e));
   };
-  const manager = new Manager(core, onFatal);
+  const serve = await ServeRun.open(core);
+  const manager = new Manager(core, onFatal, serve);
+  const quietMs = Math.max(60_000, config.transmission.stallMs);
+  const conditionsNow = () => updateConditions(store.data, serve.book.entries(), clock.now(), quietMs);
+  let told = '';
   manager.start();
   /** A store that cannot be written is fatal; anything else is this input's problem. */
   const storeFatal = (e: unknown): never => {
@@ -170,6 +180,12 @@ export async function startManager(
         );
     else if (m.type === 'members') {
       if (core.gate.onMembers(m)) manager.kickAll();
+      void serve
+        .onMembers(m.members, m.connectivity)
+        .catch(storeFatal)
+        .catch((e: unknown) =>
+          log.child({ component: 'serve' }).warn({ err: String(e) }, 'serve-only step failed'),
+        );
     } else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
       swarm.touch(m.infoHash);
@@ -193,8 +209,9 @@ export async function startManager(
                 c.relay(r);
                 c.have(r.infoHash, r.complete);
               }
+              for (const h of serve.held()) c.have(h.infoHash, h.complete);
             },
-            stateMessage: () => natmState(store.data),
+            stateMessage: () => ({ ...natmState(store.data), conditions: conditionsNow() }),
             btPort: () => tx.peerPort(),
           },
           { path: config.natmSocket, agentVersion: opts.agentVersion ?? '0', tags: formatTags(tags) },
@@ -203,9 +220,14 @@ export async function startManager(
     natm = natmClient;
     natmClient.start();
   }
-  // While an update waits at a rollout gate, ask natm for the fleet view (a changed view wakes the drivers).
+  // While an update waits at a rollout gate, or a refused one may be needed by a neighbour
+  // (serve-only), ask natm for the fleet view (a changed view wakes the drivers).
   const fleetPoll = clock.setInterval(() => {
-    if (manager.gated()) natmClient?.members();
+    if (manager.gated() || serve.book.waiting) natmClient?.members();
+    void serve.tick();
+    const now = conditionsNow().join();
+    if (now !== told) natmClient?.state(); // a condition came or went without a state change
+    told = now;
   }, GATE_RECHECK_MS);
   const inbox = new Inbox(
     {

@@ -11,6 +11,8 @@ import { rootIntake, rootRelay } from './intake-root.ts';
 import { placePayload } from './place-payload.ts';
 import { isControlMessage } from '../lib/rollout/control.ts';
 import { controlIntake, controlRelay, type ControlOutcome } from './intake-control.ts';
+import type { ServeRun } from './serve-run.ts';
+import { OWN_REASONS } from './serve-only.ts';
 
 /** How far back a placed payload's mtime is set (speed.backdatePayload): 4.x compares whole seconds. */
 const BACKDATE_MS = 2000;
@@ -33,6 +35,8 @@ export class Manager {
   constructor(
     private readonly core: Core,
     private readonly onFatal: (e: unknown) => void,
+    /** Serve-only updates (serve-run.ts); absent: refused updates are never served. */
+    private readonly serve?: ServeRun,
   ) {}
 
   /** Resumes every URI's current update from the store. */
@@ -80,6 +84,7 @@ export class Manager {
       // the offer and anti-entropy brings it again once a newer root is trusted.
       if (source === 'natm' && o.code !== 'ROOT_EXPIRED')
         this.core.natm.verdict({ id: o.id, code: o.code, reason: o.reason });
+      if (o.signed && OWN_REASONS.includes(o.code)) await this.serve?.offer(raw, o.signed, o.code, o.reason);
       return o;
     }
     if (o.kind === 'root') {
@@ -92,6 +97,7 @@ export class Manager {
       return o;
     }
     const u = o.update;
+    this.serve?.book.forget(u.infoHash); // deployed here after all: the driver has it now
     this.core.natm.relay({ id: o.id, uri: u.uri, version: u.version, infoHash: u.infoHash, torrent: raw });
     const c = this.core.store.uri(u.uri)?.current;
     // A payload in hand (the inbox's file, or the bytes inline in the torrent-file++, checked

@@ -21,6 +21,7 @@ import {
 } from '../lib/ipc/contract.ts';
 import { LineSplitter, parseMessage } from '../lib/ipc/ndjson.ts';
 import type { NatmPort } from './ports.ts';
+import type { UpdateCondition } from '../lib/gossip/health.ts';
 
 export interface NatmComponents {
   readonly clock: Clock;
@@ -28,7 +29,7 @@ export interface NatmComponents {
   /** Called on every connect, after hello: send relays etc. */
   readonly onConnect: (client: NatmClient) => Promise<void>;
   readonly onMessage: (m: NatmMessage) => void;
-  readonly stateMessage: () => NodeState;
+  readonly stateMessage: () => NodeState & { readonly conditions?: readonly UpdateCondition[] };
   readonly btPort: () => Promise<number | null>;
 }
 

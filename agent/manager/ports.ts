@@ -3,6 +3,7 @@
  * real adapters; unit tests may pass fakes.
  */
 import type { AddResult } from '../lib/transmission/client.ts';
+import type { DaemonTraits } from '../lib/transmission/daemon-traits.ts';
 import type { TorrentProgress } from '../lib/transmission/progress.ts';
 import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
 import type { TrustedRoot } from '../lib/trust/model.ts';
@@ -14,6 +15,8 @@ export interface TransmissionPort {
   ensureTracker(t: TorrentProgress, url: string): Promise<void>;
   start(infoHash: string): Promise<unknown>;
   stop(infoHash: string): Promise<unknown>;
+  /** What the daemon's version does differently (optional: fakes may leave it out). */
+  traits?(): Promise<DaemonTraits>;
   verify(infoHash: string): Promise<unknown>;
   reannounce(infoHash: string): Promise<unknown>;
   location(infoHash: string): Promise<{ downloadDir: string; name: string } | null>;

@@ -13,6 +13,8 @@ export interface NodeConnectivity {
   readonly connectivity: ConnectivityView | null;
   /** Why there is none: no natmSocket configured, natm not reachable, or an old natm. */
   readonly error: string | null;
+  /** The fleet view of the same reply (MemberView rows), [] without one. */
+  readonly members?: readonly unknown[];
 }
 
 export async function readConnectivity(socket: string | null, timeoutMs = 3000): Promise<NodeConnectivity> {
@@ -20,8 +22,9 @@ export async function readConnectivity(socket: string | null, timeoutMs = 3000):
     return { connectivity: null, error: 'no natmSocket configured (runs without the overlay)' };
   try {
     const r = await queryMembers(socket, timeoutMs);
-    if (!r.connectivity) return { connectivity: null, error: 'natm does not report its connectivity' };
-    return { connectivity: r.connectivity as ConnectivityView, error: null };
+    if (!r.connectivity)
+      return { connectivity: null, error: 'natm does not report its connectivity', members: r.members };
+    return { connectivity: r.connectivity as ConnectivityView, error: null, members: r.members };
   } catch (e) {
     return { connectivity: null, error: (e as Error).message };
   }

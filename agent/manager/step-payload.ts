@@ -6,6 +6,7 @@
 import { MetadataError } from '../lib/common/errors.ts';
 import { parseManifest } from '../lib/metainfo/manifest.ts';
 import { checkPayload } from '../lib/metainfo/payload.ts';
+import type { DaemonTraits } from '../lib/transmission/daemon-traits.ts';
 import { STATUS } from '../lib/transmission/progress.ts';
 import { payloadPath, recordRefusal, type Core } from './core.ts';
 import { sleep } from './sleep.ts';
@@ -21,6 +22,15 @@ async function untilStatus(core: Core, infoHash: string, ok: (status: number) =>
     if (t === null || ok(t.status)) return;
     await sleep(core.clock, 100);
   }
+}
+
+/**
+ * Whether to stop and start the torrent before the check (`speed.flushBeforeCheck`):
+ * "auto" asks the daemon's traits (3.00 yes, 4.x no: daemon-traits.ts
+ * `restartHelpsPeers`); unknown traits keep the stop/start, as before the levers.
+ */
+export function shouldFlush(setting: boolean | 'auto', traits: DaemonTraits | null): boolean {
+  return setting === 'auto' ? (traits?.restartHelpsPeers ?? true) : setting;
 }
 
 /** Stops the torrent (the daemon then writes its cache out) and starts it again. */

@@ -11,6 +11,8 @@ export interface Fig2Sample {
   readonly sizeBytes: number;
   /** Node → ms from publish to deployed. */
   readonly deployedMs: Readonly<Record<string, number>>;
+  /** When it was published (ms since the epoch), for the phases read from the logs. */
+  readonly publishedAt?: number;
 }
 
 export const TARGET_LAST_MS: Readonly<Record<number, number>> = { [2 << 20]: 8000, 4096: 2000 };

@@ -88,14 +88,15 @@ export async function runFootprint(o: FootprintOptions) {
     if (withManager) roots.set('deploy-executor', pidOf(topo, 'executor-n01'));
     if (withNatm) roots.set('natm', pidOf(topo, 'natm-n01'));
     else roots.set('node-baseline (peer tracker: Node 20 + tsx + http)', pidOf(topo, 'tracker-n01'));
-    log(`settling for ${o.settleSeconds} s after start-up`);
+    const node = swarm.get('n01')!.rpc;
+    const transmission = (await node.call<{ version?: string }>('session-get', {})).version ?? 'unknown';
+    log(`transmission-daemon ${transmission}; settling for ${o.settleSeconds} s after start-up`);
     await new Promise((r) => setTimeout(r, o.settleSeconds * 1000));
     log(`idle: sampling ${[...roots.keys()].join(', ')} for ${o.seconds} s`);
     const idle = await sample(roots, o.seconds);
     log('download: publish, sampling');
     if (withManager) publishViaInbox(topo, upd);
     else await publishBt(swarm, topo.plan.origin, upd);
-    const node = swarm.get('n01')!.rpc;
     // sample the transfer itself, not Transmission's ~12 s wait for the first byte
     const waitedMs = await waitUntil(
       'first byte on the node',
@@ -113,6 +114,7 @@ export async function runFootprint(o: FootprintOptions) {
     const downMbit = ((after.down - before.down) * 8) / o.seconds / 1e6;
     ok = true;
     return {
+      transmission,
       agents: withNatm
         ? `manager and natm (bundled CLI, as packaged); natm ${COMMANDS.has('members') ? 'with gossip, ' : ''}attached to a rendezvous on its own host and to the manager; the manager's tracker also lists the other host statically`
         : withManager

@@ -64,7 +64,7 @@ describe('Figure 2: pause, resume and abort of a two-wave rollout', { timeout: 9
     assert.ok(r[1]! < cut / 1e6 && cut / 1e6 <= r[2]!, `ranks ${r.join(', ')} too close to cut`);
     waves[version] = { w1: ranked.slice(0, 2), w2: ranked.slice(2) };
     const w = `0.${String(cut).padStart(6, '0')}@0,1@${WAVE2_S}s:0.5`;
-    return admin.release(version, SIZE, { args: ['--waves', w, '--grace', '10m'] });
+    return admin.release(version, SIZE, { create: ['--waves', w, '--grace', '10m'] });
   }
 
   /** `p2p-update rollout ACTION` on the host with node 1's config (it drops into node 1's inbox). */

@@ -150,7 +150,7 @@ test('speed levers: only the forced rechoke on by default (bench/RESULTS.md), ea
       c.tracker.fastIntervalS,
       c.tracker.minIntervalS,
     ],
-    [true, true, true, false, false, 0, 'off', 0, 5],
+    [true, 'auto', true, false, false, 0, 'off', 0, 5],
   );
   assert.ok(Object.isFrozen(c.speed));
   const on = validateConfig({
@@ -171,6 +171,14 @@ test('speed levers: only the forced rechoke on by default (bench/RESULTS.md), ea
   assert.equal(on.speed.nearEndPollMs, 100);
   assert.equal(on.tracker.fastIntervalS, 1);
   rejects({ ...minimal(), speed: { rechoke: 'yes' } }, /speed\.rechoke: expected true or false/);
+  assert.equal(
+    validateConfig({ ...minimal(), speed: { flushBeforeCheck: true } }).speed.flushBeforeCheck,
+    true,
+  );
+  rejects(
+    { ...minimal(), speed: { flushBeforeCheck: 'sometimes' } },
+    /speed\.flushBeforeCheck: expected true, false or "auto"/,
+  );
   rejects(
     { ...minimal(), speed: { originShaping: 'super' } },
     /speed\.originShaping: expected "off" or "complete-peer"/,

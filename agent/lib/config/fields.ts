@@ -42,6 +42,12 @@ export function moved(why: string) {
 
 export const flag = () => z.boolean(says('true or false'));
 
+/** true, false, or the one word `word` (e.g. "auto": the program decides). */
+export function flagOr<const W extends string>(word: W) {
+  const words = `true, false or "${word}"`;
+  return z.union([z.boolean(), z.literal(word)], says(words));
+}
+
 /** A list of at most `max` items, each checked by `item`. */
 export function list<T extends z.ZodType>(item: T, max: number, words = `a list of at most ${max} items`) {
   return z.array(item, says(words)).max(max, says(words));

@@ -13,6 +13,22 @@ import type { ClockEstimate } from './clock-offsets.ts';
 export const CONDITIONS = ['no_rendezvous', 'no_external', 'relayed_only', 'clock_skew'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
+/**
+ * Conditions the manager reports about updates (its `state` message, issue 19 item 3), in
+ * the same bits after natm's own: it refuses an update a neighbour works on and does not
+ * serve it (a serve-only bound), or it downloads with no reachable source.
+ */
+export const UPDATE_CONDITIONS = ['not_serving', 'no_source'] as const;
+export type UpdateCondition = (typeof UPDATE_CONDITIONS)[number];
+export type RecordCondition = Condition | UpdateCondition;
+/** Bit i of the wire's condition byte is ALL_CONDITIONS[i] (at most 7: bit 7 flags the offset). */
+export const ALL_CONDITIONS: readonly RecordCondition[] = [...CONDITIONS, ...UPDATE_CONDITIONS];
+
+export const UPDATE_CONDITION_TEXT: Record<UpdateCondition, string> = {
+  not_serving: 'refuses an update a neighbour needs and does not serve it',
+  no_source: 'downloading with no reachable source',
+};
+
 /** One line per condition: natm's warn message when it is raised, and `status`'s words. */
 export const CONDITION_TEXT: Record<Condition, string> = {
   no_rendezvous: 'no working rendezvous',
@@ -22,7 +38,7 @@ export const CONDITION_TEXT: Record<Condition, string> = {
 };
 
 export interface NodeHealth {
-  readonly conditions: readonly Condition[];
+  readonly conditions: readonly RecordCondition[];
   /** The node's clock minus its peers' median (ms); null when it has no sample. */
   readonly clockOffsetMs: number | null;
 }
@@ -35,7 +51,7 @@ const HAS_OFFSET = 0x80;
 
 export function writeHealth(w: Writer, h: NodeHealth): void {
   let bits = 0;
-  for (const c of h.conditions) bits |= 1 << CONDITIONS.indexOf(c);
+  for (const c of h.conditions) bits |= 1 << ALL_CONDITIONS.indexOf(c);
   const o = h.clockOffsetMs;
   if (o === null || !Number.isFinite(o)) return void w.u8(bits);
   w.u8(bits | HAS_OFFSET).f64(Math.max(-MAX_OFFSET, Math.min(MAX_OFFSET, Math.round(o))));
@@ -43,7 +59,7 @@ export function writeHealth(w: Writer, h: NodeHealth): void {
 
 export function readHealth(r: Reader): NodeHealth {
   const bits = r.u8();
-  const conditions = CONDITIONS.filter((_, i) => bits & (1 << i));
+  const conditions = ALL_CONDITIONS.filter((_, i) => bits & (1 << i));
   if (!(bits & HAS_OFFSET)) return { conditions, clockOffsetMs: null };
   const o = r.f64();
   if (!Number.isInteger(o) || Math.abs(o) > MAX_OFFSET) throw new CodecError('clock offset out of range');

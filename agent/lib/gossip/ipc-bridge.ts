@@ -47,12 +47,13 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
     if (!node.relay(m.id, m.torrent, { uri: m.uri, version: m.version })) counters.badRelays++;
   });
   ipc.on('verdict', (m) => node.refuse(m.id, m.code));
-  ipc.on('state', (m) =>
+  ipc.on('state', (m) => {
+    node.local.setUpdateConditions(m.conditions ?? []);
     node.setState({
       applied: Object.fromEntries(Object.entries(m.applied).slice(0, MAX_DIGEST)),
       current: m.current && { ...m.current, progress: Math.round(m.current.progress * 100) },
-    }),
-  );
+    });
+  });
   ipc.on('hello', (m) => {
     node.local.agentVersion = m.agentVersion;
     node.local.setTags(m.tags ?? '');

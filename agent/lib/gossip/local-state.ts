@@ -12,7 +12,13 @@ import type { BroadcastQueue } from './broadcast-queue.ts';
 import { encodeItem } from './codec.ts';
 import { fitState, stateBytes } from './codec-state.ts';
 import type { FleetStates } from './fleet-states.ts';
-import { sameHealth, UNKNOWN_HEALTH, type NodeHealth } from './health.ts';
+import {
+  sameHealth,
+  UNKNOWN_HEALTH,
+  UPDATE_CONDITIONS,
+  type NodeHealth,
+  type UpdateCondition,
+} from './health.ts';
 import { MAX_HAVE, type StateRecord } from './messages.ts';
 import type { RecordAuth } from './record-auth.ts';
 
@@ -32,6 +38,7 @@ export class LocalState {
   private btPort = 0;
   private tags = '';
   private health: NodeHealth = UNKNOWN_HEALTH;
+  private updateConds: UpdateCondition[] = [];
   private seq = 0;
 
   constructor(
@@ -72,6 +79,14 @@ export class LocalState {
     this.publish();
   }
 
+  /** The manager's update conditions (health.ts UPDATE_CONDITIONS): published if they changed. */
+  setUpdateConditions(c: readonly UpdateCondition[]): void {
+    const next = UPDATE_CONDITIONS.filter((x) => c.includes(x));
+    if (next.join() === this.updateConds.join()) return;
+    this.updateConds = next;
+    if (this.seq > 0) this.publish();
+  }
+
   /** Re-publish the record (new seq) if there is one. */
   refresh(): void {
     if (this.seq > 0) this.publish();
@@ -88,7 +103,7 @@ export class LocalState {
       btPort: this.btPort,
       have: [...this.have.keys()],
       tags: this.tags,
-      health: this.health,
+      health: { ...this.health, conditions: [...this.health.conditions, ...this.updateConds] },
     });
     const sig = this.c.auth?.sign(stateBytes(record)) ?? null;
     this.c.fleet.own(record, sig);

@@ -11,6 +11,7 @@ import { LIMITS } from '../metainfo/limits.ts';
 import { isPeerId } from '../net/overlay-link.ts';
 import { PEER_LIMITS } from '../tracker/peer-table.ts';
 import { parseTagString } from '../rollout/tags.ts';
+import { UPDATE_CONDITIONS, type UpdateCondition } from '../gossip/health.ts';
 
 export const IPC_LIMITS = {
   /** Characters of `agentVersion`, `code` and `current.state`. */
@@ -68,7 +69,11 @@ export type ManagerMessage =
       readonly reason: string;
     }
   | { readonly type: 'have'; readonly infoHash: string; readonly complete: boolean }
-  | ({ readonly type: 'state' } & NodeState)
+  | ({
+      readonly type: 'state';
+      /** Update conditions (health.ts UPDATE_CONDITIONS) for the node's record; absent = none. */
+      readonly conditions?: readonly UpdateCondition[];
+    } & NodeState)
   | { readonly type: 'members' };
 
 /** natm → manager (and the `members` reply). */
@@ -181,7 +186,13 @@ export function decodeManagerMessage(v: unknown): ManagerMessage | null {
     case 'state': {
       const applied = appliedOf(m.applied);
       const current = currentOf(m.current);
-      return applied && current !== undefined ? { type: 'state', applied, current } : null;
+      if (!applied || current === undefined) return null;
+      if (m.conditions === undefined) return { type: 'state', applied, current };
+      const known = (c: unknown): c is UpdateCondition => UPDATE_CONDITIONS.includes(c as UpdateCondition);
+      const conds = m.conditions;
+      if (!Array.isArray(conds) || conds.length > UPDATE_CONDITIONS.length || !conds.every(known))
+        return null;
+      return { type: 'state', applied, current, conditions: conds };
     }
     case 'members':
       return { type: 'members' };

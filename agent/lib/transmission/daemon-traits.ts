@@ -29,6 +29,15 @@ export interface DaemonTraits {
    * in, and frequent passes keep it from growing back: no forced rechokes near the end.
    */
   readonly cancelRateInterest: boolean;
+  /**
+   * 3.00: restarting a finished torrent (the manager's stop/start before its payload check)
+   * helps the next hop: its peers reconnect with the whole bitfield (3.00 holds HAVEs up
+   * to 10 s) and the start runs a rechoke pass. 4.x sends each HAVE at once and reconnects
+   * a peer it just traded pieces with only after 5 s (peer-mgr.h `MinimumReconnectIntervalSecs`):
+   * there the restart only costs. Both versions write a file out of their cache when it
+   * completes (3.00 torrent.c `tr_torrentFileCompleted`, 4.1 `on_file_completed`).
+   */
+  readonly restartHelpsPeers: boolean;
 }
 
 /**
@@ -65,5 +74,6 @@ export function daemonTraits(version: string, rpcVersion: number): DaemonTraits 
     editAnnounces: !v4,
     fastAdd: v4,
     cancelRateInterest: !v4,
+    restartHelpsPeers: !v4,
   };
 }

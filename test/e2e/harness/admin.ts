@@ -31,11 +31,10 @@ export class Admin {
   }
 
   /** A random payload of `size` bytes signed as `version` (by `key`, default the admin's). */
-  /** `args`: more `create` flags (e.g. a rollout policy: --waves ...). */
   async release(
     version: number,
     size: number,
-    opts: { key?: string; tag?: string; args?: readonly string[] } = {},
+    opts: { key?: string; tag?: string; expires?: string; create?: readonly string[] } = {},
   ): Promise<Release> {
     const tag = opts.tag ?? '';
     const name = `demo-app-v${version}${tag}.bin`;
@@ -44,8 +43,8 @@ export class Admin {
     writeFileSync(payload, bytes);
     const torrent = join(this.dir, `demo-app-v${version}${tag}.torrent`);
     const args = ['create', payload, '--uri', DEMO_URI, '--version', String(version)];
-    const more = [...(opts.args ?? []), '--key', opts.key ?? this.key, '--expires', '7d', '--out', torrent];
-    await run(BIN, [...args, ...more], {
+    const more = ['--expires', opts.expires ?? '7d', ...(opts.create ?? [])];
+    await run(BIN, [...args, '--key', opts.key ?? this.key, ...more, '--out', torrent], {
       timeoutMs: 60_000,
     });
     const sha256 = createHash('sha256').update(bytes).digest('hex');

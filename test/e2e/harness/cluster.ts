@@ -43,6 +43,8 @@ export interface Member {
   readonly path: string | null;
   readonly lastSeen: number;
   readonly applied: Record<string, number>;
+  /** Its reported conditions (connectivity and updates: agent/lib/gossip/health.ts), null without a record. */
+  readonly conditions?: string[] | null;
 }
 
 export interface Endpoint {
@@ -117,7 +119,10 @@ export class Cluster {
       const l = this.layout[n];
       for (const d of [l.dir, l.trDir, l.downloadDir, l.stateDir, l.inboxDir, l.deployDir])
         mkdirSync(d, { recursive: true });
-      writeFileSync(l.managerConfig, JSON.stringify(managerConfig(l, this.secrets, this.overrides), null, 2));
+      writeFileSync(
+        l.managerConfig,
+        JSON.stringify(managerConfig(l, this.secrets, this.overrides, n), null, 2),
+      );
       writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets), null, 2));
       writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
     }
@@ -130,8 +135,8 @@ export class Cluster {
     return join(this.topo.runDir, 'rdv', 'rendezvous.json');
   }
 
-  private spawnBin(name: string, ns: string, args: string[]): void {
-    this.topo.procs.spawn(name, ns, BIN, args, { cwd: REPO_ROOT });
+  private spawnBin(name: string, ns: string, args: string[], env?: Record<string, string>): void {
+    this.topo.procs.spawn(name, ns, BIN, args, { cwd: REPO_ROOT, ...(env ? { env } : {}) });
   }
 
   startRendezvous(): void {
@@ -152,7 +157,18 @@ export class Cluster {
     this.spawnBin(`executor-${n}`, node.ns, ['deploy-executor', '--config', l.deployConfig]);
     await waitUntil(`executor ${n} listening`, () => existsSync(l.executorSocket), 30_000);
     this.spawnBin(`natm-${n}`, node.ns, ['natm', '--config', l.natmConfig]);
-    this.spawnBin(`manager-${n}`, node.ns, ['manager', '--config', l.managerConfig]);
+    const env = this.overrides.node?.[n]?.env;
+    this.spawnBin(`manager-${n}`, node.ns, ['manager', '--config', l.managerConfig], env);
+  }
+
+  /** Restarts node n's manager alone, its config file patched with `patch` (top-level keys). */
+  async restartManager(n: NodeName, patch: Record<string, unknown>): Promise<void> {
+    const l = this.layout[n];
+    await this.topo.procs.stop(`manager-${n}`);
+    const cfg = { ...(managerConfig(l, this.secrets, this.overrides, n) as object), ...patch };
+    writeFileSync(l.managerConfig, JSON.stringify(cfg, null, 2));
+    const env = this.overrides.node?.[n]?.env;
+    this.spawnBin(`manager-${n}`, this.topo.node(n).ns, ['manager', '--config', l.managerConfig], env);
   }
 
   async stopNode(n: NodeName): Promise<void> {

@@ -23,9 +23,18 @@ export interface ClusterSecrets {
 export interface ManagerOverrides {
   readonly tracker?: Record<string, unknown>;
   readonly speed?: Record<string, unknown>;
+  /** Per node: more manager keys (e.g. `tags`), and the manager's environment (e.g. its clock hook). */
+  readonly node?: Partial<
+    Record<string, { readonly config?: Record<string, unknown>; readonly env?: Record<string, string> }>
+  >;
 }
 
-export function managerConfig(l: NodeLayout, s: ClusterSecrets, o: ManagerOverrides = {}): object {
+export function managerConfig(
+  l: NodeLayout,
+  s: ClusterSecrets,
+  o: ManagerOverrides = {},
+  name?: string,
+): object {
   return {
     trustedKeys: [s.adminPub],
     stateDir: l.stateDir,
@@ -37,6 +46,7 @@ export function managerConfig(l: NodeLayout, s: ClusterSecrets, o: ManagerOverri
     executorSocket: l.executorSocket,
     deploy: { timeoutMs: 60_000, maxAttempts: 3, backoffMs: 1000, backoffMaxMs: 5000 },
     logLevel: 'debug',
+    ...(name === undefined ? {} : o.node?.[name]?.config),
   };
 }
 

@@ -6,13 +6,21 @@ import { decodeStrict, encode, isDict } from '../../../agent/lib/metainfo/bencod
 import { daemonTraits, versionOf } from '../../../agent/lib/transmission/daemon-traits.ts';
 import { asSwarmView } from '../../../agent/lib/transmission/swarm-view.ts';
 import { TINY_BYTES, TINY_NAME, tinyTorrent } from '../../../agent/lib/transmission/tiny-torrent.ts';
+import { shouldFlush } from '../../../agent/manager/step-payload.ts';
 import { pollDelay } from '../../../agent/manager/swarm/poll-pace.ts';
 
 test('daemon traits: 3.00, 4.0 and 4.1 as session-get names them', () => {
   const t300 = daemonTraits('3.00 (bb6b5a062e)', 16);
   assert.deepEqual(
-    [t300.trackerList, t300.firstReannounceGateS, t300.editAnnounces, t300.fastAdd, t300.cancelRateInterest],
-    [false, 120, true, false, true],
+    [
+      t300.trackerList,
+      t300.firstReannounceGateS,
+      t300.editAnnounces,
+      t300.fastAdd,
+      t300.cancelRateInterest,
+      t300.restartHelpsPeers,
+    ],
+    [false, 120, true, false, true, true],
   );
   const t40 = daemonTraits('4.0.6 (38c164933e)', 17);
   assert.deepEqual([t40.trackerList, t40.firstReannounceGateS, t40.fastAdd], [true, 120, true]);
@@ -22,13 +30,30 @@ test('daemon traits: 3.00, 4.0 and 4.1 as session-get names them', () => {
   assert.equal(daemonTraits('4.1.1', 18).firstReannounceGateS, 0);
   const t41 = daemonTraits('4.1.0 (…)', 18);
   assert.deepEqual(
-    [t41.trackerList, t41.firstReannounceGateS, t41.editAnnounces, t41.fastAdd, t41.cancelRateInterest],
-    [true, 0, false, true, false],
+    [
+      t41.trackerList,
+      t41.firstReannounceGateS,
+      t41.editAnnounces,
+      t41.fastAdd,
+      t41.cancelRateInterest,
+      t41.restartHelpsPeers,
+    ],
+    [true, 0, false, true, false, false],
   );
   assert.deepEqual(versionOf('junk'), [0, 0, 0, 0, 0]);
   assert.deepEqual(versionOf('3.00 (bb6b5a062e)'), [3, 0, 0, 1, 0]);
   assert.deepEqual(versionOf('4.1.0-beta.2 (ac5c9e082d)'), [4, 1, 0, 0, 2]);
   assert.equal(daemonTraits('junk', 18).firstReannounceGateS, 0, 'rpc-version alone decides when unreadable');
+});
+
+test('flush before the payload check: "auto" restarts only where it helps the next hop (3.00), else as set', () => {
+  const t300 = daemonTraits('3.00 (bb6b5a062e)', 16);
+  const t41 = daemonTraits('4.1.0-beta.2 (ac5c9e082d)', 18);
+  assert.deepEqual(
+    [shouldFlush('auto', t300), shouldFlush('auto', t41), shouldFlush('auto', null)],
+    [true, false, true],
+  );
+  assert.deepEqual([shouldFlush(true, t41), shouldFlush(false, t300)], [true, false]);
 });
 
 test('poll pacing: fast only near the end (last 5 %, or under 2 s at the current rate), and off at 0', () => {
