@@ -27,7 +27,8 @@ import { copyInput, InputError, readInput } from './inputs.ts';
 import { launch, type Launch } from './launch.ts';
 import { takeRoot } from './take-root.ts';
 import { lookupUser, type Account } from './users.ts';
-import { updateDir } from './work-dir.ts';
+import { keptTorrentOf, updateDir } from './work-dir.ts';
+import { writeFileDurable } from '../lib/common/durable-file.ts';
 
 export type DeployRequest = Extract<ExecutorRequest, { type: 'deploy' }>;
 
@@ -40,7 +41,10 @@ export interface Checked {
   readonly account: Account | null;
 }
 
-async function verified(core: ExecutorCore, req: DeployRequest): Promise<VerifiedUpdate | ExecutorResponse> {
+async function verified(
+  core: ExecutorCore,
+  req: DeployRequest,
+): Promise<{ u: VerifiedUpdate; raw: Buffer } | ExecutorResponse> {
   if (req.root !== undefined) await takeRoot(core, req.root);
   const raw = await readInput(req.torrent, core.inputRoots, LIMITS.maxMetadataBytes);
   const root = core.trust.root.body;
@@ -53,7 +57,7 @@ async function verified(core: ExecutorCore, req: DeployRequest): Promise<Verifie
   if (isReservedUri(u.uri))
     return refuse(core, 'URI_NOT_ACCEPTED', `${u.uri}: reserved for root chains`, req);
   checkCeiling(root, u, core.record.data.uris[u.uri]?.floor?.version, now);
-  return u;
+  return { u, raw };
 }
 
 export async function checkDeploy(
@@ -63,8 +67,9 @@ export async function checkDeploy(
 ): Promise<Checked | ExecutorResponse> {
   const facts = { uri: req.uri, version: req.version, infoHash: req.infoHash };
   try {
-    const u = await verified(core, req);
-    if ('type' in u) return u;
+    const v = await verified(core, req);
+    if ('type' in v) return v;
+    const { u } = v;
     const account = d.user === undefined ? null : await lookupUser(d.user);
     if (d.user !== undefined && account === null)
       return refuse(core, 'USER_UNKNOWN', `the deployer's user "${d.user}" does not exist`, facts);
@@ -77,6 +82,7 @@ export async function checkDeploy(
         facts,
       );
     const dir = await updateDir(core.config.stateDir, req.uri, u.infoHash, account?.gid ?? 0);
+    await writeFileDurable(keptTorrentOf(core.config.stateDir, req.uri, u.infoHash, u.version), v.raw, 0o600);
     const file = join(dir, payloadName(spec, u.name));
     const cmd = deployCommand(spec, file);
     const env = { ...deployEnv(u.uri, u.version, file, u.files !== undefined), ...cmd.extraEnv };

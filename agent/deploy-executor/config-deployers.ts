@@ -24,7 +24,23 @@ const property = z
     error: 'another property (name the user with "user", not here)',
   });
 
+/**
+ * A health command run after the deploy (issue 18): the same user and sandbox, no shell,
+ * the deploy's environment plus P2PU_HEALTH=1. Exit 0 is healthy; anything else (or the
+ * timeout) fails an attempt. Every attempt failed: the node rolls back to the update before.
+ */
+const health = section({
+  path: absPath().describe('The health command, run without a shell.'),
+  args: args('Its arguments.'),
+  timeoutMs: int(100, 3_600_000).default(30_000).describe('One attempt is killed after this.'),
+  retries: int(0, 20).default(2).describe('Attempts after the first before the update counts as unhealthy.'),
+  intervalMs: int(0, 600_000).default(5_000).describe('Wait between attempts (the service may still start).'),
+}).describe(
+  'A health check after each deploy (docs/rollouts.md §Health checks): failed, the node rolls the update back.',
+);
+
 const common = {
+  health: health.optional(),
   user: userName.optional().describe('Run as this user (default root).'),
   sandbox: list(property, 64, 'a list of at most 64 unit properties')
     .default([])

@@ -1,12 +1,14 @@
 /**
  * Answers one decoded request. `accepts` is answered at once from the config and the
  * record; deploys run one at a time (a second request waits for the first: asked again
- * for the update being deployed, it then finds it applied and runs nothing).
+ * for the update being deployed, it then finds it applied and runs nothing); rollbacks
+ * wait in the same line.
  */
 import type { ExecutorRequest, ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
-import { refuse, type ExecutorCore } from './core.ts';
+import type { ExecutorCore } from './core.ts';
 import { deploy } from './deploy.ts';
 import { deployerFor } from './deployer-map.ts';
+import { rollback } from './rollback.ts';
 
 export class RequestHandler {
   private chain: Promise<unknown> = Promise.resolve();
@@ -30,9 +32,7 @@ export class RequestHandler {
       case 'deploy':
         return this.serial(() => deploy(core, req));
       case 'rollback':
-        return Promise.resolve(
-          refuse(core, 'UNSUPPORTED', 'rollback is not available yet (reserved for rollouts)', req),
-        );
+        return this.serial(() => rollback(core, req));
     }
   }
 

@@ -22,12 +22,17 @@ const schema = z.strictObject({
     z.string(),
     z.strictObject({
       floor: z.strictObject(ref).nullable(),
-      applied: z.strictObject({ ...ref, at: z.int() }).nullable(),
+      applied: z
+        .strictObject({ ...ref, at: z.int(), health: z.enum(['checking', 'ok', 'failed']).optional() })
+        .nullable(),
       previous: z.strictObject(ref).nullable(),
+      // Absent in records written before rollbacks (issue 18).
+      rolledBack: z.strictObject(ref).nullable().optional(),
       running: z
         .strictObject({
           ...ref,
           startedAt: z.int(),
+          rollback: z.boolean().optional(),
           file: z.string(),
           pgid: z.int().min(1).nullable(),
           unit: z.string().nullable(),

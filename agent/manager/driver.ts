@@ -12,6 +12,7 @@ import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
 import { deployOnce } from './step-deploy.ts';
+import { rollbackOnce } from './step-rollback.ts';
 import { flushToDisk, payloadMismatch, refusePayload, shouldFlush } from './step-payload.ts';
 import { retireOlder } from './step-retire.ts';
 import { newStallMemo } from './stall-watch.ts';
@@ -135,9 +136,23 @@ export class UriDriver {
         return this.deployStep(c);
       case 'applied':
         return this.seed(c);
+      case 'rolling-back':
+        return this.rollbackStep(c);
       case 'failed':
+      case 'rolled-back':
         return false;
     }
+  }
+
+  /** A rollback attempt, with the deploy retry policy (deploy-policy.ts). */
+  private async rollbackStep(c: UpdateRecord): Promise<boolean> {
+    const { core, uri } = this;
+    const next = nextDeployStep(c, core.config.deploy, core.clock.now());
+    if (next.kind === 'wait') await sleep(core.clock, next.until - core.clock.now(), this.wake.signal);
+    else if (next.kind === 'give-up')
+      await record(core, uri, c.version, { type: 'give-up', error: `rollback: ${next.reason}` });
+    else await rollbackOnce(core, uri, c, this.halt.signal);
+    return true;
   }
 
   private async deployStep(c: UpdateRecord): Promise<boolean> {

@@ -104,8 +104,25 @@ export class ExecutorClient implements ExecutorPort {
    * there); if it says no, nothing is sent and the result is null. Aborting `signal`
    * stops the wait, not the deploy: the executor finishes and records it.
    */
-  async deploy(
+  deploy(
     req: Extract<ExecutorRequest, { type: 'deploy' }>,
+    beforeSend: () => Promise<boolean>,
+    signal?: AbortSignal,
+  ): Promise<ExecutorResponse | null> {
+    return this.run(req, beforeSend, signal);
+  }
+
+  /** Asks for a rollback of the update deployed last; as `deploy`. */
+  rollback(
+    req: Extract<ExecutorRequest, { type: 'rollback' }>,
+    beforeSend: () => Promise<boolean>,
+    signal?: AbortSignal,
+  ): Promise<ExecutorResponse | null> {
+    return this.run(req, beforeSend, signal);
+  }
+
+  private async run(
+    req: ExecutorRequest,
     beforeSend: () => Promise<boolean>,
     signal?: AbortSignal,
   ): Promise<ExecutorResponse | null> {

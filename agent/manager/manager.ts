@@ -13,6 +13,7 @@ import { isControlMessage } from '../lib/rollout/control.ts';
 import { controlIntake, controlRelay, type ControlOutcome } from './intake-control.ts';
 import type { ServeRun } from './serve-run.ts';
 import { OWN_REASONS } from './serve-only.ts';
+import { requestRollback, type RollbackAsk } from './step-rollback.ts';
 
 /** How far back a placed payload's mtime is set (speed.backdatePayload): 4.x compares whole seconds. */
 const BACKDATE_MS = 2000;
@@ -56,6 +57,17 @@ export class Manager {
   /** Wakes every URI's driver (the fleet view changed: a rollout gate may have opened). */
   kickAll(): void {
     if (this.started) for (const d of this.drivers.values()) d.kick();
+  }
+
+  /**
+   * Rolls `uri`@`version` back to the update applied before it (issue 18; `rollout abort
+   * --rollback`): it must be the URI's current update and applied. Recorded, then the URI's
+   * driver asks the deploy executor, which re-checks that it is the update it deployed last.
+   */
+  async rollBack(uri: string, version: number, reason: string): Promise<RollbackAsk> {
+    const r = await requestRollback(this.core, uri, version, reason);
+    if (r.ok && this.started) this.driver(uri).kick();
+    return r;
   }
 
   /** True while some update waits at a rollout gate (the fleet view is then worth asking for). */

@@ -8,7 +8,16 @@ import type { RolloutCode } from '../lib/rollout/errors.ts';
 import type { RolloutPolicy } from '../lib/rollout/policy.ts';
 
 export type UpdateState =
-  'verified' | 'downloading' | 'verifying-payload' | 'deploying' | 'applied' | 'failed';
+  | 'verified'
+  | 'downloading'
+  | 'verifying-payload'
+  | 'deploying'
+  | 'applied'
+  | 'failed'
+  /** Unhealthy after its deploy (or aborted by the admin): going back to the previous update. */
+  | 'rolling-back'
+  /** Rolled back: the previous update is applied again; this version is never accepted again. */
+  | 'rolled-back';
 
 export const UPDATE_STATES: readonly UpdateState[] = [
   'verified',
@@ -17,6 +26,8 @@ export const UPDATE_STATES: readonly UpdateState[] = [
   'deploying',
   'applied',
   'failed',
+  'rolling-back',
+  'rolled-back',
 ];
 
 /** The update a URI is working on: the highest accepted version. */
@@ -64,6 +75,10 @@ export interface UriRecord {
   readonly applied: number | null;
   readonly appliedAt: number | null;
   readonly current: UpdateRecord | null;
+  /** The highest version that failed here (deploy gave up, or health check failed); absent: none. */
+  readonly failed?: number;
+  /** The highest version rolled back here; absent: none (docs/rollouts.md §Health checks). */
+  readonly rolledBack?: number;
 }
 
 /** Why a rollout control message was refused (agent/manager/intake-control.ts). */

@@ -40,6 +40,12 @@ export interface ExecutorPort {
     beforeSend: () => Promise<boolean>,
     signal?: AbortSignal,
   ): Promise<ExecutorResponse | null>;
+  /** A rollback of the update deployed last (issue 18); the same contract as `deploy`. */
+  rollback(
+    req: Extract<ExecutorRequest, { type: 'rollback' }>,
+    beforeSend: () => Promise<boolean>,
+    signal?: AbortSignal,
+  ): Promise<ExecutorResponse | null>;
 }
 
 /** What the manager tells natm (docs/protocol/ipc.md §manager → natm). Never blocks. */

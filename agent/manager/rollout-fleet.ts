@@ -4,8 +4,11 @@
  * record, its outcome for the plan's update read off the record, and every member's status.
  * The reply is natm's, but each row is checked here field by field; a row that does not fit
  * is left out and counted (it then counts as a member not seen, never as a success).
+ *   rolledBack[uri] = version                      → rolled back
+ *   failed[uri] = version                          → failed
  *   applied[uri] ≥ version                         → applied
  *   current = uri@version, state failed            → failed
+ *   current = uri@version, state rolled-back       → rolled back
  *   current = uri@version, verifying or deploying  → downloaded (waiting to install)
  * A record counts only if natm checked it is signed by the node it describes (`signed: true`,
  * gossip's isSignedBy: certificate mode). Without certificates no record is signed, so no
@@ -31,7 +34,16 @@ function tagsOf(v: unknown): Tags | null {
   }
 }
 
+/** `m[field][uri]` when it is a version, else undefined. */
+function versionIn(m: Row, field: string, uri: string): number | undefined {
+  const v = isObj(m[field]) ? m[field][uri] : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
 function outcomeOf(plan: RolloutPlan, m: Row): Outcome | null {
+  // Rolled back and failed name the exact version; they win over a later applied one.
+  if (versionIn(m, 'rolledBack', plan.uri) === plan.version) return 'rolled-back';
+  if (versionIn(m, 'failed', plan.uri) === plan.version) return 'failed';
   const applied = isObj(m['applied']) ? m['applied'][plan.uri] : undefined;
   if (typeof applied === 'number' && applied >= plan.version) return 'applied';
   const c = m['current'];

@@ -59,7 +59,17 @@ export class RolloutGate {
     this.snapshot = s;
     const rows = s.members.map((m) => {
       const r = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
-      return [r['id'], r['status'], r['stateSeq'], r['signed'], r['tags'], r['applied'], r['current']];
+      return [
+        r['id'],
+        r['status'],
+        r['stateSeq'],
+        r['signed'],
+        r['tags'],
+        r['applied'],
+        r['current'],
+        r['failed'],
+        r['rolledBack'],
+      ];
     });
     const d = JSON.stringify([s.nodeId, rows]);
     const changed = d !== this.digest;

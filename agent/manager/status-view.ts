@@ -14,6 +14,9 @@ export interface StatusRow {
   since: string | null;
   /** What the update's rollout gate waits for (deploying, not yet installed); null when nothing. */
   gate: string | null;
+  /** The highest version that failed here, and the highest rolled back (issue 18); null: none. */
+  failed: number | null;
+  rolledBack: number | null;
   /** The current update's payload (downloadDir/<infohash>/<name>); only given a downloadDir. */
   file?: string | null;
 }
@@ -36,6 +39,8 @@ export function statusRows(d: StoreData | null, downloadDir?: string): StatusRow
         deployAttempts: c?.deployAttempts ?? 0,
         since: since === undefined ? null : new Date(since).toISOString(),
         gate: c?.state === 'deploying' ? (c.gate ?? null) : null,
+        failed: r.failed ?? null,
+        rolledBack: r.rolledBack ?? null,
         ...(downloadDir === undefined ? {} : { file: c === null ? null : payloadFileOf(downloadDir, c) }),
       };
     });
@@ -60,7 +65,12 @@ export function statusText(d: StoreData | null, downloadDir?: string): string {
     const err = r.lastError === null ? '' : `\n    last error: ${printable(r.lastError.split('\n')[0]!)}`;
     const file = r.file ? `\n    file: ${printable(r.file)}` : '';
     const gate = r.gate ? `\n    rollout: ${printable(r.gate)}` : '';
-    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${gate}${file}${err}`;
+    const bad = [
+      r.failed === null ? '' : `v${r.failed} failed`,
+      r.rolledBack === null ? '' : `v${r.rolledBack} rolled back`,
+    ];
+    const fail = bad.some(Boolean) ? `\n    ${bad.filter(Boolean).join(', ')}` : '';
+    return `${printable(r.uri)}\n    applied ${r.applied ?? '-'}, highest accepted ${r.highest}; v${r.version ?? '-'} ${r.state ?? '-'} ${r.progress ?? 0}% since ${r.since ?? '-'}${gate}${fail}${file}${err}`;
   });
   const refusals = (d?.refusals ?? [])
     .slice(0, 5)

@@ -78,6 +78,10 @@ export async function deployOnce(core: Core, uri: string, c: UpdateRecord, stop:
     );
     if (r.ran) core.metrics.deployed(r.durationMs);
     await record(core, uri, c.version, { type: 'deploy-ok' });
+  } else if (r.type === 'unhealthy') {
+    const output = r.output.slice(-core.config.deploy.outputCapBytes);
+    log.error({ reason: r.reason, ran: r.ran, output }, 'deployed, health check failed; rolling back');
+    await record(core, uri, c.version, { type: 'unhealthy', error: `HEALTH_FAILED: ${r.reason}` });
   } else if (r.type === 'failed') {
     const tail = r.output ? `\n--- output tail ---\n${r.output.slice(-TAIL_IN_STORE)}` : '';
     await failed(core, uri, c, `${r.code}: ${r.reason}${tail}`, r.output);

@@ -69,6 +69,8 @@ export function checkStore(v: unknown): StoreData {
     const u = r as Partial<Record<keyof UriRecord, unknown>>;
     need(isInt(u.highestAccepted), `${where}.highestAccepted is not an integer`);
     need(isIntOrNull(u.applied) && isIntOrNull(u.appliedAt), `${where}.applied is bad`);
+    need(u.failed === undefined || isInt(u.failed), `${where}.failed is not an integer`);
+    need(u.rolledBack === undefined || isInt(u.rolledBack), `${where}.rolledBack is not an integer`);
     checkCurrent(u.current, where);
   }
   return v as StoreData;

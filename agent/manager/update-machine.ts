@@ -1,6 +1,8 @@
 /**
  * The update state machine, pure (docs/manager.md §States):
  *   verified → downloading → verifying-payload → deploying → applied | failed
+ *   deploying (health check failed) | applied (admin's abort --rollback)
+ *     → rolling-back → rolled-back | failed
  * Every function takes a record and `now` and returns a new record; nothing here
  * touches the disk, Transmission or a child process.
  */
@@ -19,7 +21,15 @@ export type UpdateEvent =
   | { readonly type: 'deploy-started' }
   | { readonly type: 'deploy-ok' }
   | { readonly type: 'deploy-failed'; readonly error: string; readonly retryAt: number | null }
-  | { readonly type: 'give-up'; readonly error: string };
+  | { readonly type: 'give-up'; readonly error: string }
+  /** The executor applied it, and its health check failed: roll back. */
+  | { readonly type: 'unhealthy'; readonly error: string }
+  /** The admin (abort --rollback) asks to roll an applied update back. */
+  | { readonly type: 'rollback-requested'; readonly reason: string }
+  | { readonly type: 'rollback-started' }
+  | { readonly type: 'rollback-failed'; readonly error: string; readonly retryAt: number | null }
+  /** Rolled back: `to` is the version applied again (null: none is known to the executor). */
+  | { readonly type: 'rolled-back'; readonly to: number | null };
 
 /** Which state each event may be applied in, and the state it leads to (same = stays). */
 const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: UpdateState | 'same']> = {
@@ -33,7 +43,12 @@ const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: Upda
   'deploy-started': [['deploying'], 'same'],
   'deploy-ok': [['deploying'], 'applied'],
   'deploy-failed': [['deploying'], 'same'],
-  'give-up': [['deploying'], 'failed'],
+  'give-up': [['deploying', 'rolling-back'], 'failed'],
+  unhealthy: [['deploying'], 'rolling-back'],
+  'rollback-requested': [['applied'], 'rolling-back'],
+  'rollback-started': [['rolling-back'], 'same'],
+  'rollback-failed': [['rolling-back'], 'same'],
+  'rolled-back': [['rolling-back'], 'rolled-back'],
 };
 
 export class StateError extends Error {}
@@ -66,6 +81,8 @@ export function accepted(rec: UriRecord | undefined, u: VerifiedUpdate, now: num
     applied: rec?.applied ?? null,
     appliedAt: rec?.appliedAt ?? null,
     current: newUpdate(u, now),
+    ...(rec?.failed === undefined ? {} : { failed: rec.failed }),
+    ...(rec?.rolledBack === undefined ? {} : { rolledBack: rec.rolledBack }),
   };
 }
 
@@ -82,7 +99,15 @@ function apply(c: UpdateRecord, e: UpdateEvent): Partial<UpdateRecord> {
     case 'gate':
       return { gate: e.line };
     case 'deploy-started':
+    case 'rollback-started':
       return { deployAttempts: c.deployAttempts + 1, nextAttemptAt: null, deployPid: null };
+    case 'unhealthy':
+      // Rollback attempts are counted afresh (deploy-policy.ts: the same limits).
+      return { lastError: e.error, deployAttempts: 0, nextAttemptAt: null };
+    case 'rollback-requested':
+      return { lastError: e.reason, deployAttempts: 0, nextAttemptAt: null };
+    case 'rollback-failed':
+      return { lastError: e.error, nextAttemptAt: e.retryAt };
     case 'deploy-ok':
       return { lastError: null, deployPid: null };
     case 'deploy-failed':
@@ -105,7 +130,27 @@ export function transition(rec: UriRecord, version: number, e: UpdateEvent, now:
   const state = to === 'same' ? c.state : to;
   const at = to === 'same' ? c.at : { ...c.at, [state]: now };
   const current: UpdateRecord = { ...c, ...apply(c, e), state, at };
-  if (e.type !== 'deploy-ok') return { ...rec, current };
-  const applied = Math.max(rec.applied ?? 0, version);
-  return { ...rec, applied, appliedAt: now, current };
+  return { ...rec, ...uriFacts(rec, c, e, now), current };
+}
+
+/** What an event changes beside the current update: applied, failed, rolled back. */
+function uriFacts(rec: UriRecord, c: UpdateRecord, e: UpdateEvent, now: number): Partial<UriRecord> {
+  const v = c.version;
+  const failed = Math.max(rec.failed ?? 0, v);
+  switch (e.type) {
+    case 'deploy-ok':
+      return { applied: Math.max(rec.applied ?? 0, v), appliedAt: now };
+    case 'unhealthy':
+      return { failed };
+    case 'give-up':
+      return c.state === 'deploying' ? { failed } : {};
+    case 'rolled-back': {
+      // The executor says which version is applied again (below v: the floor stays at v).
+      const kept = rec.applied !== null && rec.applied < v ? rec.applied : null;
+      const back = e.to !== null && e.to < v ? e.to : kept;
+      return { rolledBack: Math.max(rec.rolledBack ?? 0, v), applied: back, appliedAt: now };
+    }
+    default:
+      return {};
+  }
 }

@@ -12,7 +12,9 @@ import { MAX_CHILDREN, MAX_INTERNALS } from '../lib/wire/messages.ts';
 import { natmRules } from './config-rules.ts';
 
 const endpoints = (max: number, what: string) =>
-  list(endpoint(), max, `a list of at most ${max} IPv4 HOST:PORT`).prefault([]).describe(what);
+  list(endpoint(), max, `a list of at most ${max} HOST:PORT (a.b.c.d:port or [IPv6]:port)`)
+    .prefault([])
+    .describe(what);
 
 export const natmFileSchema = section({
   id: text('1-32 chars of [a-z0-9._-]')

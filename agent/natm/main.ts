@@ -15,6 +15,7 @@ import { clusterNamespace } from '../lib/membership/namespace.ts';
 import { readTrust } from '../lib/enrollment/node-identity.ts';
 import { ensureNodeKeys } from '../lib/enrollment/node-keys.ts';
 import type { Endpoint } from '../lib/net/datagram.ts';
+import { canonicalIp } from '../lib/net/ip.ts';
 import { attachGossip, type AttachedGossip } from '../lib/gossip/attach.ts';
 import { IpcServer } from './ipc-server.ts';
 import { NatmNode } from './natm-node.ts';
@@ -50,15 +51,22 @@ export interface NatmProcess {
   stop(): Promise<void>;
 }
 
-/** LAN endpoints to advertise: config.advertise, else the bound address, else the host's IPv4 addresses. */
+/**
+ * LAN endpoints to advertise: config.advertise, else the bound address, else the host's
+ * addresses: IPv4 when bound to 0.0.0.0; with "::" (dual stack) IPv4 and IPv6 (not
+ * link-local: those need a zone), IPv4 first.
+ */
 export function lanEndpoints(cfg: NatmConfig, bound: Endpoint): Endpoint[] {
   if (cfg.advertise.length) return [...cfg.advertise];
-  if (bound.address !== '0.0.0.0') return [bound];
-  const addrs = Object.values(os.networkInterfaces())
+  if (bound.address !== '0.0.0.0' && bound.address !== '::') return [bound];
+  const all = Object.values(os.networkInterfaces())
     .flat()
-    .filter((a) => a && a.family === 'IPv4' && !a.internal)
-    .map((a) => ({ address: a!.address, port: bound.port }));
-  return addrs.slice(0, MAX_INTERNALS);
+    .filter((a) => a && !a.internal && !(a.family === 'IPv6' && /^fe[89ab]/i.test(a.address)));
+  const v4 = all.filter((a) => a!.family === 'IPv4');
+  const v6 = bound.address === '::' ? all.filter((a) => a!.family === 'IPv6') : [];
+  return [...v4, ...v6]
+    .map((a) => ({ address: canonicalIp(a!.address)!, port: bound.port }))
+    .slice(0, MAX_INTERNALS);
 }
 
 /**

@@ -14,7 +14,16 @@ import type { Endpoint } from '../lib/net/datagram.ts';
 import type { Liveness, PeerBook, PeerState } from './peer-book.ts';
 import { RateLimiter } from '../lib/net/rate-limiter.ts';
 import type { RendezvousClient } from './rendezvous-client.ts';
-import { type Body, MAX_ENTRIES, type TableEntry } from '../lib/wire/messages.ts';
+import { type Body, fitEntries, MAX_ENTRIES, type TableEntry } from '../lib/wire/messages.ts';
+
+const entryOf = (peer: PeerState): TableEntry => ({
+  id: peer.id,
+  ext: peer.ext,
+  internals: peer.internals,
+  via: peer.via,
+  gone: false,
+  ver: 0,
+});
 
 export type Forward = Extract<Body, { t: 'forward' }>;
 
@@ -104,16 +113,9 @@ export class Router {
     const all = this.deps.book.all().filter((peer) => peer.id !== id && (peer.ext || peer.via));
     if (!child || all.length === 0) return [];
     const start = child.cursor % all.length;
-    const page = [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_ENTRIES);
+    const page = fitEntries([...all.slice(start), ...all.slice(0, start)].slice(0, MAX_ENTRIES).map(entryOf));
     child.cursor = start + page.length;
-    return page.map((peer) => ({
-      id: peer.id,
-      ext: peer.ext,
-      internals: peer.internals,
-      via: peer.via,
-      gone: false,
-      ver: 0,
-    }));
+    return page;
   }
 
   childIds(): string[] {

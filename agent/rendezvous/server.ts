@@ -20,12 +20,12 @@ import type { Logger } from '../lib/common/logger.ts';
 import { AddressProof } from '../lib/net/address-proof.ts';
 import { Channel } from '../lib/net/channel.ts';
 import { Counters } from '../lib/net/counters.ts';
-import { sourceKey } from '../lib/net/fair-share.ts';
+import { sourceKey, V6_SOURCE_PREFIX } from '../lib/net/fair-share.ts';
 import type { PacketSealer } from '../lib/wire/envelope/sealer.ts';
 import type { DatagramSocket, Endpoint } from '../lib/net/datagram.ts';
 import { RateLimiter } from '../lib/net/rate-limiter.ts';
-import { bindingResponse, decodeStun, type StunInfo } from '../lib/wire/stun-codec.ts';
-import { MAX_CHILDREN, type Packet, type TableEntry } from '../lib/wire/messages.ts';
+import { bindingResponse, decodeStun, minStunResponse, type StunInfo } from '../lib/wire/stun-codec.ts';
+import { fitEntries, MAX_CHILDREN, type Packet, type TableEntry } from '../lib/wire/messages.ts';
 import type { RendezvousConfig } from './config.ts';
 import { SessionTable } from './session-table.ts';
 import { type Space, Spaces } from './spaces.ts';
@@ -139,8 +139,13 @@ export class RendezvousServer {
 
   private onStun(s: StunInfo, from: Endpoint): void {
     if (s.kind !== 'request') return this.counters.inc('drop_stun_unexpected');
-    // Responses are ~4× the request: limit per source address against reflection floods.
-    if (!this.stunLimit.take(from.address, this.c.clock.now())) return this.counters.inc('drop_stun_rate');
+    // No amplification over IPv6: a request smaller than its 44-byte answer gets none.
+    if (s.bytes < minStunResponse(from) && from.address.includes(':'))
+      return this.counters.inc('drop_stun_small_v6');
+    // Responses can be larger than the request: limit per source (an IPv6 /64 is one source)
+    // against reflection floods.
+    const source = from.address.includes(':') ? sourceKey(from.address, V6_SOURCE_PREFIX) : from.address;
+    if (!this.stunLimit.take(source, this.c.clock.now())) return this.counters.inc('drop_stun_rate');
     this.counters.inc('stun_requests');
     this.c.socket.send(bindingResponse(s.txid, from, s.bytes), from);
   }
@@ -166,7 +171,7 @@ export class RendezvousServer {
         if (child === p.sender || sp.table.get(child)?.ext) continue;
         this.spaces.join(b.ns, child, { internals: [], via: p.sender }, source, now);
       }
-      const d = sp.table.since(b.known, this.cfg.tablePageSize);
+      const d = sp.table.since(b.known, this.cfg.tablePageSize, (page) => fitEntries(page).length);
       this.send(from, {
         t: 'table',
         observed: from,
@@ -237,7 +242,7 @@ export class RendezvousServer {
       const j = i + Math.floor(this.random() * (live.length - i));
       [live[i], live[j]] = [live[j]!, live[i]!];
       const to = live[i]!;
-      const mine = entries.filter((e) => e.id !== to.id);
+      const mine = fitEntries(entries.filter((e) => e.id !== to.id));
       if (mine.length) this.send(to.ext!, { t: 'table', version: 0, more: false, push: true, entries: mine });
     }
   }

@@ -88,7 +88,15 @@ export class SessionTable {
   }
 
   /** Up to `limit` entries changed after `version`, oldest change first; `more` if cut. */
-  since(version: number, limit: number): { entries: Session[]; more: boolean; upTo: number } {
+  /**
+   * Live entries changed after `version`, oldest change first: at most `limit`, and only as
+   * many as `fits` takes (a table packet's byte budget: IPv6 entries are larger).
+   */
+  since(
+    version: number,
+    limit: number,
+    fits: (page: Session[]) => number = (page) => page.length,
+  ): { entries: Session[]; more: boolean; upTo: number } {
     let lo = 0;
     let hi = this.log.length;
     while (lo < hi) {
@@ -96,14 +104,15 @@ export class SessionTable {
       if (this.log[mid]!.ver > version) hi = mid;
       else lo = mid + 1;
     }
-    const entries: Session[] = [];
-    for (let i = lo; i < this.log.length; i++) {
+    const found: Session[] = [];
+    for (let i = lo; i < this.log.length && found.length <= limit; i++) {
       const s = this.log[i]!;
-      if (this.byId.get(s.id) !== s) continue;
-      if (entries.length === limit) return { entries, more: true, upTo: entries[limit - 1]!.ver };
-      entries.push(s);
+      if (this.byId.get(s.id) === s) found.push(s);
     }
-    return { entries, more: false, upTo: this.version };
+    const n = Math.max(1, fits(found.slice(0, limit)));
+    if (n >= found.length) return { entries: found, more: false, upTo: this.version };
+    const entries = found.slice(0, n);
+    return { entries, more: true, upTo: entries[n - 1]!.ver };
   }
 
   /** Live entries, for tests and stats. */

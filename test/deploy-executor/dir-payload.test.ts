@@ -123,6 +123,34 @@ test('the directory itself a link → refused', async () => {
   await refused({ ...u, payload: away }, /^LINK: /);
 });
 
+test('a rollback re-checks the kept directory file by file and gives the deployer P2PU_DIR again', async () => {
+  // v1 and v2 carry the same tree (one infohash): the rollback still goes back by version.
+  const [v1, v2] = [await dirUpdate('app:/dir-back', 1), await dirUpdate('app:/dir-back', 2)];
+  assert.equal(v1.infoHash, v2.infoHash);
+  for (const u of [v1, v2]) assert.equal((await bed.ask(bed.deployReq(u)))['type'], 'applied');
+  const { readdir } = await import('node:fs/promises');
+  const work = join(bed.stateDir, 'work');
+  const kept = (await readdir(work)).find((d) => d.startsWith(v1.infoHash) && !d.endsWith('.torrent'))!;
+  const file = join(work, kept, 'app', 'conf', 'app.conf');
+  const good = await readFile(file);
+  await writeFile(file, 'port=6666\n');
+  const before = await ran();
+  const ask = { type: 'rollback', uri: v2.uri, version: 2, infoHash: v2.infoHash };
+  const bad = await bed.ask(ask);
+  assert.deepEqual([bad['type'], bad['code']], ['refused', 'PAYLOAD_MISMATCH'], JSON.stringify(bad));
+  assert.match(String(bad['reason']), /kept directory: "conf\/app.conf" does not match/);
+  assert.equal(await ran(), before, 'nothing ran');
+  await writeFile(file, good);
+  const back = await bed.ask(ask);
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.deepEqual(back['to'], { version: 1, infoHash: v1.infoHash });
+  assert.match(
+    (await ran()).slice(before.length),
+    /^app:\/dir-back 1 app\n/,
+    'run again with P2PU_DIR, as v1',
+  );
+});
+
 test('a deb deployer refuses a directory payload → UNSUPPORTED, nothing runs', async () => {
   const u = await dirUpdate('deb:/dir', 1);
   await bed.start({ 'deb:/': { type: 'deb', aptArgs: [] } });

@@ -151,11 +151,11 @@ test('files outside the input dirs, symlinks out of them, FIFOs and directories 
   await refused(bed.deployReq(u, { payload: join(bed.inputs, 'none') }), 'INPUT_REFUSED', /ENOENT/);
 });
 
-test('a rollback request is reserved and refused UNSUPPORTED', async () => {
+test('a rollback of an update this executor never deployed → NOT_DEPLOYED_LAST (rollback.test.ts has the rest)', async () => {
   await refused(
     { type: 'rollback', uri: 'app:/floor', version: 5, infoHash: 'a'.repeat(40) },
-    'UNSUPPORTED',
-    /reserved for rollouts/,
+    'NOT_DEPLOYED_LAST',
+    /not the update deployed last here/,
   );
 });
 

@@ -242,3 +242,62 @@ test('a state record whose tags do not parse drops the packet; fitState publishe
   }
   assert.equal(fitState({ ...record, tags: 'ring=canary' }).tags, 'ring=canary');
 });
+
+test('failed and rolled-back versions per URI round-trip (wire 6), are bounded, and give way last in fitState', () => {
+  const base = {
+    node: 'n1',
+    seq: 1,
+    agentVersion: 'x',
+    applied: { 'app:/a': 1 },
+    current: null,
+    btPort: 0,
+    have: [],
+  };
+  const record = { ...base, tags: '', failed: { 'app:/a': 2 }, rolledBack: { 'app:/a': 2, 'app:/b': 9 } };
+  const bytes = encodePacket({ body: { type: 'gossip' }, items: [{ kind: 'state', record, sig: null }] });
+  assert.equal(bytes[0], 6, 'wire version 6');
+  const got = decodePacket(bytes)!.items[0] as unknown as { record: typeof record };
+  const plain = (m?: Record<string, number>) => ({ ...m });
+  assert.deepEqual(
+    {
+      ...got.record,
+      applied: plain(got.record.applied),
+      failed: plain(got.record.failed),
+      rolledBack: plain(got.record.rolledBack),
+    },
+    record,
+  );
+  const none = decodePacket(
+    encodePacket({
+      body: { type: 'gossip' },
+      items: [{ kind: 'state', record: { ...base, tags: '' }, sig: null }],
+    }),
+  )!;
+  assert.equal('failed' in (none.items[0] as { record: object }).record, false, 'absent when none');
+  // 17 entries: fitState publishes 16; a packet claiming 17 is dropped.
+  const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`app:/${i}`, i]));
+  const fitted = fitState({ ...base, tags: '', failed: many, rolledBack: { 'app:/x': -1 } });
+  assert.equal(Object.keys(fitted.failed!).length, 16);
+  assert.equal(fitted.rolledBack, undefined, 'a negative version is not published');
+  const w = new Writer();
+  w.u8(6).u8(4).u8(1).u8(3); // gossip, one state item
+  w.str('n1').u53(1).str('x').u8(0).u8(0).u16(0).u8(0).u8(0).str('').u8(17);
+  assert.equal(decodePacket(w.finish()), null, 'failed: 17 entries');
+  // The largest record still fits: applied entries give way first, then failed and rolled back.
+  const long = (i: number) => `app://${'u'.repeat(240)}${i}`;
+  const big = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [long(i), 2 ** 50]));
+  const huge = fitState({ ...base, tags: '', applied: big, failed: big, rolledBack: big });
+  assert.ok(stateBytes(huge).length <= MAX_STATE_BYTES);
+  const small = fitState({
+    ...base,
+    tags: '',
+    applied: big,
+    failed: { 'app:/a': 2 },
+    rolledBack: { 'app:/a': 2 },
+  });
+  assert.deepEqual(
+    [small.failed, small.rolledBack],
+    [{ 'app:/a': 2 }, { 'app:/a': 2 }],
+    'kept when applied gives way',
+  );
+});

@@ -54,6 +54,22 @@ test('every node publishes its state record; any node lists every member with it
   assert.equal(rows.find((r) => r.id === 'n5')?.tags, '');
   assert.match(text, /^ID\s+STATUS\s+PATH\s+ADDRESS\s+LAST SEEN\s+CONN\s+CLOCK\s+AGENT\s+TAGS\s+VERSIONS/);
   assert.match(text, /\nn4 .*hw=rpi4,ring=canary\s+app:\/\/fw@2/);
+  // Failed and rolled-back versions travel in the record too (FAILED column, JSON fields).
+  c.node('n6').setState({
+    applied: { 'app://fw': 1 },
+    current: null,
+    failed: { 'app://fw': 3, 'app://x': 5 },
+    rolledBack: { 'app://fw': 3 },
+  });
+  c.clock.advance(10_000);
+  const r6 = membersView(c.node('n9'), c.clock.now()).find((r) => r.id === 'n6')!;
+  assert.deepEqual(
+    [{ ...r6.failed }, { ...r6.rolledBack }],
+    [{ 'app://fw': 3, 'app://x': 5 }, { 'app://fw': 3 }],
+  );
+  const text6 = formatMembers(membersView(c.node('n9'), c.clock.now()), c.clock.now());
+  assert.match(text6, /\sFAILED\n/);
+  assert.match(text6, /\nn6 .*app:\/\/fw@3 rolled back,app:\/\/x@5 failed\n/);
   c.stop();
 });
 

@@ -32,6 +32,13 @@ test('every message of both directions survives encodeLine → parse → decode'
       current: { uri: 'app:/fw', version: 3, state: 'x', progress: 0.5 },
     },
     { type: 'state', applied: {}, current: null },
+    {
+      type: 'state',
+      applied: { 'app:/fw': 1 },
+      current: null,
+      failed: { 'app:/fw': 2 },
+      rolledBack: { 'app:/fw': 2 },
+    },
     { type: 'members' },
   ];
   for (const m of down) assert.deepEqual(decodeManagerMessage(wire(m)), m, m.type);
@@ -99,6 +106,17 @@ test('natm refuses every malformed or oversized field from a client', () => {
     { type: 'state', applied: {}, current: { uri: 'a:/b', version: 1, state: 's', progress: 1.5 } },
     { type: 'state', applied: {}, current: { uri: 'a:/b', version: 1, state: 's' } },
     { type: 'state', applied: {} },
+    { type: 'state', applied: {}, current: null, failed: { 'app:/a': -1 } },
+    { type: 'state', applied: {}, current: null, rolledBack: [2] },
+    { type: 'state', applied: {}, current: null, failed: null },
+    {
+      type: 'state',
+      applied: {},
+      current: null,
+      rolledBack: Object.fromEntries(
+        Array.from({ length: IPC_LIMITS.maxApplied + 1 }, (_, i) => [`a:/${i}`, 1]),
+      ),
+    },
     {
       type: 'state',
       applied: Object.fromEntries(

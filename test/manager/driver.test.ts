@@ -124,6 +124,7 @@ const executor: ExecutorPort = {
     }
     return { type: 'applied', uri, version, infoHash, ran: true, durationMs: 1, output: 'ok' };
   },
+  rollback: () => Promise.reject(new Error('no rollback in this test')),
 };
 
 beforeEach(async () => {

@@ -90,6 +90,7 @@ async function rig(incompleteMs: number): Promise<Rig> {
     executor: {
       accepts: async (uri) => ({ accepted: uri.startsWith('app:/'), highest: null }),
       deploy: () => Promise.reject(new Error('no deploy in this test')),
+      rollback: () => Promise.reject(new Error('no rollback in this test')),
     },
     clock: systemClock,
     log,

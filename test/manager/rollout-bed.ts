@@ -80,6 +80,7 @@ export async function makeBed(tags: string[], overlay = true) {
       const { uri, version, infoHash } = req;
       return { type: 'applied', uri, version, infoHash, ran: true, durationMs: 1, output: '' };
     },
+    rollback: () => Promise.reject(new Error('no rollback in this test')),
   };
   const relays: { uri: string; version: number; id: string }[] = [];
   const verdicts: { id: string; code: string }[] = [];

@@ -185,3 +185,49 @@ describe('RolloutGate.decide', () => {
     );
   });
 });
+
+describe('failed and rolled-back versions in the state record (issue 18 item 3)', () => {
+  const outcome = (r: object) => fleetOf(plan, [r]).records[0]!.outcomes.get(plan.key) ?? '-';
+  it('rolledBack[uri] = version is rolled back, failed[uri] = version failed, whatever the node works on now', () => {
+    assert.equal(
+      outcome({ ...row('a', { applied: 6 }), failed: { [URI]: 7 }, rolledBack: { [URI]: 7 } }),
+      'rolled-back',
+    );
+    assert.equal(outcome({ ...row('a', { applied: 6 }), failed: { [URI]: 7 } }), 'failed');
+    // A later version applied (or in progress) does not hide that this one failed here.
+    assert.equal(outcome({ ...row('a', { applied: 8 }), rolledBack: { [URI]: 7 } }), 'rolled-back');
+    assert.equal(
+      outcome({ ...row('a', { applied: 8 }), failed: { [URI]: 6 } }),
+      'applied',
+      'another version',
+    );
+    assert.equal(
+      outcome({ ...row('a'), failed: { [URI]: '7' }, rolledBack: [7] }),
+      '-',
+      'not a version: ignored',
+    );
+    assert.equal(
+      outcome({ ...row('a'), current: { uri: URI, version: 7, state: 'rolled-back', progress: 100 } }),
+      'rolled-back',
+    );
+  });
+
+  it('a node rolled back halts the rollout only when its own signed record says so', () => {
+    const g = new RolloutGate({ tags: parseTags(['hw=rpi4']), overlay: true, now: () => at(0) });
+    const back = (id: string, signed: boolean) => ({
+      ...row(id, { applied: 6, signed }),
+      rolledBack: { [URI]: 7 },
+    });
+    const forged = w1.slice(1, 4).map((id) => back(id, false));
+    g.onMembers({ nodeId: w1[0]!, members: [row(w1[0]!, { state: 'deploying' }), ...forged] });
+    assert.equal(g.decide(URI, { version: 7, rollout: policy }).install, true, 'forged failures do not halt');
+    const real = w1.slice(1, 4).map((id) => back(id, true));
+    assert.equal(
+      g.onMembers({ nodeId: w1[0]!, members: [row(w1[0]!, { state: 'deploying' }), ...real] }),
+      true,
+    );
+    const d = g.decide(URI, { version: 7, rollout: policy });
+    assert.equal(d.install, false);
+    assert.match(d.line, /^waiting: halted: wave 1: 3 of 4 nodes heard from failed or rolled back/);
+  });
+});

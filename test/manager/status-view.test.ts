@@ -47,6 +47,8 @@ test('status rows: per URI applied, highest, state, progress %, last error; sort
       deployAttempts: 0,
       since: null,
       gate: null,
+      failed: null,
+      rolledBack: null,
     },
     {
       uri: 'app:/b',
@@ -59,6 +61,8 @@ test('status rows: per URI applied, highest, state, progress %, last error; sort
       deployAttempts: 0,
       since: '1970-01-01T00:00:01.000Z',
       gate: null,
+      failed: null,
+      rolledBack: null,
     },
   ]);
   assert.deepEqual(statusRows(null), []);

@@ -88,6 +88,20 @@ test('shape errors name the field', () => {
   };
   const bad = { ...base, uris: { u: { highestAccepted: 1, applied: null, appliedAt: null, current: cur } } };
   assert.throws(() => parseStoreText(JSON.stringify(bad)), /current\.infoHash is bad/);
+  const u0 = { highestAccepted: 2, applied: 1, appliedAt: 1, current: null };
+  assert.throws(
+    () => parseStoreText(JSON.stringify({ ...base, uris: { u: { ...u0, failed: -2 } } })),
+    /u"\]\.failed/,
+  );
+  assert.throws(
+    () => parseStoreText(JSON.stringify({ ...base, uris: { u: { ...u0, rolledBack: '2' } } })),
+    /\.rolledBack/,
+  );
+  assert.equal(
+    parseStoreText(JSON.stringify({ ...base, uris: { u: { ...u0, failed: 2, rolledBack: 2 } } })).uris['u']!
+      .rolledBack,
+    2,
+  );
   const badState = {
     ...base,
     uris: {

@@ -68,6 +68,7 @@ describe('manager intake under a root of trust', () => {
             highest: null,
           }),
         deploy: () => Promise.reject(new Error('no deploy here')),
+        rollback: () => Promise.reject(new Error('no rollback here')),
       },
       clock: systemClock,
       log: silentLogger(),

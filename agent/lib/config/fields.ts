@@ -65,15 +65,15 @@ export const logLevel = () =>
     .default('info')
     .describe('pino log level');
 
-const IPV4_ENDPOINT = 'IPv4 HOST:PORT';
+const ENDPOINT_TEXT = 'HOST:PORT (a.b.c.d:port or [IPv6]:port)';
 
-/** "a.b.c.d:port" (port 1-65535) → Endpoint; with `anyPort`, port 0 (any free port) too. */
+/** "a.b.c.d:port" or "[IPv6]:port" (port 1-65535) → Endpoint; with `anyPort`, port 0 (any free port) too. */
 export function endpoint(anyPort = false) {
-  return z.string(says(IPV4_ENDPOINT)).transform((s, ctx): Endpoint => {
+  return z.string(says(ENDPOINT_TEXT)).transform((s, ctx): Endpoint => {
     const any = anyPort ? /^(.*):0$/.exec(s) : null;
     const e = any ? parseEndpoint(`${any[1]}:1`) : parseEndpoint(s);
     if (e) return any ? { ...e, port: 0 } : e;
-    ctx.issues.push({ code: 'custom', message: IPV4_ENDPOINT, input: s });
+    ctx.issues.push({ code: 'custom', message: ENDPOINT_TEXT, input: s });
     return z.NEVER;
   });
 }

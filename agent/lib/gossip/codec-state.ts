@@ -22,16 +22,32 @@ export function writeState(w: Writer, s: StateRecord): void {
   for (const h of have) w.str(h);
   writeHealth(w, s.health ?? UNKNOWN_HEALTH);
   w.str(s.tags);
+  writeVersions(w, s.failed ?? {});
+  writeVersions(w, s.rolledBack ?? {});
+}
+
+/** A URI → version map (applied, failed, rolled back): u8 count, then str uri, u53 version. */
+function writeVersions(w: Writer, m: Record<string, number>): void {
+  const e = Object.entries(m).slice(0, MAX_DIGEST);
+  w.u8(e.length);
+  for (const [uri, v] of e) w.str(uri).u53(v);
+}
+
+function readVersions(r: Reader): Record<string, number> | null {
+  const n = r.u8();
+  if (n > MAX_DIGEST) return null;
+  const m: Record<string, number> = Object.create(null);
+  for (let i = 0; i < n; i++) m[r.str()] = r.u53();
+  return m;
 }
 
 export function readState(r: Reader): StateRecord | null {
   const node = r.str();
   const seq = r.u53();
   const agentVersion = r.str();
-  const n = r.u8();
-  if (n > MAX_DIGEST || node === '') return null;
-  const applied: Record<string, number> = Object.create(null);
-  for (let i = 0; i < n; i++) applied[r.str()] = r.u53();
+  if (node === '') return null;
+  const applied = readVersions(r);
+  if (applied === null) return null;
   const has = r.u8();
   if (has > 1) throw new CodecError('bad current flag');
   const current = has === 0 ? null : { uri: r.str(), version: r.u53(), state: r.str(), progress: r.u8() };
@@ -44,8 +60,16 @@ export function readState(r: Reader): StateRecord | null {
   const health = readHealth(r);
   const tags = r.str();
   if (!tagsOk(tags)) return null;
+  const failed = readVersions(r);
+  const rolledBack = readVersions(r);
+  if (failed === null || rolledBack === null) return null;
   const told = health.conditions.length > 0 || health.clockOffsetMs !== null;
-  return { node, seq, agentVersion, applied, current, btPort, have, tags, ...(told ? { health } : {}) };
+  return {
+    ...{ node, seq, agentVersion, applied, current, btPort, have, tags },
+    ...(told ? { health } : {}),
+    ...(Object.keys(failed).length > 0 ? { failed } : {}),
+    ...(Object.keys(rolledBack).length > 0 ? { rolledBack } : {}),
+  };
 }
 
 /** Tags that parse (bounded, sorted form not required on the wire); anything else drops the record. */
@@ -77,25 +101,39 @@ export const MIN_BT_PORT = 1024;
 
 const fits = (t: string) => Buffer.byteLength(t) <= 255;
 
+const encodable = ([u, v]: [string, number]): boolean => fits(u) && Number.isSafeInteger(v) && v >= 0;
+
+/** The encodable entries of a version map, at most MAX_DIGEST; absent when none. */
+function fitVersions(m: Record<string, number> | undefined): Record<string, number> | undefined {
+  const e = Object.entries(m ?? {})
+    .filter(encodable)
+    .slice(0, MAX_DIGEST);
+  return e.length > 0 ? Object.fromEntries(e) : undefined;
+}
+
 /**
  * Make a record publishable: drop fields that cannot be encoded (strings over 255 bytes)
- * and applied entries beyond what fits in MAX_STATE_BYTES.
+ * and applied entries beyond what fits in MAX_STATE_BYTES (then failed and rolled back).
  */
 export function fitState(r: StateRecord): StateRecord {
-  const applied = Object.entries(r.applied).filter(([u, v]) => fits(u) && Number.isSafeInteger(v) && v >= 0);
+  const applied = Object.entries(r.applied).filter(encodable);
   const c = r.current;
   const current =
     c && fits(c.uri) && fits(c.state) && Number.isSafeInteger(c.version) && c.version >= 0 ? c : null;
-  const have = r.have.filter(fits).slice(0, MAX_HAVE);
-  const btPort = Number.isInteger(r.btPort) && r.btPort >= MIN_BT_PORT && r.btPort < 65536 ? r.btPort : 0;
-  const tags = tagsOk(r.tags) ? r.tags : '';
-  const out = {
-    ...r,
+  const failed = fitVersions(r.failed);
+  const rolledBack = fitVersions(r.rolledBack);
+  const out: StateRecord = {
+    node: r.node,
+    seq: r.seq,
     agentVersion: fits(r.agentVersion) ? r.agentVersion : '?',
+    applied: {},
     current,
-    have,
-    btPort,
-    tags,
+    btPort: Number.isInteger(r.btPort) && r.btPort >= MIN_BT_PORT && r.btPort < 65536 ? r.btPort : 0,
+    have: r.have.filter(fits).slice(0, MAX_HAVE),
+    ...(r.health ? { health: r.health } : {}),
+    tags: tagsOk(r.tags) ? r.tags : '',
+    ...(failed ? { failed } : {}),
+    ...(rolledBack ? { rolledBack } : {}),
   };
   for (let n = Math.min(applied.length, MAX_DIGEST); n >= 0; n--) {
     out.applied = Object.fromEntries(applied.slice(0, n));
@@ -103,5 +141,7 @@ export function fitState(r: StateRecord): StateRecord {
     writeState(w, out);
     if (w.len <= MAX_STATE_BYTES) return out;
   }
+  delete out.failed;
+  delete out.rolledBack;
   return { ...out, applied: {}, current: null };
 }

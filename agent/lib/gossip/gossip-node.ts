@@ -17,7 +17,7 @@ import { FleetSize } from './fleet-size.ts';
 import { FleetStates } from './fleet-states.ts';
 import { SwimMembership } from './swim-membership.ts';
 import type { Body, Item, StateRecord } from './messages.ts';
-import { LocalState } from './local-state.ts';
+import { LocalState, type NodeOutcomes } from './local-state.ts';
 import { Notifications, type NotificationHandler } from './notifications.ts';
 import { Outbox } from './outbox.ts';
 import type { OverlayLink, PeerView } from './overlay-link.ts';
@@ -224,6 +224,11 @@ export class GossipNode {
     this.notifications.onNotification(h);
   }
 
+  /** A manager (re)connected: hand it every notification offered but not answered yet. */
+  reoffer(): number {
+    return this.notifications.reoffer();
+  }
+
   /** The manager verified and accepted this notification: announce it and serve it. */
   relay(id: string, bytes: Uint8Array, hdr: { uri: string; version: number }): boolean {
     return this.notifications.relay(id, bytes, hdr);
@@ -235,7 +240,7 @@ export class GossipNode {
   }
 
   /** Publish this node's fleet-view state record (from the manager's `state`). */
-  setState(s: Pick<StateRecord, 'applied' | 'current'>): StateRecord {
+  setState(s: NodeOutcomes): StateRecord {
     return this.local.set(s);
   }
 

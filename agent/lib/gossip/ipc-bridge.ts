@@ -2,7 +2,9 @@
  * Wires a GossipNode to natm's IPC server (docs/protocol/ipc.md), for natm's main.ts:
  *   overlay notification → `notification` to the manager;
  *   `relay` → GossipNode.relay (announce + serve); `verdict` → refuse; `state` → fleet record;
- *   `hello` → agent version, BitTorrent port and tags in the record (and peers re-sent);
+ *   `hello` → agent version, BitTorrent port and tags in the record, peers re-sent, and
+ *            every notification offered but not answered yet offered again (a manager
+ *            that was down or restarting, or a natm just restarted, misses nothing);
  *   `have` → the record's `have` list, and `peers` for it whenever its holders change.
  * Typed against the narrow surface it needs (agent/natm/ipc-server.ts's IpcServer fits).
  * A relay whose bytes do not hash to `id` is ignored and counted. The manager's `progress`
@@ -47,11 +49,15 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
     if (!node.relay(m.id, m.torrent, { uri: m.uri, version: m.version })) counters.badRelays++;
   });
   ipc.on('verdict', (m) => node.refuse(m.id, m.code));
+  const first = (v: Readonly<Record<string, number>> | undefined) =>
+    Object.fromEntries(Object.entries(v ?? {}).slice(0, MAX_DIGEST));
   ipc.on('state', (m) => {
     node.local.setUpdateConditions(m.conditions ?? []);
     node.setState({
-      applied: Object.fromEntries(Object.entries(m.applied).slice(0, MAX_DIGEST)),
+      applied: first(m.applied),
       current: m.current && { ...m.current, progress: Math.round(m.current.progress * 100) },
+      ...(m.failed && Object.keys(m.failed).length > 0 ? { failed: first(m.failed) } : {}),
+      ...(m.rolledBack && Object.keys(m.rolledBack).length > 0 ? { rolledBack: first(m.rolledBack) } : {}),
     });
   });
   ipc.on('hello', (m) => {
@@ -60,6 +66,7 @@ export function bridgeIpc(node: GossipNode, ipc: IpcLike): { badRelays: number; 
     node.local.setBtPort(m.btPort ?? 0); // 0: not known yet (the manager says hello again once it is)
     sent.clear(); // a (re)connected manager gets every peers list again
     for (const ih of node.local.have.keys()) refresh(ih);
+    node.reoffer();
   });
   ipc.on('have', (m) => {
     node.local.setHave(m.infoHash, m.complete);

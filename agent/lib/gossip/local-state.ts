@@ -30,11 +30,14 @@ export interface LocalStateComponents {
   auth?: RecordAuth;
 }
 
+/** What the manager reports: applied, current, and the failed and rolled-back versions. */
+export type NodeOutcomes = Pick<StateRecord, 'applied' | 'current' | 'failed' | 'rolledBack'>;
+
 export class LocalState {
   agentVersion: string;
   /** infoHash → complete (bounded by MAX_HAVE; the oldest goes first). */
   readonly have = new Map<string, boolean>();
-  private state: Pick<StateRecord, 'applied' | 'current'> | null = null;
+  private state: NodeOutcomes | null = null;
   private btPort = 0;
   private tags = '';
   private health: NodeHealth = UNKNOWN_HEALTH;
@@ -48,8 +51,13 @@ export class LocalState {
     this.agentVersion = agentVersion;
   }
 
-  set(s: Pick<StateRecord, 'applied' | 'current'>): StateRecord {
-    this.state = { applied: { ...s.applied }, current: s.current };
+  set(s: NodeOutcomes): StateRecord {
+    this.state = {
+      applied: { ...s.applied },
+      current: s.current,
+      ...(s.failed ? { failed: { ...s.failed } } : {}),
+      ...(s.rolledBack ? { rolledBack: { ...s.rolledBack } } : {}),
+    };
     return this.publish();
   }
 

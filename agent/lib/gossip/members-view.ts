@@ -22,6 +22,9 @@ export interface MemberView {
   agentVersion: string | null;
   applied: Record<string, number>;
   current: StateRecord['current'];
+  /** Per URI, the highest version that failed on it, and the highest it rolled back (issue 18). */
+  failed: Record<string, number>;
+  rolledBack: Record<string, number>;
   stateSeq: number | null;
   /** Its tags (`k=v,k=v`, from its state record; '' = none or no record yet). */
   tags: string;
@@ -53,6 +56,8 @@ export function membersView(node: GossipNode, now: number): MemberView[] {
       agentVersion: s?.agentVersion ?? (self ? node.local.agentVersion : null),
       applied: { ...(s?.applied ?? {}) },
       current: s?.current ?? null,
+      failed: { ...(s?.failed ?? {}) },
+      rolledBack: { ...(s?.rolledBack ?? {}) },
       stateSeq: s?.seq ?? null,
       tags: s?.tags ?? '',
       conditions: s ? [...(s.health?.conditions ?? [])] : null,
@@ -78,6 +83,7 @@ export function unheardRow(id: string): MemberView {
   return {
     ...{ id, self: false, status: 'unheard', incarnation: 0, path: null, external: null, internal: null },
     ...{ lastSeen: 0, agentVersion: null, applied: {}, current: null, stateSeq: null, signed: false },
+    ...{ failed: {}, rolledBack: {} },
     ...{ conditions: null, clockOffsetMs: null, tags: '' },
   };
 }
@@ -98,6 +104,20 @@ export function offsetText(ms: number | null): string {
   return `${s > 0 ? '+' : ''}${s}s`;
 }
 
+/** "app:x@2 rolled back,lib:y@5": failed versions, and whether each was rolled back; "-" when none. */
+export function failedText(r: Pick<MemberView, 'failed' | 'rolledBack'>): string {
+  const f = r.failed ?? {};
+  const rb = r.rolledBack ?? {};
+  const uris = [...new Set([...Object.keys(f), ...Object.keys(rb)])].sort();
+  const parts = uris.flatMap((u) => {
+    const out: string[] = [];
+    if (rb[u] !== undefined) out.push(`${u}@${rb[u]} rolled back`);
+    if (f[u] !== undefined && f[u] !== rb[u]) out.push(`${u}@${f[u]} failed`);
+    return out;
+  });
+  return parts.join(',') || '-';
+}
+
 /** One line per member for humans. */
 export function formatMembers(rows: readonly MemberView[], now: number): string {
   const head = [
@@ -112,6 +132,7 @@ export function formatMembers(rows: readonly MemberView[], now: number): string 
     'TAGS',
     'VERSIONS',
     'CURRENT',
+    'FAILED',
   ];
   const lines = rows.map((r) => [
     r.self ? `${r.id} (self)` : r.id,
@@ -131,6 +152,7 @@ export function formatMembers(rows: readonly MemberView[], now: number): string 
       .map(([u, v]) => `${u}@${v}`)
       .join(',') || '-',
     r.current ? `${r.current.uri}@${r.current.version} ${r.current.state} ${r.current.progress}%` : '-',
+    failedText(r),
   ]);
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));

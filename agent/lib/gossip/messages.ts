@@ -10,8 +10,9 @@ import type { NodeHealth } from './health.ts';
  * 3: a state record carries its node's signature (issue 16 item 4).
  * 4: an ACK carries the sender's wall clock (clock-offsets.ts); a state record its connectivity (issue 19).
  * 5: a state record carries the node's tags (issue 18).
+ * 6: a state record carries the versions that failed and were rolled back per URI (issue 18).
  */
-export const WIRE_VERSION = 5;
+export const WIRE_VERSION = 6;
 /** Largest OverlayLink payload we send or accept. */
 export const MAX_PACKET = 1100;
 /**
@@ -60,6 +61,10 @@ export interface StateRecord {
   health?: NodeHealth;
   /** The node's tags as `k=v,k=v`, keys sorted ('' = none; agent/lib/rollout/tags.ts). */
   tags: string;
+  /** Per URI, the highest version that failed here (deploy gave up, or its health check failed); absent = none. */
+  failed?: Record<string, number>;
+  /** Per URI, the highest version rolled back here to the one before it; absent = none. */
+  rolledBack?: Record<string, number>;
 }
 
 /**

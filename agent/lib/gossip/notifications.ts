@@ -5,6 +5,10 @@
  * Only `relayed` ids are announced and served; `refused` ids are remembered (never fetched
  * or spread again while in the seen cache); an `offered` id with no answer within
  * offerTimeoutMs is forgotten, so anti-entropy can offer it again (ipc.md: manager down).
+ * Until then natm keeps its bytes (at most maxStoreBytes in all, oldest dropped first) and
+ * `reoffer` hands every unanswered offer up again: natm calls it when a manager says hello,
+ * so a manager that (re)connects gets what arrived while it was away at once, not after
+ * offerTimeoutMs plus an anti-entropy round (a restarted natm or manager was deaf ~65 s).
  * The newest *verified* version wins: a relay drops fetches of older versions of its URI;
  * an announcement alone never does (fetcher.ts). A notification the manager refuses as
  * forged (FORGED_CODES) is a strike against the holder that served it; one it verified
@@ -25,6 +29,12 @@ export const FORGED_CODES: ReadonlySet<string> = new Set([
   'BAD_SIGNATURE',
   'BAD_CONTROL',
 ]);
+
+interface Offer {
+  readonly timer: Timer;
+  readonly from: string;
+  bytes: Uint8Array | undefined;
+}
 
 export type NotificationHandler = (id: string, bytes: Uint8Array, from: string) => void;
 
@@ -49,9 +59,13 @@ export class Notifications {
   readonly seen: SeenCache;
   readonly fetcher: Fetcher;
   private readonly handlers: NotificationHandler[] = [];
-  /** Offered ids: the offer-timeout timer and the holder that served it (each lives offerTimeoutMs). */
-  private readonly offers = new Map<string, { timer: Timer; from: string }>();
-  counters = { offered: 0, relayed: 0, refused: 0, abandoned: 0, served: 0, stale: 0 };
+  /**
+   * Offered ids, oldest first: the offer-timeout timer, the holder that served it and, for
+   * `reoffer`, the bytes (each lives offerTimeoutMs; bytes bounded by maxStoreBytes in all).
+   */
+  private readonly offers = new Map<string, Offer>();
+  private offeredBytes = 0;
+  counters = { offered: 0, relayed: 0, refused: 0, abandoned: 0, served: 0, stale: 0, reoffered: 0 };
 
   constructor(
     private readonly c: NotificationsComponents,
@@ -129,10 +143,23 @@ export class Notifications {
     this.fetcher.stop();
     for (const o of this.offers.values()) o.timer.cancel();
     this.offers.clear();
+    this.offeredBytes = 0;
   }
 
   digest(): DigestEntry[] {
     return this.store.entries().map(({ id, uri, version, size }) => ({ id, uri, version, size }));
+  }
+
+  /** Hands every offer still unanswered up again (a manager said hello); how many. */
+  reoffer(): number {
+    let n = 0;
+    for (const [id, o] of [...this.offers]) {
+      if (!o.bytes || this.seen.get(id) !== 'offered') continue;
+      n++;
+      this.counters.reoffered++;
+      for (const h of this.handlers) h(id, o.bytes, o.from);
+    }
+    return n;
   }
 
   private offer(e: DigestEntry, bytes: Uint8Array, from: string): void {
@@ -140,18 +167,25 @@ export class Notifications {
     this.counters.offered++;
     this.settle(e.id);
     const timer = this.c.clock.setTimeout(() => {
-      this.offers.delete(e.id);
+      this.settle(e.id);
       if (this.seen.get(e.id) === 'offered') this.seen.delete(e.id);
     }, this.init.offerTimeoutMs);
-    this.offers.set(e.id, { timer, from });
+    this.offers.set(e.id, { timer, from, bytes });
+    this.offeredBytes += bytes.length;
+    for (const o of this.offers.values()) {
+      if (this.offeredBytes <= this.init.maxStoreBytes) break;
+      this.offeredBytes -= o.bytes?.length ?? 0;
+      o.bytes = undefined; // over the budget: the oldest is offered again by anti-entropy only
+    }
     for (const h of this.handlers) h(e.id, bytes, from);
   }
 
-  /** The offer of `id` is answered: stop its timer; returns who served it. */
+  /** The offer of `id` is answered (or timed out): stop its timer; returns who served it. */
   private settle(id: string): string | undefined {
     const o = this.offers.get(id);
     o?.timer.cancel();
     this.offers.delete(id);
+    this.offeredBytes -= o?.bytes?.length ?? 0;
     return o?.from;
   }
 }

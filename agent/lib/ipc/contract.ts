@@ -7,6 +7,7 @@
  * a bound: the receiver drops and counts it. Unknown extra fields are ignored, so either
  * side can grow; a known field of the wrong type is a bad frame.
  */
+import { canonicalIp } from '../net/ip.ts';
 import { LIMITS } from '../metainfo/limits.ts';
 import { isPeerId } from '../net/overlay-link.ts';
 import { PEER_LIMITS } from '../tracker/peer-table.ts';
@@ -37,6 +38,10 @@ export interface CurrentUpdate {
 export interface NodeState {
   readonly applied: Readonly<Record<string, number>>;
   readonly current: CurrentUpdate | null;
+  /** Per URI, the highest version that failed here (gave up, or unhealthy); absent = none. */
+  readonly failed?: Readonly<Record<string, number>>;
+  /** Per URI, the highest version rolled back here (issue 18); absent = none. */
+  readonly rolledBack?: Readonly<Record<string, number>>;
 }
 
 export interface BtPeer {
@@ -155,8 +160,8 @@ function tagsOk(v: unknown): v is string {
 function peerOf(v: unknown): BtPeer | null {
   const p = obj(v);
   if (!p || typeof p.ip !== 'string' || !port(p.port)) return null;
-  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(p.ip);
-  return octets && octets.slice(1).every((o) => Number(o) <= 255) ? { ip: p.ip, port: p.port } : null;
+  // IPv4 or IPv6, in canonical text only (net/ip.ts): one spelling per address.
+  return p.ip.length <= 45 && canonicalIp(p.ip) === p.ip ? { ip: p.ip, port: p.port } : null;
 }
 
 /** What natm accepts from a client; null = a bad frame. */
@@ -186,13 +191,23 @@ export function decodeManagerMessage(v: unknown): ManagerMessage | null {
     case 'state': {
       const applied = appliedOf(m.applied);
       const current = currentOf(m.current);
-      if (!applied || current === undefined) return null;
-      if (m.conditions === undefined) return { type: 'state', applied, current };
+      // failed and rolledBack: absent from managers before issue 18 item 3.
+      const failed = m.failed === undefined ? {} : appliedOf(m.failed);
+      const rolledBack = m.rolledBack === undefined ? {} : appliedOf(m.rolledBack);
+      if (!applied || current === undefined || !failed || !rolledBack) return null;
       const known = (c: unknown): c is UpdateCondition => UPDATE_CONDITIONS.includes(c as UpdateCondition);
       const conds = m.conditions;
-      if (!Array.isArray(conds) || conds.length > UPDATE_CONDITIONS.length || !conds.every(known))
-        return null;
-      return { type: 'state', applied, current, conditions: conds };
+      if (conds !== undefined)
+        if (!Array.isArray(conds) || conds.length > UPDATE_CONDITIONS.length || !conds.every(known))
+          return null;
+      return {
+        type: 'state',
+        applied,
+        current,
+        ...(m.failed === undefined ? {} : { failed }),
+        ...(m.rolledBack === undefined ? {} : { rolledBack }),
+        ...(conds === undefined ? {} : { conditions: conds }),
+      };
     }
     case 'members':
       return { type: 'members' };

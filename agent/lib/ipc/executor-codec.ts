@@ -55,6 +55,24 @@ const response = z.discriminatedUnion('type', [
     reason: text,
     output: text,
   }),
+  z.strictObject({
+    type: z.literal('unhealthy'),
+    uri,
+    version,
+    infoHash,
+    ran: z.boolean(),
+    reason: text,
+    output: text,
+  }),
+  z.strictObject({
+    type: z.literal('rolled-back'),
+    uri,
+    version,
+    infoHash,
+    to: z.strictObject({ version, infoHash }),
+    durationMs: z.number().min(0),
+    output: text,
+  }),
   z.strictObject({ type: z.literal('refused'), code: z.string().max(64), reason: text }),
 ]);
 

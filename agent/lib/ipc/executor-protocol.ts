@@ -31,7 +31,12 @@ export type ExecutorRequest =
        */
       readonly root?: string;
     }
-  /** Reserved for rollouts (issue 18): re-deploy the previous version of `uri`. */
+  /**
+   * Roll `uri` back from version@infoHash, the update this executor deployed last, to the one
+   * applied before it (issue 18: a failed health check, or the admin's `abort --rollback`).
+   * The executor re-verifies its own kept copy of the previous torrent-file++ and payload and
+   * re-deploys it with P2PU_ROLLBACK=1; anything else is refused (rollback.ts).
+   */
   | { readonly type: 'rollback'; readonly uri: string; readonly version: number; readonly infoHash: string };
 
 /** Why the executor refused a request. A refused deploy ran nothing. */
@@ -45,7 +50,15 @@ export type RefusalCode =
   | 'SANDBOX_UNAVAILABLE'
   | 'USER_UNKNOWN'
   | 'RECORD_IO'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** A rollback of anything but the update deployed last here (or one already superseded). */
+  | 'NOT_DEPLOYED_LAST'
+  /** A rollback with no earlier healthy update kept to go back to. */
+  | 'NO_PREVIOUS'
+  /** A second rollback of the same update. */
+  | 'ALREADY_ROLLED_BACK'
+  /** A deploy of a version rolled back here: never deployed again (a higher one is). */
+  | 'ROLLED_BACK';
 
 export type ExecutorResponse =
   | {
@@ -73,6 +86,29 @@ export type ExecutorResponse =
       readonly reason: string;
       readonly output: string;
     }
+  /**
+   * The deployer applied the update but its health check failed (every attempt): the update
+   * stays applied until the manager asks for a rollback. `ran` false: this was known already.
+   */
+  | {
+      readonly type: 'unhealthy';
+      readonly uri: string;
+      readonly version: number;
+      readonly infoHash: string;
+      readonly ran: boolean;
+      readonly reason: string;
+      readonly output: string;
+    }
+  /** The answer to a rollback: `version` is rolled back, `to` is applied again. */
+  | {
+      readonly type: 'rolled-back';
+      readonly uri: string;
+      readonly version: number;
+      readonly infoHash: string;
+      readonly to: { readonly version: number; readonly infoHash: string };
+      readonly durationMs: number;
+      readonly output: string;
+    }
   | { readonly type: 'refused'; readonly code: RefusalCode; readonly reason: string };
 
 /**
@@ -95,6 +131,10 @@ const FINAL: ReadonlySet<RefusalCode> = new Set<RefusalCode>([
   'REQUEST_MISMATCH',
   'SANDBOX_UNAVAILABLE',
   'UNSUPPORTED',
+  'NOT_DEPLOYED_LAST',
+  'NO_PREVIOUS',
+  'ALREADY_ROLLED_BACK',
+  'ROLLED_BACK',
 ]);
 
 export function isFinalRefusal(code: RefusalCode): boolean {

@@ -8,6 +8,7 @@
  * itself once it is the largest; equal sources never churn each other).
  * Pure; every operation O(1) (amortised for `largest`).
  */
+import { ipBytes, ipFromBytes } from './ip.ts';
 export class FairShare {
   /** Source → its items, least recently added or touched first. */
   private readonly groups = new Map<string, Set<string>>();
@@ -90,11 +91,29 @@ export class FairShare {
 }
 
 /** The source an IPv4 address counts under: its first `prefixBits` bits ("a.b.c.d/p"). */
-export function sourceKey(address: string, prefixBits: number): string {
+export function sourceKey(address: string, prefixBits: number, v6PrefixBits = V6_SOURCE_PREFIX): string {
+  if (address.includes(':')) return v6Key(address, v6PrefixBits);
   const parts = address.split('.').map(Number);
   if (parts.length !== 4 || prefixBits >= 32) return address;
   const n = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
   const mask = prefixBits <= 0 ? 0 : (0xffffffff << (32 - prefixBits)) >>> 0;
   const m = (n & mask) >>> 0;
   return `${m >>> 24}.${(m >>> 16) & 255}.${(m >>> 8) & 255}.${m & 255}/${prefixBits}`;
+}
+
+/**
+ * IPv6 sources are prefixes: a host commonly holds a whole /64 (SLAAC, privacy addresses),
+ * so one address per source would let it count as 2^64 sources.
+ */
+export const V6_SOURCE_PREFIX = 64;
+
+function v6Key(address: string, bits: number): string {
+  const b = ipBytes(address);
+  if (!b || b.length !== 16) return address;
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    const keep = Math.max(0, Math.min(8, bits - 8 * i));
+    out[i] = b[i]! & ((0xff << (8 - keep)) & 0xff);
+  }
+  return `${ipFromBytes(out)}/${bits}`;
 }

@@ -8,22 +8,27 @@
  * scrape counts complete, so the daemon does not follow each announce with a scrape.
  */
 import { encode } from '../metainfo/bencode-strict.ts';
+import { canonicalIp, ipBytes } from '../net/ip.ts';
 
 export interface Peer {
   readonly ip: string;
   readonly port: number;
 }
 
-/** 6 bytes per IPv4 peer: address, then port, big-endian. Non-IPv4 entries are skipped. */
-export function compactPeers(peers: readonly Peer[]): Uint8Array {
+/**
+ * Compact peers of one family: IPv4, 6 bytes each (BEP 23 `peers`), or IPv6, 18 bytes each
+ * (BEP 7 `peers6`): address, then port, big-endian. Entries of the other family, or that
+ * are no canonical address or port, are skipped.
+ */
+export function compactPeers(peers: readonly Peer[], family: 4 | 6 = 4): Uint8Array {
   const out: Buffer[] = [];
   for (const p of peers) {
-    const parts = p.ip.split('.').map(Number);
-    if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) continue;
+    const a = canonicalIp(p.ip) === p.ip ? ipBytes(p.ip) : null;
+    if (!a || a.length !== (family === 4 ? 4 : 16)) continue;
     if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) continue;
-    const b = Buffer.alloc(6);
-    parts.forEach((n, i) => (b[i] = n));
-    b.writeUInt16BE(p.port, 4);
+    const b = Buffer.alloc(a.length + 2);
+    b.set(a);
+    b.writeUInt16BE(p.port, a.length);
     out.push(b);
   }
   return Buffer.concat(out);
@@ -35,14 +40,16 @@ export function announceReply(
   intervalS: number,
   minIntervalS = Math.min(5, intervalS),
 ): Uint8Array {
-  const compact = compactPeers(peers);
+  const compact = compactPeers(peers, 4);
+  const compact6 = compactPeers(peers, 6);
   return encode({
     complete: 0,
     downloaded: 0,
-    incomplete: Math.max(1, compact.length / 6),
+    incomplete: Math.max(1, compact.length / 6 + compact6.length / 18),
     interval: intervalS,
     'min interval': Math.min(minIntervalS, intervalS),
     peers: compact,
+    ...(compact6.length ? { peers6: compact6 } : {}),
   });
 }
 

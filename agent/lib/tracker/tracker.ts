@@ -14,6 +14,7 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger.ts';
 import { AnnounceLog } from './announce-log.ts';
 import { announceReply, failureReply, infoHashOf, scrapeReply } from './compact.ts';
+import { canonicalIp } from '../net/ip.ts';
 import type { PeerTable } from './peer-table.ts';
 
 const MAX_CONNECTIONS = 64;
@@ -94,7 +95,7 @@ export class Tracker {
     this.announces++;
     const q = new URL(url, 'http://x').searchParams;
     const port = Number(q.get('port'));
-    const peers = this.c.peers.list(infoHash, { ip: remote.replace(/^::ffff:/, ''), port });
+    const peers = this.c.peers.list(infoHash, { ip: canonicalIp(remote) ?? remote, port });
     const fast = this.init.fastIntervalS ?? 0;
     const hurry = fast > 0 && (Number(q.get('left') ?? 0) > 0 || q.get('event') === 'started');
     const interval = hurry ? Math.min(fast, this.init.intervalS) : this.init.intervalS;

@@ -6,6 +6,7 @@
 import { MAX_DATAGRAM, type Endpoint } from '../net/datagram.ts';
 import { isPeerId, MAX_APP_PAYLOAD } from '../net/overlay-link.ts';
 import { CodecError, Reader, Writer } from './codec.ts';
+import { ipBytes, ipFromBytes, isMapped } from '../net/ip.ts';
 
 export const MAX_INTERNALS = 4;
 export const MAX_CHILDREN = 16;
@@ -56,19 +57,58 @@ const TYPES = [
   'child-ack',
 ];
 
-/** An IPv4 endpoint: 4 address bytes, u16 port (never 0). */
+/**
+ * An endpoint: family u8 (4 or 6) · 4 or 16 address bytes · u16 port (never 0). An
+ * IPv4-mapped IPv6 address travels as the IPv4 it maps (one form per address, ip.ts), so
+ * a mapped one on the wire is refused, as are other families and truncated addresses.
+ */
 function writeEndpoint(w: Writer, e: Endpoint): Writer {
-  const parts = e.address.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) throw new CodecError('not IPv4');
-  for (const p of parts) w.u8(p);
+  const b = ipBytes(e.address);
+  if (!b) throw new CodecError('not an IP address');
+  w.u8(b.length === 4 ? 4 : 6);
+  for (const x of b) w.u8(x);
   return w.u16(e.port);
 }
 
 function readEndpoint(r: Reader): Endpoint {
-  const a = [r.u8(), r.u8(), r.u8(), r.u8()];
+  const family = r.u8();
+  if (family !== 4 && family !== 6) throw new CodecError('bad address family');
+  const b = new Uint8Array(family === 4 ? 4 : 16);
+  for (let i = 0; i < b.length; i++) b[i] = r.u8();
+  if (isMapped(b)) throw new CodecError('IPv4-mapped IPv6 address');
   const port = r.u16();
   if (port === 0) throw new CodecError('port 0');
-  return { address: a.join('.'), port };
+  return { address: ipFromBytes(b), port };
+}
+
+/** Encoded size of an endpoint (family, address, port). */
+export const endpointSize = (e: Endpoint): number => (e.address.includes(':') ? 19 : 7);
+
+/** Encoded size of a table entry (writeEntry). */
+export function entrySize(e: TableEntry): number {
+  const ids = 1 + e.id.length + (e.via ? 1 + e.via.length : 0);
+  return (
+    ids + 4 + 1 + (e.ext ? endpointSize(e.ext) : 0) + 1 + e.internals.reduce((n, i) => n + endpointSize(i), 0)
+  );
+}
+
+/**
+ * Bytes a table packet may spend on entries: the datagram less the largest header (type,
+ * sender, epoch, seq, flags, observed IPv6, version, count) and the largest envelope (a
+ * signature frame's 100 bytes).
+ */
+export const TABLE_ENTRY_BYTES = MAX_DATAGRAM - (1 + 33 + 8 + 4 + 1 + 19 + 4 + 1) - 100;
+
+/** The longest prefix of `entries` (≤ MAX_ENTRIES) that fits in one table packet. */
+export function fitEntries<T extends TableEntry>(entries: readonly T[]): T[] {
+  const out: T[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    bytes += entrySize(e);
+    if (out.length === MAX_ENTRIES || bytes > TABLE_ENTRY_BYTES) break;
+    out.push(e);
+  }
+  return out;
 }
 
 function writeEntry(w: Writer, e: TableEntry): void {

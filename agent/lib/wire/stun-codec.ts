@@ -6,6 +6,7 @@
  */
 import stun from 'stun';
 import type { Endpoint } from '../net/datagram.ts';
+import { canonicalIp } from '../net/ip.ts';
 
 /** Largest STUN message we parse (a Binding request is 20 bytes plus a few attributes). */
 export const MAX_STUN = 548;
@@ -33,7 +34,8 @@ export function decodeStun(b: Uint8Array): StunInfo | null {
     const { STUN_BINDING_REQUEST: REQ, STUN_BINDING_RESPONSE: RES } = stun.constants;
     const kind = m.type === REQ ? 'request' : m.type === RES ? 'response' : 'other';
     const a = kind === 'response' ? (m.getXorAddress() ?? m.getAddress()) : undefined;
-    const mapped = a && a.family === 'IPv4' ? { address: a.address, port: a.port } : undefined;
+    const address = a && (a.family === 'IPv4' || a.family === 'IPv6') ? canonicalIp(a.address) : null;
+    const mapped = address !== null && a!.port > 0 ? { address, port: a!.port } : undefined;
     return { kind, txid: m.transactionId, mapped, bytes: b.length };
   } catch {
     return null;
@@ -42,17 +44,24 @@ export function decodeStun(b: Uint8Array): StunInfo | null {
 
 /** RFC 5389's smallest Binding success response: header and XOR-MAPPED-ADDRESS (IPv4). */
 export const MIN_STUN_RESPONSE = 32;
+/** The same for an IPv6 address (16 address bytes instead of 4). */
+export const MIN_STUN_RESPONSE_V6 = 44;
+
+/** The smallest answer to a request from `observed`'s family. */
+export const minStunResponse = (observed: Endpoint): number =>
+  observed.address.includes(':') ? MIN_STUN_RESPONSE_V6 : MIN_STUN_RESPONSE;
 
 /**
  * A Binding success response to `txid` (reused from the request, as RFC 5389 requires),
  * never larger than it has to be: XOR-MAPPED-ADDRESS, plus FINGERPRINT (40 bytes) only
  * when the request is at least that large. A bare 20-byte request gets the 32-byte minimum
  * (1.6×, the one STUN answer larger than its request, bounded per source by the caller).
+ * Over IPv6 the caller answers only requests at least as large as the 44-byte answer.
  */
 export function bindingResponse(txid: Buffer, observed: Endpoint, requestBytes: number): Uint8Array {
   const m = stun.createMessage(stun.constants.STUN_BINDING_RESPONSE, txid);
   m.addXorAddress(observed.address, observed.port);
-  if (requestBytes >= MIN_STUN_RESPONSE + 8) m.addFingerprint();
+  if (requestBytes >= minStunResponse(observed) + 8) m.addFingerprint();
   return new Uint8Array(m.toBuffer());
 }
 

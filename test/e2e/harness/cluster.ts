@@ -45,6 +45,10 @@ export interface Member {
   readonly applied: Record<string, number>;
   /** Its reported conditions (connectivity and updates: agent/lib/gossip/health.ts), null without a record. */
   readonly conditions?: string[] | null;
+  readonly current: { uri: string; version: number; state: string } | null;
+  readonly failed?: Record<string, number>;
+  readonly rolledBack?: Record<string, number>;
+  readonly signed?: boolean;
 }
 
 export interface Endpoint {
@@ -123,7 +127,8 @@ export class Cluster {
         l.managerConfig,
         JSON.stringify(managerConfig(l, this.secrets, this.overrides, n), null, 2),
       );
-      writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets), null, 2));
+      const health = this.overrides.healthScript;
+      writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets, health), null, 2));
       writeFileSync(l.natmConfig, JSON.stringify(natmConfig(p, n, l, this.enrollment), null, 2));
     }
     mkdirSync(join(this.topo.runDir, 'rdv'), { recursive: true });

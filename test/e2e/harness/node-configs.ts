@@ -27,6 +27,8 @@ export interface ManagerOverrides {
   readonly node?: Partial<
     Record<string, { readonly config?: Record<string, unknown>; readonly env?: Record<string, string> }>
   >;
+  /** The demo deployer gets this health command (fixtures/health-demo.sh), run with OUT_DIR. */
+  readonly healthScript?: string;
 }
 
 export function managerConfig(
@@ -51,13 +53,16 @@ export function managerConfig(
 }
 
 /** The node's deploy executor: the demo URI's script, reading the manager's files only. */
-export function deployConfig(l: NodeLayout, s: ClusterSecrets): object {
+export function deployConfig(l: NodeLayout, s: ClusterSecrets, healthScript?: string): object {
+  const health = healthScript
+    ? { health: { path: healthScript, args: [l.deployDir], timeoutMs: 10_000, retries: 1, intervalMs: 500 } }
+    : {};
   return {
     trustedKeys: [s.adminPub],
     stateDir: l.executorDir,
     socket: l.executorSocket,
     inputDirs: [l.stateDir, l.downloadDir],
-    deployers: { [DEMO_URI]: { type: 'script', path: s.deployScript, args: [l.deployDir] } },
+    deployers: { [DEMO_URI]: { type: 'script', path: s.deployScript, args: [l.deployDir], ...health } },
     deploy: { timeoutMs: 30_000 },
     logLevel: 'debug',
   };

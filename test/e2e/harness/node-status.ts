@@ -17,6 +17,11 @@ export interface StatusRow {
   readonly version: number | null;
   readonly progress: number | null;
   readonly lastError: string | null;
+  /** What a rollout gate holds the deploy back for (deploying only). */
+  readonly gate?: string | null;
+  /** The highest version that failed here, and the highest rolled back. */
+  readonly failed?: number | null;
+  readonly rolledBack?: number | null;
 }
 
 export interface RefusalRow {

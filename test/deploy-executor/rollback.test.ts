@@ -1,0 +1,238 @@
+/**
+ * Health checks and rollbacks against a real executor (issue 18 item 3): a deployer with a
+ * health command that fails for one version; the executor answers `unhealthy`, keeps the
+ * update applied, and rolls it back only when asked for the update it deployed last, to
+ * the healthy one before it, re-checked from its own kept copies, once. Every other
+ * rollback is refused with its code and runs nothing; the floor never moves down.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { lookupUser } from '../../agent/deploy-executor/users.ts';
+import { createBed, type Bed, type Update } from './bed.ts';
+
+let bed: Bed;
+let out: string;
+
+/** Logs "deploy URI VERSION SHA256 ROLLBACK FROM" per run; the health check "health URI VERSION". */
+async function scripts(dir: string): Promise<{ deployer: string; health: string }> {
+  const deployer = join(dir, 'deployer.sh');
+  const health = join(dir, 'health.sh');
+  await writeFile(
+    deployer,
+    [
+      '#!/bin/sh',
+      'set -eu',
+      'sum=$(sha256sum "$P2PU_FILE" | cut -d" " -f1)',
+      `echo "deploy $P2PU_URI $P2PU_VERSION $sum \${P2PU_ROLLBACK:-0} \${P2PU_ROLLBACK_FROM:--} $(id -u)" >>"$1/log"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  // Unhealthy while OUT/sick-VERSION exists (the service of that version "does not start").
+  await writeFile(
+    health,
+    [
+      '#!/bin/sh',
+      'set -eu',
+      'echo "health $P2PU_URI $P2PU_VERSION $P2PU_HEALTH $(id -u)" >>"$1/log"',
+      'name=$(printf %s "$P2PU_URI" | tr -c "a-z0-9" _)',
+      'if [ -e "$1/sick-$name-$P2PU_VERSION" ]; then echo "service $P2PU_VERSION is down"; exit 1; fi',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return { deployer, health };
+}
+
+before(async () => {
+  bed = await createBed('rollback');
+  await chmod(bed.dir, 0o755); // the deployer's user must reach its scripts and out dir
+  out = join(bed.dir, 'out');
+  await mkdir(out, { mode: 0o777 });
+  await chmod(out, 0o777);
+  await writeFile(join(out, 'log'), '');
+  await chmod(join(out, 'log'), 0o666); // root's and nobody's runs append to one log
+  const s = await scripts(bed.dir);
+  const health = { path: s.health, args: [out], timeoutMs: 5000, retries: 1, intervalMs: 100 };
+  await bed.start({
+    'app:/': { type: 'script', path: s.deployer, args: [out], health },
+    'user:/': { type: 'script', path: s.deployer, args: [out], health, user: 'nobody' },
+  });
+});
+
+after(async () => {
+  await bed?.close();
+});
+
+const log = async (): Promise<string[]> =>
+  (await readFile(join(out, 'log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+const sick = (uri: string, v: number) =>
+  writeFile(join(out, `sick-${uri.replace(/[^a-z0-9]/g, '_')}-${v}`), '');
+const sha = async (u: Update) =>
+  createHash('sha256')
+    .update(await readFile(u.payload))
+    .digest('hex');
+const rollbackReq = (u: Update, patch = {}) => ({
+  type: 'rollback',
+  uri: u.uri,
+  version: u.version,
+  infoHash: u.infoHash,
+  ...patch,
+});
+async function uriRecord(uri: string): Promise<Record<string, Record<string, unknown> | null>> {
+  const r = (await bed.record())['uris'] as Record<string, Record<string, Record<string, unknown> | null>>;
+  return r[uri]!;
+}
+
+async function refused(req: object, code: string, reason: RegExp): Promise<void> {
+  const before = await log();
+  const uri = (req as { uri: string }).uri;
+  const rec = await uriRecord(uri).catch(() => null);
+  const r = await bed.ask(req);
+  assert.equal(r['type'], 'refused', JSON.stringify(r));
+  assert.equal(r['code'], code, String(r['reason']));
+  assert.match(String(r['reason']), reason);
+  assert.deepEqual(await log(), before, 'nothing ran');
+  if (rec) assert.deepEqual(await uriRecord(uri), rec, 'the record is unchanged');
+}
+
+async function deployed(u: Update, type = 'applied'): Promise<Record<string, unknown>> {
+  const r = await bed.ask(bed.deployReq(u));
+  assert.equal(r['type'], type, JSON.stringify(r));
+  return r;
+}
+
+test('a passing health check runs after the deploy with P2PU_HEALTH=1; the update is applied and healthy', async () => {
+  const v1 = await bed.update('app:/ok', 1);
+  await deployed(v1);
+  assert.deepEqual(await log(), [`deploy app:/ok 1 ${await sha(v1)} 0 - 0`, 'health app:/ok 1 1 0']);
+  assert.equal((await uriRecord('app:/ok'))['applied']!['health'], 'ok');
+});
+
+test('unhealthy (every attempt failed): answered `unhealthy`; the rollback re-deploys the previous payload with P2PU_ROLLBACK=1, once; the floor stays', async () => {
+  const uri = 'app:/svc';
+  const v1 = await bed.update(uri, 1);
+  const v2 = await bed.update(uri, 2);
+  await deployed(v1);
+  await sick(uri, 2);
+  const before = (await log()).length;
+  const r = await deployed(v2, 'unhealthy');
+  assert.equal(r['ran'], true);
+  assert.match(String(r['reason']), /health check DEPLOY_EXIT/);
+  assert.match(String(r['output']), /service 2 is down/);
+  assert.deepEqual((await log()).slice(before), [
+    `deploy ${uri} 2 ${await sha(v2)} 0 - 0`,
+    `health ${uri} 2 1 0`,
+    `health ${uri} 2 1 0`, // retries: 1
+  ]);
+  const rec = await uriRecord(uri);
+  assert.deepEqual(rec['applied']!['health'], 'failed');
+  assert.equal(rec['previous']!['version'], 1);
+  // Asked again (a manager restarted): the verdict, nothing runs.
+  const again = await bed.ask(bed.deployReq(v2));
+  assert.deepEqual([again['type'], again['ran']], ['unhealthy', false]);
+
+  const n = (await log()).length;
+  const back = await bed.ask(rollbackReq(v2));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.deepEqual(back['to'], { version: 1, infoHash: v1.infoHash });
+  assert.deepEqual(
+    (await log()).slice(n),
+    [`deploy ${uri} 1 ${await sha(v1)} 1 2 0`],
+    'v1 bytes, P2PU_ROLLBACK=1',
+  );
+  const after = await uriRecord(uri);
+  assert.equal(after['applied']!['version'], 1);
+  assert.equal(after['floor']!['version'], 2, 'the floor is not lowered');
+  assert.equal(after['rolledBack']!['version'], 2);
+  assert.equal(after['previous'], null);
+
+  await refused(rollbackReq(v2), 'ALREADY_ROLLED_BACK', /rolled back already/);
+  await refused(bed.deployReq(v2), 'ROLLED_BACK', /version 2 was rolled back here/);
+  const v1again = await bed.ask(bed.deployReq(v1)); // applied again by the rollback: nothing runs
+  assert.deepEqual([v1again['type'], v1again['ran']], ['applied', false]);
+  const v3 = await bed.update(uri, 3);
+  await deployed(v3);
+  assert.equal((await uriRecord(uri))['previous']!['version'], 1, 'a higher version proceeds');
+});
+
+test('attack: a rollback to an arbitrary older version, or of a version it did not deploy → NOT_DEPLOYED_LAST', async () => {
+  const uri = 'app:/arb';
+  const [v1, v2, v3] = [await bed.update(uri, 1), await bed.update(uri, 2), await bed.update(uri, 3)];
+  for (const u of [v1, v2, v3]) await deployed(u);
+  await refused(rollbackReq(v1), 'NOT_DEPLOYED_LAST', /not the update deployed last here \(3 /);
+  await refused(rollbackReq(v2), 'NOT_DEPLOYED_LAST', /not the update deployed last/);
+  await refused(rollbackReq(v3, { infoHash: 'b'.repeat(40) }), 'NOT_DEPLOYED_LAST', /not the update/);
+  await refused(rollbackReq(v3, { version: 9 }), 'NOT_DEPLOYED_LAST', /not the update/);
+  const v4 = await bed.update(uri, 4);
+  await refused(rollbackReq(v4), 'NOT_DEPLOYED_LAST', /not the update/); // signed, never deployed
+});
+
+test('attack: a rollback of an unhealthy version after a newer healthy one → NOT_DEPLOYED_LAST; the newer one rolls back past it', async () => {
+  const uri = 'app:/newer';
+  const [v1, v2, v3] = [await bed.update(uri, 1), await bed.update(uri, 2), await bed.update(uri, 3)];
+  await deployed(v1);
+  await sick(uri, 2);
+  await deployed(v2, 'unhealthy');
+  await deployed(v3);
+  await refused(rollbackReq(v2), 'NOT_DEPLOYED_LAST', /not the update deployed last here \(3 /);
+  // The admin's abort --rollback of v3 goes back to the last healthy one, v1 (never to v2).
+  const back = await bed.ask(rollbackReq(v3));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.equal((back['to'] as { version: number }).version, 1);
+});
+
+test('attack: nothing healthy before it (the first update of a URI) → NO_PREVIOUS', async () => {
+  const uri = 'app:/first';
+  const v1 = await bed.update(uri, 1);
+  await sick(uri, 1);
+  await deployed(v1, 'unhealthy');
+  await refused(rollbackReq(v1), 'NO_PREVIOUS', /no earlier healthy update/);
+});
+
+test('attack: a kept payload or torrent changed in the work dir → PAYLOAD_MISMATCH / BAD_SIGNATURE, nothing runs', async () => {
+  const uri = 'app:/kept';
+  const [v1, v2] = [await bed.update(uri, 1), await bed.update(uri, 2)];
+  await deployed(v1);
+  await deployed(v2);
+  const work = join(bed.stateDir, 'work');
+  const names = await readdir(work);
+  const d1 = names.find((n) => n.startsWith(v1.infoHash) && !n.endsWith('.torrent'))!;
+  const payload = join(work, d1, (await readdir(join(work, d1)))[0]!);
+  const good = await readFile(payload);
+  await writeFile(payload, Buffer.concat([good.subarray(0, 10), Buffer.from('evil'), good.subarray(14)]));
+  await refused(rollbackReq(v2), 'PAYLOAD_MISMATCH', /kept payload of version 1/);
+  await writeFile(payload, good);
+  const torrent = join(work, `${d1}.1.torrent`);
+  const raw = await readFile(torrent);
+  const at = raw.indexOf(Buffer.from('7:versioni1e'));
+  assert.ok(at > 0);
+  const forged = Buffer.from(raw);
+  forged.write('7:versioni0e', at);
+  await writeFile(torrent, forged);
+  await refused(rollbackReq(v2), 'BAD_SIGNATURE', /kept version 1/);
+  await writeFile(torrent, raw);
+  const back = await bed.ask(rollbackReq(v2));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+});
+
+test("the health check and the rollback run as the deployer's user, like its deploys", async () => {
+  const nobody = (await lookupUser('nobody'))!;
+  const uri = 'user:/cfg';
+  const [v1, v2] = [await bed.update(uri, 1), await bed.update(uri, 2)];
+  await deployed(v1);
+  await sick(uri, 2);
+  const n = (await log()).length;
+  await deployed(v2, 'unhealthy');
+  const back = await bed.ask(rollbackReq(v2));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.deepEqual((await log()).slice(n), [
+    `deploy ${uri} 2 ${await sha(v2)} 0 - ${nobody.uid}`,
+    `health ${uri} 2 1 ${nobody.uid}`,
+    `health ${uri} 2 1 ${nobody.uid}`,
+    `deploy ${uri} 1 ${await sha(v1)} 1 2 ${nobody.uid}`,
+  ]);
+});
