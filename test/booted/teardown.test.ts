@@ -1,6 +1,7 @@
 /**
  * A booted bed leaves nothing behind: not when a test fails (its logs and journal are kept
- * in /tmp/<prefix> for reading, and only those), not on Ctrl-C, and after a SIGKILL (when no
+ * in /tmp/<prefix> for reading, and only those; with its containers in a Figure 2
+ * topology, none of the topology's namespaces either), not on Ctrl-C, and after a SIGKILL (when no
  * handler can run) the next bed with the same prefix removes what was left. "Nothing" is:
  * no namespace with the prefix, no container init or nspawn alive, no mount and no file
  * under the bed's run directory.
@@ -37,10 +38,10 @@ function assertNothingLeft(prefix: string, initPid: number): void {
   assert.equal(existsSync(dir), false, `${dir} left`);
 }
 
-function startChild(mode: string, prefix: string) {
+function startChild(mode: string, prefix: string, ...more: string[]) {
   // Without NODE_TEST_CONTEXT the child's node:test reports as a stand-alone run (TAP).
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT'));
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, prefix], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, prefix, ...more], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,6 +75,18 @@ describe('booted bed teardown', { timeout: 600_000 }, () => {
     );
     assert.ok(kept.includes('n1.journal') && kept.includes('n1.console'), kept.join(' '));
     rmSync('/tmp/p2ps-f', { recursive: true, force: true });
+  });
+
+  it('a failing Figure 2 test also removes the topology: containers, namespaces, mounts', async () => {
+    const [prefix, topoPrefix] = ['p2ps-gt-', 'p2pe-gt-'];
+    const run = startChild('fig2-fail', prefix, topoPrefix);
+    const init = await run.firstPid;
+    const [code] = await run.exited;
+    assert.equal(code, 1, `the fixture's test fails: ${run.stderr()}`);
+    assertNothingLeft(prefix, init);
+    assert.deepEqual(listNamespacesSync(topoPrefix), [], "the topology's namespaces left");
+    assert.ok(readdirSync('/tmp/p2ps-gt').includes('n1.journal'), 'the logs are kept');
+    for (const d of ['/tmp/p2ps-gt', '/tmp/p2pe-gt']) rmSync(d, { recursive: true, force: true });
   });
 
   it('Ctrl-C tears the bed down', async () => {
