@@ -10,6 +10,7 @@ import { addAdminCommands } from './commands/admin.ts';
 import { PROCESS_OUTPUT, type CliContext } from './commands/context.ts';
 import { addMembershipCommands } from './commands/membership.ts';
 import { addNodeCommands } from './commands/node.ts';
+import { addRolloutCommands } from './commands/rollout.ts';
 
 export const DESCRIPTION =
   'Signed software updates for edge devices, delivered peer to peer: `p2p-update help COMMAND` describes one command.';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
   addAdminCommands(program, ctx);
   addMembershipCommands(program, ctx);
   addNodeCommands(program, ctx);
+  addRolloutCommands(program, ctx);
   program.commandsGroup('Shell:');
   program
     .command('completion')

@@ -167,7 +167,7 @@ export class UriDriver {
       if (!this.dirty) await sleep(core.clock, GATE_RECHECK_MS, this.wake.signal);
       return true;
     }
-    if (c.rollout && c.gate !== null) {
+    if ((c.gate ?? null) !== null) {
       core.log.info({ uri, version: c.version, gate: gate.line }, 'rollout gate open');
       await record(core, uri, c.version, { type: 'gate', line: null });
     }

@@ -56,7 +56,7 @@ export async function handleTorrent(x: InboxContext, path: string, final: boolea
     return false;
   }
   await unlink(path).catch(() => undefined);
-  if (o.kind === 'root') return false; // a root chain (X.root): nothing beside it
+  if (o.kind === 'root' || o.kind === 'control') return false; // X.root, X.control: nothing beside it
   if (payload === undefined) {
     if (beside !== undefined && besideSize >= 0) x.recheck(beside); // still being copied
     return false;

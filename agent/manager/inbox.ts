@@ -1,6 +1,6 @@
 /**
  * The inbox directory, watched with chokidar (files already there at start included).
- * An admin drops `X.torrent` (or a root chain `X.root`) and, on the node that holds it, the payload beside it
+ * An admin drops `X.torrent` (or a root chain `X.root`, a rollout control message `X.control`) and, on the node that holds it, the payload beside it
  * under the torrent's info.name. Names starting with "." are ignored (publish writes
  * there first and renames). A file is looked at once it has not grown for `settleMs`,
  * and again after every change; files are handled one at a time, in arrival order.
@@ -96,7 +96,7 @@ export class Inbox {
     this.unhold(path);
     const x = { dir: this.init.dir, c: this.c, recheck: (p: string) => this.enqueue(p, false) };
     try {
-      const keep = /\.(torrent|root)$/.test(path)
+      const keep = /\.(torrent|root|control)$/.test(path)
         ? await handleTorrent(x, path, final)
         : await handlePayload(x, path, final);
       if (keep && this.watcher) {

@@ -14,6 +14,7 @@ import { isReservedUri } from '../lib/trust/root-uri.ts';
 import { verifyUpdate } from '../lib/trust/verify-update.ts';
 import { recordRefusal, type Core } from './core.ts';
 import { decide, decideWithExecutor } from './decide.ts';
+import type { ControlOutcome } from './intake-control.ts';
 import { truncatedRefusal } from './handover.ts';
 import type { RefusalCode } from './model.ts';
 import { accepted } from './update-machine.ts';
@@ -32,7 +33,9 @@ export type Outcome =
       readonly signed?: { readonly uri: string; readonly version: number; readonly infoHash: string };
     }
   /** A root chain (intake-root.ts): `fresh` when it brought a newer root, now trusted. */
-  | { readonly kind: 'root'; readonly version: number; readonly fresh: boolean; readonly id: string };
+  | { readonly kind: 'root'; readonly version: number; readonly fresh: boolean; readonly id: string }
+  /** A rollout control message (intake-control.ts). */
+  | ControlOutcome;
 
 export function notificationId(raw: Uint8Array): string {
   return createHash('sha256').update(raw).digest('hex');

@@ -14,6 +14,7 @@ import { BandwidthKeeper } from './bandwidth.ts';
 import { readConnectivity } from './status-connectivity.ts';
 import { UtpSwitch } from './utp-switch.ts';
 import type { ManagerConfig } from './config.ts';
+import { ControlBook } from './control-book.ts';
 import type { Core } from './core.ts';
 import { ExecutorClient } from './executor-client.ts';
 import { Inbox } from './inbox.ts';
@@ -157,7 +158,12 @@ export async function startManager(
     trust,
     trackerUrl: () => tracker.url,
     swarm,
-    gate: new RolloutGate({ tags, overlay: config.natmSocket !== null, now: () => clock.now() }),
+    gate: new RolloutGate({
+      tags,
+      overlay: config.natmSocket !== null,
+      now: () => clock.now(),
+      controls: await ControlBook.open(config.stateDir),
+    }),
     metrics,
   };
   let stopping: Promise<void> | null = null;
@@ -210,6 +216,7 @@ export async function startManager(
             onConnect: async (c) => {
               const rootChain = manager.currentRoot();
               if (rootChain !== null) c.relay(rootChain);
+              for (const r of manager.currentControls()) c.relay(r);
               for (const r of await manager.currentTorrents()) {
                 c.relay(r);
                 c.have(r.infoHash, r.complete);

@@ -9,6 +9,8 @@ import { isRootChain } from '../lib/trust/chain.ts';
 import { intake, notificationId, type Outcome, type Source } from './intake.ts';
 import { rootIntake, rootRelay } from './intake-root.ts';
 import { placePayload } from './place-payload.ts';
+import { isControlMessage } from '../lib/rollout/control.ts';
+import { controlIntake, controlRelay, type ControlOutcome } from './intake-control.ts';
 import type { ServeRun } from './serve-run.ts';
 import { OWN_REASONS } from './serve-only.ts';
 import { requestRollback, type RollbackAsk } from './step-rollback.ts';
@@ -85,8 +87,10 @@ export class Manager {
   private async take(raw: Uint8Array, source: Source, localPayload?: string): Promise<Outcome> {
     const o = isRootChain(raw)
       ? await rootIntake(this.core, raw, source)
-      : await intake(this.core, raw, source, localPayload);
-    this.core.metrics.received(source, o.kind);
+      : isControlMessage(raw)
+        ? await controlIntake(this.core, raw, source)
+        : await intake(this.core, raw, source, localPayload);
+    this.core.metrics.received(source, o.kind === 'control' && !o.fresh ? 'duplicate' : o.kind);
     if (o.kind === 'refused') {
       // ROOT_EXPIRED is this node's state, not the update's fault: no verdict, so natm forgets
       // the offer and anti-entropy brings it again once a newer root is trusted.
@@ -97,6 +101,11 @@ export class Manager {
     }
     if (o.kind === 'root') {
       if (o.fresh) this.core.natm.relay(rootRelay(raw, o.version));
+      return o;
+    }
+    if (o.kind === 'control') {
+      this.core.natm.relay(controlRelay(raw, o.message));
+      if (o.fresh) this.onControl(o);
       return o;
     }
     const u = o.update;
@@ -139,6 +148,27 @@ export class Manager {
       if (torrent !== null) out.push({ torrent, length: c.length, sha256: Buffer.from(c.sha256, 'hex') });
     }
     return out;
+  }
+
+  /**
+   * A control message changed an update's state: its driver asks the gate again at once. An
+   * abort with rollback of the version this node applied asks for the rollback.
+   */
+  private onControl(o: ControlOutcome): void {
+    const { uri, version } = o.message;
+    if (this.started && this.drivers.has(uri)) this.driver(uri).kick();
+    if (o.state.rollback && this.core.store.uri(uri)?.applied === version)
+      this.core.log.error(
+        { uri, version, seq: o.state.seq },
+        'abort --rollback of the applied version: the rollback entry point is not wired yet',
+      );
+  }
+
+  /** Every held control message as a relay message, for natm after (re)connecting. */
+  currentControls(): Omit<RelayMessage, 'complete'>[] {
+    return this.core.gate.controls
+      .all()
+      .map((h) => controlRelay(new Uint8Array(Buffer.from(h.raw, 'base64')), h));
   }
 
   /** The trusted root chain as a relay message, for natm after (re)connecting; null with plain keys. */

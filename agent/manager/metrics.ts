@@ -20,7 +20,7 @@ export const MAX_URI_SERIES = 128;
 const P = 'p2pu_manager_';
 
 /** `root`: a root chain (intake-root.ts), newer or not. */
-export type IntakeOutcome = 'accepted' | 'duplicate' | 'refused' | 'root';
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'refused' | 'root' | 'control';
 
 export class ManagerMetrics {
   readonly registry = new Registry();
@@ -42,13 +42,13 @@ export class ManagerMetrics {
     const registers = [this.registry];
     this.intakes = new Counter({
       name: `${P}updates_received_total`,
-      help: 'torrent-file++ and root chains taken in, by source (inbox, natm) and outcome (accepted, duplicate, refused, root).',
+      help: 'torrent-file++, root chains and rollout control messages taken in, by source (inbox, natm) and outcome (accepted, duplicate, refused, root, control).',
       labelNames: ['source', 'outcome'],
       registers,
     });
     this.refusals = new Counter({
       name: `${P}refusals_total`,
-      help: 'Updates refused, by code (BAD_SIGNATURE, ROLLBACK, PAYLOAD_MISMATCH, ...) and source (inbox, natm, payload, executor).',
+      help: 'Updates and rollout control messages refused, by code (BAD_SIGNATURE, ROLLBACK, PAYLOAD_MISMATCH, STALE_CONTROL, ...) and source (inbox, natm, payload, executor).',
       labelNames: ['code', 'source'],
       registers,
     });

@@ -4,6 +4,7 @@
  */
 import type { MetadataCode } from '../lib/common/errors.ts';
 import type { RefusalCode as ExecutorRefusal } from '../lib/ipc/executor-protocol.ts';
+import type { RolloutCode } from '../lib/rollout/errors.ts';
 import type { RolloutPolicy } from '../lib/rollout/policy.ts';
 
 export type UpdateState =
@@ -80,8 +81,11 @@ export interface UriRecord {
   readonly rolledBack?: number;
 }
 
-/** Why an update was refused: by the manager's checks, or by the deploy executor's. */
-export type RefusalCode = MetadataCode | ExecutorRefusal;
+/** Why a rollout control message was refused (agent/manager/intake-control.ts). */
+export type ControlRefusal = RolloutCode | 'STALE_CONTROL' | 'CONTROL_FINAL';
+
+/** Why an update (or a control message) was refused: by the manager's checks, or by the deploy executor's. */
+export type RefusalCode = MetadataCode | ExecutorRefusal | ControlRefusal;
 
 export interface Refusal {
   readonly at: number;

@@ -6,14 +6,16 @@
  * can change a decision (then the waiting drivers are woken). Without natm (no overlay) the
  * view is the node alone: the first wave opens at its start, later ones after grace.
  */
-import { initialControl } from '../lib/rollout/control-state.ts';
 import type { FleetView } from '../lib/rollout/fleet.ts';
 import { evaluateRollout } from '../lib/rollout/gate.ts';
 import { planOf, type RolloutPlan } from '../lib/rollout/plan.ts';
 import type { RolloutPolicy } from '../lib/rollout/policy.ts';
 import { shouldInstall, type Decision } from '../lib/rollout/should-install.ts';
 import type { Tags } from '../lib/rollout/tags.ts';
+import { ControlBook } from './control-book.ts';
 import { fleetOf } from './rollout-fleet.ts';
+
+const NO_FLEET: FleetView = { records: [], members: new Map() };
 
 export interface GateAnswer {
   readonly install: boolean;
@@ -36,6 +38,8 @@ export class RolloutGate {
   private snapshot: MembersSnapshot | null = null;
   private digest = '';
   private readonly plans = new Map<string, RolloutPlan>();
+  /** The admin's control messages (pause, resume, abort) per update. */
+  readonly controls: ControlBook;
 
   constructor(
     private readonly c: {
@@ -43,8 +47,12 @@ export class RolloutGate {
       /** True when the manager runs with natm: decisions then wait for its first view. */
       readonly overlay: boolean;
       readonly now: () => number;
+      /** Absent: an empty book in memory. */
+      readonly controls?: ControlBook;
     },
-  ) {}
+  ) {
+    this.controls = c.controls ?? new ControlBook();
+  }
 
   /** A `members` reply; true when something a gate counts changed since the last one. */
   onMembers(s: MembersSnapshot): boolean {
@@ -70,7 +78,11 @@ export class RolloutGate {
   }
 
   decide(uri: string, u: Gated): GateAnswer {
-    if (!u.rollout) return { install: true, line: 'no rollout policy' };
+    const control = this.controls.state(uri, u.version);
+    if (!u.rollout) {
+      const d = shouldInstall(null, { id: '', tags: this.c.tags }, NO_FLEET, control, this.c.now());
+      return { install: d.install, line: d.install ? d.reason : `waiting: ${d.reason}` };
+    }
     const plan = this.planFor(uri, u.version, u.rollout);
     if (this.c.overlay && this.snapshot === null)
       return { install: false, line: 'waiting for the fleet view from natm (no members reply yet)' };
@@ -79,13 +91,7 @@ export class RolloutGate {
       ? fleetOf(plan, this.snapshot.members)
       : { records: [], members: new Map([[self, 'alive']]) };
     const now = this.c.now();
-    const d = shouldInstall(
-      plan,
-      { id: self, tags: this.c.tags },
-      fleet,
-      initialControl(uri, u.version),
-      now,
-    );
+    const d = shouldInstall(plan, { id: self, tags: this.c.tags }, fleet, control, now);
     return { install: d.install, line: lineOf(plan, fleet, d, now) };
   }
 

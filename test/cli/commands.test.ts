@@ -24,7 +24,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'p2pu-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('the command tree', () => {
-  it('has the 30 commands and subcommands we ship (a dropped one fails here)', () => {
+  it('has the 35 commands and subcommands we ship (a dropped one fails here)', () => {
     assert.deepEqual(
       paths.map((p) => p.join(' ')),
       [
@@ -34,10 +34,11 @@ describe('the command tree', () => {
         ...['enroll', 'enroll-server', 'enroll-server hash-password'],
         ...['manager', 'deploy-executor', 'publish', 'status', 'members'],
         ...['natm', 'rendezvous', 'natm-stats', 'natm-keygen'],
+        ...['rollout', 'rollout pause', 'rollout resume', 'rollout abort', 'rollout status'],
         'completion',
       ],
     );
-    assert.equal(paths.length, 30);
+    assert.equal(paths.length, 35);
   });
 
   it('every one answers --help, -h and `help COMMAND [SUB]` with exit 0 and its usage', async () => {
@@ -59,7 +60,7 @@ describe('the command tree', () => {
   });
 
   it('commands that print state take --json', () => {
-    const json = ['show', 'verify', 'ca list', 'enroll', 'status', 'members', 'natm-stats'];
+    const json = ['show', 'verify', 'ca list', 'enroll', 'status', 'members', 'natm-stats', 'rollout status'];
     for (const e of commandTree(program).filter((x) => json.includes(x.path.join(' '))))
       assert.ok(
         e.cmd.options.some((o) => o.long === '--json'),

@@ -201,9 +201,9 @@ describe('control messages: format and verification', () => {
   });
 
   it('controlKey is one bounded notification URI per update', () => {
-    assert.match(controlKey('app:/opt/demo', 7), /^rollout-control:[0-9a-f]{32}$/);
+    assert.match(controlKey('app:/opt/demo', 7), /^p2p-update:rollout-control:[0-9a-f]{32}$/);
     assert.notEqual(controlKey('app:/opt/demo', 7), controlKey('app:/opt/demo', 8));
-    assert.equal(controlKey(`app:/${'x'.repeat(251)}`, 2 ** 53 - 1).length, 48);
+    assert.equal(controlKey(`app:/${'x'.repeat(251)}`, 2 ** 53 - 1).length, 59);
   });
 });
 

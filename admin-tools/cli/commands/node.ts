@@ -29,11 +29,13 @@ export function addNodeCommands(program: Command, ctx: CliContext): void {
     );
   program
     .command('publish')
-    .summary("drop a torrent-file++ (and payload) or a root chain into this node's inbox")
-    .description(
-      "Check FILE.torrent against the node's trusted root (and the payload against its signed length and SHA-256), then drop both into the node's inbox; a root chain (FILE.root, `p2p-update root`) is walked from the node's root as the manager will, and dropped as X.root: the manager persists and relays it. With --wait, wait for the manager's verdict (exit 1 if refused or none came).",
+    .summary(
+      "drop a torrent-file++ (and payload), a root chain or a rollout control message into this node's inbox",
     )
-    .argument('<FILE.torrent|FILE.root>', 'the torrent-file++ or root chain')
+    .description(
+      "Check FILE.torrent against the node's trusted root (and the payload against its signed length and SHA-256), then drop both into the node's inbox; a root chain (FILE.root, `p2p-update root`) is walked from the node's root as the manager will, and dropped as X.root: the manager persists and relays it; a rollout control message (FILE.control, `p2p-update rollout ... --out`) is checked against the root's update keys and dropped as X.control. With --wait, wait for the manager's verdict (exit 1 if refused or none came).",
+    )
+    .argument('<FILE.torrent|FILE.root|FILE.control>', 'the torrent-file++, root chain or control message')
     .option(
       '--payload <FILE|DIR>',
       'the payload (a file or a directory), on the node that brings it into the fleet',

@@ -27,6 +27,7 @@ export const FORGED_CODES: ReadonlySet<string> = new Set([
   'TOO_LARGE',
   'UNKNOWN_SIGNER',
   'BAD_SIGNATURE',
+  'BAD_CONTROL',
 ]);
 
 interface Offer {

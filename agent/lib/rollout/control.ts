@@ -62,11 +62,19 @@ export async function signControl(c: ControlMessage, keys: readonly SecretKey[])
   return encode({ control: body, signatures });
 }
 
-/** The gossip notification URI that carries an update's control messages (≤ 255 bytes for any uri). */
+/**
+ * The gossip notification URI that carries an update's control messages (59 bytes for any
+ * uri): under the reserved `p2p-update:` scheme, so no update can take its place.
+ */
 export function controlKey(uri: string, version: number): string {
   const h = createHash('sha256')
     .update(encode([uri, version]))
     .digest('hex')
     .slice(0, 32);
-  return `rollout-control:${h}`;
+  return `p2p-update:rollout-control:${h}`;
+}
+
+/** A control message starts with its `control` dict (bencode keys are sorted). */
+export function isControlMessage(raw: Uint8Array): boolean {
+  return raw.length >= 10 && Buffer.from(raw.subarray(0, 10)).toString('latin1') === 'd7:control';
 }

@@ -1,10 +1,11 @@
 /**
- * `p2p-update publish FILE.torrent|FILE.root [--payload FILE|DIR] [--config FILE] [--wait SECONDS]`
+ * `p2p-update publish FILE.torrent|FILE.root|FILE.control [--payload FILE|DIR] [--config FILE] [--wait SECONDS]`
  * on a node: checks the torrent against the node's trusted root (and the payload
  * against the signed length and SHA-256), then drops both into the node's inbox:
  * payload first, torrent last, each written under a dot-name and renamed, so the
  * manager never sees half a file. A root chain is checked against the node's root the
- * same way the manager will (walked from it) and dropped as X.root. With --wait, waits
+ * same way the manager will (walked from it) and dropped as X.root; a rollout control message
+ * (publish-control.ts) as X.control. With --wait, waits
  * for the manager's verdict.
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -17,6 +18,8 @@ import { awaitVerdict } from './await-verdict.ts';
 import { TrustState } from '../trust-state.ts';
 import { drop } from './inbox-drop.ts';
 import { publishRoot } from './publish-root.ts';
+import { publishControl } from './publish-control.ts';
+import { isControlMessage } from '../../lib/rollout/control.ts';
 
 export async function publish(
   file: string,
@@ -26,6 +29,7 @@ export async function publish(
   const trust = await TrustState.open(config);
   const raw = await readFile(file);
   if (isRootChain(raw)) return publishRoot(config, trust, raw, o.wait);
+  if (isControlMessage(raw)) return publishControl(config, trust, raw, o.wait);
   const u = await verifyUpdate(raw, trust.root.body, Date.now());
   const payload = o.payload;
   if (payload !== undefined) {
