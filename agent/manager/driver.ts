@@ -12,7 +12,7 @@ import { nextDeployStep } from './deploy-policy.ts';
 import type { UpdateRecord } from './model.ts';
 import { sleep } from './sleep.ts';
 import { deployOnce } from './step-deploy.ts';
-import { rollbackOnce } from './step-rollback.ts';
+import { requestRollback, rollbackOnce } from './step-rollback.ts';
 import { flushToDisk, payloadMismatch, refusePayload, shouldFlush } from './step-payload.ts';
 import { retireOlder } from './step-retire.ts';
 import { newStallMemo } from './stall-watch.ts';
@@ -135,13 +135,26 @@ export class UriDriver {
       case 'deploying':
         return this.deployStep(c);
       case 'applied':
-        return this.seed(c);
+        return this.abortedWithRollback(c) ? this.rollbackOnAbort(c) : this.seed(c);
       case 'rolling-back':
         return this.rollbackStep(c);
       case 'failed':
       case 'rolled-back':
         return false;
     }
+  }
+
+  /** An admin's `rollout abort --rollback` holds for the applied update (heard now, earlier, or before a restart). */
+  private abortedWithRollback(c: UpdateRecord): boolean {
+    const s = this.core.gate.controls.state(this.uri, c.version);
+    return s.state === 'aborted' && s.rollback;
+  }
+
+  private async rollbackOnAbort(c: UpdateRecord): Promise<boolean> {
+    const seq = this.core.gate.controls.state(this.uri, c.version).seq;
+    const r = await requestRollback(this.core, this.uri, c.version, `rollout abort --rollback (seq ${seq})`);
+    if (!r.ok) this.core.log.error({ uri: this.uri, version: c.version, code: r.code }, r.reason);
+    return r.ok; // on to rolling-back
   }
 
   /** A rollback attempt, with the deploy retry policy (deploy-policy.ts). */

@@ -151,17 +151,12 @@ export class Manager {
   }
 
   /**
-   * A control message changed an update's state: its driver asks the gate again at once. An
-   * abort with rollback of the version this node applied asks for the rollback.
+   * A control message changed an update's state: its driver asks the gate again at once, and
+   * rolls the applied update back after an `abort --rollback` of it (driver.ts).
    */
   private onControl(o: ControlOutcome): void {
-    const { uri, version } = o.message;
-    if (this.started && this.drivers.has(uri)) this.driver(uri).kick();
-    if (o.state.rollback && this.core.store.uri(uri)?.applied === version)
-      this.core.log.error(
-        { uri, version, seq: o.state.seq },
-        'abort --rollback of the applied version: the rollback entry point is not wired yet',
-      );
+    const { uri } = o.message;
+    if (this.started && this.core.store.uri(uri)?.current) this.driver(uri).kick();
   }
 
   /** Every held control message as a relay message, for natm after (re)connecting. */

@@ -6,6 +6,7 @@
  *     rolled-back; applied is the previous version again, failed and rolledBack name the bad
  *     one in the state for natm; the bad version is never accepted again, a higher one is;
  *   - the admin's rollback (Manager.rollBack) of an applied update, and its refusals;
+ *   - `rollout abort --rollback` rolls the applied update back; a plain abort does not;
  *   - a rollback the executor refuses for good (NO_PREVIOUS) ends failed.
  */
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { silentLogger } from '../../agent/lib/common/logger.ts';
 import { generateKeyPair, parsePublicKeyPem, parseSecretKeyPem } from '../../agent/lib/crypto/keys.ts';
 import type { ExecutorRequest, ExecutorResponse } from '../../agent/lib/ipc/executor-protocol.ts';
 import { createTorrentPlusPlus } from '../../agent/lib/metainfo/create.ts';
+import { signControl } from '../../agent/lib/rollout/control.ts';
 import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
 import { FakeClock } from '../../agent/lib/simnet/fake-clock.ts';
 import { legacyRoot } from '../../agent/lib/trust/legacy.ts';
@@ -153,7 +155,7 @@ async function makeBed() {
     return { kind: (await manager.submit(raw, 'inbox')).kind, infoHash: ih };
   };
   const setRefusal = (r: ExecutorResponse | null) => void (refuseRollback = r);
-  return { dir, clock, core, manager, asked, sick, publish, setRefusal };
+  return { dir, clock, core, manager, asked, sick, publish, setRefusal, key };
 }
 
 /** Fake milliseconds until `pred` holds (10 ms steps, yielding to file I/O), failing after `maxMs`. */
@@ -214,6 +216,30 @@ test("the admin's rollBack of the applied update rolls it back; anything else is
     'not failed: aborted',
   );
   assert.deepEqual(await bed.manager.rollBack(URI, 2, 'again'), { ok: true }, 'idempotent');
+  await until(() => true, 5000, 'idle');
+  assert.equal(bed.asked.filter((a) => a.startsWith('rollback')).length, 1, 'asked once');
+});
+
+test('an abort --rollback of the applied update rolls it back; a plain abort and one for another version do not', async () => {
+  bed = await makeBed();
+  await bed.publish(1);
+  await until(() => cur()?.current?.state === 'applied', 600_000, 'v1 applied');
+  const v2 = await bed.publish(2);
+  await until(() => cur()?.current?.state === 'applied' && cur()!.current!.version === 2, 600_000, 'v2');
+  const control = (version: number, seq: number, rollback: boolean) =>
+    signControl({ uri: URI, version, seq, action: 'abort', rollback, issued: 1_800_000_000 }, [bed!.key]);
+  assert.equal((await bed.manager.submit(await control(2, 1, false), 'natm')).kind, 'control');
+  assert.equal((await bed.manager.submit(await control(1, 1, true), 'natm')).kind, 'control');
+  await until(() => true, 5000, 'idle');
+  assert.equal(
+    cur()?.current?.state,
+    'applied',
+    'a plain abort, or one of another version, rolls nothing back',
+  );
+  assert.equal((await bed.manager.submit(await control(2, 2, true), 'natm')).kind, 'control');
+  await until(() => cur()?.current?.state === 'rolled-back', 600_000, 'v2 rolled back by the abort');
+  assert.deepEqual(bed.asked.slice(-1), [`rollback 2 ${v2.infoHash}`]);
+  assert.deepEqual([cur()!.applied, cur()!.failed, cur()!.rolledBack], [1, undefined, 2]);
   await until(() => true, 5000, 'idle');
   assert.equal(bed.asked.filter((a) => a.startsWith('rollback')).length, 1, 'asked once');
 });
