@@ -11,15 +11,15 @@
  * node 3 `not_serving` and node 4 `no_source`.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLOCK_OFFSET_ENV } from '../../agent/lib/common/offset-clock.ts';
-import { Admin } from './harness/admin.ts';
-import { Cluster } from './harness/cluster.ts';
+import type { Admin } from './harness/admin.ts';
+import type { Cluster } from './harness/cluster.ts';
+import { startFig2 } from './harness/fig2-bed.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
 import { currentDeployed, demoRow, status, waitDeployed } from './harness/node-status.ts';
-import { Topology } from './harness/topology.ts';
+import type { Topology } from './harness/topology.ts';
 import { sleep, waitUntil } from './harness/wait.ts';
 
 const SIZE = 2 * 1024 * 1024;
@@ -43,8 +43,7 @@ describe('Figure 2: a bridge serves its child what it will not deploy itself', {
   let admin: Admin;
 
   before(async () => {
-    topo = await Topology.create({ prefix: 'p2pe-bs-' });
-    cluster = await Cluster.create(topo, {
+    const bed = await startFig2('p2pe-bs-', {
       node: {
         n1: edge,
         n2: edge,
@@ -52,9 +51,8 @@ describe('Figure 2: a bridge serves its child what it will not deploy itself', {
         n3: { config: { tags: ['ring=bridge'] }, env: { [CLOCK_OFFSET_ENV]: String(DAY_MS) } },
       },
     });
-    admin = new Admin(join(topo.runDir, 'admin'), cluster.adminKey);
-    await cluster.start();
-    report({ overlayFormedMs: await cluster.waitOverlay(60_000) });
+    ({ topo, cluster, admin } = bed);
+    report({ overlayFormedMs: bed.overlayFormedMs });
   });
 
   after(async () => {

@@ -14,14 +14,15 @@ import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
-import { Cluster } from './harness/cluster.ts';
+import type { Cluster } from './harness/cluster.ts';
+import { startFig2 } from './harness/fig2-bed.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
 import { demoRow, status, waitDeployed } from './harness/node-status.ts';
 import { BIN } from './harness/paths.ts';
 import { NODE_NAMES } from './harness/plan.ts';
 import { run } from './harness/run.ts';
-import { Topology } from './harness/topology.ts';
+import type { Topology } from './harness/topology.ts';
 
 const DEPLOY_TIMEOUT = 150_000;
 const report = (o: object) => process.stderr.write(`dir-payload: ${JSON.stringify(o)}\n`);
@@ -49,10 +50,9 @@ describe('Figure 2: a directory payload reaches every node', { timeout: 600_000 
   let cluster: Cluster;
 
   before(async () => {
-    topo = await Topology.create({ prefix: 'p2pe-y-' });
-    cluster = await Cluster.create(topo);
-    await cluster.start();
-    report({ overlayFormedMs: await cluster.waitOverlay(60_000) });
+    const bed = await startFig2('p2pe-y-');
+    ({ topo, cluster } = bed);
+    report({ overlayFormedMs: bed.overlayFormedMs });
   });
 
   after(async () => {

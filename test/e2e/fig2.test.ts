@@ -10,13 +10,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Admin, type Release } from './harness/admin.ts';
-import { Cluster } from './harness/cluster.ts';
+import type { Cluster } from './harness/cluster.ts';
+import { startFig2 } from './harness/fig2-bed.ts';
 import { revoke } from './harness/enrollment.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
 import { currentDeployed, demoRow, status, waitDeployed } from './harness/node-status.ts';
 import { NODE_NAMES, type NodeName } from './harness/plan.ts';
-import { Topology } from './harness/topology.ts';
+import type { Topology } from './harness/topology.ts';
 import { sleep, waitUntil } from './harness/wait.ts';
 
 const SIZE = 2 * 1024 * 1024;
@@ -55,11 +56,9 @@ describe('Figure 2: updates across NAT and firewall', { timeout: 600_000 }, () =
   };
 
   before(async () => {
-    topo = await Topology.create({ prefix: 'p2pe-f-' });
-    cluster = await Cluster.create(topo);
-    admin = new Admin(join(topo.runDir, 'admin'), cluster.adminKey);
-    await cluster.start();
-    report({ overlayFormedMs: await cluster.waitOverlay(60_000) });
+    const bed = await startFig2('p2pe-f-');
+    ({ topo, cluster, admin } = bed);
+    report({ overlayFormedMs: bed.overlayFormedMs });
   });
 
   after(async () => {

@@ -16,13 +16,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rankOf } from '../../agent/lib/rollout/rank.ts';
 import { Admin, type Release } from './harness/admin.ts';
-import { Cluster } from './harness/cluster.ts';
+import type { Cluster } from './harness/cluster.ts';
+import { startFig2 } from './harness/fig2-bed.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
 import { currentDeployed, demoRow, status, waitDeployed } from './harness/node-status.ts';
 import { NODE_NAMES, type NodeName } from './harness/plan.ts';
 import { REPO_ROOT } from './harness/paths.ts';
-import { Topology } from './harness/topology.ts';
+import type { Topology } from './harness/topology.ts';
 import { sleep, waitUntil } from './harness/wait.ts';
 
 const SIZE = 256 * 1024;
@@ -58,13 +59,11 @@ describe(
     };
 
     before(async () => {
-      topo = await Topology.create({ prefix: 'p2pe-h-' });
-      cluster = await Cluster.create(topo, {
+      const bed = await startFig2('p2pe-h-', {
         healthScript: join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'health-demo.sh'),
       });
-      admin = new Admin(join(topo.runDir, 'admin'), cluster.adminKey);
-      await cluster.start();
-      report({ overlayFormedMs: await cluster.waitOverlay(60_000) });
+      ({ topo, cluster, admin } = bed);
+      report({ overlayFormedMs: bed.overlayFormedMs });
     });
 
     after(async () => {

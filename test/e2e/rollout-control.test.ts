@@ -18,13 +18,14 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { rankOf } from '../../agent/lib/rollout/rank.ts';
 import { Admin, type Release } from './harness/admin.ts';
-import { Cluster } from './harness/cluster.ts';
+import type { Cluster } from './harness/cluster.ts';
+import { startFig2 } from './harness/fig2-bed.ts';
 import { FailureGuard } from './harness/guard.ts';
 import { DEMO_URI } from './harness/node-configs.ts';
 import { currentDeployed, storeCurrent, waitDeployed } from './harness/node-status.ts';
 import { NODE_NAMES, type NodeName } from './harness/plan.ts';
 import { BIN } from './harness/paths.ts';
-import { Topology } from './harness/topology.ts';
+import type { Topology } from './harness/topology.ts';
 import { sleep, waitUntil } from './harness/wait.ts';
 
 const exec = promisify(execFile);
@@ -109,11 +110,9 @@ describe('Figure 2: pause, resume and abort of a two-wave rollout', { timeout: 9
     cluster.cliJson<Report>('n1', ['rollout', 'status', DEMO_URI, String(version), '--json', ...n1cfg()]);
 
   before(async () => {
-    topo = await Topology.create({ prefix: 'p2pe-r-' });
-    cluster = await Cluster.create(topo);
-    admin = new Admin(join(topo.runDir, 'admin'), cluster.adminKey);
-    await cluster.start();
-    report({ overlayFormedMs: await cluster.waitOverlay(60_000) });
+    const bed = await startFig2('p2pe-r-');
+    ({ topo, cluster, admin } = bed);
+    report({ overlayFormedMs: bed.overlayFormedMs });
   });
 
   after(async () => {
