@@ -2,7 +2,7 @@
  * The executor config's `deployers` section: URI prefix → deployer (script, puppet or
  * deb), each with the user it runs as and the systemd sandbox of its transient unit.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { absPath, int, list, section } from '../lib/config/fields.ts';
 
 const ARG = 'a string of at most 4096 characters';

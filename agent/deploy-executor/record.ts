@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileDurable } from '../lib/common/durable-file.ts';
 import { P2PError } from '../lib/common/errors.ts';
 import { EMPTY_RECORD, type DeployRecord } from './record-rules.ts';

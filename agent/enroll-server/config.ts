@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { flag, int, list, oneOf, section, text } from '../lib/config/fields.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';
 import { limitsSchema } from './limits.ts';

@@ -6,7 +6,7 @@
  * null is no limit. The window runs on the daemon's local clock; `to` before `from` spans
  * midnight.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { int, list, oneOf, section } from '../lib/config/fields.ts';
 import type { Frozen } from '../lib/config/load.ts';
 

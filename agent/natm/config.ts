@@ -3,7 +3,7 @@
  * docs/config/natm.md is generated from it), loaded by the one config loader into a typed,
  * deeply frozen object. Annotated example: docs/config/natm.example.json.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { absPath, endpoint, flag, int, list, logLevel, num, section, text } from '../lib/config/fields.ts';
 import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';

@@ -4,7 +4,7 @@
  * config loader into a typed, deeply frozen object. Annotated example:
  * docs/config/rendezvous.example.json.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { absPath, endpoint, flag, int, list, logLevel, section, text } from '../lib/config/fields.ts';
 import { metricsSection } from '../lib/metrics/config.ts';
 import { loadConfigFile, parseConfig, type Frozen } from '../lib/config/load.ts';

@@ -4,7 +4,7 @@
  * VALUE` whatever check failed (issue-text.ts). Objects are strict at every depth: an
  * unknown key is refused, and the message lists the keys allowed there.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEndpoint, type Endpoint } from '../net/datagram.ts';
 
 const says = (words: string) => ({ error: words });

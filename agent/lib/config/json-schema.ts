@@ -3,7 +3,7 @@
  * `npm run config:schema`): zod's own conversion of the file format (input side: keys
  * with defaults are optional), plus the `$comment` key every object accepts (comments.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { COMMENT_JSON_SCHEMA, COMMENT_KEY } from './comments.ts';
 
 type Node = { [k: string]: unknown };

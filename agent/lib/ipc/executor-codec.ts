@@ -4,7 +4,7 @@
  * relative path, oversized field) decodes to a coded refusal with a one-line reason;
  * a response that does not decode is null (the client treats it as a broken executor).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../metainfo/limits.ts';
 import {
   MAX_PATH_BYTES,
