@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { RolloutSim } from './sim/rollout-sim.ts';
 import { canaryPolicy, N, secondsSince, tagsOf, Truth } from './sim/scenario.ts';
 
+const VERSION = 7;
+
 describe('1,000 nodes: 5 % failures in the canary wave halt the rollout before wave 2', () => {
   let sim: RolloutSim;
   let truth: Truth;
@@ -25,12 +27,12 @@ describe('1,000 nodes: 5 % failures in the canary wave halt the rollout before w
     const canary = truth.inWave(1);
     failing = canary.slice(0, Math.ceil(canary.length * 0.05));
     for (const id of failing) sim.failing.add(id);
-    await sim.publishUpdate('n1', policy);
+    await sim.publishUpdate('n1', policy, VERSION);
     await sim.run(150_000); // past wave 2's start (+90 s) and its grace (+120 s)
   });
   after(() => sim.stop());
 
-  it('canary nodes that installed failed if failing and applied if not; the halt stopped the rest of the canary too', (t) => {
+  it('canary nodes that installed: failing ones rolled back to the version before, the others applied it; the halt stopped the rest of the canary too', (t) => {
     const canary = truth.inWave(1);
     const installed = canary.filter((id) => sim.node(id).installAt >= 0);
     const held = canary.filter((id) => sim.node(id).installAt < 0);
@@ -39,9 +41,15 @@ describe('1,000 nodes: 5 % failures in the canary wave halt the rollout before w
     );
     assert.ok(failing.length >= 2, `failing ${failing.length}`);
     const wrong = installed.filter(
-      (id) => sim.node(id).outcome !== (failing.includes(id) ? 'failed' : 'applied'),
+      (id) => sim.node(id).outcome !== (failing.includes(id) ? 'rolled-back' : 'applied'),
     );
     assert.deepEqual(wrong, []);
+    const version = (id: string) => sim.node(id).running;
+    assert.deepEqual(
+      installed.filter((id) => version(id) !== (failing.includes(id) ? 0 : VERSION)),
+      [],
+      'failing nodes run the version before again; the others run the update',
+    );
     assert.ok(installed.filter((id) => failing.includes(id)).length >= 1, 'no failing node installed');
     assert.deepEqual(
       held.filter((id) => !/^halted: /.test(sim.node(id).lastDecision?.reason ?? '')),

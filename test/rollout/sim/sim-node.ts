@@ -2,7 +2,9 @@
  * A simulated node's manager for rollouts: it verifies what gossip fetched (torrent-file++
  * with the real verifier, control messages with openControl), downloads, asks shouldInstall
  * every `evalMs` from its own fleet view (its report plane + its SWIM table), installs, and
- * publishes its signed report at each step. Deploys are simulated: a node in `failing` fails.
+ * publishes its signed report at each step. Deploys are simulated: a node in `failing` fails
+ * its health check (`failed`), then rolls back to the version it ran before (`rolled-back`,
+ * ROLLBACK_MS later), as the manager and the executor do (docs/rollouts.md §Health checks).
  */
 import type { Timer } from '../../../agent/lib/common/clock.ts';
 import type { PublicKey } from '../../../agent/lib/crypto/keys.ts';
@@ -23,6 +25,9 @@ import type { FakeClock } from '../../../agent/lib/simnet/fake-clock.ts';
 import type { ReportPlane } from './report-plane.ts';
 import { signReport, type NodeKey, type ReportRegistry, type Sodium } from './report.ts';
 
+/** Health-check retries plus the executor's rollback deploy (fixed: no random draw, so seeded runs keep their course). */
+const ROLLBACK_MS = 3_000;
+
 export interface SimNodeEnv {
   readonly clock: FakeClock;
   readonly random: () => number;
@@ -39,6 +44,8 @@ export class SimNode {
   plan: RolloutPlan | null = null;
   control: ControlState | null = null;
   outcome: Outcome | '' = '';
+  /** The version this node runs: 0 (the one before this rollout) until it applies the update. */
+  running = 0;
   installAt = -1;
   controlAt = -1;
   lastDecision: Decision | null = null;
@@ -47,6 +54,7 @@ export class SimNode {
   private stopped = false;
   private timer: Timer | null = null;
   private key = '';
+  private version = 0;
 
   constructor(
     readonly id: string,
@@ -80,6 +88,7 @@ export class SimNode {
       if (this.plan) return;
       this.plan = u.rollout ? planOf(u.uri, u.version, u.rollout) : null;
       this.key = `${u.uri}@${u.version}`;
+      this.version = u.version;
       this.control ??= initialControl(u.uri, u.version);
       this.env.clock.setTimeout(() => this.downloaded(), 5_000 + this.env.random() * 15_000);
     } catch {
@@ -96,7 +105,7 @@ export class SimNode {
       this.control = after;
       this.controlAt = this.env.clock.now();
       g.relay(nid, bytes, { uri: controlKey(c.uri, c.version), version: c.seq });
-      if (after.rollback && this.outcome === 'applied') this.setOutcome('rolled-back');
+      if (after.rollback && this.outcome === 'applied') this.rollBack();
     } catch {
       this.refusedControls++;
       g.refuse(nid);
@@ -127,11 +136,22 @@ export class SimNode {
     this.env.clock.setTimeout(
       () => {
         if (this.stopped) return;
-        this.setOutcome(this.env.failing.has(this.id) ? 'failed' : 'applied');
-        if (this.outcome === 'applied' && this.control?.rollback) this.setOutcome('rolled-back');
+        if (this.env.failing.has(this.id)) {
+          this.setOutcome('failed'); // its health check failed: back to the version before
+          this.env.clock.setTimeout(() => void (this.stopped || this.rollBack()), ROLLBACK_MS);
+          return;
+        }
+        this.running = this.version;
+        this.setOutcome('applied');
+        if (this.control?.rollback) this.rollBack();
       },
       2_000 + this.env.random() * 6_000,
     );
+  }
+
+  private rollBack(): void {
+    this.running = 0;
+    this.setOutcome('rolled-back');
   }
 
   stop(): void {
