@@ -1,13 +1,16 @@
 /**
  * How a node of the release before directory payloads treats a directory torrent
  * (docs/protocol/torrent-file-plus-plus.md §Directory payloads, "Older parsers"): the
- * metainfo code of main at commit a3a5159 (2026-12-03, the last before this feature) is
- * taken from git and run on a directory torrent made by today's `create`. It must refuse
+ * metainfo code of main at commit a3a5159 (2026-12-03, the last before this feature) is run
+ * on a directory torrent made by today's `create`. That code is kept frozen in
+ * fixtures/agent-lib-a3a5159.tar.gz (`git archive --format=tar.gz a3a5159 agent/lib`), so
+ * the test needs no git history (a shallow clone, a copy without .git). It must refuse
  * it cleanly, MALFORMED, naming the unknown key; a single-file torrent made today still
  * passes it.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,8 +31,8 @@ describe(`a node running the parser of ${OLD} (before directory payloads)`, () =
   before(async () => {
     // Inside the repository, so that the old code resolves its packages from node_modules.
     oldDir = await mkdtemp(join(repo, '.old-parser-'));
-    const tar = execFileSync('git', ['-C', repo, 'archive', OLD, 'agent/lib'], { maxBuffer: 64 << 20 });
-    execFileSync('tar', ['-x', '-C', oldDir], { input: tar });
+    const tar = readFileSync(new URL(`./fixtures/agent-lib-${OLD}.tar.gz`, import.meta.url));
+    execFileSync('tar', ['-xz', '-C', oldDir], { input: tar });
     const mod = (await import(pathToFileURL(join(oldDir, 'agent/lib/metainfo/verify.ts')).href)) as {
       verifyTorrentPlusPlus: typeof verifyOld;
     };
