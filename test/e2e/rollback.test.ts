@@ -7,7 +7,8 @@
  *      that node 2 ranks first) and a 10 % error threshold; on node 2 version C "does not
  *      start": its health check fails, node 2 rolls back to v1 by itself and reports it in
  *      its signed state record. The error threshold halts the rollout: nodes 1, 3, 4 hold C
- *      downloaded and never install it. Node 1's fleet view shows node 2 failed + rolled back.
+ *      downloaded and never install it. Node 1's fleet view shows node 2 failed + rolled back,
+ *      and `rollout status` on node 1 shows the halted rollout wave by wave.
  *   3. vC+1, no policy: every node deploys it (node 2 too: the floor stays at C, higher proceeds).
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rankOf } from '../../agent/lib/rollout/rank.ts';
+import type { RolloutReport } from '../../agent/lib/rollout/report.ts';
 import { Admin, type Release } from './harness/admin.ts';
 import type { Cluster } from './harness/cluster.ts';
 import { startFig2 } from './harness/fig2-bed.ts';
@@ -151,6 +153,24 @@ describe(
           const row = demoRow(await status(cluster, n))!;
           assert.deepEqual([row.state, row.version, row.applied], ['deploying', c, 1], `${n}: held`);
         }
+        // `rollout status` on node 1 tells the admin all of it.
+        const cfg = ['--config', cluster.layout.n1.managerConfig];
+        const st = await cluster.cliJson<RolloutReport>('n1', [
+          ...['rollout', 'status', DEMO_URI, String(c), '--json'],
+          ...cfg,
+        ]);
+        assert.equal(st.halted, true, 'rollout status: halted');
+        assert.deepEqual(
+          st.waves.map((w) => [w.wave, w.targeted, w.applied, w.rolledBack, w.gate]),
+          [
+            [1, 1, 0, 1, 'closed'],
+            [2, 3, 0, 0, 'closed'],
+          ],
+          'rollout status: node 2 rolled back in wave 1; nobody applied vC',
+        );
+        assert.equal(st.waves[1]!.why, 'halted');
+        const stText = await cluster.cli('n1', ['rollout', 'status', DEMO_URI, String(c), ...cfg]);
+        assert.match(stText, /halted/);
         report({ scenario: 'rollback', canaryVersion: c, rolledBackMs, fleetViewMs: seenMs, gate: lines });
       }),
     );
