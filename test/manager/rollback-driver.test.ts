@@ -27,14 +27,10 @@ import type { Core } from '../../agent/manager/core.ts';
 import { Manager } from '../../agent/manager/manager.ts';
 import { ManagerMetrics } from '../../agent/manager/metrics.ts';
 import { natmState } from '../../agent/manager/natm-state.ts';
-import {
-  fixedTrust,
-  type ExecutorPort,
-  type NatmPort,
-  type TransmissionPort,
-} from '../../agent/manager/ports.ts';
+import { fixedTrust, type ExecutorPort, type NatmPort } from '../../agent/manager/ports.ts';
 import { RolloutGate } from '../../agent/manager/rollout-gate.ts';
 import { VersionStore } from '../../agent/manager/store.ts';
+import { fakeTx } from './rollout-bed.ts';
 
 const URI = 'app:/svc';
 let bed: Awaited<ReturnType<typeof makeBed>> | null = null;
@@ -51,35 +47,6 @@ afterEach(async () => {
   if (bed) await rm(bed.dir, { recursive: true, force: true });
   bed = null;
 });
-
-/** Every torrent added is complete at once. */
-function fakeTx(): TransmissionPort {
-  const dirs = new Map<string, string>();
-  return {
-    add: async (raw, d) => {
-      const h = parseTorrentPlusPlus(raw).infoHash;
-      const had = dirs.has(h);
-      dirs.set(h, d);
-      return had ? 'duplicate' : 'added';
-    },
-    get: async (h) =>
-      dirs.has(h)
-        ? {
-            hashString: h,
-            ...{ percentDone: 1, leftUntilDone: 0, status: 6, error: 0, errorString: '', corruptEver: 0 },
-            ...{ uploadedEver: 0, trackers: [], downloadDir: dirs.get(h) },
-          }
-        : null,
-    ensureTracker: async () => undefined,
-    start: async () => undefined,
-    stop: async () => undefined,
-    verify: async () => undefined,
-    reannounce: async () => undefined,
-    location: async (h) => (dirs.has(h) ? { downloadDir: dirs.get(h)!, name: 'n' } : null),
-    setLocation: async (h, to) => void dirs.set(h, to),
-    remove: async (h) => void dirs.delete(h),
-  };
-}
 
 async function makeBed() {
   const dir = await mkdtemp(join(tmpdir(), 'p2pm-rollback-'));
