@@ -200,7 +200,7 @@ export async function startManager(
         );
     } else if (m.type === 'peers' && peers.set(m.infoHash, m.peers)) {
       log.child({ component: 'natm' }).info({ infoHash: m.infoHash, peers: m.peers.length }, 'peers updated');
-      swarm.touch(m.infoHash);
+      swarm.peersNamed(m.infoHash);
       if (kicker) kicker.request(m.infoHash);
       else tx.reannounce(m.infoHash).catch(() => undefined);
     }

@@ -4,6 +4,10 @@
  * (rechoke-decider.ts, rechoke-pulser.ts) and the origin's upload limit
  * (origin-shaper.ts). One `torrent-get` for all watched torrents every `pollMs`, and
  * nothing at all while none is watched. Failures are logged and retried next round.
+ * On the origin, natm naming peers keeps the torrent watched until one of them connects
+ * (up to PEER_WAIT_MS), not only for the window: a peer may take longer than the window
+ * to add the torrent and connect (a slow or loaded machine), and an origin that stopped
+ * watching before would never limit its upload for that swarm.
  */
 import type { Clock, Timer } from '../../lib/common/clock.ts';
 import type { Logger } from '../../lib/common/logger.ts';
@@ -34,11 +38,18 @@ export interface SwarmWatchInit {
 export const MAX_WATCHED = 256;
 /** An origin's torrent stays watched while some peer is incomplete, up to this long. */
 export const ORIGIN_WATCH_MS = 600_000;
+/** An origin's torrent stays watched after natm named peers until one connects, up to this long. */
+export const PEER_WAIT_MS = 120_000;
+
+interface Origin {
+  readonly marked: number;
+  /** When natm last named peers that have not connected since (null: none awaited). */
+  awaiting: number | null;
+}
 
 export class SwarmWatch {
   private readonly until = new Map<string, number>();
-  /** Origin torrents → when marked. */
-  private readonly origins = new Map<string, number>();
+  private readonly origins = new Map<string, Origin>();
   private decider: RechokeDecider | null = null;
   private readonly shaper: OriginShaper | null;
   private timer: Timer | null = null;
@@ -62,7 +73,15 @@ export class SwarmWatch {
 
   /** This node put the payload of `infoHash` there itself (it publishes it). */
   markOrigin(infoHash: string): void {
-    if (this.origins.size < MAX_WATCHED) this.origins.set(infoHash, this.c.clock.now());
+    if (this.origins.size < MAX_WATCHED)
+      this.origins.set(infoHash, { marked: this.c.clock.now(), awaiting: null });
+    this.touch(infoHash);
+  }
+
+  /** natm named peers for `infoHash`: watched for the window, and on the origin until one connects. */
+  peersNamed(infoHash: string): void {
+    const o = this.origins.get(infoHash);
+    if (o) o.awaiting = this.c.clock.now();
     this.touch(infoHash);
   }
 
@@ -116,11 +135,16 @@ export class SwarmWatch {
     }
   }
 
-  /** Still worth watching: we download it, or we published it and a peer still lacks pieces. */
+  /**
+   * Still worth watching: we download it, or we published it and a peer still lacks
+   * pieces or a peer named by natm has not connected yet.
+   */
   private moving(v: SwarmView, now: number): boolean {
     if (v.percentDone < 1) return true;
-    const marked = this.origins.get(v.hashString);
-    return marked !== undefined && now - marked < ORIGIN_WATCH_MS && v.peers.some((p) => p.progress < 1);
+    const o = this.origins.get(v.hashString);
+    if (o === undefined || now - o.marked >= ORIGIN_WATCH_MS) return false;
+    if (v.peers.length > 0 || (o.awaiting !== null && now - o.awaiting >= PEER_WAIT_MS)) o.awaiting = null;
+    return o.awaiting !== null || v.peers.some((p) => p.progress < 1);
   }
 
   /** Unwatched: forgotten, and an upload limit of ours lifted (nobody is waiting for it any more). */

@@ -5,7 +5,7 @@ import { silentLogger } from '../../../agent/lib/common/logger.ts';
 import { FakeClock } from '../../../agent/lib/simnet/fake-clock.ts';
 import { daemonTraits } from '../../../agent/lib/transmission/daemon-traits.ts';
 import type { PeerRow, SwarmView } from '../../../agent/lib/transmission/swarm-view.ts';
-import { SwarmWatch, type SwarmWatchInit } from '../../../agent/manager/swarm/swarm-watch.ts';
+import { PEER_WAIT_MS, SwarmWatch, type SwarmWatchInit } from '../../../agent/manager/swarm/swarm-watch.ts';
 
 const H = 'd'.repeat(40);
 const peer = (key: string, progress: number): PeerRow => ({
@@ -113,6 +113,45 @@ test('origin: limited when a peer is complete, lifted when the watch ends', asyn
   state.views = [{ ...view(1, []), uploadLimited: true }]; // everyone left: nobody is waiting
   await step(6000);
   assert.deepEqual(state.calls, [`${H.slice(0, 4)}:20`, `${H.slice(0, 4)}:null`]);
+  w.stop();
+});
+
+test('origin: natm named a peer that connects only after the window: still watched, limited, lifted after', async () => {
+  const { state, step, w, clock } = rig();
+  state.views = [view(1, [])];
+  w.markOrigin(H);
+  await step(6000); // the publish's own window ends: nobody there
+  const idle = state.polls;
+  await step(1000);
+  assert.equal(state.polls, idle, 'unwatched once published and alone');
+  w.peersNamed(H);
+  await step(8000); // the named peer takes longer than the 5 s window to connect
+  state.views = [view(1, [peer('p1:1', 0.5)])];
+  await step(500);
+  state.views = [view(1, [peer('p1:1', 1)])];
+  await step(500);
+  assert.deepEqual(state.calls, [`${H.slice(0, 4)}:20`], 'limited: the watch waited for the peer');
+  state.views = [{ ...view(1, []), uploadLimited: true }];
+  await step(6000);
+  assert.deepEqual(state.calls, [`${H.slice(0, 4)}:20`, `${H.slice(0, 4)}:null`]);
+  assert.equal(clock.pending(), 0, 'unwatched once the peer is done and gone');
+  w.stop();
+});
+
+test('origin: a named peer that never connects is awaited up to PEER_WAIT_MS, a plain touch only for the window', async () => {
+  const { state, step, w, clock } = rig();
+  state.views = [view(1, [])];
+  w.markOrigin(H);
+  await step(6000);
+  w.touch(H); // added, completed: the window only
+  await step(6000);
+  assert.equal(clock.pending(), 0, 'a touch alone: unwatched after the window');
+  w.peersNamed(H);
+  await step(PEER_WAIT_MS - 1000);
+  assert.equal(clock.pending(), 1, 'still awaiting the named peer');
+  await step(6000 + 1000);
+  assert.equal(clock.pending(), 0, 'given up on it: unwatched');
+  assert.deepEqual(state.calls, []);
   w.stop();
 });
 
