@@ -8,47 +8,32 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { startFakeNatm, type FakeNatm, type Msg } from './manager-harness/fake-natm.ts';
 import { createNode, type TestNode } from './manager-harness/node.ts';
 import { createNetns, type Netns } from './manager-harness/netns.ts';
 import { makeAdmin, makePayload, sign, type Admin, type Signed } from './manager-harness/updates.ts';
 import { tempDir, waitFor } from './manager-harness/util.ts';
 
-type Msg = Record<string, unknown> & { type: string };
 const idOf = (raw: Uint8Array): string => createHash('sha256').update(raw).digest('hex');
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let ns: Netns;
 let admin: Admin;
 let a: TestNode;
-let server: Server;
-let conn: Socket | null = null;
-const got: Msg[] = [];
+let natm: FakeNatm;
 let accepted: Signed;
 
-const send = (m: object): void => void conn!.write(`${JSON.stringify(m)}\n`);
+const send = (m: object): void => natm.send(m);
 const waitMsg = (pred: (m: Msg) => boolean, what: string, from = 0): Promise<Msg> =>
-  waitFor(what, () => got.slice(from).find(pred), 20_000, 50);
+  waitFor(what, () => natm.got.slice(from).find(pred), 20_000, 50);
 
 before(async () => {
   tmp = await tempDir('natm');
   ns = await createNetns();
   admin = await makeAdmin(tmp.path);
   const sock = join(tmp.path, 'natm.sock');
-  server = createServer((c) => {
-    conn = c;
-    let buf = '';
-    c.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        got.push(JSON.parse(buf.slice(0, nl)) as Msg);
-        buf = buf.slice(nl + 1);
-      }
-    });
-    c.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(sock, r));
+  natm = await startFakeNatm(sock);
   a = await createNode(tmp.path, 'a', admin.pubPath, ns, '10.1.0.1');
   await a.daemon.start();
   await a.writeConfig({ natmSocket: sock });
@@ -57,8 +42,7 @@ before(async () => {
 
 after(async () => {
   await a?.shutdown();
-  conn?.destroy();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await natm?.close();
   await ns?.remove();
   await tmp?.remove();
 });
@@ -73,7 +57,7 @@ test('hello on connect, with the daemon peer port', async () => {
 test('an accepted notification is answered with relay (same id), then have', async () => {
   const payload = await makePayload(tmp.path, 'n1.bin', 64 * 1024);
   accepted = await sign(admin, payload, join(tmp.path, 'n1.torrent'), { uri: 'app:/natm', version: 3 });
-  const from = got.length;
+  const from = natm.got.length;
   const id = idOf(accepted.raw);
   send({ type: 'notification', id, torrent: Buffer.from(accepted.raw).toString('base64'), from: 'node-x' });
   const relay = await waitMsg((m) => m.type === 'relay', 'relay', from);
@@ -88,8 +72,8 @@ test('an accepted notification is answered with relay (same id), then have', asy
 });
 
 test('a refused notification gets a verdict with its code; bad frames are dropped, the link stays', async () => {
-  const from = got.length;
-  conn!.write('this is not json\n{"type":"no-such-type"}\n');
+  const from = natm.got.length;
+  natm.writeRaw('this is not json\n{"type":"no-such-type"}\n');
   const mallory = await makeAdmin(tmp.path, 'mallory');
   const payload = await makePayload(tmp.path, 'n2.bin', 16 * 1024);
   const bad = await sign(mallory, payload, join(tmp.path, 'n2.torrent'), { uri: 'app:/natm', version: 9 });
@@ -139,8 +123,8 @@ test('peers from natm reach transmission-daemon through the manager tracker', as
 });
 
 test('after natm restarts, the manager reconnects: hello and relay of the current torrent', async () => {
-  const from = got.length;
-  conn!.destroy();
+  const from = natm.got.length;
+  natm.link()!.destroy();
   await waitMsg((m) => m.type === 'hello', 'hello again', from);
   const relay = await waitMsg((m) => m.type === 'relay', 'relay again', from);
   assert.equal(relay['infoHash'], accepted.infoHash);

@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonTraits } from '../../agent/lib/transmission/daemon-traits.ts';
 import { TINY_LABEL, TINY_NAME } from '../../agent/lib/transmission/tiny-torrent.ts';
 import { placePayload } from '../../agent/manager/place-payload.ts';
 import { parseTorrentPlusPlus } from '../../agent/lib/metainfo/parse.ts';
+import { startFakeNatm, type FakeNatm } from './manager-harness/fake-natm.ts';
 import { createNode, dropRaw, waitUri, type TestNode } from './manager-harness/node.ts';
 import { createNetns, type Netns } from './manager-harness/netns.ts';
 import { makeAdmin, makePayload, sign, type Admin, type Signed } from './manager-harness/updates.ts';
@@ -27,8 +27,7 @@ let ns: Netns;
 let admin: Admin;
 let a: TestNode;
 let b: TestNode;
-let server: Server;
-let conn: Socket | null = null;
+let natm: FakeNatm;
 let upd: Signed;
 
 interface Stats {
@@ -78,12 +77,7 @@ before(async () => {
   ns = await createNetns();
   admin = await makeAdmin(tmp.path);
   const sock = join(tmp.path, 'natm.sock');
-  server = createServer((c) => {
-    conn = c;
-    c.on('data', () => undefined);
-    c.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(sock, r));
+  natm = await startFakeNatm(sock);
   a = await createNode(tmp.path, 'a', admin.pubPath, ns, '10.1.0.1');
   b = await createNode(tmp.path, 'b', admin.pubPath, ns, '10.1.0.2');
   await Promise.all([a.daemon.start(), b.daemon.start()]);
@@ -92,7 +86,7 @@ before(async () => {
   await b.writeConfig({ peers: [a.peer], tracker: LEVER_A, speed });
   await b.daemon.rpc.call('session-set', { 'speed-limit-down': 2000, 'speed-limit-down-enabled': true });
   await Promise.all([a.startManager(), b.startManager()]);
-  await waitFor('natm connection from A', () => conn !== null, 20_000);
+  await waitFor('natm link from A (its hello)', () => natm.link() !== null, 20_000);
   const payload = await makePayload(tmp.path, 'speed.bin', SIZE);
   upd = await sign(admin, payload, join(tmp.path, 'speed.torrent'), { uri: URI, version: 1 });
   await dropRaw(a, 'speed.bin', await readFile(payload));
@@ -111,14 +105,13 @@ before(async () => {
 after(async () => {
   sampling = false;
   await Promise.all([a?.shutdown(), b?.shutdown()]);
-  conn?.destroy();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await natm?.close();
   await ns?.remove();
   await tmp?.remove();
 });
 
 const sendPeers = (peers: Array<{ ip: string; port: number }>) =>
-  conn!.write(`${JSON.stringify({ type: 'peers', infoHash: upd.infoHash, peers })}\n`);
+  natm.send({ type: 'peers', infoHash: upd.infoHash, peers });
 
 const tiny = async (n: TestNode) => {
   const r = await n.daemon.rpc.call<{
