@@ -38,6 +38,8 @@ export class UriDriver {
   private checked: { infoHash: string; id: FileIdentity } | null = null;
   /** The torrent whose near end was logged. */
   private nearEnd: string | null = null;
+  /** The previous look at a download, for the pace (swarm/poll-pace.ts). */
+  private look: { infoHash: string; left: number; at: number } | null = null;
 
   constructor(
     private readonly core: Core,
@@ -230,7 +232,11 @@ export class UriDriver {
     const { pollMs } = this.core.config.transmission;
     const t = this.memo.last;
     if (!t) return pollMs;
-    const ms = pollDelay(t, { pollMs, nearEndMs: this.core.config.speed.nearEndPollMs });
+    const now = this.core.clock.now();
+    const prev = this.look?.infoHash === t.hashString ? this.look : null;
+    this.look = { infoHash: t.hashString, left: t.leftUntilDone, at: now };
+    const last = prev ? { leftUntilDone: prev.left, ms: now - prev.at } : undefined;
+    const ms = pollDelay(t, { pollMs, nearEndMs: this.core.config.speed.nearEndPollMs }, last);
     if (ms < pollMs && this.nearEnd !== t.hashString) {
       this.nearEnd = t.hashString;
       this.core.log.info(

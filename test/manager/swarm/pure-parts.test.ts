@@ -63,6 +63,12 @@ test('poll pacing: fast only near the end (last 5 %, or under 2 s at the current
   assert.equal(pollDelay({ percentDone: 0.96, leftUntilDone: 5e6, rateDownload: 0 }, p), 100);
   assert.equal(pollDelay({ percentDone: 0.96, leftUntilDone: 5e6 }, { pollMs: 1000, nearEndMs: 0 }), 1000);
   assert.equal(pollDelay({ percentDone: 0.1, leftUntilDone: 9e6 }, p), 1000, 'no rate: by fraction only');
+  // Right after a stall the daemon's averaged rate lags: the bytes seen since the last look count.
+  const resumed = { percentDone: 0.6, leftUntilDone: 3e6, rateDownload: 0.5e6 };
+  assert.equal(pollDelay(resumed, p), 1000, "the daemon's rate alone: 6 s left");
+  assert.equal(pollDelay(resumed, p, { leftUntilDone: 5e6, ms: 1000 }), 100, '2 MB/s seen: 1.5 s left');
+  assert.equal(pollDelay(resumed, p, { leftUntilDone: 3.2e6, ms: 1000 }), 1000, 'slow since: 6 s left');
+  assert.equal(pollDelay(resumed, p, { leftUntilDone: 5e6, ms: 0 }), 1000, 'no time between looks: ignored');
 });
 
 test('the tiny torrent: private, trackerless, one piece over its own bytes, info-hash over the info dict', () => {
