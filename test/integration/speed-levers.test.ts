@@ -174,6 +174,15 @@ test('the download (B fetches from A at a capped rate, deploys)', { timeout: 180
     () => a.logs.filter((l) => l['msg'] === LIMITED || l['msg'] === LIFTED).at(-1)?.['why'] === 'unwatched',
     speed.watchWindowMs + 30_000,
   ).catch(() => undefined);
+  // B's tracker answered its seeding announce (the long interval): a state the samples need.
+  await waitFor(
+    'B announced as a seeder (interval 30)',
+    async () => {
+      const st = (await row(b, upd.infoHash))?.trackerStats[0];
+      return st !== undefined && st.nextAnnounceTime - st.lastAnnounceTime >= 20;
+    },
+    30_000,
+  ).catch(() => undefined);
   sampling = false;
   await sampler;
   for (const [k, x] of [['a', a] as const, ['b', b] as const]) {
