@@ -25,6 +25,7 @@ export const SPEED_DEFAULTS = {
   originEstimateFraction: 0.25,
   originStarveMs: 15_000,
   originHoldMs: 5_000,
+  originLimitScope: 'torrent',
 } as const;
 
 const S = SPEED_DEFAULTS;
@@ -91,6 +92,11 @@ export const speedSchema = section({
   originHoldMs: int(0, 3_600_000)
     .default(S.originHoldMs)
     .describe('No limit change within this long of the last.'),
+  originLimitScope: oneOf(['torrent', 'session'])
+    .default(S.originLimitScope)
+    .describe(
+      "Where the origin's limit goes: the torrent (its choke set then freezes once the limit is reached) or the daemon's whole upload (speed-limit-up; a bench variant: not with `bandwidth`, one origin torrent at a time).",
+    ),
 })
   .prefault({})
   .describe("Levers against Transmission's fixed delays (docs/manager.md §Speed).");

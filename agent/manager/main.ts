@@ -37,6 +37,7 @@ import { StoreError } from './store-error.ts';
 import { AnnounceKicker } from './swarm/announce-kicker.ts';
 import { RechokePulser } from './swarm/rechoke-pulser.ts';
 import { SwarmWatch } from './swarm/swarm-watch.ts';
+import { sessionScoped } from './swarm/session-scope.ts';
 import { TrustState } from './trust-state.ts';
 
 export interface Running {
@@ -82,8 +83,11 @@ export async function startManager(
   const pulser = sp.rechoke
     ? new RechokePulser({ tx, log: swarmLog, downloadDir: config.transmission.downloadDir })
     : null;
+  const sessionScope = sp.originLimitScope === 'session' && !config.bandwidth;
+  if (sp.originLimitScope === 'session' && config.bandwidth)
+    swarmLog.warn('speed.originLimitScope "session" ignored: the bandwidth section owns the session limits');
   const swarm = new SwarmWatch(
-    { tx, pulser, clock, log: swarmLog },
+    { tx: sessionScope ? sessionScoped(tx) : tx, pulser, clock, log: swarmLog },
     {
       pollMs: sp.watchPollMs,
       windowMs: sp.watchWindowMs,
