@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { silentLogger } from '../../../agent/lib/common/logger.ts';
 import { FakeClock } from '../../../agent/lib/simnet/fake-clock.ts';
 import { ANNOUNCE_LOG_LIMIT, AnnounceLog } from '../../../agent/lib/tracker/announce-log.ts';
-import { AnnounceKicker } from '../../../agent/manager/swarm/announce-kicker.ts';
+import { AnnounceKicker, HEARD_MS, MAX_KICKS } from '../../../agent/manager/swarm/announce-kicker.ts';
 import { announcePlan, GATE_MARGIN_MS } from '../../../agent/manager/swarm/announce-plan.ts';
 
 const T = 1_700_000_000_000;
@@ -71,6 +71,36 @@ test('the kicker sends at once when the gate is open, defers once when not, and 
   await new Promise((r) => setImmediate(r));
   k.stop();
   assert.equal(clock.pending(), 0, 'no timer left');
+});
+
+test('a reannounce the daemon dropped (no announce heard) is sent again, at most MAX_KICKS times', async () => {
+  const clock = new FakeClock(T);
+  const log = new AnnounceLog();
+  const sent: string[] = [];
+  const k = new AnnounceKicker({
+    reannounce: async (h) => void sent.push(h),
+    history: (h) => log.get(h),
+    firstGateS: async () => 0,
+    clock,
+    log: silentLogger(),
+  });
+  const tick = async (ms: number) => {
+    clock.advance(ms);
+    for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
+  };
+  log.record('a', T - 5000, 30, 1);
+  log.record('h', T - 5000, 30, 1);
+  k.request('a');
+  k.request('h');
+  await tick(0);
+  assert.deepEqual(sent, ['a', 'h']);
+  log.record('h', clock.now() + 500, 30, 1); // h's daemon announced: heard
+  await tick(HEARD_MS);
+  assert.deepEqual(sent, ['a', 'h', 'a'], 'a not heard: sent again; h heard: not');
+  await tick(HEARD_MS * 5);
+  assert.equal(sent.filter((x) => x === 'a').length, MAX_KICKS, 'then given up');
+  assert.equal(clock.pending(), 0);
+  k.stop();
 });
 
 test('the announce log is bounded and keeps first/last/count', () => {
