@@ -29,5 +29,24 @@ for dir in "${except[@]}"; do
   files=("${kept[@]}")
 done
 [ ${#except[@]} -eq 0 ] || echo "== left out: $left test files under ${except[*]}"
-echo "== tests (${#files[@]} files)"
-exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"
+# The slow files first, the slowest first (scripts/test-order.txt), then the rest in path
+# order: the runner starts files in the order given, and a long file started last would
+# end the run alone while the other slot idles.
+declare -A present=() placed=()
+for f in "${files[@]}"; do present[$f]=1; done
+ordered=()
+while read -r _ f; do
+  [ -n "${present[$f]:-}" ] && [ -z "${placed[$f]:-}" ] && { ordered+=("$f"); placed[$f]=1; }
+done < <(grep -vE '^\s*(#|$)' scripts/test-order.txt)
+for f in "${files[@]}"; do [ -n "${placed[$f]:-}" ] || ordered+=("$f"); done
+times=$(mktemp /tmp/p2pu-file-times.XXXXXX)
+trap 'rm -f "$times"' EXIT
+echo "== tests (${#ordered[@]} files)"
+rc=0
+node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./scripts/file-times.mjs --test-reporter-destination="$times" \
+  "${ordered[@]}" || rc=$?
+echo "== slowest test files (seconds, sum of top-level tests; scripts/test-order.txt)"
+head -n 15 "$times"
+exit "$rc"
