@@ -6,7 +6,7 @@
  * systemd sends at shutdown) stops it at once, not only once idle.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -63,6 +63,7 @@ test(
   { timeout: 30_000 },
   async () => {
     const tmp = await tempDir('exec-activation-term');
+    let child: ChildProcess | undefined;
     try {
       const admin = await makeAdmin(tmp.path);
       const config = {
@@ -81,6 +82,7 @@ test(
         ['-l', listen, process.execPath, BIN, 'deploy-executor', '--config', join(tmp.path, 'deploy.json')],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
+      child = p;
       let log = '';
       p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
       const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
@@ -91,6 +93,8 @@ test(
       assert.equal(await exit, 0, 'a clean stop, well before idleExitMs (the test times out otherwise)');
       assert.match(log, /deploy executor stopped/);
     } finally {
+      // On a failure the activator may still wait (never exec'd): it would keep this file, and the run, waiting.
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await tmp.remove();
     }
   },
