@@ -3,7 +3,9 @@
  * Node 20 sorts its files by path, so scripts/test.sh could not start the slow ones first):
  *   node --import tsx scripts/run-tests.ts [--concurrency N] [--times FILE] FILE...
  * One process per file (as `node --test`), N at a time (default 2); the spec report on
- * stdout; with --times, each file's seconds (scripts/file-times.mjs) written to FILE.
+ * stdout; with --times, each file's seconds (scripts/file-times.ts) written to FILE. A file
+ * still running after FILE_TIMEOUT_MS fails and its process is killed, so a hung file (a
+ * child it never reaped) cannot hold the whole run until CI's limit.
  * Exit status 1 when a test failed, as `node --test`.
  */
 import { createWriteStream } from 'node:fs';
@@ -25,7 +27,9 @@ if (positionals.length === 0) {
   process.stderr.write('run-tests: no test files given\n');
   process.exit(2);
 }
-const stream = run({ files: positionals, concurrency });
+/** Longer than any file's own timeout (rollout-control's suite: 15 min). */
+const FILE_TIMEOUT_MS = 20 * 60_000;
+const stream = run({ files: positionals, concurrency, timeout: FILE_TIMEOUT_MS });
 stream.on('test:fail', (data: { todo?: unknown }) => {
   if (data.todo === undefined || data.todo === false) process.exitCode = 1;
 });
