@@ -41,7 +41,7 @@ test(
       let log = '';
       p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
       const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-      await waitFor('listening', () => existsSync(listen), 10_000, 50);
+      await waitFor('listening', () => existsSync(listen), 30_000, 50);
       const t0 = Date.now();
       const answer = JSON.parse(
         (await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n')).trim(),
@@ -60,7 +60,7 @@ test(
 
 test(
   'socket-activated, SIGTERM stops it at once (systemd does not wait for idleExitMs at shutdown)',
-  { timeout: 30_000 },
+  { timeout: 90_000 },
   async () => {
     const tmp = await tempDir('exec-activation-term');
     let child: ChildProcess | undefined;
@@ -86,9 +86,11 @@ test(
       let log = '';
       p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
       const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-      await waitFor('listening', () => existsSync(listen), 10_000, 50);
-      await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n');
-      await waitFor('started', () => log.includes('deploy executor started'), 10_000, 50);
+      await waitFor('listening', () => existsSync(listen), 30_000, 50);
+      // The answer proves the executor was exec'd and serves; its log line may trail it.
+      const answer = (await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n')).trim();
+      assert.match(answer, /"accepted":true/, `the executor answered (log: ${log})`);
+      await waitFor('started', () => log.includes('deploy executor started'), 30_000, 50);
       p.kill('SIGTERM');
       assert.equal(await exit, 0, 'a clean stop, well before idleExitMs (the test times out otherwise)');
       assert.match(log, /deploy executor stopped/);
