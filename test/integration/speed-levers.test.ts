@@ -97,7 +97,9 @@ before(async () => {
   // A seeds with a long interval (30 s) and learns of B from natm only; B lists A statically.
   await a.writeConfig({ natmSocket: sock, tracker: LEVER_A, speed });
   await b.writeConfig({ peers: [a.peer], tracker: LEVER_A, speed });
-  await b.daemon.rpc.call('session-set', { 'speed-limit-down': 2000, 'speed-limit-down-enabled': true });
+  // B's download (8 MiB at 600 kB/s, ~14 s) outlasts 3.00's batching of HAVEs (up to 10 s):
+  // at 2000 kB/s A saw B at 0.2 until B was done and gone, so A's estimate never covered.
+  await b.daemon.rpc.call('session-set', { 'speed-limit-down': 600, 'speed-limit-down-enabled': true });
   await Promise.all([a.startManager(), b.startManager()]);
   await waitFor('natm link from A (its hello)', () => natm.link() !== null, 20_000);
   const payload = await makePayload(tmp.path, 'speed.bin', SIZE);
