@@ -22,7 +22,7 @@ const UPDATE_URI = 'app:/opt/fleet';
 type RdvStats = { counters?: Record<string, number>; sessions?: number };
 
 export async function runFleet(o: FleetOptions) {
-  const topo = await FleetTopology.create({ ...o, prefix: 'p2pb-f-', log });
+  const topo = await FleetTopology.create({ ...o, prefix: 'p2pb-nf-', log });
   let ok = false;
   let stub: ManagerStub | undefined;
   try {

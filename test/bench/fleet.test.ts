@@ -9,7 +9,7 @@ import { natRouterRules } from '../../test/e2e/harness/rules.ts';
 const inLab = (ip: string) => /^198\.1[89]\.\d+\.\d+$/.test(ip) || /^10\.[12]\.\d+\.\d+$/.test(ip);
 
 describe('fleet plan', () => {
-  const p = fleetPlan({ prefix: 'p2pb-f-', agents: 200, routers: 20, publicEvery: 10, symmetricEvery: 3 });
+  const p = fleetPlan({ prefix: 'p2pb-nf-', agents: 200, routers: 20, publicEvery: 10, symmetricEvery: 3 });
 
   it('puts 200 agents in their own namespaces behind a mix of NATs, addresses inside the lab ranges', () => {
     assert.equal(p.agents.length, 200);
@@ -20,11 +20,11 @@ describe('fleet plan', () => {
     assert.equal(new Set(ips).size, ips.length);
     assert.ok(ips.every(inLab), ips.filter((x) => !inLab(x)).join(' '));
     for (const a of p.agents) if (a.router) assert.ok(a.ip.startsWith(`${a.router.lan}.`));
-    assert.ok(p.allNamespaces.every((ns) => ns.startsWith('p2pb-f-') && ns.length <= 15));
+    assert.ok(p.allNamespaces.every((ns) => ns.startsWith('p2pb-nf-') && ns.length <= 15));
   });
 
   it('refuses a bad prefix, sizes out of range and a LAN too full to address', () => {
-    const ok = { prefix: 'p2pb-f-', agents: 10, routers: 2, publicEvery: 0, symmetricEvery: 0 };
+    const ok = { prefix: 'p2pb-nf-', agents: 10, routers: 2, publicEvery: 0, symmetricEvery: 0 };
     assert.throws(() => fleetPlan({ ...ok, prefix: 'p2pe-t-' }), RangeError);
     assert.throws(() => fleetPlan({ ...ok, agents: 0 }), RangeError);
     assert.throws(() => fleetPlan({ ...ok, agents: 1001 }), RangeError);
