@@ -3,7 +3,9 @@
  * agents (default 200, one network namespace each, the bundled CLI as packaged, documented
  * defaults: keepalive 15 s) behind K NAT routers (port-restricted cone = masquerade, every
  * 3rd router symmetric = masquerade fully-random) plus every 10th agent public, one
- * rendezvous, cluster-key envelope. No Transmission, no manager: the bench process holds
+ * rendezvous; one cluster key, or with `--trust cert` certificates from a real enrollment
+ * server (bench/fleet/enroll.ts) and an open rendezvous (one table per cluster namespace,
+ * every packet signed by its sender). No Transmission, no manager: the bench process holds
  * each agent's IPC socket and plays the manager's part (manager-stub.ts: it verifies each
  * notification's signature and answers `relay`). Layout: bench/fleet/plan.ts.
  *
@@ -16,7 +18,7 @@
  *
  *   node --import tsx bench/natm-fleet.ts [--agents 200] [--routers 20] [--public-every 10]
  *     [--symmetric-every 3] [--stagger-ms 250] [--k 3] [--poll-ms 2000] [--form-timeout-s 300]
- *     [--window-s 60] [--spread-timeout-s 120] [--publisher aNNN] [--keep] [--out DIR]
+ *     [--window-s 60] [--spread-timeout-s 120] [--publisher aNNN] [--trust key|cert] [--keep] [--out DIR]
  */
 import { parseArgs } from 'node:util';
 import { runFleet } from './fleet/run.ts';
@@ -38,11 +40,16 @@ const { values: v } = parseArgs({
     'window-s': { type: 'string', default: '60' },
     'spread-timeout-s': { type: 'string', default: '120' },
     publisher: { type: 'string' },
+    trust: { type: 'string', default: 'key' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
 
+if (v.trust !== 'key' && v.trust !== 'cert') {
+  process.stderr.write(`natm-fleet: --trust must be key or cert, got "${v.trust}"\n`);
+  process.exit(2);
+}
 const started = new Date();
 const before = hostInfo();
 const o = {
@@ -57,6 +64,7 @@ const o = {
   windowS: Number(v['window-s']),
   spreadTimeoutS: Number(v['spread-timeout-s']),
   keep: v.keep,
+  trust: v.trust === 'cert' ? ('cert' as const) : ('key' as const),
   ...(v.publisher ? { publisher: v.publisher } : {}),
 };
 const r = await runFleet(o);

@@ -1,7 +1,8 @@
 /**
  * The rendezvous and the natm agents of the fleet bed, from the bundled CLI. Configs keep
  * the documented defaults (keepalive 15 s, table paging, rate limits) except the paths,
- * the listen port and the cluster key; every agent gets its own directory. Agents are
+ * the listen port and the trust: a cluster key, or (`cert`) each agent's enrolled identity
+ * (enroll.ts) with an open rendezvous; every agent gets its own directory. Agents are
  * started one every `staggerMs` (2 cores: a burst of 200 node start-ups would measure
  * the CPU queue, not natm).
  */
@@ -22,7 +23,12 @@ export interface AgentFiles {
   readonly config: string;
   readonly ipcSocket: string;
   readonly statsSocket: string;
+  /** `p2p-update enroll --dir`: natm's identityDir in certificate mode. */
+  readonly identityDir: string;
 }
+
+/** How the agents trust each other: one cluster key, or certificates (agent name → node id). */
+export type Trust = { readonly key: string } | { readonly ids: ReadonlyMap<string, string> };
 
 export function agentFiles(runDir: string, name: string): AgentFiles {
   const dir = join(runDir, 'agents', name);
@@ -31,17 +37,20 @@ export function agentFiles(runDir: string, name: string): AgentFiles {
     config: join(dir, 'natm.json'),
     ipcSocket: join(dir, 'natm.sock'),
     statsSocket: join(dir, 'stats.sock'),
+    identityDir: join(dir, 'identity'),
   };
 }
 
 export const newClusterKey = (): string => randomBytes(32).toString('base64');
 
 /** natm's config for one agent (pure). */
-export function agentConfig(f: AgentFiles, name: string, key: string, rdvIp: string): object {
+export function agentConfig(f: AgentFiles, name: string, trust: Trust, rdvIp: string): object {
+  const id = 'key' in trust ? name : trust.ids.get(name);
+  if (id === undefined) throw new Error(`${name} is not enrolled`);
   return {
-    id: name,
+    id,
     listen: `0.0.0.0:${NATM_PORT}`,
-    clusterKeys: [key],
+    ...('key' in trust ? { clusterKeys: [trust.key] } : { identityDir: f.identityDir }),
     rendezvous: [`${rdvIp}:${RDV_PORT}`],
     stunServers: [`${rdvIp}:${RDV_PORT}`],
     ipcSocket: f.ipcSocket,
@@ -50,13 +59,20 @@ export function agentConfig(f: AgentFiles, name: string, key: string, rdvIp: str
   };
 }
 
-export async function startRendezvous(topo: FleetTopology, cli: Cli, key: string): Promise<string> {
+export async function startRendezvous(topo: FleetTopology, cli: Cli, trust: Trust): Promise<string> {
   const dir = join(topo.runDir, 'rdv');
   mkdirSync(dir, { recursive: true });
   const cfg = join(dir, 'rendezvous.json');
   const stats = join(dir, 'stats.sock');
   const listen = `${topo.plan.rdvIp}:${RDV_PORT}`;
-  writeFileSync(cfg, JSON.stringify({ listen, clusterKeys: [key], statsSocket: stats }, null, 2));
+  writeFileSync(
+    cfg,
+    JSON.stringify(
+      { listen, ...('key' in trust ? { clusterKeys: [trust.key] } : { open: true }), statsSocket: stats },
+      null,
+      2,
+    ),
+  );
   const p = topo.procs.spawn(
     'rendezvous',
     topo.plan.rdvNs,
@@ -82,14 +98,14 @@ export async function startRendezvous(topo: FleetTopology, cli: Cli, key: string
 export async function startAgents(
   topo: FleetTopology,
   cli: Cli,
-  key: string,
+  trust: Trust,
   staggerMs: number,
   onSpawn: (a: FleetAgent, f: AgentFiles, at: number) => void,
 ): Promise<void> {
   for (const a of topo.plan.agents) {
     const f = agentFiles(topo.runDir, a.name);
     mkdirSync(f.dir, { recursive: true });
-    writeFileSync(f.config, JSON.stringify(agentConfig(f, a.name, key, topo.plan.rdvIp), null, 2));
+    writeFileSync(f.config, JSON.stringify(agentConfig(f, a.name, trust, topo.plan.rdvIp), null, 2));
     topo.procs.spawn(`natm-${a.name}`, a.ns, cli[0], [...cli[1], 'natm', '--config', f.config], {
       cwd: REPO_ROOT,
     });

@@ -20,6 +20,8 @@ export interface FleetOptions {
   readonly windowS: number;
   readonly spreadTimeoutS: number;
   readonly publisher?: string;
+  /** `key`: one cluster key (cluster-key envelope); `cert`: enrolled certificates, open rendezvous. */
+  readonly trust: 'key' | 'cert';
   readonly keep: boolean;
 }
 

@@ -10,7 +10,8 @@ import { makeUpdate, newAdminKey } from '../../test/e2e/harness/update-files.ts'
 import { sleep } from '../../test/e2e/harness/wait.ts';
 import { buildCliBundle } from '../lib/bundle.ts';
 import { cpuTicks } from '../lib/cpu-ticks.ts';
-import { agentPids, newClusterKey, startAgents, startRendezvous } from './agents.ts';
+import { agentPids, newClusterKey, startAgents, startRendezvous, type Trust } from './agents.ts';
+import { enrollFleet } from './enroll.ts';
 import { ManagerStub } from './manager-stub.ts';
 import { livePaths, readViews, rssSum, sumCounters, type AgentView } from './observe.ts';
 import { formationSample, spreadSummary, type FleetOptions, type FleetTimes } from './report.ts';
@@ -38,8 +39,11 @@ export async function runFleet(o: FleetOptions) {
     });
     const hub = new ManagerStub([parsePublicKeyPem(admin.publicPem)]);
     stub = hub;
-    const key = newClusterKey();
-    const rdvStats = await startRendezvous(topo, cli, key);
+    if (o.trust === 'cert')
+      log(`enrolling ${topo.plan.agents.length} agents (p2p-update enroll in each namespace)`);
+    const trust: Trust =
+      o.trust === 'cert' ? { ids: await enrollFleet(topo, cli) } : { key: newClusterKey() };
+    const rdvStats = await startRendezvous(topo, cli, trust);
     const rdvPid = topo.procs.get('rendezvous')!.child.pid!;
     const n = topo.plan.agents.length;
     const t: FleetTimes = { spawn: new Map(), registered: new Map(), formed: new Map(), full: new Map() };
@@ -48,7 +52,7 @@ export async function runFleet(o: FleetOptions) {
     const t0 = Date.now();
     log(`starting ${n} agents, one per ${o.staggerMs} ms`);
     let spawned = false;
-    const starting = startAgents(topo, cli, key, o.staggerMs, (a, f, at) => {
+    const starting = startAgents(topo, cli, trust, o.staggerMs, (a, f, at) => {
       t.spawn.set(a.name, at);
       sockets.set(a.name, f.statsSocket);
       hub.attach(a.name, f.ipcSocket);
