@@ -40,14 +40,10 @@ lib="$stage/usr/lib/p2p-update"
 # CommonJS dependencies call require(); in an ESM bundle that needs a real require.
 banner="import { createRequire as __p2puCreateRequire } from 'node:module'; const require = __p2puCreateRequire(import.meta.url);"
 
-# Whitespace and syntax minified, names kept (stack traces keep function names, not lines):
-# each process holds the source of what it loaded in its heap; ~0.5 MiB less per process
-# (bench/RESULTS.md, §Footprint: steady state).
 esbuild() { # ENTRY METAFILE ARGS...
   local entry=$1 meta=$2
   shift 2
   npx --no-install esbuild "$entry" --bundle --platform=node --target=node20 --format=esm \
-    --minify-whitespace --minify-syntax \
     --legal-comments=none --log-level=warning --banner:js="$banner" --metafile="$meta" \
     --define:__P2PU_VERSION__="\"$version\"" "$@"
 }

@@ -25,8 +25,6 @@ export async function buildCliBundle(dir: string): Promise<[string, string[]]> {
       '--platform=node',
       '--target=node20',
       '--format=esm',
-      '--minify-whitespace',
-      '--minify-syntax',
       '--legal-comments=none',
       '--log-level=warning',
       `--banner:js=${BANNER}`,
