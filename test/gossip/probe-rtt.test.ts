@@ -5,7 +5,7 @@ import { MemberTable } from '../../agent/lib/gossip/member-table.ts';
 import { Prober } from '../../agent/lib/gossip/prober.ts';
 import { Attempt } from '../../agent/lib/gossip/fetch-attempt.ts';
 import { RttEstimator } from '../../agent/lib/gossip/rtt.ts';
-import type { Body } from '../../agent/lib/gossip/messages.ts';
+import { CHUNK_SIZE, type Body } from '../../agent/lib/gossip/messages.ts';
 
 function prober() {
   const clock = new FakeClock(0);
@@ -94,4 +94,21 @@ test('the first chunk request times out after the probe-based RTO (floor 100 ms,
   huge.clock.advance(600);
   assert.deepEqual(huge.asked, [0, 500], 'ceiling chunkTimeoutMs');
   for (const x of [probe, none, tiny, huge]) x.a.cancel();
+});
+
+test('a window whose requests all time out together backs off once per round of timeouts, not once per request', () => {
+  const clock = new FakeClock(0);
+  const asked: number[] = [];
+  const a = new Attempt(
+    { clock, requestChunk: () => void asked.push(clock.now()), lapsed: () => {}, firstRto: () => 120 },
+    'ab'.repeat(32),
+    'holder',
+    8 * CHUNK_SIZE,
+    { window: 8, chunkTimeoutMs: 500, stallTimeoutMs: 60_000, fetchGraceMs: 60_000, minFetchRate: 1 },
+  );
+  clock.advance(1000);
+  const times = (t: number) => Array<number>(8).fill(t);
+  // One loss burst: the 8 timeouts at 120 double the backoff once (240), not to 8× (500).
+  assert.deepEqual(asked, [...times(0), ...times(120), ...times(360), ...times(840)]);
+  a.cancel();
 });

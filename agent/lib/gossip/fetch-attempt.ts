@@ -52,8 +52,14 @@ export class Attempt {
   private next = 0;
   private lastProgress: number;
   private readonly rtt = new RttEstimator();
-  /** Doubles on each timeout (up to 8×, never above chunkTimeoutMs), reset by a chunk: RFC 6298 §5.5. */
+  /**
+   * Doubles on a timeout (up to 8×, never above chunkTimeoutMs), reset by a chunk: RFC 6298
+   * §5.5. RFC 6298 has one timer; here each of the window's requests has its own, and they
+   * expire together when one loss burst hits a window: only a request sent at the current
+   * backoff doubles it again (`backoffAt`), so one burst backs off once, not 8× at once.
+   */
   private backoff = 1;
+  private backoffAt = -Infinity;
   private cancelled = false;
 
   constructor(
@@ -123,8 +129,12 @@ export class Attempt {
   }
 
   private timeout(idx: number): void {
-    if (!this.inflight.delete(idx)) return;
-    this.backoff = Math.min(8, this.backoff * 2);
+    const req = this.inflight.get(idx);
+    if (!req || !this.inflight.delete(idx)) return;
+    if (req.sentAt >= this.backoffAt) {
+      this.backoff = Math.min(8, this.backoff * 2);
+      this.backoffAt = this.c.clock.now();
+    }
     this.c.lapsed(this); // may cancel this attempt
     if (!this.cancelled) this.request(idx, true);
   }
