@@ -140,3 +140,28 @@ test('an answered retry cancels its hedge; a first try is never hedged', () => {
   clock.advance(2000);
   assert.deepEqual(asked, [0, 120, 130], 'the answered retry sent no hedge; nothing after completion');
 });
+
+test('bound: a dead holder gets at most two requests per chunk per timeout (≤ 2 · window · (stall / chunkTimeoutMs + 4)) until the attempt stalls', () => {
+  const clock = new FakeClock(0);
+  const asked: number[] = [];
+  const init = {
+    window: 8,
+    chunkTimeoutMs: 500,
+    stallTimeoutMs: 15_000,
+    fetchGraceMs: 5000,
+    minFetchRate: 1,
+  };
+  const a = new Attempt(
+    { clock, requestChunk: () => void asked.push(clock.now()), lapsed: () => {}, firstRto: () => 120 },
+    'ab'.repeat(32),
+    'holder',
+    11 * CHUNK_SIZE,
+    init,
+  );
+  clock.advance(init.stallTimeoutMs);
+  assert.equal(a.health(clock.now()), 'stalled', 'the fetcher takes its slot now');
+  const bound = 2 * init.window * (init.stallTimeoutMs / init.chunkTimeoutMs + 4);
+  assert.ok(asked.length <= bound, `${asked.length} requests > ${bound}`);
+  assert.ok(new Set(asked.slice(-16)).size <= 2, 'at the cap: one retry and one hedge per timeout');
+  a.cancel();
+});
