@@ -6,7 +6,7 @@
  * systemd sends at shutdown) stops it at once, not only once idle.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ test(
       let log = '';
       p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
       const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-      await waitFor('listening', () => existsSync(listen), 10_000, 50);
+      await waitFor('listening', () => existsSync(listen), 30_000, 50);
       const t0 = Date.now();
       const answer = JSON.parse(
         (await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n')).trim(),
@@ -60,9 +60,10 @@ test(
 
 test(
   'socket-activated, SIGTERM stops it at once (systemd does not wait for idleExitMs at shutdown)',
-  { timeout: 30_000 },
+  { timeout: 90_000 },
   async () => {
     const tmp = await tempDir('exec-activation-term');
+    let child: ChildProcess | undefined;
     try {
       const admin = await makeAdmin(tmp.path);
       const config = {
@@ -81,16 +82,21 @@ test(
         ['-l', listen, process.execPath, BIN, 'deploy-executor', '--config', join(tmp.path, 'deploy.json')],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
+      child = p;
       let log = '';
       p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
       const exit = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-      await waitFor('listening', () => existsSync(listen), 10_000, 50);
-      await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n');
-      await waitFor('started', () => log.includes('deploy executor started'), 10_000, 50);
+      await waitFor('listening', () => existsSync(listen), 30_000, 50);
+      // The answer proves the executor was exec'd and serves; its log line may trail it.
+      const answer = (await askRaw(listen, '{"type":"accepts","uri":"app:/x"}\n')).trim();
+      assert.match(answer, /"accepted":true/, `the executor answered (log: ${log})`);
+      await waitFor('started', () => log.includes('deploy executor started'), 30_000, 50);
       p.kill('SIGTERM');
       assert.equal(await exit, 0, 'a clean stop, well before idleExitMs (the test times out otherwise)');
       assert.match(log, /deploy executor stopped/);
     } finally {
+      // On a failure the activator may still wait (never exec'd): it would keep this file, and the run, waiting.
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await tmp.remove();
     }
   },
