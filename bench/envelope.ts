@@ -3,11 +3,14 @@
  * envelope of certificate mode (Ed25519 sign + verify, node id = H(key)), per packet, for
  * a keepalive-sized and a full-sized packet. It answers "what does dropping the cluster
  * secret cost?" and "how many junk packets per second can one core check?" (a rendezvous
- * verifies every open packet before dropping it). Prints JSON on stdout.
+ * verifies every open packet before dropping it). Also Ed25519 verification of a 4 KiB
+ * message by libsodium and by node's crypto (agent/lib/crypto/ed25519-verify.ts, what the
+ * manager verifies torrent-file++ signatures with). Prints JSON on stdout.
  *
  *   node --import tsx bench/envelope.ts [--ms 1500]
  */
 import { parseArgs } from 'node:util';
+import { ed25519Verify } from '../agent/lib/crypto/ed25519-verify.ts';
 import { sodium } from '../agent/lib/crypto/sodium.ts';
 import { Keyring } from '../agent/lib/wire/envelope/keyring.ts';
 import { ClusterKeySealer, type PacketSealer } from '../agent/lib/wire/envelope/sealer.ts';
@@ -59,9 +62,25 @@ for (const [name, env] of Object.entries(envelopes))
       usPerOpen: +(1e6 / openPerSec).toFixed(1),
     });
   }
+const kp = s.crypto_sign_keypair();
+const msg = new Uint8Array(4096).fill(3);
+const sig = s.crypto_sign_detached(msg, kp.privateKey);
+const libsodiumPerSec = rate(() => s.crypto_sign_verify_detached(sig, msg, kp.publicKey));
+const nodePerSec = rate(() => ed25519Verify(sig, msg, kp.publicKey));
+const verify4KiB = {
+  libsodiumPerSec,
+  nodePerSec,
+  usPerVerify: { libsodium: +(1e6 / libsodiumPerSec).toFixed(1), node: +(1e6 / nodePerSec).toFixed(1) },
+};
 console.log(
   JSON.stringify(
-    { bench: 'natm-envelope', node: process.version, cpus: (await import('node:os')).cpus().length, rows },
+    {
+      bench: 'natm-envelope',
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      rows,
+      verify4KiB,
+    },
     null,
     2,
   ),

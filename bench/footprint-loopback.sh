@@ -3,7 +3,9 @@
 # rendezvous + natm + manager from a bundled CLI (bench/lib/bundle.ts flags) and one
 # transmission-daemon, all on loopback (ports 19391/19392/19400/19478/19969), then
 # manager and natm idle RSS/PSS/USS/shared (smaps_rollup, SAMPLES=10 one a second after
-# SETTLE=10 s) and the device estimate USS + shared/2. Files under ${RUN_ROOT:-/tmp/fp}/run-TAG.
+# SETTLE=45 s) and the device estimate USS + shared/2. While settling it prints each one's USS
+# every 5 s: V8's memory reducer shrinks an idle heap over the first ~35 s after start-up
+# (bench/RESULTS.md, §Footprint: steady state). Files under ${RUN_ROOT:-/tmp/fp}/run-TAG.
 set -euo pipefail
 B=$1; TAG=$2; shift 2; FLAGS=("$@")
 R=${RUN_ROOT:-/tmp/fp}/run-$TAG; rm -rf $R; mkdir -p $R/tr/dl $R/state $R/inbox $R/natm $R/rdv
@@ -27,7 +29,9 @@ for i in $(seq 60); do grep -q 'natm started' $R/natm.log && break; sleep 0.5; d
 node "${FLAGS[@]}" $M manager --config $R/manager.json >$R/manager.log 2>&1 & MAN=$!; pids+=($MAN)
 for i in $(seq 60); do grep -q 'manager started' $R/manager.log && break; sleep 0.5; done
 grep -q 'manager started' $R/manager.log || { echo "manager did not start"; tail -5 $R/manager.log; exit 1; }
-sleep ${SETTLE:-10}
+uss() { awk '/^Private_(Clean|Dirty):/{u+=$2}END{printf "%.1f", u/1024}' /proc/$1/smaps_rollup; }
+curve=""; for t in $(seq 0 5 $((${SETTLE:-45} - 5))); do curve="$curve $t:$(uss $MAN)/$(uss $NATM)"; sleep 5; done
+echo "$TAG load $(cut -d' ' -f1-3 /proc/loadavg); USS manager/natm MiB by s after start:$curve" | tee $R/curve.txt
 for name in manager natm; do pid=$([ $name = manager ] && echo $MAN || echo $NATM)
   tot_u=0; tot_s=0; tot_p=0; tot_r=0; n=${SAMPLES:-10}
   for i in $(seq $n); do

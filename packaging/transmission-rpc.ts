@@ -16,9 +16,36 @@ export type Settings = Record<string, unknown>;
 
 export const RPC_PORT = 9091;
 
-export function newCredentials(randomBytes: (n: number) => Buffer): RpcCredentials {
+/** The loopback address the daemon's RPC listens on: IPv4's, or IPv6's on an IPv6-only host. */
+export type Loopback = '127.0.0.1' | '::1';
+
+/** What `os.networkInterfaces()` gives, the fields used here. */
+export type Interfaces = Record<
+  string,
+  Array<{ family: string | number; address: string; internal: boolean }> | undefined
+>;
+
+/**
+ * ::1 on a host without any IPv4 address but loopback's and with an IPv6 one: there
+ * Transmission 3.00 cannot bind 127.0.0.1 (libevent resolves it with AI_ADDRCONFIG, which
+ * then yields nothing; the daemon retries "Unable to bind" forever). Else 127.0.0.1.
+ */
+export function rpcLoopback(ifaces: Interfaces): Loopback {
+  const all = Object.values(ifaces)
+    .flatMap((l) => l ?? [])
+    .filter((a) => !a.internal);
+  const v4 = all.some((a) => a.family === 'IPv4' || a.family === 4);
+  const v6 = all.some((a) => (a.family === 'IPv6' || a.family === 6) && !/^fe[89ab]/i.test(a.address));
+  return !v4 && v6 ? '::1' : '127.0.0.1';
+}
+
+export function newCredentials(
+  randomBytes: (n: number) => Buffer,
+  loopback: Loopback = '127.0.0.1',
+): RpcCredentials {
+  const host = loopback === '::1' ? '[::1]' : loopback;
   return {
-    url: `http://127.0.0.1:${RPC_PORT}/transmission/rpc`,
+    url: `http://${host}:${RPC_PORT}/transmission/rpc`,
     username: 'p2p-update',
     password: randomBytes(24).toString('base64url'),
   };
@@ -48,10 +75,15 @@ export function passwordMatches(stored: unknown, plain: string): boolean {
   );
 }
 
+/** The loopback the credentials' URL names (what an admin may also edit there). */
+export function loopbackOf(creds: RpcCredentials): Loopback {
+  return /^https?:\/\/\[::1\](:|\/)/.test(creds.url) ? '::1' : '127.0.0.1';
+}
+
 function wanted(creds: RpcCredentials): Settings {
   return {
     'rpc-enabled': true,
-    'rpc-bind-address': '127.0.0.1',
+    'rpc-bind-address': loopbackOf(creds),
     'rpc-port': RPC_PORT,
     'rpc-whitelist-enabled': true,
     'rpc-whitelist': '127.0.0.1,::1',

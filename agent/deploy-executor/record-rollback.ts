@@ -8,7 +8,11 @@ import { put, same, type DeployRecord, type Ref, type Running } from './record-r
 
 export type RollbackJudgement =
   | { readonly kind: 'refused'; readonly code: RollbackRefusal; readonly reason: string }
-  | { readonly kind: 'run'; readonly to: Ref };
+  /**
+   * `unhealthy`: the update rolled back failed its health check here (the executor's own
+   * verdict): only then may `to` be one whose signature has expired since (rollback-check.ts).
+   */
+  | { readonly kind: 'run'; readonly to: Ref; readonly unhealthy: boolean };
 
 export type RollbackRefusal = 'ALREADY_ROLLED_BACK' | 'NOT_DEPLOYED_LAST' | 'NO_PREVIOUS';
 
@@ -33,7 +37,7 @@ export function judgeRollback(d: DeployRecord, uri: string, req: Ref): RollbackJ
   }
   if (u.previous === null)
     return { kind: 'refused', code: 'NO_PREVIOUS', reason: `${uri}: no earlier healthy update is kept here` };
-  return { kind: 'run', to: u.previous };
+  return { kind: 'run', to: u.previous, unhealthy: u.applied?.health === 'failed' };
 }
 
 /** Before the rollback's deployer starts: recorded as running; the floor stays. */
@@ -44,11 +48,18 @@ export function rollbackStarted(d: DeployRecord, uri: string, run: Running): Dep
 
 /**
  * After the rollback's deployer ended. Applied: the previous update is applied again (its
- * health as before: it was healthy), the one rolled back is remembered, and there is no
- * `previous` any more (no second step back). Not applied: nothing changes but `running`;
- * the update stays applied and may be asked to roll back again.
+ * health `checking` when the deployer has a health check, which runs now; else `ok`: it was
+ * healthy), the one rolled back is remembered, and there is no `previous` any more (no
+ * second step back, whatever the restored update's health). Not applied: nothing changes but
+ * `running`; the update stays applied and may be asked to roll back again.
  */
-export function rolledBackTo(d: DeployRecord, uri: string, ok: boolean, now: number): DeployRecord {
+export function rolledBackTo(
+  d: DeployRecord,
+  uri: string,
+  ok: boolean,
+  now: number,
+  checked = false,
+): DeployRecord {
   const u = d.uris[uri];
   if (!u?.running) return d;
   if (!ok || u.applied === null) return put(d, uri, { ...u, running: null });
@@ -56,7 +67,7 @@ export function rolledBackTo(d: DeployRecord, uri: string, ok: boolean, now: num
   const rolledBack = { version: u.applied.version, infoHash: u.applied.infoHash };
   return put(d, uri, {
     ...u,
-    applied: { version, infoHash, at: now, health: 'ok' },
+    applied: { version, infoHash, at: now, health: checked ? 'checking' : 'ok' },
     previous: null,
     running: null,
     rolledBack,

@@ -113,7 +113,7 @@ export function finished(
 ): DeployRecord {
   const u = d.uris[uri];
   if (!u?.running) return d;
-  if (u.running.rollback) return rolledBackTo(d, uri, ok, now);
+  if (u.running.rollback) return rolledBackTo(d, uri, ok, now, checked);
   const { version, infoHash } = u.running;
   if (!ok) return put(d, uri, { ...u, running: null });
   const a = u.applied;

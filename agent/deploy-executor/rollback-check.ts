@@ -1,8 +1,9 @@
 /**
  * Re-checking what a rollback goes back to, from the executor's own kept copies only
  * (docs/deploy-executor.md §Rollback): its copy of the previous update's torrent-file++ is
- * verified again against the root it trusts now (k of the update keys, not expired), must
- * name the recorded uri, version and infohash, and the kept payload copy is hashed again
+ * verified again against the root it trusts now (k of the update keys, the root not expired;
+ * the torrent's own expiry only if the update rolled back was healthy: PREVIOUS_EXPIRED),
+ * must name the recorded uri, version and infohash, and the kept payload copy is hashed again
  * against the signed length and SHA-256 (a directory: walked strictly, exactly the signed
  * manifest's files, each hashed again). Nothing the manager holds is read.
  */
@@ -26,7 +27,8 @@ export type KeptCheck =
   | { readonly ok: true; readonly update: VerifiedUpdate; readonly file: string; readonly dir: string }
   | {
       readonly ok: false;
-      readonly code: 'NO_PREVIOUS' | 'PAYLOAD_MISMATCH' | 'REQUEST_MISMATCH' | MetadataError['code'];
+      readonly code:
+        'NO_PREVIOUS' | 'PAYLOAD_MISMATCH' | 'REQUEST_MISMATCH' | 'PREVIOUS_EXPIRED' | MetadataError['code'];
       readonly reason: string;
     };
 
@@ -69,11 +71,16 @@ async function dirMismatch(dir: string, files: readonly ManifestEntry[]): Promis
   return null;
 }
 
+/**
+ * `expiredOk`: the update rolled back failed its health check here, so `to` may be one whose
+ * signature expired after this executor deployed it (it was valid then: the record says so).
+ */
 export async function checkKept(
   core: ExecutorCore,
   uri: string,
   to: Ref,
   d: DeployerConfig,
+  expiredOk: boolean,
 ): Promise<KeptCheck> {
   const stateDir = core.config.stateDir;
   const raw = await readFile(keptTorrentOf(stateDir, uri, to.infoHash, to.version)).catch(() => null);
@@ -85,7 +92,7 @@ export async function checkKept(
     };
   let u: VerifiedUpdate;
   try {
-    u = await verifyUpdate(raw, core.trust.root.body, core.clock.now());
+    u = await verifyUpdate(raw, core.trust.root.body, core.clock.now(), true);
   } catch (e) {
     if (e instanceof MetadataError)
       return { ok: false, code: e.code, reason: `kept version ${to.version}: ${e.message}` };
@@ -96,6 +103,12 @@ export async function checkKept(
       ok: false,
       code: 'REQUEST_MISMATCH',
       reason: `the kept torrent is ${u.uri} v${u.version} ${u.infoHash}, the record says v${to.version} ${to.infoHash}`,
+    };
+  if (!expiredOk && u.expires !== undefined && core.clock.now() > u.expires * 1000)
+    return {
+      ok: false,
+      code: 'PREVIOUS_EXPIRED',
+      reason: `kept version ${to.version} expired at ${new Date(u.expires * 1000).toISOString()}; a rollback to it is allowed only after a failed health check here`,
     };
   const dir = updateDirOf(stateDir, uri, to.infoHash);
   const file = join(dir, payloadName(specOf(d), u.name));

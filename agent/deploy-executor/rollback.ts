@@ -4,7 +4,9 @@
  * it applied before that, once (record-rollback.ts judges, from its own record); what it
  * goes back to is re-verified from its own kept copies (rollback-check.ts). The previous
  * deployer then runs again as for a deploy (user, sandbox, no shell) with P2PU_ROLLBACK=1
- * and P2PU_ROLLBACK_FROM=<the version rolled back>. The floor never moves.
+ * and P2PU_ROLLBACK_FROM=<the version rolled back>, then the deployer's health check on the
+ * restored version (its verdict recorded and answered; a failed one ends there: there is no
+ * rollback of a rollback). The floor never moves.
  */
 import { DeployError } from '../lib/deploy/errors.ts';
 import { deployCommand, deployEnv } from '../lib/deploy/deployers.ts';
@@ -15,7 +17,8 @@ import { deployerFor } from './deployer-map.ts';
 import { launch } from './launch.ts';
 import { RecordError } from './record.ts';
 import { judgeRollback, rollbackStarted } from './record-rollback.ts';
-import { finished, withRunning, type Ref } from './record-rules.ts';
+import { finished, healthOf, withRunning, type Ref } from './record-rules.ts';
+import { checkHealth, type HealthVerdict } from './health.ts';
 import { checkKept } from './rollback-check.ts';
 import { runLaunch } from './run-launch.ts';
 import { lookupUser } from './users.ts';
@@ -31,7 +34,7 @@ export async function rollback(core: ExecutorCore, req: RollbackRequest): Promis
   const j = judgeRollback(core.record.data, req.uri, req);
   if (j.kind === 'refused') return refuse(core, j.code, j.reason, facts);
   try {
-    return await run(core, req, d, j.to);
+    return await run(core, req, d, j.to, j.unhealthy);
   } catch (e) {
     if (e instanceof RecordError) return refuse(core, 'RECORD_IO', e.message, facts);
     throw e;
@@ -45,10 +48,11 @@ async function run(
   req: RollbackRequest,
   d: DeployerConfig,
   to: Ref,
+  unhealthy: boolean,
 ): Promise<ExecutorResponse> {
   const { uri, version, infoHash } = req;
   const facts = { uri, version, infoHash };
-  const kept = await checkKept(core, uri, to, d);
+  const kept = await checkKept(core, uri, to, d, unhealthy);
   if (!kept.ok) return refuse(core, kept.code, kept.reason, facts);
   const account = d.user === undefined ? null : await lookupUser(d.user);
   if (d.user !== undefined && account === null)
@@ -92,8 +96,9 @@ async function run(
         await core.record.update((x) => withRunning(x, uri, { pgid: pid }));
       },
     });
-    await core.record.update((x) => finished(x, uri, true, core.clock.now()));
+    await core.record.update((x) => finished(x, uri, true, core.clock.now(), d.health !== undefined));
     log.warn({ durationMs: r.durationMs, output: r.output }, 'rolled back');
+    const h = await restoredHealth(core, d, to, { uri, version: to.version, env, dir: kept.dir, account });
     return {
       type: 'rolled-back',
       uri,
@@ -101,7 +106,8 @@ async function run(
       infoHash,
       to: { version: to.version, infoHash: to.infoHash },
       durationMs: r.durationMs,
-      output: r.output,
+      ...(h.ok ? { output: r.output } : { output: h.output, healthReason: h.reason }),
+      health: d.health === undefined ? 'none' : h.ok ? 'ok' : 'failed',
     };
   } catch (e) {
     if (!(e instanceof DeployError)) throw e;
@@ -116,4 +122,22 @@ async function run(
       output: e.outputTail,
     };
   }
+}
+
+/** The health check of the restored update, its verdict recorded (docs/deploy-executor.md §Rollback). */
+async function restoredHealth(
+  core: ExecutorCore,
+  d: DeployerConfig,
+  to: Ref,
+  t: Parameters<typeof checkHealth>[2],
+): Promise<HealthVerdict> {
+  if (d.health === undefined) return { ok: true, attempts: 0 };
+  const v = await checkHealth(core, d, t);
+  await core.record.update((x) => healthOf(x, t.uri, to, v.ok ? 'ok' : 'failed'));
+  if (!v.ok)
+    core.log.error(
+      { uri: t.uri, version: to.version, reason: v.reason, output: v.output },
+      'rollback unhealthy: the restored version failed its health check; nothing further is rolled back',
+    );
+  return v;
 }

@@ -142,6 +142,7 @@ export class UriDriver {
         return this.rollbackStep(c);
       case 'failed':
       case 'rolled-back':
+      case 'rollback-unhealthy':
         return false;
     }
   }

@@ -54,7 +54,7 @@ export class ManagerMetrics {
     });
     this.transitions = new Counter({
       name: `${P}update_transitions_total`,
-      help: 'Update state events recorded (download-started, downloaded, payload-ok, payload-bad, deploy-started, deploy-ok, deploy-failed, give-up, transfer-error, unhealthy, rollback-requested, rollback-started, rollback-failed, rolled-back).',
+      help: 'Update state events recorded (download-started, downloaded, payload-ok, payload-bad, deploy-started, deploy-ok, deploy-failed, give-up, transfer-error, unhealthy, rollback-requested, rollback-started, rollback-failed, rolled-back, rollback-unhealthy).',
       labelNames: ['event'],
       registers,
     });

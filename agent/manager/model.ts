@@ -17,7 +17,12 @@ export type UpdateState =
   /** Unhealthy after its deploy (or aborted by the admin): going back to the previous update. */
   | 'rolling-back'
   /** Rolled back: the previous update is applied again; this version is never accepted again. */
-  | 'rolled-back';
+  | 'rolled-back'
+  /**
+   * Rolled back, but the restored previous update failed its health check too: the node stays
+   * on it, unhealthy, and nothing further is tried (no rollback of a rollback).
+   */
+  | 'rollback-unhealthy';
 
 export const UPDATE_STATES: readonly UpdateState[] = [
   'verified',
@@ -28,6 +33,7 @@ export const UPDATE_STATES: readonly UpdateState[] = [
   'failed',
   'rolling-back',
   'rolled-back',
+  'rollback-unhealthy',
 ];
 
 /** The update a URI is working on: the highest accepted version. */

@@ -8,7 +8,7 @@
 import type { NodeState } from '../lib/ipc/contract.ts';
 import type { StoreData, UpdateState } from './model.ts';
 
-const ENDED: ReadonlySet<UpdateState> = new Set(['failed', 'rolled-back']);
+const ENDED: ReadonlySet<UpdateState> = new Set(['failed', 'rolled-back', 'rollback-unhealthy']);
 
 export function natmState(d: StoreData): NodeState {
   const applied: Record<string, number> = {};

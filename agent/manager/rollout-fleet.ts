@@ -9,6 +9,7 @@
  *   applied[uri] ≥ version                         → applied
  *   current = uri@version, state failed            → failed
  *   current = uri@version, state rolled-back       → rolled back
+ *   current = uri@version, state rollback-unhealthy → rolled back
  *   current = uri@version, verifying or deploying  → downloaded (waiting to install)
  * A record counts only if natm checked it is signed by the node it describes (`signed: true`,
  * gossip's isSignedBy: certificate mode). Without certificates no record is signed, so no
@@ -49,7 +50,7 @@ function outcomeOf(plan: RolloutPlan, m: Row): Outcome | null {
   const c = m['current'];
   if (!isObj(c) || c['uri'] !== plan.uri || c['version'] !== plan.version) return null;
   if (c['state'] === 'failed') return 'failed';
-  if (c['state'] === 'rolled-back') return 'rolled-back';
+  if (c['state'] === 'rolled-back' || c['state'] === 'rollback-unhealthy') return 'rolled-back';
   return typeof c['state'] === 'string' && DOWNLOADED.has(c['state']) ? 'downloaded' : null;
 }
 

@@ -52,12 +52,15 @@ export interface NeighbourRow {
 const WORKING = new Set(['verified', 'downloading']);
 
 /**
- * A LAN neighbour or bridge child: reached directly and, when it has a public address at
- * all, the same one as ours (behind the same NAT or firewall). A bridge child has none.
+ * A LAN neighbour, bridge child or bridge: reached directly and, when both it and we have a
+ * public address, the same one (behind the same NAT or firewall). A bridge child has none;
+ * its bridge has one, which the child may or may not have heard of (the bridge passes its
+ * rendezvous table on): either way the bridge is the child's neighbour, so the relation is
+ * the same seen from both ends.
  */
 export function isNeighbour(m: NeighbourRow, ourExternal: string | null): boolean {
   if (m.self || m.path !== 'direct' || (m.status !== 'alive' && m.status !== 'suspect')) return false;
-  return m.external === null || (ourExternal !== null && m.external.address === ourExternal);
+  return m.external === null || ourExternal === null || m.external.address === ourExternal;
 }
 
 /** `dropped`: entries forgotten to make room (their torrent files can go). */

@@ -40,6 +40,13 @@ const ep = (v: unknown): string => {
 const transportText = (t: unknown): string =>
   t === 'tcp' || t === 'tls' ? ` over a ${t.toUpperCase()} stream (UDP blocked: fallback in use)` : '';
 
+/**
+ * On TLS (normally port 443; TCP to the rendezvous' own port failed or is not configured):
+ * why BitTorrent bytes may not come (docs/protocol/natm.md §Stream fallback).
+ */
+export const TLS_NOTE =
+  "    BitTorrent needs TCP to its peers' BitTorrent ports (never below 1024): if the firewall lets TCP out only to 443, no peer beyond this LAN can send bytes; they come from LAN neighbours or once TCP is let out";
+
 export function connectivityText(n: NodeConnectivity, now: number): string[] {
   const c = n.connectivity as Partial<ConnectivityView> | null;
   if (!c) return [`connectivity: unknown (${printable(n.error ?? '?')})`];
@@ -57,6 +64,7 @@ export function connectivityText(n: NodeConnectivity, now: number): string[] {
   return [
     `connectivity: ${conds.length ? `degraded: ${conds.map((x) => CONDITION_TEXT[x]).join(', ')}` : 'ok'}`,
     `    rendezvous: ${num(rdv?.alive)} of ${num(rdv?.configured)} answering${transportText(c.transport)}; last contact ${last}`,
+    ...(c.transport === 'tls' ? [TLS_NOTE] : []),
     `    external endpoint: ${ep(c.external)}`,
     `    paths: ${num(p['direct'])} direct, ${num(p['punched'])} punched, ${num(p['bridged'])} bridged, ${num(p['relayed'])} relayed, ${num(p['none'])} without a path`,
     `    clock: ${clockLine}`,

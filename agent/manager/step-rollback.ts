@@ -5,7 +5,9 @@
  * way the update goes to `rolling-back` and the URI's driver asks the executor for a
  * rollback of it, with the deploy retry policy (attempts, backoff). The executor decides
  * what it rolls back to (its own record and kept copy) and refuses anything else; a final
- * refusal gives the update up (`failed`). The anti-rollback floor is never lowered: the
+ * refusal gives the update up (`failed`). The executor then checks the restored version's
+ * health: failed, the update ends `rollback-unhealthy` (the node stays on the restored
+ * version; nothing further is rolled back). The anti-rollback floor is never lowered: the
  * rolled-back version stays the highest accepted, so it is never taken again.
  */
 import { isFinalRefusal, type ExecutorResponse } from '../lib/ipc/executor-protocol.ts';
@@ -35,7 +37,8 @@ export async function requestRollback(
       code: 'NOT_CURRENT',
       reason: `${uri}@${version} is not this node's current update${c ? ` (${c.version} is)` : ''}`,
     };
-  if (c.state === 'rolling-back' || c.state === 'rolled-back') return { ok: true };
+  if (c.state === 'rolling-back' || c.state === 'rolled-back' || c.state === 'rollback-unhealthy')
+    return { ok: true };
   if (c.state !== 'applied')
     return { ok: false, code: 'NOT_APPLIED', reason: `${uri}@${version} is ${c.state}, not applied` };
   await record(core, uri, version, { type: 'rollback-requested', reason });
@@ -51,7 +54,11 @@ async function failed(core: Core, uri: string, c: UpdateRecord, error: string): 
 }
 
 async function answered(core: Core, uri: string, c: UpdateRecord, r: ExecutorResponse): Promise<void> {
-  if (r.type === 'rolled-back') {
+  if (r.type === 'rolled-back' && r.health === 'failed') {
+    const error = `ROLLBACK_UNHEALTHY: v${r.to.version} restored, its ${r.healthReason ?? 'health check failed'}`;
+    core.log.error({ uri, version: c.version, to: r.to.version, output: r.output.slice(-2000) }, error);
+    await record(core, uri, c.version, { type: 'rollback-unhealthy', to: r.to.version, error });
+  } else if (r.type === 'rolled-back') {
     core.log.warn(
       { uri, version: c.version, to: r.to.version, durationMs: r.durationMs, output: r.output.slice(-2000) },
       'rolled back',

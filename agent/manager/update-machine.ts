@@ -2,7 +2,7 @@
  * The update state machine, pure (docs/manager.md §States):
  *   verified → downloading → verifying-payload → deploying → applied | failed
  *   deploying (health check failed) | applied (admin's abort --rollback)
- *     → rolling-back → rolled-back | failed
+ *     → rolling-back → rolled-back | rollback-unhealthy | failed
  * Every function takes a record and `now` and returns a new record; nothing here
  * touches the disk, Transmission or a child process.
  */
@@ -29,7 +29,9 @@ export type UpdateEvent =
   | { readonly type: 'rollback-started' }
   | { readonly type: 'rollback-failed'; readonly error: string; readonly retryAt: number | null }
   /** Rolled back: `to` is the version applied again (null: none is known to the executor). */
-  | { readonly type: 'rolled-back'; readonly to: number | null };
+  | { readonly type: 'rolled-back'; readonly to: number | null }
+  /** Rolled back to `to`, whose health check then failed: the node stays there (no second rollback). */
+  | { readonly type: 'rollback-unhealthy'; readonly to: number; readonly error: string };
 
 /** Which state each event may be applied in, and the state it leads to (same = stays). */
 const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: UpdateState | 'same']> = {
@@ -49,6 +51,7 @@ const RULES: Record<UpdateEvent['type'], [from: readonly UpdateState[], to: Upda
   'rollback-started': [['rolling-back'], 'same'],
   'rollback-failed': [['rolling-back'], 'same'],
   'rolled-back': [['rolling-back'], 'rolled-back'],
+  'rollback-unhealthy': [['rolling-back'], 'rollback-unhealthy'],
 };
 
 export class StateError extends Error {}
@@ -108,6 +111,8 @@ function apply(c: UpdateRecord, e: UpdateEvent): Partial<UpdateRecord> {
       return { lastError: e.reason, deployAttempts: 0, nextAttemptAt: null };
     case 'rollback-failed':
       return { lastError: e.error, nextAttemptAt: e.retryAt };
+    case 'rollback-unhealthy':
+      return { lastError: e.error, nextAttemptAt: null };
     case 'deploy-ok':
       return { lastError: null, deployPid: null };
     case 'deploy-failed':
@@ -144,7 +149,8 @@ function uriFacts(rec: UriRecord, c: UpdateRecord, e: UpdateEvent, now: number):
       return { failed };
     case 'give-up':
       return c.state === 'deploying' ? { failed } : {};
-    case 'rolled-back': {
+    case 'rolled-back':
+    case 'rollback-unhealthy': {
       // The executor says which version is applied again (below v: the floor stays at v).
       const kept = rec.applied !== null && rec.applied < v ? rec.applied : null;
       const back = e.to !== null && e.to < v ? e.to : kept;

@@ -211,7 +211,8 @@ export class PeerBook {
   /** The view of `peer` if it differs from the one shown last (and marks it shown), else null. */
   changedView(peer: PeerState, liveness: Liveness): PeerView | null {
     const view = this.view(peer, liveness);
-    const key = `${view.path}|${view.external?.address}:${view.external?.port}|${view.internal?.address}:${view.internal?.port}`;
+    const lan = (view.internals ?? []).map((e) => `${e.address}:${e.port}`).join(',');
+    const key = `${view.path}|${view.external?.address}:${view.external?.port}|${lan}`;
     if (key === peer.shown) return null;
     peer.shown = key;
     return view;
@@ -243,6 +244,7 @@ export class PeerBook {
       path: this.pathOf(peer, liveness),
       external: peer.ext,
       internal: peer.internals[0],
+      internals: [...peer.internals],
       lastSeen: peer.lastSeen,
     };
   }

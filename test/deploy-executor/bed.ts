@@ -32,8 +32,14 @@ export interface Bed {
   readonly proc: LoggedProcess;
   /** Writes the config (deployers, plus any top-level keys) and (re)starts the executor. */
   start(deployers: object, extra?: object): Promise<void>;
-  /** Signs `bytes` (random when a number) as `uri` v`version`, into the input dir. */
-  update(uri: string, version: number, bytes?: number | Buffer, admin?: Admin): Promise<Update>;
+  /** Signs `bytes` (random when a number) as `uri` v`version`, into the input dir; `expires` in s. */
+  update(
+    uri: string,
+    version: number,
+    bytes?: number | Buffer,
+    admin?: Admin,
+    expires?: number,
+  ): Promise<Update>;
   /** One request (an object, or raw text sent as is); the decoded answer. */
   ask(req: object | string): Promise<Record<string, unknown>>;
   deployReq(u: Update, patch?: object): Record<string, unknown>;
@@ -89,10 +95,11 @@ export async function createBed(label: string): Promise<Bed> {
         'deploy executor started',
       );
     },
-    async update(uri, version, bytes = 4096, by = admin) {
+    async update(uri, version, bytes = 4096, by = admin, expires = undefined) {
       const name = `p${++n}-v${version}.bin`;
       const payload = await makePayload(inputs, name, bytes);
-      const t = await sign(by, payload, join(inputs, `${name}.torrent`), { uri, version });
+      const o = { uri, version, ...(expires === undefined ? {} : { expires }) };
+      const t = await sign(by, payload, join(inputs, `${name}.torrent`), o);
       return { uri, version, infoHash: t.infoHash, torrent: t.path, payload };
     },
     async ask(req) {

@@ -42,12 +42,21 @@ test('previous is the last healthy update: an unhealthy or never-checked one is 
 
 test('a rollback goes from the update deployed last to previous, once; the floor stays', () => {
   let d = deployed(deployed(EMPTY_RECORD, 1, 'ok'), 2, 'failed');
-  assert.deepEqual(judgeRollback(d, U, ref(2)), { kind: 'run', to: ref(1) });
+  assert.deepEqual(judgeRollback(d, U, ref(2)), { kind: 'run', to: ref(1), unhealthy: true });
   d = rollbackStarted(d, U, run(1));
   assert.equal(d.uris[U]!.floor!.version, 2, 'a rollback does not move the floor');
   const failedRun = finished(d, U, false, 9);
   assert.deepEqual(failedRun.uris[U]!.applied!.version, 2, 'a failed rollback leaves v2 applied');
   assert.deepEqual(judgeRollback(failedRun, U, ref(2)).kind, 'run', 'and may be asked again');
+  const checking = finished(d, U, true, 9, true);
+  assert.equal(checking.uris[U]!.applied!.health, 'checking', 'the restored one is checked again');
+  const sickAgain = healthOf(checking, U, ref(1), 'failed');
+  assert.deepEqual([sickAgain.uris[U]!.applied!.health, sickAgain.uris[U]!.previous], ['failed', null]);
+  assert.equal(
+    ((j) => (j.kind === 'refused' ? j.code : j.kind))(judgeRollback(sickAgain, U, ref(1))),
+    'NO_PREVIOUS',
+    'no rollback of a rollback',
+  );
   d = finished(d, U, true, 9);
   const u = d.uris[U]!;
   assert.deepEqual([u.applied!.version, u.floor!.version, u.previous, u.rolledBack], [1, 2, null, ref(2)]);
@@ -74,5 +83,9 @@ test('refused: a version not deployed last, or a URI never deployed', () => {
   assert.equal(code(judgeRollback(d, U, ref(1))), 'NOT_DEPLOYED_LAST', 'an arbitrary older one');
   assert.equal(code(judgeRollback(d, U, { ...ref(3), infoHash: 'e'.repeat(40) })), 'NOT_DEPLOYED_LAST');
   assert.equal(code(judgeRollback(d, 'app:/other', ref(3))), 'NOT_DEPLOYED_LAST');
-  assert.deepEqual(judgeRollback(d, U, ref(3)), { kind: 'run', to: ref(1) });
+  assert.deepEqual(
+    judgeRollback(d, U, ref(3)),
+    { kind: 'run', to: ref(1), unhealthy: false },
+    'healthy (an abort): an expired previous is refused (rollback-check.ts)',
+  );
 });

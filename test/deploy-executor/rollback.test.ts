@@ -3,7 +3,10 @@
  * health command that fails for one version; the executor answers `unhealthy`, keeps the
  * update applied, and rolls it back only when asked for the update it deployed last, to
  * the healthy one before it, re-checked from its own kept copies, once. Every other
- * rollback is refused with its code and runs nothing; the floor never moves down.
+ * rollback is refused with its code and runs nothing; the floor never moves down. After a
+ * rollback the restored version's health is checked (a failure is recorded and answered,
+ * never rolled back again); a restored version whose signature has expired since is allowed
+ * only after a failed health check (PREVIOUS_EXPIRED otherwise).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -139,13 +142,15 @@ test('unhealthy (every attempt failed): answered `unhealthy`; the rollback re-de
   const back = await bed.ask(rollbackReq(v2));
   assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
   assert.deepEqual(back['to'], { version: 1, infoHash: v1.infoHash });
+  assert.equal(back['health'], 'ok');
   assert.deepEqual(
     (await log()).slice(n),
-    [`deploy ${uri} 1 ${await sha(v1)} 1 2 0`],
-    'v1 bytes, P2PU_ROLLBACK=1',
+    [`deploy ${uri} 1 ${await sha(v1)} 1 2 0`, `health ${uri} 1 1 0`],
+    'v1 bytes, P2PU_ROLLBACK=1, then its health check',
   );
   const after = await uriRecord(uri);
   assert.equal(after['applied']!['version'], 1);
+  assert.equal(after['applied']!['health'], 'ok');
   assert.equal(after['floor']!['version'], 2, 'the floor is not lowered');
   assert.equal(after['rolledBack']!['version'], 2);
   assert.equal(after['previous'], null);
@@ -234,5 +239,60 @@ test("the health check and the rollback run as the deployer's user, like its dep
     `health ${uri} 2 1 ${nobody.uid}`,
     `health ${uri} 2 1 ${nobody.uid}`,
     `deploy ${uri} 1 ${await sha(v1)} 1 2 ${nobody.uid}`,
+    `health ${uri} 1 1 ${nobody.uid}`,
   ]);
+});
+
+test('the restored version fails its health check too: answered health "failed", recorded, and never rolled back again', async () => {
+  const uri = 'app:/both';
+  const [v1, v2] = [await bed.update(uri, 1), await bed.update(uri, 2)];
+  await deployed(v1);
+  await sick(uri, 1); // v1's service no longer starts either (say, a dependency moved on)
+  await sick(uri, 2);
+  await deployed(v2, 'unhealthy');
+  const n = (await log()).length;
+  const back = await bed.ask(rollbackReq(v2));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.deepEqual([back['health'], (back['to'] as { version: number }).version], ['failed', 1]);
+  assert.match(String(back['healthReason']), /health check DEPLOY_EXIT/);
+  assert.match(String(back['output']), /service 1 is down/);
+  assert.deepEqual((await log()).slice(n), [
+    `deploy ${uri} 1 ${await sha(v1)} 1 2 0`,
+    `health ${uri} 1 1 0`,
+    `health ${uri} 1 1 0`, // retries: 1
+  ]);
+  const rec = await uriRecord(uri);
+  assert.deepEqual([rec['applied']!['version'], rec['applied']!['health']], [1, 'failed']);
+  assert.deepEqual([rec['previous'], rec['rolledBack']!['version'], rec['floor']!['version']], [null, 2, 2]);
+  // No rollback of a rollback: neither of v2 again nor of the restored v1.
+  await refused(rollbackReq(v2), 'ALREADY_ROLLED_BACK', /rolled back already/);
+  await refused(rollbackReq(v1), 'NO_PREVIOUS', /no earlier healthy update/);
+  const again = await bed.ask(bed.deployReq(v1));
+  assert.deepEqual([again['type'], again['ran']], ['unhealthy', false], 'the verdict, nothing runs');
+});
+
+test('attack: rollback to a version whose signature expired since: only after a failed health check (else PREVIOUS_EXPIRED); an expired version never deployed here → NOT_DEPLOYED_LAST', async () => {
+  const expires = Math.ceil(Date.now() / 1000) + 8;
+  const [a, s] = ['app:/exp-abort', 'app:/exp-sick'];
+  const a1 = await bed.update(a, 1, 4096, bed.admin, expires);
+  const s1 = await bed.update(s, 1, 4096, bed.admin, expires);
+  const stray = await bed.update(a, 3, 4096, bed.admin, expires); // signed, valid then, never deployed
+  const [a2, s2] = [await bed.update(a, 2), await bed.update(s, 2)];
+  await deployed(a1);
+  await deployed(s1);
+  await deployed(a2);
+  await sick(s, 2);
+  await deployed(s2, 'unhealthy');
+  while (Date.now() <= expires * 1000 + 500) await new Promise((r) => setTimeout(r, 250));
+  // A healthy update (an admin's abort, or a manager not to be trusted): not back to an expired one.
+  await refused(rollbackReq(a2), 'PREVIOUS_EXPIRED', /kept version 1 expired at .*failed health check/);
+  await refused(rollbackReq(a1), 'NOT_DEPLOYED_LAST', /not the update deployed last here \(2 /);
+  await refused(rollbackReq(stray), 'NOT_DEPLOYED_LAST', /not the update deployed last here \(2 /);
+  await refused(bed.deployReq(a1), 'ROLLBACK', /below the highest deployed here/);
+  // Its health check failed here: back to the version it deployed itself while valid.
+  const n = (await log()).length;
+  const back = await bed.ask(rollbackReq(s2));
+  assert.equal(back['type'], 'rolled-back', JSON.stringify(back));
+  assert.deepEqual([back['health'], (back['to'] as { version: number }).version], ['ok', 1]);
+  assert.deepEqual((await log()).slice(n), [`deploy ${s} 1 ${await sha(s1)} 1 2 0`, `health ${s} 1 1 0`]);
 });

@@ -112,7 +112,11 @@ describe(
         const log2 = cluster.deployed('n2');
         assert.equal(log2[2]!.sha256, rel[1]!.sha256, "node 2's rollback deployed v1's bytes");
         assert.equal(currentDeployed(cluster, 'n2'), 1, 'node 2 runs v1 again');
-        assert.deepEqual(healthLog('n2'), ['1 1', `${c} 1`, `${c} 1`], 'two attempts (retries: 1)');
+        assert.deepEqual(
+          healthLog('n2'),
+          ['1 1', `${c} 1`, `${c} 1`, '1 1'],
+          'two attempts (retries: 1), then the restored v1 checked after the rollback',
+        );
         const row2 = demoRow(await status(cluster, 'n2'))!;
         assert.deepEqual(
           [row2.applied, row2.highest, row2.version, (row2 as unknown as Record<string, unknown>)['failed']],

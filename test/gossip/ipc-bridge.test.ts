@@ -136,6 +136,38 @@ test('peers: a holder not reached directly is listed at its public AND its LAN a
   ]);
 });
 
+test('peers: a dual-stack holder is listed at every LAN address it reported (IPv4 and IPv6), direct or not', () => {
+  const c = new SimCluster({ n: 3, seed: 9 });
+  c.clock.advance(2000);
+  const node = c.node('n1');
+  const ih = 'ef'.repeat(20);
+  const i0 = fakeIpc();
+  bridgeIpc(c.node('n0'), i0);
+  bridgeIpc(node, fakeIpc());
+  i0.emit('hello', { agentVersion: '1.0', btPort: 51413 });
+  i0.emit('have', { infoHash: ih, complete: true });
+  c.clock.advance(3000);
+  const v4 = { address: '198.18.0.11', port: 4100 };
+  const v6 = { address: 'fd00:18::11', port: 4100 };
+  let path: 'direct' | 'relayed' = 'direct';
+  const real = node.c.link.peers.bind(node.c.link);
+  node.c.link.peers = () =>
+    real().map((p) =>
+      p.id === 'n0' ? { ...p, path, external: v4, internal: v4, internals: [v4, v6, v4] } : p,
+    );
+  // Direct (an IPv6-only node reaching it at its IPv6 LAN endpoint): both, not only the first.
+  assert.deepEqual(btPeers(node, ih), [
+    { ip: '198.18.0.11', port: 51413 },
+    { ip: 'fd00:18::11', port: 51413 },
+  ]);
+  path = 'relayed';
+  assert.deepEqual(btPeers(node, ih), [
+    { ip: '198.18.0.11', port: 51413 },
+    { ip: 'fd00:18::11', port: 51413 },
+  ]);
+  c.stop();
+});
+
 test('IPC bridge: a hello without a BitTorrent port, then one with it; progress travels as a percentage', () => {
   const c = new SimCluster({ n: 2, seed: 44 });
   c.clock.advance(2000);

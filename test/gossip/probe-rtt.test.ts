@@ -5,7 +5,7 @@ import { MemberTable } from '../../agent/lib/gossip/member-table.ts';
 import { Prober } from '../../agent/lib/gossip/prober.ts';
 import { Attempt } from '../../agent/lib/gossip/fetch-attempt.ts';
 import { RttEstimator } from '../../agent/lib/gossip/rtt.ts';
-import type { Body } from '../../agent/lib/gossip/messages.ts';
+import { CHUNK_SIZE, type Body } from '../../agent/lib/gossip/messages.ts';
 
 function prober() {
   const clock = new FakeClock(0);
@@ -80,13 +80,14 @@ function attempt(firstRto?: () => number) {
   return { clock, asked, a };
 }
 
-test('the first chunk request times out after the probe-based RTO (floor 100 ms, ceiling chunkTimeoutMs), then backs off', () => {
+test('the first chunk request times out after the probe-based RTO (floor 100 ms, ceiling chunkTimeoutMs), then backs off; a retry is hedged at half its timeout', () => {
   const probe = attempt(() => 120);
   probe.clock.advance(1000);
-  assert.deepEqual(probe.asked, [0, 120, 360, 840], 'RTO 120, doubled on each timeout');
+  // RTO 120, doubled on each timeout (120, 360, 840); each retry asked again at half its RTO (240, 600).
+  assert.deepEqual(probe.asked, [0, 120, 240, 360, 600, 840]);
   const none = attempt();
   none.clock.advance(1000);
-  assert.deepEqual(none.asked, [0, 500, 1000], 'no probe sample: chunkTimeoutMs');
+  assert.deepEqual(none.asked, [0, 500, 750, 1000], 'no probe sample: chunkTimeoutMs (hedge at 750)');
   const tiny = attempt(() => 3);
   tiny.clock.advance(150);
   assert.deepEqual(tiny.asked, [0, 100], 'floor 100 ms');
@@ -94,4 +95,73 @@ test('the first chunk request times out after the probe-based RTO (floor 100 ms,
   huge.clock.advance(600);
   assert.deepEqual(huge.asked, [0, 500], 'ceiling chunkTimeoutMs');
   for (const x of [probe, none, tiny, huge]) x.a.cancel();
+});
+
+test('a window whose requests all time out together backs off once per round of timeouts, not once per request', () => {
+  const clock = new FakeClock(0);
+  const asked: number[] = [];
+  const a = new Attempt(
+    { clock, requestChunk: () => void asked.push(clock.now()), lapsed: () => {}, firstRto: () => 120 },
+    'ab'.repeat(32),
+    'holder',
+    8 * CHUNK_SIZE,
+    { window: 8, chunkTimeoutMs: 500, stallTimeoutMs: 60_000, fetchGraceMs: 60_000, minFetchRate: 1 },
+  );
+  clock.advance(1000);
+  const times = (t: number) => Array<number>(8).fill(t);
+  // One loss burst: the 8 timeouts at 120 double the backoff once (240), not to 8× (500);
+  // each retry is hedged at half its timeout (240, 600).
+  assert.deepEqual(asked, [
+    ...times(0),
+    ...times(120),
+    ...times(240),
+    ...times(360),
+    ...times(600),
+    ...times(840),
+  ]);
+  a.cancel();
+});
+
+test('an answered retry cancels its hedge; a first try is never hedged', () => {
+  const clock = new FakeClock(0);
+  const asked: number[] = [];
+  const a = new Attempt(
+    { clock, requestChunk: () => void asked.push(clock.now()), lapsed: () => {}, firstRto: () => 120 },
+    'ab'.repeat(32),
+    'holder',
+    2 * CHUNK_SIZE,
+    { window: 1, chunkTimeoutMs: 500, stallTimeoutMs: 60_000, fetchGraceMs: 60_000, minFetchRate: 1 },
+  );
+  clock.advance(130); // chunk 0: first try at 0, retry at 120 (hedge due at 240)
+  assert.equal(a.chunk(0, 2 * CHUNK_SIZE, new Uint8Array(CHUNK_SIZE)), 'more');
+  assert.deepEqual(asked, [0, 120, 130], 'chunk 1 asked at once');
+  clock.advance(100); // chunk 1 answered before its timeout (250): no retry
+  assert.equal(a.chunk(CHUNK_SIZE, 2 * CHUNK_SIZE, new Uint8Array(CHUNK_SIZE)), 'complete');
+  clock.advance(2000);
+  assert.deepEqual(asked, [0, 120, 130], 'the answered retry sent no hedge; nothing after completion');
+});
+
+test('bound: a dead holder gets at most two requests per chunk per timeout (≤ 2 · window · (stall / chunkTimeoutMs + 4)) until the attempt stalls', () => {
+  const clock = new FakeClock(0);
+  const asked: number[] = [];
+  const init = {
+    window: 8,
+    chunkTimeoutMs: 500,
+    stallTimeoutMs: 15_000,
+    fetchGraceMs: 5000,
+    minFetchRate: 1,
+  };
+  const a = new Attempt(
+    { clock, requestChunk: () => void asked.push(clock.now()), lapsed: () => {}, firstRto: () => 120 },
+    'ab'.repeat(32),
+    'holder',
+    11 * CHUNK_SIZE,
+    init,
+  );
+  clock.advance(init.stallTimeoutMs);
+  assert.equal(a.health(clock.now()), 'stalled', 'the fetcher takes its slot now');
+  const bound = 2 * init.window * (init.stallTimeoutMs / init.chunkTimeoutMs + 4);
+  assert.ok(asked.length <= bound, `${asked.length} requests > ${bound}`);
+  assert.ok(new Set(asked.slice(-16)).size <= 2, 'at the cap: one retry and one hedge per timeout');
+  a.cancel();
 });

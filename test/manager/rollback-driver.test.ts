@@ -7,7 +7,9 @@
  *     one in the state for natm; the bad version is never accepted again, a higher one is;
  *   - the admin's rollback (Manager.rollBack) of an applied update, and its refusals;
  *   - `rollout abort --rollback` rolls the applied update back; a plain abort does not;
- *   - a rollback the executor refuses for good (NO_PREVIOUS) ends failed.
+ *   - a rollback the executor refuses for good (NO_PREVIOUS) ends failed;
+ *   - a rollback whose restored version fails its health check ends rollback-unhealthy,
+ *     reported to the fleet, and nothing is rolled back again.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -54,6 +56,8 @@ async function makeBed() {
   const kp = await generateKeyPair();
   const asked: string[] = [];
   const sick = new Set<number>();
+  /** Versions whose health check fails also when a rollback restores them. */
+  const sickRestored = new Set<number>();
   let refuseRollback: ExecutorResponse | null = null;
   const applied: { version: number; infoHash: string }[] = [];
   const executor: ExecutorPort = {
@@ -81,7 +85,15 @@ async function makeBed() {
       if (refuseRollback) return refuseRollback;
       const to = applied[applied.length - 2]!;
       const { uri, version, infoHash } = req;
-      return { type: 'rolled-back', uri, version, infoHash, to, durationMs: 1, output: '' };
+      const back = { type: 'rolled-back' as const, uri, version, infoHash, to, durationMs: 1 };
+      if (sickRestored.has(to.version))
+        return {
+          ...back,
+          output: 'down',
+          health: 'failed',
+          healthReason: 'health check DEPLOY_EXIT: exit 1',
+        };
+      return { ...back, output: '', health: 'ok' };
     },
   };
   const natm: NatmPort = {
@@ -122,7 +134,7 @@ async function makeBed() {
     return { kind: (await manager.submit(raw, 'inbox')).kind, infoHash: ih };
   };
   const setRefusal = (r: ExecutorResponse | null) => void (refuseRollback = r);
-  return { dir, clock, core, manager, asked, sick, publish, setRefusal, key };
+  return { dir, clock, core, manager, asked, sick, sickRestored, publish, setRefusal, key };
 }
 
 /** Fake milliseconds until `pred` holds (10 ms steps, yielding to file I/O), failing after `maxMs`. */
@@ -226,4 +238,26 @@ test('a rollback the executor refuses for good (NO_PREVIOUS) ends failed; a pass
   await until(() => cur()?.current?.state === 'failed', 600_000, 'failed');
   assert.match(cur()!.current!.lastError ?? '', /rollback refused by the deploy executor: NO_PREVIOUS/);
   assert.deepEqual([cur()!.applied, cur()!.failed, cur()!.rolledBack], [null, 1, undefined]);
+});
+
+test('the restored version fails its health check too: rollback-unhealthy, reported, never a second rollback', async () => {
+  bed = await makeBed();
+  await bed.publish(1);
+  await until(() => cur()?.current?.state === 'applied', 600_000, 'v1 applied');
+  bed.sick.add(2);
+  bed.sickRestored.add(1);
+  const v2 = await bed.publish(2);
+  await until(() => cur()?.current?.state === 'rollback-unhealthy', 600_000, 'v2 rollback-unhealthy');
+  const r = cur()!;
+  assert.deepEqual([r.applied, r.failed, r.rolledBack, r.highestAccepted], [1, 2, 2, 2]);
+  assert.match(r.current!.lastError ?? '', /^ROLLBACK_UNHEALTHY: v1 restored, its health check DEPLOY_EXIT/);
+  const s = natmState(bed.core.store.data);
+  assert.deepEqual(s.current, { uri: URI, version: 2, state: 'rollback-unhealthy', progress: 1 });
+  assert.deepEqual([s.failed, s.rolledBack], [{ [URI]: 2 }, { [URI]: 2 }]);
+  // No loop: neither the driver nor the admin's rollBack asks the executor again.
+  assert.deepEqual(await bed.manager.rollBack(URI, 2, 'again'), { ok: true }, 'nothing to do');
+  await until(() => true, 30_000, 'idle');
+  assert.deepEqual(bed.asked, ['deploy 1', 'deploy 2', `rollback 2 ${v2.infoHash}`], 'one rollback, once');
+  await bed.publish(3);
+  await until(() => cur()?.current?.state === 'applied' && cur()!.current!.version === 3, 600_000, 'v3');
 });

@@ -27,11 +27,14 @@ const child = (id: string, version: number, state = 'downloading'): NeighbourRow
   current: { uri: 'app:/x', version, state },
 });
 
-test('a neighbour is a direct peer with no public address, or our own (same NAT)', () => {
+test('a neighbour is a direct peer with no public address, or our own (same NAT), or we have none', () => {
   assert.equal(isNeighbour(child('n4', 1), '198.18.0.31'), true);
   const pub = { ...child('n1', 1), external: { address: '198.18.0.11' } };
   assert.equal(isNeighbour(pub, '198.18.0.31'), false, 'a public node reached directly is no neighbour');
   assert.equal(isNeighbour({ ...pub, external: { address: '198.18.0.31' } }, '198.18.0.31'), true);
+  const bridge = { ...child('n3', 1), external: { address: '198.18.0.31' } };
+  assert.equal(isNeighbour(bridge, null), true, 'a bridge child whose bridge told its public address');
+  assert.equal(isNeighbour(child('n3', 1), null), true, 'and one that has not heard it');
   assert.equal(isNeighbour({ ...child('n2', 1), path: 'punched' }, null), false);
   assert.equal(isNeighbour({ ...child('n4', 1), status: 'dead' }, null), false);
   assert.equal(isNeighbour({ ...child('me', 1), self: true }, null), false);

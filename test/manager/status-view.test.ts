@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StoreData } from '../../agent/manager/model.ts';
 import { statusRows, statusText } from '../../agent/manager/status-view.ts';
-import { connectivityText } from '../../agent/manager/status-connectivity.ts';
+import { connectivityText, TLS_NOTE } from '../../agent/manager/status-connectivity.ts';
 import type { ConnectivityView } from '../../agent/lib/gossip/health.ts';
 
 const d = {
@@ -159,10 +159,14 @@ test('connectivity text: natm degraded (rendezvous unreachable, clock a day ahea
     conditions: ['relayed_only', 'stream_fallback'],
     transport: 'tls',
   } as ConnectivityView;
-  assert.deepEqual(connectivityText({ connectivity: fallback, error: null }, now).slice(0, 2), [
+  assert.deepEqual(connectivityText({ connectivity: fallback, error: null }, now).slice(0, 3), [
     'connectivity: degraded: only relayed paths, UDP blocked: rendezvous over a stream fallback',
     '    rendezvous: 1 of 1 answering over a TLS stream (UDP blocked: fallback in use); last contact 2s ago',
+    TLS_NOTE,
   ]);
+  assert.match(TLS_NOTE, /only to 443, no peer beyond this LAN can send bytes/);
+  const tcp = connectivityText({ connectivity: { ...fallback, transport: 'tcp' }, error: null }, now);
+  assert.equal(tcp.includes(TLS_NOTE), false, 'on TCP the BitTorrent ports are reachable as far as we know');
   assert.deepEqual(connectivityText({ connectivity: null, error: 'cannot reach natm at /x: ENOENT' }, now), [
     'connectivity: unknown (cannot reach natm at /x: ENOENT)',
   ]);

@@ -32,11 +32,15 @@ test('status of a downloading node names the neighbour that refused and serves n
   };
   const far = { ...n3, id: 'n1', external: { address: '198.18.0.11' } };
   assert.deepEqual(sourceText([], [n3], null), [], 'nothing downloading: nothing to say');
-  assert.deepEqual(sourceText(['app:/x v3'], [far], null), [], 'not a neighbour');
+  assert.deepEqual(sourceText(['app:/x v3'], [far], '198.18.0.41'), [], 'not a neighbour');
   assert.deepEqual(sourceText(['app:/x v3'], [{ ...n3, conditions: [] }], '198.18.0.31'), []);
   const [line] = sourceText(['app:/x v3'], [n3, far, 'junk', null], '198.18.0.31');
   assert.match(
     line!,
     /^source: neighbour n3 refused an update and does not serve it .*app:\/x v3 may have no other source/,
   );
+  // A bridge child has no public address of its own; it may have heard its bridge's (the
+  // bridge passes its rendezvous table on) or not: its bridge is its neighbour either way.
+  for (const bridge of [n3, { ...n3, external: null }])
+    assert.match(sourceText(['app:/x v3'], [bridge], null)[0] ?? '', /^source: neighbour n3 refused/);
 });

@@ -7,6 +7,7 @@ import {
   newCredentials,
   parseCredentials,
   passwordMatches,
+  rpcLoopback,
 } from '../../packaging/transmission-rpc.ts';
 
 const creds = { url: 'http://127.0.0.1:9091/transmission/rpc', username: 'p2p-update', password: 's3cret' };
@@ -43,6 +44,27 @@ describe('transmission RPC lock-down', () => {
     assert.equal(settings['rpc-username'], 'p2p-update');
     assert.equal(settings['rpc-password'], 's3cret');
     assert.equal(settings['peer-port'], 51413);
+  });
+
+  it('an IPv6-only host gets RPC on ::1 (Transmission 3.00 cannot bind 127.0.0.1 there), others on 127.0.0.1', () => {
+    const lo = [
+      { family: 'IPv4', address: '127.0.0.1', internal: true },
+      { family: 'IPv6', address: '::1', internal: true },
+    ];
+    const v6Only = { lo, eth0: [{ family: 'IPv6', address: 'fd00:2::3', internal: false }] };
+    assert.equal(rpcLoopback(v6Only), '::1');
+    const linkLocalOnly = { lo, eth0: [{ family: 'IPv6', address: 'fe80::1', internal: false }] };
+    assert.equal(rpcLoopback(linkLocalOnly), '127.0.0.1', 'no usable IPv6: loopback IPv4 as before');
+    const dual = { lo, eth0: [...v6Only.eth0, { family: 'IPv4', address: '198.18.0.11', internal: false }] };
+    assert.equal(rpcLoopback(dual), '127.0.0.1');
+    assert.equal(rpcLoopback({ lo }), '127.0.0.1');
+    const c6 = newCredentials((n) => Buffer.alloc(n, 7), rpcLoopback(v6Only));
+    assert.equal(c6.url, 'http://[::1]:9091/transmission/rpc');
+    const { settings } = lockRpc(debianDefaults, c6);
+    assert.equal(settings['rpc-bind-address'], '::1');
+    assert.equal(settings['rpc-whitelist'], '127.0.0.1,::1');
+    assert.equal(lockRpc(settings, c6).changed, false);
+    assert.equal(lockRpc(settings, { ...c6, url: creds.url }).changed, true, 'the URL decides the address');
   });
 
   it('changes nothing once the daemon has hashed our password', () => {

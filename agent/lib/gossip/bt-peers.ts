@@ -1,8 +1,10 @@
 /**
  * BitTorrent endpoints of overlay members that hold an infoHash (ipc.md `peers`), from their
- * fleet records (`have`, `btPort`) and natm's view of each peer: the LAN address when natm
- * reaches the peer directly and knows its LAN endpoint; otherwise its public address AND,
- * when known, its LAN address. The daemon dials both and keeps what answers. (A bridge
+ * fleet records (`have`, `btPort`) and natm's view of each peer: its LAN addresses when natm
+ * reaches the peer directly and knows its LAN endpoints; otherwise its public address AND,
+ * when known, its LAN addresses. The daemon dials them all and keeps what answers. All LAN
+ * addresses, not the first: a dual-stack peer reports an IPv4 and an IPv6 one, and an
+ * IPv6-only daemon can dial only the latter (the tracker hands it over as BEP 7 `peers6`). (A bridge
  * child sees even its own bridge as "bridged" once it has not heard the bridge's public
  * endpoint for a while; with the public address alone it could never reach a LAN
  * neighbour behind the same firewall.) Dead members are left out. At most MAX_BT_PEERS,
@@ -37,6 +39,7 @@ export function btPeers(node: GossipNode, infoHash: string): BtPeer[] {
 
 function addresses(p: PeerView | undefined): string[] {
   if (!p) return [];
-  if (p.path === 'direct' && p.internal) return [p.internal.address];
-  return [...new Set([p.external?.address, p.internal?.address].filter((a): a is string => !!a))];
+  const lan = (p.internals ?? (p.internal ? [p.internal] : [])).map((e) => e.address);
+  if (p.path === 'direct' && lan.length) return [...new Set(lan)];
+  return [...new Set([p.external?.address, ...lan].filter((a): a is string => !!a))];
 }

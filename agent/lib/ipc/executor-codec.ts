@@ -72,6 +72,8 @@ const response = z.discriminatedUnion('type', [
     to: z.strictObject({ version, infoHash }),
     durationMs: z.number().min(0),
     output: text,
+    health: z.enum(['ok', 'failed', 'none']),
+    healthReason: text.optional(),
   }),
   z.strictObject({ type: z.literal('refused'), code: z.string().max(64), reason: text }),
 ]);

@@ -57,6 +57,11 @@ export type RefusalCode =
   | 'NO_PREVIOUS'
   /** A second rollback of the same update. */
   | 'ALREADY_ROLLED_BACK'
+  /**
+   * A rollback to a version whose signature has expired, asked for an update whose health
+   * check did not fail here (an admin's abort, or a manager that is not to be trusted).
+   */
+  | 'PREVIOUS_EXPIRED'
   /** A deploy of a version rolled back here: never deployed again (a higher one is). */
   | 'ROLLED_BACK';
 
@@ -99,7 +104,12 @@ export type ExecutorResponse =
       readonly reason: string;
       readonly output: string;
     }
-  /** The answer to a rollback: `version` is rolled back, `to` is applied again. */
+  /**
+   * The answer to a rollback: `version` is rolled back, `to` is applied again. `health`: the
+   * deployer's health check on the restored `to` ('none': the deployer has none). 'failed':
+   * the node stays on `to`, unhealthy; nothing further is rolled back (no rollback of a
+   * rollback), `healthReason` and `output` say why.
+   */
   | {
       readonly type: 'rolled-back';
       readonly uri: string;
@@ -108,6 +118,8 @@ export type ExecutorResponse =
       readonly to: { readonly version: number; readonly infoHash: string };
       readonly durationMs: number;
       readonly output: string;
+      readonly health: 'ok' | 'failed' | 'none';
+      readonly healthReason?: string;
     }
   | { readonly type: 'refused'; readonly code: RefusalCode; readonly reason: string };
 
@@ -134,6 +146,7 @@ const FINAL: ReadonlySet<RefusalCode> = new Set<RefusalCode>([
   'NOT_DEPLOYED_LAST',
   'NO_PREVIOUS',
   'ALREADY_ROLLED_BACK',
+  'PREVIOUS_EXPIRED',
   'ROLLED_BACK',
 ]);
 

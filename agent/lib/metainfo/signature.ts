@@ -2,7 +2,11 @@
  * The signature of a torrent-file++ (spec §Signature, after BEP 35):
  *   signature = Ed25519( bencode(info) ‖ bencode(signed-info) )
  * The message is the concatenation of the two canonical encodings, nothing else.
+ * Verification uses node's own Ed25519 with libsodium's rules (crypto/ed25519-verify.ts):
+ * the manager verifies updates, roots and control files and so never instantiates
+ * libsodium's WebAssembly. Signing stays with libsodium (the CLI).
  */
+import { ed25519Verify } from '../crypto/ed25519-verify.ts';
 import { sodium } from '../crypto/sodium.ts';
 
 export function signedMessage(infoBytes: Uint8Array, signedInfoBytes: Uint8Array): Uint8Array {
@@ -13,14 +17,11 @@ export async function signDetached(message: Uint8Array, sodiumSecretKey: Uint8Ar
   return (await sodium()).crypto_sign_detached(message, sodiumSecretKey);
 }
 
-export async function verifyDetached(
+/** True only for a valid Ed25519 signature of `message` under `publicKey` (libsodium's rules). */
+export function verifyDetached(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
 ): Promise<boolean> {
-  try {
-    return (await sodium()).crypto_sign_verify_detached(signature, message, publicKey);
-  } catch {
-    return false;
-  }
+  return Promise.resolve(ed25519Verify(signature, message, publicKey));
 }

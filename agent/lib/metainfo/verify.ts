@@ -22,6 +22,11 @@ export interface VerifyOptions {
   readonly threshold?: number;
   /** Milliseconds since the epoch. */
   readonly now: number;
+  /**
+   * Skip step 6 (expiry) only: for the deploy executor's rollback to an update it deployed
+   * itself while it was valid (docs/deploy-executor.md §Rollback). The caller judges expiry.
+   */
+  readonly expiredOk?: boolean;
 }
 
 /** The facts a signer vouches for: its signed info without its own key id. */
@@ -78,7 +83,7 @@ export async function verifyParsed(t: TorrentPlusPlus, opts: VerifyOptions): Pro
   const signed = { uri: si.uri, version: si.version, infoHash: t.infoHash };
   // Step 6: not expired.
   // The message names the local time the decision used: a wrong local clock shows here.
-  if (si.expires !== undefined && opts.now > si.expires * 1000) {
+  if (opts.expiredOk !== true && si.expires !== undefined && opts.now > si.expires * 1000) {
     const at = new Date(si.expires * 1000).toISOString();
     const local = new Date(opts.now).toISOString();
     throw new MetadataError('EXPIRED', `expired at ${at}, local clock ${local}`, { signed });

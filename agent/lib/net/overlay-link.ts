@@ -31,8 +31,13 @@ export interface PeerView {
   readonly path: PathType | null;
   /** Public endpoint as seen by a rendezvous server (STUN-learned). */
   readonly external?: Endpoint;
-  /** LAN endpoint the node reported for itself. */
+  /** LAN endpoint the node reported for itself (its first). */
   readonly internal?: Endpoint;
+  /**
+   * Every LAN endpoint it reported (≤ 4, e.g. an IPv4 and an IPv6 one of a dual-stack
+   * host), `internal` first. Absent: `internal` alone.
+   */
+  readonly internals?: readonly Endpoint[];
   /** Clock ms of the last authenticated packet from this peer (0 = never). */
   readonly lastSeen: number;
 }

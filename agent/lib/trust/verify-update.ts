@@ -23,7 +23,13 @@ export function checkRootFresh(root: RootBody, nowMs: number): void {
     );
 }
 
-export async function verifyUpdate(raw: Uint8Array, root: RootBody, nowMs: number): Promise<VerifiedUpdate> {
+/** `expiredOk`: the torrent's own expiry is the caller's to judge (never the root's). */
+export async function verifyUpdate(
+  raw: Uint8Array,
+  root: RootBody,
+  nowMs: number,
+  expiredOk = false,
+): Promise<VerifiedUpdate> {
   checkRootFresh(root, nowMs);
-  return verifyTorrentPlusPlus(raw, { ...updateKeys(root), now: nowMs });
+  return verifyTorrentPlusPlus(raw, { ...updateKeys(root), now: nowMs, expiredOk });
 }

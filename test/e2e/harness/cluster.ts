@@ -33,7 +33,7 @@ import { nsRun, run } from './run.ts';
 import { readSocketJson } from './socket-json.ts';
 import type { Topology } from './topology.ts';
 import { waitUntil } from './wait.ts';
-import { startTransmission } from './transmission.ts';
+import { RPC_ON_V6_LOOPBACK, startTransmission } from './transmission.ts';
 import { TransmissionRpc } from './transmission-rpc.ts';
 
 /** One row of `members --json` (agent/lib/gossip/members-view.ts), the fields the scenarios use. */
@@ -133,7 +133,7 @@ export class Cluster {
         mkdirSync(d, { recursive: true });
       writeFileSync(
         l.managerConfig,
-        JSON.stringify(managerConfig(l, this.secrets, this.overrides, n), null, 2),
+        JSON.stringify(managerConfig(l, this.secrets, this.overrides, n, p.nodes[n].family), null, 2),
       );
       const health = this.overrides.healthScript;
       writeFileSync(l.deployConfig, JSON.stringify(deployConfig(l, this.secrets, health), null, 2));
@@ -164,7 +164,7 @@ export class Cluster {
   async startNode(n: NodeName): Promise<void> {
     const node = this.topo.node(n);
     const l = this.layout[n];
-    await startTransmission(this.topo, node, l.trDir);
+    await startTransmission(this.topo, node, l.trDir, node.family === 6 ? RPC_ON_V6_LOOPBACK : {});
     // The deploy executor first: the manager asks it about every update it takes in.
     rmSync(l.executorSocket, { force: true });
     this.spawnBin(`executor-${n}`, node.ns, ['deploy-executor', '--config', l.deployConfig]);
@@ -178,7 +178,8 @@ export class Cluster {
   async restartManager(n: NodeName, patch: Record<string, unknown>): Promise<void> {
     const l = this.layout[n];
     await this.topo.procs.stop(`manager-${n}`);
-    const cfg = { ...(managerConfig(l, this.secrets, this.overrides, n) as object), ...patch };
+    const family = this.topo.node(n).family;
+    const cfg = { ...(managerConfig(l, this.secrets, this.overrides, n, family) as object), ...patch };
     writeFileSync(l.managerConfig, JSON.stringify(cfg, null, 2));
     const env = this.overrides.node?.[n]?.env;
     this.spawnBin(`manager-${n}`, this.topo.node(n).ns, ['manager', '--config', l.managerConfig], env);

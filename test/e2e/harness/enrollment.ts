@@ -58,7 +58,8 @@ export async function enrollCluster(topo: Topology): Promise<Enrollment> {
 
   const enrollOne = async (n: NodeName): Promise<[NodeName, string]> => {
     // node 4 cannot reach the server: provisioned on the public side (see above)
-    const ns = n === 'n4' ? p.ns.rdv : p.nodes[n].ns;
+    // (nor can an IPv6-only node of the IPv6 bed: the server listens on IPv4)
+    const ns = n === 'n4' || p.nodes[n].family === 6 ? p.ns.rdv : p.nodes[n].ns;
     const args = [
       'enroll',
       '--server',

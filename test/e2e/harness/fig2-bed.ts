@@ -17,8 +17,12 @@ export interface Fig2Bed {
   readonly overlayFormedMs: number;
 }
 
-export async function startFig2(prefix: string, overrides: ManagerOverrides = {}): Promise<Fig2Bed> {
-  const topo = await Topology.create({ prefix });
+export async function startFig2(
+  prefix: string,
+  overrides: ManagerOverrides = {},
+  net: { readonly ipv6?: boolean } = {},
+): Promise<Fig2Bed> {
+  const topo = await Topology.create({ prefix, ...net });
   try {
     const cluster = await Cluster.create(topo, overrides);
     const admin = new Admin(join(topo.runDir, 'admin'), cluster.adminKey);

@@ -37,11 +37,19 @@ export function sweepNamespacesSync(prefix: string): string[] {
   return found;
 }
 
-/** A fresh namespace with loopback up and IPv6 off (no DAD noise, IPv4-only lab). */
-export async function addNamespace(ns: string): Promise<void> {
+/**
+ * A fresh namespace with loopback up and IPv6 off (no DAD noise, IPv4-only lab), or with
+ * `ipv6` on but without router advertisements (addresses are set by hand, `nodad`).
+ */
+export async function addNamespace(ns: string, ipv6 = false): Promise<void> {
   await run('ip', ['netns', 'add', ns]);
   await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  await sysctl(ns, { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' });
+  const off = ipv6 ? '0' : '1';
+  await sysctl(ns, {
+    'net.ipv6.conf.all.disable_ipv6': off,
+    'net.ipv6.conf.default.disable_ipv6': off,
+    ...(ipv6 ? { 'net.ipv6.conf.default.accept_ra': '0', 'net.ipv6.conf.default.accept_dad': '0' } : {}),
+  });
 }
 
 export async function sysctl(ns: string, values: Record<string, string>): Promise<void> {
@@ -58,6 +66,7 @@ export async function bridgeNetfilterOff(ns: string): Promise<void> {
   if (probe.trim() === 'yes')
     await sysctl(ns, {
       'net.bridge.bridge-nf-call-iptables': '0',
+      'net.bridge.bridge-nf-call-ip6tables': '0',
       'net.bridge.bridge-nf-call-arptables': '0',
     });
 }
@@ -79,12 +88,14 @@ export async function enslave(ns: string, port: string, bridge: string): Promise
   await run('ip', ['-n', ns, 'link', 'set', port, 'master', bridge, 'up']);
 }
 
+/** An IPv4 or (no duplicate address detection: a closed lab) IPv6 address. */
 export async function addAddress(ns: string, dev: string, cidr: string): Promise<void> {
-  await run('ip', ['-n', ns, 'addr', 'add', cidr, 'dev', dev]);
+  const v6 = cidr.includes(':') ? ['nodad'] : [];
+  await run('ip', ['-n', ns, 'addr', 'add', cidr, 'dev', dev, ...v6]);
 }
 
 export async function defaultRoute(ns: string, via: string): Promise<void> {
-  await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', via]);
+  await run('ip', ['-n', ns, ...(via.includes(':') ? ['-6'] : []), 'route', 'add', 'default', 'via', via]);
 }
 
 export async function setLink(ns: string, dev: string, up: boolean): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { Enrollment } from './enrollment.ts';
 import type { NodeLayout } from './node-layout.ts';
-import type { Fig2Plan, NodeName } from './plan.ts';
+import { hostPort, type Family, type Fig2Plan, type NodeName, type NodePlan } from './plan.ts';
 
 export const RDV_PORT = 3478;
 export const DEMO_URI = 'app:/opt/demo';
@@ -36,12 +36,15 @@ export function managerConfig(
   s: ClusterSecrets,
   o: ManagerOverrides = {},
   name?: string,
+  family: Family = 4,
 ): object {
+  // an IPv6-only node's daemon answers RPC on ::1 (transmission.ts RPC_ON_V6_LOOPBACK)
+  const rpcHost = family === 6 ? '[::1]' : '127.0.0.1';
   return {
     trustedKeys: [s.adminPub],
     stateDir: l.stateDir,
     inboxDir: l.inboxDir,
-    transmission: { url: 'http://127.0.0.1:9091/transmission/rpc', downloadDir: l.downloadDir, pollMs: 500 },
+    transmission: { url: `http://${rpcHost}:9091/transmission/rpc`, downloadDir: l.downloadDir, pollMs: 500 },
     tracker: { host: '127.0.0.1', port: 6969, intervalS: 5, ...o.tracker },
     ...(o.speed ? { speed: o.speed } : {}),
     natmSocket: l.natmSocket,
@@ -93,24 +96,33 @@ export function natmConfig(
   stream?: StreamFallbackFiles,
 ): object {
   const node = p.nodes[name];
-  const rdv = `${p.rdvIp}:${RDV_PORT}`;
+  const port = p.forwardedUdpPort;
+  // IPv6 bed: an IPv6-only node uses the rendezvous' IPv6 address; it cannot reach the
+  // enrollment server (IPv4), so it was provisioned at the admin's desk like node 4.
+  const rdv = hostPort(node.family === 6 ? p.rdvIp6! : p.rdvIp, RDV_PORT);
   const common = {
     id: e.ids[name],
-    listen: `0.0.0.0:${p.forwardedUdpPort}`,
+    listen: node.family === 4 ? `0.0.0.0:${port}` : `[::]:${port}`,
     identityDir: l.identityDir,
     noticeScanMs: NOTICE_SCAN_MS,
-    ...(name === 'n4' ? {} : { enrollServer: e.server, crlRefreshMs: CRL_REFRESH_MS }),
-    advertise: [`${node.ip}:${p.forwardedUdpPort}`],
+    ...(name === 'n4' || node.family === 6 ? {} : { enrollServer: e.server, crlRefreshMs: CRL_REFRESH_MS }),
+    advertise: advertised(node, port),
     ipcSocket: l.natmSocket,
     statsSocket: l.statsSocket,
     keepaliveMs: 2000,
     logLevel: 'debug',
   };
-  if (name === 'n4') return { ...common, bridgeVia: `${p.nodes.n3.ip}:${p.forwardedUdpPort}` };
+  if (name === 'n4') return { ...common, bridgeVia: hostPort(p.nodes.n3.ip, port) };
   const fallback = stream
     ? { streamFallback: { tcpPort: RDV_PORT, tlsPort: RDV_TLS_PORT, tlsPin: stream.pin } }
     : {};
   return { ...common, rendezvous: [rdv], stunServers: [rdv], bridge: name === 'n3', ...fallback };
+}
+
+/** A node's LAN endpoints: a dual-stack node advertises both (IPv4 first). */
+function advertised(node: NodePlan, port: number): string[] {
+  const ips = node.family === 46 ? [node.ip, node.ip6!] : [node.ip];
+  return ips.map((ip) => hostPort(ip, port));
 }
 
 export function rendezvousConfig(p: Fig2Plan, statsSocket: string, stream?: StreamFallbackFiles): object {
@@ -122,7 +134,8 @@ export function rendezvousConfig(p: Fig2Plan, statsSocket: string, stream?: Stre
   return {
     ...(stream ? { stream: { tcpListen: `${p.rdvIp}:${RDV_PORT}`, tls } } : {}),
     id: 'rdv',
-    listen: `${p.rdvIp}:${RDV_PORT}`,
+    // IPv6 bed: dual stack on [::] (one table for IPv4-only and IPv6-only nodes)
+    listen: p.rdvIp6 === null ? `${p.rdvIp}:${RDV_PORT}` : `[::]:${RDV_PORT}`,
     open: true, // no cluster secret: one table per cluster namespace (natm.md §Envelope)
     statsSocket,
     sessionTtlMs: 20_000,

@@ -7,12 +7,15 @@
  */
 export const TABLE = 'p2pe';
 
-export function natRouterRules(): string {
+export function natRouterRules(opts: { symmetric?: boolean } = {}): string {
+  // fully-random: a new random source port per destination, i.e. a symmetric NAT (RFC 4787
+  // address-and-port-dependent mapping); plain masquerade keeps the port: port-restricted cone.
+  const flavour = opts.symmetric ? ' fully-random' : '';
   return `table ip ${TABLE} {
   counter wan_in { }
   counter wan_out { }
   chain postrouting { type nat hook postrouting priority srcnat; policy accept;
-    oifname "wan0" masquerade
+    oifname "wan0" masquerade${flavour}
   }
   chain forward { type filter hook forward priority filter; policy drop;
     iifname "wan0" counter name "wan_in"

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFig2 } from './build.ts';
 import { listNamespacesSync, setLink, sweepNamespacesSync } from './netns.ts';
-import { fig2Plan, type Fig2Plan, type NodeName, type NodePlan } from './plan.ts';
+import { fig2Plan, FW_LAN, type Fig2Plan, type NodeName, type NodePlan } from './plan.ts';
 import { ProcessGroup } from './processes.ts';
 import { firewallRules, parseCounters, TABLE, type CounterValue, type FirewallMode } from './rules.ts';
 import { nsRun, run } from './run.ts';
@@ -24,6 +24,8 @@ export interface TopologyInit {
   readonly log?: (line: string) => void;
   /** The firewall in front of nodes 3 and 4 (rules.ts); default the paper's. */
   readonly firewall?: FirewallMode;
+  /** The IPv6 bed (plan.ts): dual-stack rendezvous and node 1, IPv6-only LAN behind the firewall. */
+  readonly ipv6?: boolean;
 }
 
 export type Router = 'nat' | 'fw';
@@ -42,7 +44,7 @@ export class Topology {
 
   static async create(init: TopologyInit): Promise<Topology> {
     const log = init.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-    const plan = fig2Plan(init.prefix, init.forwardedUdpPort ?? 4100);
+    const plan = fig2Plan(init.prefix, init.forwardedUdpPort ?? 4100, init.ipv6);
     const runDir = init.runDir ?? join('/tmp', init.prefix.replace(/-$/, ''));
     const leftovers = sweepNamespacesSync(plan.prefix);
     if (leftovers.length > 0) log(`e2e: removed leftovers of an earlier run: ${leftovers.join(' ')}`);
@@ -75,14 +77,15 @@ export class Topology {
     return nsRun(ns, cmd, args, timeoutMs === undefined ? {} : { timeoutMs });
   }
 
-  async counters(r: Router): Promise<Record<string, CounterValue>> {
+  /** The router's named counters; `ip6`: its IPv6 table (the firewall in the IPv6 bed). */
+  async counters(r: Router, family: 'ip' | 'ip6' = 'ip'): Promise<Record<string, CounterValue>> {
     return parseCounters(
-      await nsRun(this.routerNs(r), 'nft', ['-j', 'list', 'counters', 'table', 'ip', TABLE]),
+      await nsRun(this.routerNs(r), 'nft', ['-j', 'list', 'counters', 'table', family, TABLE]),
     );
   }
 
-  async resetCounters(r: Router): Promise<void> {
-    await nsRun(this.routerNs(r), 'nft', ['reset', 'counters', 'table', 'ip', TABLE]);
+  async resetCounters(r: Router, family: 'ip' | 'ip6' = 'ip'): Promise<void> {
+    await nsRun(this.routerNs(r), 'nft', ['reset', 'counters', 'table', family, TABLE]);
   }
 
   /** Bytes a LAN host sent/received on its firewall bridge port (LAN traffic included). */
@@ -95,10 +98,9 @@ export class Topology {
 
   /** Replace the firewall's ruleset in one transaction (counters restart at 0) and forget its connections. */
   async setFirewall(mode: FirewallMode): Promise<void> {
-    const { n3, n4 } = this.plan.nodes;
     const rules = firewallRules({
-      bridgeHost: n3.ip,
-      isolatedHost: n4.ip,
+      bridgeHost: `${FW_LAN}.3`,
+      isolatedHost: `${FW_LAN}.4`,
       forwardedUdpPort: this.plan.forwardedUdpPort,
       mode,
     });

@@ -59,6 +59,13 @@ export interface DaemonHost {
   readonly btPort: number;
 }
 
+/**
+ * RPC on ::1 for an IPv6-only host: Transmission 3.00 cannot bind 127.0.0.1 there (it
+ * retries "Unable to bind to 127.0.0.1:9091" forever: libevent resolves the address with
+ * AI_ADDRCONFIG, which finds no IPv4 on a host whose only IPv4 is loopback).
+ */
+export const RPC_ON_V6_LOOPBACK = { 'rpc-bind-address': '::1', 'rpc-whitelist': '127.0.0.1,::1' };
+
 /** Writes the config and starts the daemon and its RPC bridge in `node`'s namespace. */
 export async function startTransmission(
   topo: { readonly procs: ProcessGroup },
@@ -67,16 +74,14 @@ export async function startTransmission(
   overrides: object = {},
 ): Promise<RunningTransmission> {
   mkdirSync(join(dir, 'dl'), { recursive: true });
-  writeFileSync(
-    join(dir, 'settings.json'),
-    JSON.stringify(transmissionSettings(dir, node.btPort, overrides), null, 2),
-  );
+  const settings = transmissionSettings(dir, node.btPort, overrides) as Record<string, unknown>;
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
   const daemonName = `transmission-${node.name}`;
   topo.procs.spawn(daemonName, node.ns, 'transmission-daemon', ['-f', '-g', dir, ...daemonLogArgs('info')]);
   const socketPath = join(dir, 'rpc.sock');
   topo.procs.spawn(`rpc-bridge-${node.name}`, node.ns, 'socat', [
     `UNIX-LISTEN:${socketPath},fork,unlink-early`,
-    `TCP:127.0.0.1:${RPC_PORT}`,
+    settings['rpc-bind-address'] === '::1' ? `TCP6:[::1]:${RPC_PORT}` : `TCP:127.0.0.1:${RPC_PORT}`,
   ]);
   const rpc = new TransmissionRpc(socketPath);
   await rpc.waitReady();
